@@ -1,0 +1,263 @@
+"""Pooled hidden states per layer: tokenise, bucket by length, one forward pass per batch."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from .cache import ActivationStore, default_cache_dir, load_model_dimensions, save_model_dimensions
+from .data import TEXT_SLOT, ProbeDataset, prompt_fingerprint
+from .errors import DataError
+from .layers import hook_name, parse_layers
+from .models import ModelSource, check_hooks, model_dimensions, resolve_model
+from .pooling import POOLINGS, pool
+
+# Examples per cache chunk: the unit of resumption after an interruption.
+CHUNK_SIZE = 128
+# Bump when the extraction itself changes, so old cache entries are not reused.
+EXTRACTION_VERSION = 1
+
+
+@dataclass
+class ActivationSet(Mapping[int, np.ndarray]):
+    """Pooled activations ``{layer: [n_examples, d_model]}``, rows in data order."""
+
+    by_layer: dict[int, np.ndarray]
+    hook_names: dict[int, str]
+    truncated: np.ndarray
+    n_forward_batches: int = 0
+    model_dims: dict[str, int] = field(default_factory=dict)
+
+    def __getitem__(self, layer: int) -> np.ndarray:
+        return self.by_layer[layer]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(sorted(self.by_layer))
+
+    def __len__(self) -> int:
+        return len(self.by_layer)
+
+    @property
+    def n_truncated(self) -> int:
+        """How many texts were cut to fit the model's context."""
+        return int(self.truncated.sum())
+
+
+@dataclass(frozen=True)
+class _Tokenized:
+    tokens: list[torch.Tensor]
+    truncated: np.ndarray
+
+
+def extract(
+    model: Any,
+    data: ProbeDataset | Sequence[str],
+    layers: str | int | Sequence[int] | None = "all",
+    hook: str = "resid_post",
+    pooling: str = "last",
+    *,
+    exclude_bos: bool = True,
+    batch_size: int = 16,
+    padding_side: str | None = None,
+    cache_dir: str | Path | None | bool = None,
+    revision: str | None = None,
+    device: str = "cpu",
+    progress: bool = True,
+) -> ActivationSet:
+    """Pooled activations of every requested layer, all from one forward pass per batch.
+
+    ``model`` is a hub name, a local Hugging Face directory or a loaded TransformerBridge /
+    HookedTransformer; ``data`` a :class:`ProbeDataset` (its template is applied) or a list of
+    strings. Texts are bucketed by token length, padded (``padding_side``, default the
+    tokenizer's), run without gradients up to the deepest layer needed, and pooled over real
+    tokens (``last``, ``mean`` or ``max``; ``exclude_bos`` leaves a leading BOS/CLS out of mean
+    and max). Results are cached under ``cache_dir`` (default :func:`default_cache_dir`,
+    ``False`` disables) keyed by content; an interrupted run resumes by chunks.
+    Raises :class:`DataError`, :class:`ModelError` or :class:`LayerError` on bad input.
+    """
+    if pooling not in POOLINGS:
+        raise DataError(f"unknown pooling {pooling!r}; use one of {', '.join(POOLINGS)}")
+    if batch_size < 1:
+        raise DataError(f"batch_size must be at least 1, got {batch_size}")
+    texts, template = _texts_and_template(data)
+    source = resolve_model(model, revision=revision, device=device)
+    root = cache_root(cache_dir)
+    dims = dimensions_of(source, root)
+    layer_list = parse_layers(layers, dims["n_layers"])
+    names = {layer: hook_name(layer, hook) for layer in layer_list}
+    store = None
+    if root is not None:
+        parts = {
+            "model": source.identity,
+            "prompts": prompt_fingerprint(texts, template),
+            "hook": names[layer_list[0]].split(".", 2)[2],
+            "pooling": pooling,
+            "exclude_bos": exclude_bos,
+            "padding_side": padding_side,
+            "version": EXTRACTION_VERSION,
+        }
+        store = ActivationStore(root, parts)
+        hit = store.load_layers(layer_list)
+        if hit is not None:
+            matrices, truncated = hit
+            return ActivationSet(matrices, names, truncated, 0, dims)
+    loaded = source.load()
+    check_hooks(loaded, list(names.values()))
+    tokenized = _tokenize(loaded, texts, template, dims["n_ctx"])
+    matrices, n_batches = _run_chunks(
+        loaded, tokenized, names, pooling, exclude_bos, batch_size, padding_side, store, progress
+    )
+    if store is not None:
+        store.save_layers(matrices, tokenized.truncated)
+    return ActivationSet(matrices, names, tokenized.truncated, n_batches, dims)
+
+
+def _texts_and_template(data: ProbeDataset | Sequence[str]) -> tuple[list[str], str]:
+    if isinstance(data, ProbeDataset):
+        return list(data.texts), data.template or TEXT_SLOT
+    if isinstance(data, str) or not isinstance(data, Sequence):
+        raise DataError("extract() needs a ProbeDataset or a list of strings")
+    if len(data) == 0:
+        raise DataError("no texts to extract activations from; give at least one")
+    return [str(t) for t in data], TEXT_SLOT
+
+
+def cache_root(cache_dir: str | Path | None | bool) -> Path | None:
+    """The cache directory to use: ``False`` disables caching, ``None`` means the default."""
+    return None if cache_dir is False else Path(cache_dir or default_cache_dir()).expanduser()
+
+
+def dimensions_of(source: ModelSource, root: Path | None) -> dict[str, int]:
+    """The model's dimensions, read from the cache when recorded there, else from the model."""
+    dims = None if root is None or source.is_loaded else load_model_dimensions(root, source.identity)
+    if dims is None:
+        dims = model_dimensions(source.load())
+        if root is not None:
+            save_model_dimensions(root, source.identity, dims)
+    return dims
+
+
+def _tokenize(model: Any, texts: list[str], template: str, n_ctx: int) -> _Tokenized:
+    tokens, truncated = [], np.zeros(len(texts), dtype=bool)
+    for i, text in enumerate(texts):
+        ids = _to_tokens(model, template.replace(TEXT_SLOT, text))
+        if len(ids) > n_ctx:
+            ids = _shorten_to_fit(model, text, template, n_ctx)
+            truncated[i] = True
+        tokens.append(ids)
+    return _Tokenized(tokens, truncated)
+
+
+def _to_tokens(model: Any, prompt: str) -> torch.Tensor:
+    return model.to_tokens(prompt, truncate=False, move_to_device=False)[0]
+
+
+def _shorten_to_fit(model: Any, text: str, template: str, n_ctx: int) -> torch.Tensor:
+    # Cut the text, not the prompt: the template's suffix (where last-token pooling reads) stays.
+    text_ids = model.tokenizer(text, add_special_tokens=False)["input_ids"]
+    keep = len(text_ids)
+    while keep > 0:
+        ids = _to_tokens(model, template.replace(TEXT_SLOT, model.tokenizer.decode(text_ids[:keep])))
+        if len(ids) <= n_ctx:
+            return ids
+        keep -= len(ids) - n_ctx
+    raise DataError(
+        f"the template alone is longer than the model's context of {n_ctx} tokens; shorten the template"
+    )
+
+
+def _chunks(tokenized: _Tokenized) -> list[np.ndarray]:
+    lengths = np.array([len(t) for t in tokenized.tokens])
+    order = np.argsort(lengths, kind="stable")
+    return [order[start : start + CHUNK_SIZE] for start in range(0, len(order), CHUNK_SIZE)]
+
+
+def _run_chunks(
+    model: Any,
+    tokenized: _Tokenized,
+    names: dict[int, str],
+    pooling: str,
+    exclude_bos: bool,
+    batch_size: int,
+    padding_side: str | None,
+    store: ActivationStore | None,
+    progress: bool,
+) -> tuple[dict[int, np.ndarray], int]:
+    chunks = _chunks(tokenized)
+    done = [store.load_chunk(i, index) if store else {} for i, index in enumerate(chunks)]
+    todo = [i for i, arrays in enumerate(done) if not set(names) <= set(arrays)]
+    n_batches = sum(-(-len(chunks[i]) // batch_size) for i in todo)
+    special = _leading_special_ids(model)
+    side = padding_side or getattr(model.tokenizer, "padding_side", "right")
+    bar = tqdm(total=n_batches, desc="forward pass", unit="batch", disable=not progress or n_batches == 0)
+    for number in todo:
+        missing = {layer: name for layer, name in names.items() if layer not in done[number]}
+        pooled: dict[int, list[np.ndarray]] = {layer: [] for layer in missing}
+        index = chunks[number]
+        for start in range(0, len(index), batch_size):
+            batch = [tokenized.tokens[i] for i in index[start : start + batch_size]]
+            for layer, rows in _forward(model, batch, missing, pooling, exclude_bos, side, special).items():
+                pooled[layer].append(rows)
+            bar.update(1)
+        done[number] = {**done[number], **{layer: np.concatenate(rows) for layer, rows in pooled.items()}}
+        if store is not None:
+            store.save_chunk(number, index, done[number])
+    bar.close()
+    n_examples = len(tokenized.tokens)
+    matrices = {}
+    for layer in names:
+        first = done[0][layer]
+        matrix = np.empty((n_examples, first.shape[1]), dtype=first.dtype)
+        for index, arrays in zip(chunks, done):
+            matrix[index] = arrays[layer]
+        matrices[layer] = matrix
+    return matrices, n_batches
+
+
+def _leading_special_ids(model: Any) -> set[int]:
+    tokenizer = model.tokenizer
+    return {i for i in (tokenizer.bos_token_id, getattr(tokenizer, "cls_token_id", None)) if i is not None}
+
+
+def _pad(batch: list[torch.Tensor], pad_id: int, side: str) -> tuple[torch.Tensor, torch.Tensor]:
+    width = max(len(t) for t in batch)
+    ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(batch), width), dtype=torch.long)
+    for row, tokens in enumerate(batch):
+        span = slice(width - len(tokens), width) if side == "left" else slice(0, len(tokens))
+        ids[row, span] = tokens
+        mask[row, span] = 1
+    return ids, mask
+
+
+def _forward(
+    model: Any,
+    batch: list[torch.Tensor],
+    names: dict[int, str],
+    pooling: str,
+    exclude_bos: bool,
+    side: str,
+    special: set[int],
+) -> dict[int, np.ndarray]:
+    tokenizer = model.tokenizer
+    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else (tokenizer.eos_token_id or 0)
+    ids, mask = _pad(batch, pad_id, side)
+    device = getattr(model.cfg, "device", None) or "cpu"
+    ids, mask = ids.to(device), mask.to(device)
+    skip_first = torch.tensor([exclude_bos and int(t[0]) in special for t in batch], device=device)
+    deepest = max(names)
+    stop = deepest + 1 if deepest + 1 < model.cfg.n_layers else None
+    with torch.no_grad():
+        _, cache = model.run_with_cache(
+            ids, names_filter=list(names.values()), stop_at_layer=stop, attention_mask=mask
+        )
+        return {
+            layer: pool(cache[name], mask, pooling, skip_first).float().cpu().numpy()
+            for layer, name in names.items()
+        }

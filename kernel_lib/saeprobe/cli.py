@@ -1,0 +1,83 @@
+"""Command line: ``saeprobe sweep ...``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from .errors import SaeprobeError
+from .pooling import POOLINGS
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="saeprobe", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("sweep", help="probe every layer on raw hidden states and on SAE codes")
+    run.add_argument("--model", required=True, help="hub name or local Hugging Face model directory")
+    run.add_argument("--saes", help="SAELens release or directory of SAELens SAEs (omit for raw probes only)")
+    run.add_argument("--data", required=True, help="labelled .csv, .tsv or .jsonl file")
+    run.add_argument("--text-column", default="text")
+    run.add_argument("--label-column", default="label")
+    run.add_argument("--split-column", help="column holding 'train'/'test' (default: stratified split)")
+    run.add_argument("--template", help='prompt around each text, with {text}, e.g. \'Review: "{text}"\\nSentiment:\'')
+    run.add_argument("--layers", default="all", help="all, a range like 0-5, or a list like 1,3,5")
+    run.add_argument("--hook", default="resid_post", help="hook point per layer (blocks.N.hook_<hook>)")
+    run.add_argument("--pooling", default="last", choices=POOLINGS)
+    run.add_argument("--test-size", type=float, default=0.3)
+    run.add_argument("--seed", type=int, default=0)
+    run.add_argument("--batch-size", type=int, default=16)
+    run.add_argument("--revision", help="model revision on the hub")
+    run.add_argument("--device", default="cpu")
+    run.add_argument("--cache-dir", help="activation cache (default $SAEPROBE_CACHE_DIR or ~/.cache/saeprobe)")
+    run.add_argument("--no-cache", action="store_true", help="neither read nor write the activation cache")
+    run.add_argument("--out", required=True, help="where to write the result JSON")
+    run.add_argument("--quiet", action="store_true", help="no progress bars")
+    return parser
+
+
+def _run_sweep(args: argparse.Namespace) -> None:
+    from .data import load_dataset
+    from .sweep import sweep
+
+    data = load_dataset(
+        args.data,
+        text_column=args.text_column,
+        label_column=args.label_column,
+        split_column=args.split_column,
+        template=args.template.replace("\\n", "\n") if args.template else None,
+    )
+    result = sweep(
+        model=args.model,
+        saes=args.saes,
+        data=data,
+        layers=args.layers,
+        hook=args.hook,
+        pooling=args.pooling,
+        test_size=args.test_size,
+        seed=args.seed,
+        batch_size=args.batch_size,
+        cache_dir=False if args.no_cache else args.cache_dir,
+        revision=args.revision,
+        device=args.device,
+        progress=not args.quiet,
+    )
+    result.to_json(args.out)
+    print(result.table("test_accuracy").round(3).to_string())
+    print(f"wrote {args.out}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``saeprobe`` command; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "sweep":
+            _run_sweep(args)
+    except SaeprobeError as exc:
+        print(f"saeprobe: error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,74 @@
+"""Layer specifications and TransformerLens hook names."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from .errors import LayerError
+
+HOOK_PATTERN = re.compile(r"^blocks\.(\d+)\.(hook_[A-Za-z0-9_]+)$")
+
+
+def hook_name(layer: int, hook: str) -> str:
+    """Return the TransformerLens hook name, e.g. ``blocks.3.hook_resid_post``.
+
+    ``hook`` may be given with or without the ``hook_`` prefix.
+    """
+    point = hook if hook.startswith("hook_") else f"hook_{hook}"
+    return f"blocks.{layer}.{point}"
+
+
+def split_hook_name(name: str) -> tuple[int, str]:
+    """Split ``blocks.N.hook_X`` into ``(N, "hook_X")``; raise :class:`LayerError` otherwise."""
+    match = HOOK_PATTERN.match(name)
+    if match is None:
+        raise LayerError(
+            f"hook name {name!r} is not a per-layer TransformerLens hook; "
+            "expected the form 'blocks.<layer>.hook_<point>', e.g. 'blocks.3.hook_resid_post'"
+        )
+    return int(match.group(1)), match.group(2)
+
+
+def parse_layers(spec: str | int | Iterable[int] | None, n_layers: int) -> list[int]:
+    """Turn a layer specification into a sorted list of distinct layer indices.
+
+    Accepts ``"all"``, a range ``"0-5"`` (inclusive), a list ``"1,3,5"`` (ranges may be mixed
+    in), a single int, or an iterable of ints; negative ints count from the end. Raises
+    :class:`LayerError` naming the model's valid range when a layer does not exist.
+    """
+    if spec is None or (isinstance(spec, str) and spec.strip().lower() == "all"):
+        return list(range(n_layers))
+    if isinstance(spec, int):
+        raw = [spec]
+    elif isinstance(spec, str):
+        raw = []
+        for part in (p.strip() for p in spec.split(",")):
+            if not part:
+                continue
+            if re.fullmatch(r"-?\d+", part):
+                raw.append(int(part))
+            elif re.fullmatch(r"\d+\s*-\s*\d+", part):
+                start, stop = (int(x) for x in part.split("-"))
+                if start > stop:
+                    raise LayerError(f"layer range {part!r} runs backwards; write it as '{stop}-{start}'")
+                raw.extend(range(start, stop + 1))
+            else:
+                raise LayerError(
+                    f"cannot read layer specification {spec!r}; use 'all', a range like '0-5' "
+                    "or a list like '1,3,5'"
+                )
+    else:
+        raw = [int(x) for x in spec]
+    if not raw:
+        raise LayerError(f"layer specification {spec!r} names no layer; use 'all' or e.g. '0-{n_layers - 1}'")
+    resolved = []
+    for layer in raw:
+        index = layer + n_layers if layer < 0 else layer
+        if not 0 <= index < n_layers:
+            raise LayerError(
+                f"layer {layer} is out of range: the model has {n_layers} layers "
+                f"(0-{n_layers - 1}); pick layers in that range or use 'all'"
+            )
+        resolved.append(index)
+    return sorted(set(resolved))

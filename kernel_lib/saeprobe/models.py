@@ -1,0 +1,118 @@
+"""Model sources: a hub name, a local Hugging Face directory, or a model object already loaded.
+
+A source knows its identity (for cache keys) before anything is loaded, so a sweep whose
+activations are all cached never loads the model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ModelError
+
+
+@dataclass
+class ModelSource:
+    """Where a model comes from, its content identity, and the loaded model once needed."""
+
+    name: str
+    identity: str
+    revision: str | None = None
+    device: str = "cpu"
+    _model: Any = field(default=None, repr=False)
+
+    def load(self) -> Any:
+        """Return the loaded model, booting it through TransformerBridge on first use."""
+        if self._model is None:
+            self._model = _boot(self.name, self.revision, self.device)
+        return self._model
+
+    @property
+    def is_loaded(self) -> bool:
+        return self._model is not None
+
+
+def resolve_model(model: Any, revision: str | None = None, device: str = "cpu") -> ModelSource:
+    """Describe ``model`` (hub name, local directory, or loaded model) without loading it.
+
+    Local directories are identified by the hash of their files, hub names by name and
+    revision, loaded models by the hash of their parameters. Raises :class:`ModelError` for
+    objects that are neither a name nor a TransformerLens model. A source passes through.
+    """
+    if isinstance(model, ModelSource):
+        return model
+    if isinstance(model, (str, Path)):
+        path = Path(model).expanduser()
+        if path.exists():
+            if not (path / "config.json").is_file():
+                raise ModelError(
+                    f"model directory {str(path)!r} has no config.json; point at a Hugging Face "
+                    "model directory (config.json, weights and tokenizer files)"
+                )
+            return ModelSource(name=str(path.resolve()), identity=f"dir:{_hash_directory(path)}", device=device)
+        name = str(model)
+        return ModelSource(name=name, identity=f"hub:{name}@{revision or 'main'}", revision=revision, device=device)
+    if hasattr(model, "run_with_cache") and hasattr(model, "cfg"):
+        name = getattr(model.cfg, "model_name", None) or type(model).__name__
+        return ModelSource(name=str(name), identity=f"object:{_hash_parameters(model)}", _model=model)
+    raise ModelError(
+        f"cannot use a {type(model).__name__} as a model; give a hub name, a local Hugging Face "
+        "directory, or a TransformerBridge / HookedTransformer"
+    )
+
+
+def model_dimensions(model: Any) -> dict[str, int]:
+    """``n_layers``, ``d_model`` and ``n_ctx`` of a TransformerLens model."""
+    cfg = model.cfg
+    return {"n_layers": int(cfg.n_layers), "d_model": int(cfg.d_model), "n_ctx": int(cfg.n_ctx)}
+
+
+def check_hooks(model: Any, hook_names: list[str]) -> None:
+    """Raise :class:`ModelError` when the model has no hook point of one of these names."""
+    available = set(model.hook_dict)
+    missing = [name for name in hook_names if name not in available]
+    if missing:
+        points = sorted({n.split(".", 2)[2] for n in available if n.startswith("blocks.0.")})
+        raise ModelError(
+            f"the model has no hook {missing[0]!r}; per-layer hook points it offers: {points}; "
+            "choose one of them with hook=..."
+        )
+
+
+def _boot(name: str, revision: str | None, device: str) -> Any:
+    from transformer_lens.model_bridge import TransformerBridge
+
+    try:
+        return TransformerBridge.boot_transformers(name, device=device, revision=revision)
+    except OSError as exc:
+        raise ModelError(
+            f"could not load model {name!r}: {exc}. Give a local Hugging Face directory, or a hub "
+            "name when the hub is reachable"
+        ) from exc
+
+
+def _hash_directory(path: Path) -> str:
+    digest = hashlib.sha256()
+    for file in sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")):
+        digest.update(str(file.relative_to(path)).encode())
+        with file.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()[:32]
+
+
+def _hash_parameters(model: Any) -> str:
+    import torch
+
+    digest = hashlib.sha256(type(model).__name__.encode())
+    for name, tensor in sorted(model.state_dict().items()):
+        digest.update(name.encode())
+        digest.update(tensor.detach().cpu().contiguous().reshape(-1).view(torch.uint8).numpy().tobytes())
+    tokenizer = getattr(model, "tokenizer", None)
+    if tokenizer is not None:
+        digest.update(str(getattr(tokenizer, "name_or_path", "")).encode())
+        digest.update(str(len(tokenizer)).encode())
+    return digest.hexdigest()[:32]

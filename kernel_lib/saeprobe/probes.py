@@ -1,0 +1,113 @@
+"""Linear probes: logistic regression with C chosen by stratified CV on the training split."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score, roc_auc_score
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import MaxAbsScaler, StandardScaler
+
+from .errors import DataError
+
+DEFAULT_CS = (0.001, 0.01, 0.1, 1.0, 10.0)
+METRICS = ("train_accuracy", "test_accuracy", "test_auc", "cv_accuracy_mean", "cv_accuracy_std", "C")
+
+
+def probe_pipeline(sparse: bool, C: float = 1.0, seed: int = 0, max_iter: int = 2000) -> Pipeline:
+    """Scaler plus logistic regression: dense features standardised, sparse ones max-abs scaled.
+
+    Max-abs scaling keeps a sparse matrix sparse (no centring), so SAE codes are never densified.
+    """
+    scaler = MaxAbsScaler() if sparse else StandardScaler()
+    return Pipeline([("scale", scaler), ("logistic", LogisticRegression(C=C, max_iter=max_iter, random_state=seed))])
+
+
+class LogisticProbe:
+    """Logistic-regression probe whose C is chosen by stratified k-fold CV on training data.
+
+    Parameters: ``Cs`` candidate inverse regularisation strengths, ``cv_folds`` the number of
+    folds (fewer when a class is smaller), ``seed`` for fold shuffling and the solver.
+    After :meth:`fit`: ``C_``, ``cv_accuracy_mean_``, ``cv_accuracy_std_`` and ``pipeline_``.
+    """
+
+    def __init__(self, Cs: Sequence[float] = DEFAULT_CS, cv_folds: int = 5, seed: int = 0, max_iter: int = 2000):
+        self.Cs = Cs
+        self.cv_folds = cv_folds
+        self.seed = seed
+        self.max_iter = max_iter
+
+    def fit(self, X: np.ndarray | sp.spmatrix, y: np.ndarray) -> LogisticProbe:
+        """Choose C by CV on ``(X, y)`` and refit on all of it. Raises :class:`DataError` if a
+        class has fewer than two training examples."""
+        counts = np.bincount(y)
+        present = counts[counts > 0]
+        if len(present) < 2 or present.min() < 2:
+            raise DataError(
+                "the training split needs at least two examples of each of at least two classes; "
+                f"class counts are {counts.tolist()}"
+            )
+        folds = StratifiedKFold(n_splits=min(self.cv_folds, int(present.min())), shuffle=True, random_state=self.seed)
+        search = GridSearchCV(
+            probe_pipeline(sp.issparse(X), seed=self.seed, max_iter=self.max_iter),
+            {"logistic__C": list(self.Cs)},
+            cv=folds,
+            scoring="accuracy",
+            refit=True,
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            search.fit(X, y)
+        best = search.best_index_
+        self.C_ = float(search.best_params_["logistic__C"])
+        self.cv_accuracy_mean_ = float(search.cv_results_["mean_test_score"][best])
+        self.cv_accuracy_std_ = float(search.cv_results_["std_test_score"][best])
+        self.pipeline_ = search.best_estimator_
+        return self
+
+    def predict(self, X: np.ndarray | sp.spmatrix) -> np.ndarray:
+        return self.pipeline_.predict(X)
+
+    def predict_proba(self, X: np.ndarray | sp.spmatrix) -> np.ndarray:
+        return self.pipeline_.predict_proba(X)
+
+
+def roc_auc(y: np.ndarray, proba: np.ndarray, labels: np.ndarray) -> float:
+    """ROC-AUC: of the positive class for two classes, macro one-vs-rest for more.
+
+    Returns NaN when ``y`` holds a single class, where the AUC is undefined.
+    """
+    if len(np.unique(y)) < 2:
+        return float("nan")
+    if proba.shape[1] == 2:
+        return float(roc_auc_score(y, proba[:, 1]))
+    present = np.isin(labels, np.unique(y))
+    if not present.all():
+        # A test split missing a class: score over the classes it has, renormalised.
+        proba = proba[:, present] / proba[:, present].sum(axis=1, keepdims=True)
+        labels = labels[present]
+        if len(labels) == 2:
+            return float(roc_auc_score(y == labels[1], proba[:, 1]))
+    return float(roc_auc_score(y, proba, multi_class="ovr", average="macro", labels=labels))
+
+
+def evaluate_probe(probe: LogisticProbe, X: np.ndarray | sp.spmatrix, y: np.ndarray, train: np.ndarray, test: np.ndarray) -> dict[str, float]:
+    """Fit ``probe`` on the training rows and report the metrics of :data:`METRICS`."""
+    probe.fit(X[train], y[train])
+    proba = probe.predict_proba(X[test])
+    labels = probe.pipeline_.classes_
+    return {
+        "train_accuracy": float(accuracy_score(y[train], probe.predict(X[train]))),
+        "test_accuracy": float(accuracy_score(y[test], labels[proba.argmax(axis=1)])),
+        "test_auc": roc_auc(y[test], proba, labels),
+        "cv_accuracy_mean": probe.cv_accuracy_mean_,
+        "cv_accuracy_std": probe.cv_accuracy_std_,
+        "C": probe.C_,
+    }

@@ -1,0 +1,137 @@
+"""The result of a sweep: tidy tables plus a versioned JSON form (see docs/result-schema.md)."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .errors import SaeprobeError
+
+SCHEMA_VERSION = "1.0"
+SCHEMA_PATH = Path(__file__).parent / "schema" / "sweep_result.schema.json"
+
+
+@dataclass
+class SweepResult:
+    """Probe scores per layer and representation, with what produced them.
+
+    ``layers`` is a list of per-layer records ``{"layer", "hook_name", "sae", "scores":
+    {representation: {metric: value}}}`` ordered by layer; the DataFrame views are derived
+    from it.
+    """
+
+    model: dict[str, Any]
+    dataset: dict[str, Any]
+    settings: dict[str, Any]
+    classes: list[Any]
+    n_train: int
+    n_test: int
+    layers: list[dict[str, Any]] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    schema_version: str = SCHEMA_VERSION
+
+    @property
+    def scores(self) -> pd.DataFrame:
+        """Tidy scores: one row per ``layer``, ``hook_name``, ``representation``, ``metric``, ``value``."""
+        rows = [
+            {"layer": entry["layer"], "hook_name": entry["hook_name"], "representation": rep, "metric": metric, "value": value}
+            for entry in self.layers
+            for rep, metrics in entry["scores"].items()
+            for metric, value in metrics.items()
+        ]
+        return pd.DataFrame(rows, columns=["layer", "hook_name", "representation", "metric", "value"])
+
+    def table(self, metric: str = "test_accuracy") -> pd.DataFrame:
+        """One ``metric`` as a layer × representation table."""
+        scores = self.scores
+        chosen = scores[scores["metric"] == metric]
+        if chosen.empty:
+            known = sorted(scores["metric"].unique())
+            raise SaeprobeError(f"no metric {metric!r} in this result; it has {known}")
+        table = chosen.pivot(index="layer", columns="representation", values="value")
+        table.columns.name = None
+        return table
+
+    @property
+    def saes(self) -> pd.DataFrame:
+        """The SAE used at each layer: source, architecture, widths and hook."""
+        rows = [{"layer": entry["layer"], **(entry.get("sae") or {})} for entry in self.layers]
+        return pd.DataFrame(rows)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-able form, following the schema in ``schema/sweep_result.schema.json``."""
+        return _json_safe(
+            {
+                "schema_version": self.schema_version,
+                "model": self.model,
+                "dataset": self.dataset,
+                "settings": self.settings,
+                "classes": self.classes,
+                "n_train": self.n_train,
+                "n_test": self.n_test,
+                "layers": sorted(self.layers, key=lambda entry: entry["layer"]),
+                "timings": self.timings,
+            }
+        )
+
+    def to_json(self, path: str | Path | None = None) -> str:
+        """Serialise to JSON text; also write it to ``path`` when given."""
+        text = json.dumps(self.to_dict(), indent=2, allow_nan=False)
+        if path is not None:
+            Path(path).write_text(text, encoding="utf-8")
+        return text
+
+    @classmethod
+    def from_dict(cls, payload: dict[str, Any]) -> SweepResult:
+        """Rebuild a result from :meth:`to_dict` output; raises on an unknown schema major version."""
+        version = str(payload.get("schema_version", ""))
+        if version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
+            raise SaeprobeError(
+                f"result schema version {version!r} is not readable by this saeprobe (reads "
+                f"{SCHEMA_VERSION}); upgrade saeprobe or re-run the sweep"
+            )
+        return cls(
+            model=payload["model"],
+            dataset=payload["dataset"],
+            settings=payload["settings"],
+            classes=payload["classes"],
+            n_train=payload["n_train"],
+            n_test=payload["n_test"],
+            layers=[_restore_nan(entry) for entry in payload["layers"]],
+            timings=payload.get("timings", {}),
+            schema_version=version,
+        )
+
+    @classmethod
+    def from_json(cls, source: str | Path) -> SweepResult:
+        """Read a result from a JSON file path or JSON text."""
+        text = str(source)
+        if not text.lstrip().startswith("{"):
+            text = Path(source).read_text(encoding="utf-8")
+        return cls.from_dict(json.loads(text))
+
+
+def _json_safe(value: Any) -> Any:
+    # JSON has no NaN: undefined metrics (e.g. AUC on a one-class test split) become null.
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _restore_nan(entry: dict[str, Any]) -> dict[str, Any]:
+    scores = {
+        rep: {metric: (float("nan") if value is None else value) for metric, value in metrics.items()}
+        for rep, metrics in entry["scores"].items()
+    }
+    return {**entry, "scores": scores}

@@ -1,0 +1,125 @@
+"""The layer sweep: pooled activations → SAE codes → probes per layer → :class:`SweepResult`."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from . import __version__
+from .activations import cache_root, dimensions_of, extract
+from .codes import encode, resolve_saes
+from .data import ProbeDataset
+from .errors import DataError
+from .layers import hook_name, parse_layers
+from .models import resolve_model
+from .probes import DEFAULT_CS, LogisticProbe, evaluate_probe
+from .result import SweepResult
+
+
+def sweep(
+    model: Any,
+    saes: Any = None,
+    data: ProbeDataset | None = None,
+    layers: str | int | Sequence[int] | None = "all",
+    hook: str = "resid_post",
+    pooling: str = "last",
+    *,
+    test_size: float = 0.3,
+    seed: int = 0,
+    Cs: Sequence[float] = DEFAULT_CS,
+    cv_folds: int = 5,
+    exclude_bos: bool = True,
+    batch_size: int = 16,
+    cache_dir: str | Path | None | bool = None,
+    revision: str | None = None,
+    device: str = "cpu",
+    progress: bool = True,
+) -> SweepResult:
+    """Probe a concept layer by layer on raw hidden states and on SAE codes of the same states.
+
+    ``model``: hub name, local Hugging Face directory, or loaded TransformerBridge /
+    HookedTransformer. ``saes``: SAELens release, directory of SAELens SAEs, SAE object(s),
+    mapping ``{layer: SAE}``, or ``None`` for raw probes only. ``data``: a
+    :class:`ProbeDataset` (see :func:`saeprobe.load_dataset`). Activations of all layers come
+    from one forward pass per batch and are cached (``cache_dir``); each probe's C is chosen by
+    stratified CV on the training split. Raises a :class:`saeprobe.errors.SaeprobeError`
+    subclass naming the fix on bad input.
+    """
+    if not isinstance(data, ProbeDataset):
+        raise DataError("sweep() needs data=ProbeDataset; build one with saeprobe.load_dataset(...)")
+    train, test = data.train_test_masks(test_size=test_size, seed=seed)
+    started = time.perf_counter()
+    source = resolve_model(model, revision=revision, device=device)
+    root = cache_root(cache_dir)
+    dims = dimensions_of(source, root)
+    layer_list = parse_layers(layers, dims["n_layers"])
+    expected_hooks = {layer: hook_name(layer, hook) for layer in layer_list}
+    layer_saes = resolve_saes(saes, layer_list, expected_hooks, dims["d_model"]) if saes is not None else {}
+
+    activations = extract(
+        source, data, layer_list, hook, pooling,
+        exclude_bos=exclude_bos, batch_size=batch_size, cache_dir=cache_dir, progress=progress,
+    )
+    extracted = time.perf_counter()
+    codes = encode(layer_saes, activations)
+    encoded = time.perf_counter()
+
+    representations = ["raw"] + (["sae"] if layer_saes else [])
+    bar = tqdm(total=len(layer_list) * len(representations), desc="probe fits", unit="fit", disable=not progress)
+    entries = []
+    for layer in layer_list:
+        features = {"raw": activations[layer], "sae": codes.get(layer)}
+        scores = {}
+        for rep in representations:
+            probe = LogisticProbe(Cs=Cs, cv_folds=cv_folds, seed=seed)
+            scores[rep] = evaluate_probe(probe, features[rep], data.y, train, test)
+            bar.update(1)
+        sae = layer_saes.get(layer)
+        entries.append(
+            {
+                "layer": layer,
+                "hook_name": expected_hooks[layer],
+                "sae": sae.describe() if sae is not None else None,
+                "scores": scores,
+            }
+        )
+    bar.close()
+    finished = time.perf_counter()
+
+    return SweepResult(
+        model={"name": source.name, "identity": source.identity, "revision": source.revision, **dims},
+        dataset={
+            "name": data.name,
+            "n_examples": len(data),
+            "template": data.template,
+            "fingerprint": data.fingerprint(),
+            "n_truncated": activations.n_truncated,
+        },
+        settings={
+            "hook": hook,
+            "pooling": pooling,
+            "exclude_bos": exclude_bos,
+            "test_size": None if data.split is not None else test_size,
+            "split": "given" if data.split is not None else "stratified",
+            "seed": seed,
+            "Cs": [float(c) for c in Cs],
+            "cv_folds": cv_folds,
+            "saeprobe_version": __version__,
+        },
+        classes=list(data.classes),
+        n_train=int(np.sum(train)),
+        n_test=int(np.sum(test)),
+        layers=entries,
+        timings={
+            "activations_s": round(extracted - started, 3),
+            "encode_s": round(encoded - extracted, 3),
+            "probes_s": round(finished - encoded, 3),
+            "total_s": round(finished - started, 3),
+            "forward_batches": activations.n_forward_batches,
+        },
+    )

@@ -1,0 +1,96 @@
+"""Extraction against brute force: each text run alone, unpadded, through run_with_cache."""
+
+import numpy as np
+import pytest
+import torch
+
+from saeprobe import extract, load_dataset
+from saeprobe.errors import DataError, LayerError, ModelError
+
+TEXTS = [
+    "the film was charming",
+    "a dull and lifeless movie with awful acting that goes on and on",
+    "loved it",
+    "The city of Paris is in France.",
+    "markets opened higher",
+    "brilliant",
+    "the worst plot I have seen in years, truly terrible and tedious",
+]
+
+
+def brute_force(bridge, prompt, layer, pooling, exclude_bos=True):
+    tokens = bridge.to_tokens(prompt, truncate=False)
+    with torch.no_grad():
+        _, cache = bridge.run_with_cache(tokens, names_filter=[f"blocks.{layer}.hook_resid_post"])
+    states = cache[f"blocks.{layer}.hook_resid_post"][0]
+    if pooling == "last":
+        return states[-1].numpy()
+    if exclude_bos and tokens[0, 0].item() == bridge.tokenizer.bos_token_id and len(states) > 1:
+        states = states[1:]
+    return (states.mean(0) if pooling == "mean" else states.max(0).values).numpy()
+
+
+@pytest.mark.parametrize("padding_side", ["right", "left"])
+@pytest.mark.parametrize("pooling", ["last", "mean", "max"])
+def test_pooled_activations_equal_each_text_run_alone(tiny_bridge, padding_side, pooling):
+    template = "Review: {text}\nSentiment:"
+    data = load_dataset(TEXTS, [0, 1, 0, 1, 0, 1, 0], template=template)
+    got = extract(tiny_bridge, data, layers="all", pooling=pooling, batch_size=3,
+                  padding_side=padding_side, cache_dir=False, progress=False)
+    assert list(got) == [0, 1, 2, 3]
+    for layer in (0, 3):
+        assert got[layer].shape == (len(TEXTS), 32)
+        for row, text in enumerate(TEXTS):
+            expected = brute_force(tiny_bridge, template.replace("{text}", text), layer, pooling)
+            np.testing.assert_allclose(got[layer][row], expected, atol=1e-5, rtol=1e-5)
+
+
+def test_a_list_of_strings_and_a_layer_subset(tiny_bridge):
+    got = extract(tiny_bridge, TEXTS[:3], layers="1,2", cache_dir=False, progress=False)
+    assert list(got) == [1, 2]
+    assert got.hook_names == {1: "blocks.1.hook_resid_post", 2: "blocks.2.hook_resid_post"}
+    np.testing.assert_allclose(got[2][1], brute_force(tiny_bridge, TEXTS[1], 2, "last"), atol=1e-5)
+
+
+def test_long_texts_are_cut_inside_the_template_and_counted(tiny_bridge):
+    from saeprobe.activations import _tokenize
+
+    long_text = " ".join(["the worst plot I have seen"] * 30)
+    template = "Review: {text}\nSentiment:"
+    tokenized = _tokenize(tiny_bridge, [long_text, "fine"], template, n_ctx=48)
+    assert tokenized.truncated.tolist() == [True, False]
+    cut = tokenized.tokens[0]
+    full = tiny_bridge.to_tokens(template.replace("{text}", long_text), truncate=False)[0]
+    # The template's start and end survive; the text in between is what gets shortened.
+    assert len(full) > 48 >= len(cut)
+    assert cut[-3:].tolist() == full[-3:].tolist() and cut[:4].tolist() == full[:4].tolist()
+    got = extract(tiny_bridge, load_dataset([long_text, "fine"], [0, 1], template=template),
+                  layers=[0], cache_dir=False, progress=False)
+    assert got.n_truncated == 1 and got.truncated.tolist() == [True, False]
+
+
+def test_hook_and_layer_errors(tiny_bridge):
+    with pytest.raises(LayerError, match="has 4 layers"):
+        extract(tiny_bridge, TEXTS, layers=[4], cache_dir=False, progress=False)
+    with pytest.raises(ModelError, match="no hook 'blocks.0.hook_nonsense'"):
+        extract(tiny_bridge, TEXTS, layers=[0], hook="nonsense", cache_dir=False, progress=False)
+    with pytest.raises(DataError, match="unknown pooling"):
+        extract(tiny_bridge, TEXTS, pooling="median", cache_dir=False, progress=False)
+    with pytest.raises(ModelError, match="cannot use a int"):
+        extract(3, TEXTS, cache_dir=False, progress=False)
+
+
+def test_hooked_transformer_is_accepted(tiny_model_dir):
+    from transformer_lens import HookedTransformer, HookedTransformerConfig
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(str(tiny_model_dir))
+    cfg = HookedTransformerConfig(n_layers=2, d_model=16, n_ctx=32, d_head=4, d_vocab=len(tokenizer), act_fn="gelu")
+    torch.manual_seed(0)
+    model = HookedTransformer(cfg, tokenizer=tokenizer)
+    got = extract(model, TEXTS, layers="all", pooling="last", batch_size=4, padding_side="left",
+                  cache_dir=False, progress=False)
+    for row, text in enumerate(TEXTS):
+        tokens = model.to_tokens(text, truncate=False)
+        _, cache = model.run_with_cache(tokens, names_filter=["blocks.1.hook_resid_post"])
+        np.testing.assert_allclose(got[1][row], cache["blocks.1.hook_resid_post"][0, -1].detach().numpy(), atol=1e-5)
