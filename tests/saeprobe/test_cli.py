@@ -1,0 +1,54 @@
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from saeprobe.cli import main
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def reviews_csv(tmp_path):
+    path = tmp_path / "reviews.csv"
+    pd.DataFrame(
+        {"review": [f"good film {i}" for i in range(12)] + [f"bad film {i}" for i in range(12)], "y": ["pos"] * 12 + ["neg"] * 12}
+    ).to_csv(path, index=False)
+    return path
+
+
+def test_sweep_end_to_end_in_a_subprocess(tiny_model_dir, sae_dir, reviews_csv, tmp_path):
+    out = tmp_path / "sweep.json"
+    completed = subprocess.run(
+        [sys.executable, "-m", "saeprobe.cli", "sweep", "--model", str(tiny_model_dir), "--saes", str(sae_dir),
+         "--data", str(reviews_csv), "--text-column", "review", "--label-column", "y",
+         "--template", 'Review: "{text}"\\nSentiment:', "--layers", "0-2", "--pooling", "mean",
+         "--cache-dir", str(tmp_path / "cache"), "--out", str(out), "--quiet"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert completed.returncode == 0, completed.stderr
+    payload = json.loads(out.read_text())
+    assert [entry["layer"] for entry in payload["layers"]] == [0, 1, 2]
+    assert payload["dataset"]["template"] == 'Review: "{text}"\nSentiment:'
+    assert payload["classes"] == ["neg", "pos"] and payload["settings"]["pooling"] == "mean"
+    assert "raw" in completed.stdout and "sae" in completed.stdout
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--label-column", "sentiment"], "column 'sentiment' is not in"),
+        (["--layers", "9"], "layer 9 is out of range"),
+        (["--template", "no slot"], "no {text} slot"),
+        (["--hook", "resid_pre"], "hook='resid_post'"),
+    ],
+)
+def test_bad_input_exits_non_zero_with_the_fix(tiny_model_dir, sae_dir, reviews_csv, tmp_path, capsys, extra, message):
+    args = ["sweep", "--model", str(tiny_model_dir), "--saes", str(sae_dir), "--data", str(reviews_csv),
+            "--text-column", "review", "--label-column", "y", "--cache-dir", str(tmp_path), "--out",
+            str(tmp_path / "o.json"), "--quiet"]
+    assert main(args + extra) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "o.json").exists()

@@ -1,0 +1,71 @@
+import numpy as np
+import pytest
+import scipy.sparse as sp
+import torch
+from conftest import TINY_WIDTH, make_sae
+
+from saeprobe import encode, extract
+from saeprobe.codes import resolve_saes
+from saeprobe.errors import SAEError
+
+HOOKS = {layer: f"blocks.{layer}.hook_resid_post" for layer in range(4)}
+
+
+def test_directory_of_saes_is_matched_to_layers_by_hook(sae_dir):
+    resolved = resolve_saes(str(sae_dir), [1, 3], HOOKS, TINY_WIDTH)
+    assert sorted(resolved) == [1, 3]
+    assert resolved[3].hook_name == "blocks.3.hook_resid_post"
+    assert resolved[3].source.endswith("layer_3")
+    assert resolved[1].describe()["architecture"] == "standard"
+
+
+def test_single_sae_directory_object_and_mapping(sae_dir):
+    assert list(resolve_saes(sae_dir / "layer_2", [2], HOOKS, TINY_WIDTH)) == [2]
+    sae = make_sae(0)
+    assert resolve_saes(sae, [0], HOOKS, TINY_WIDTH)[0].sae is sae
+    mapped = resolve_saes({0: sae, 1: str(sae_dir / "layer_1")}, [0, 1], HOOKS, TINY_WIDTH)
+    assert mapped[1].d_sae == 64
+
+
+def test_missing_layer_names_the_layers_covered(sae_dir):
+    with pytest.raises(SAEError, match=r"no SAE for layer\(s\) \[2\].*cover layers \[0\]"):
+        resolve_saes(make_sae(0), [0, 2], HOOKS, TINY_WIDTH)
+
+
+def test_width_and_hook_mismatches_are_explained():
+    with pytest.raises(SAEError, match="d_in=16 but the model's width is 32"):
+        resolve_saes({0: make_sae(0, d_in=16)}, [0], HOOKS, TINY_WIDTH)
+    with pytest.raises(SAEError, match="trained on 'blocks.0.hook_resid_pre'.*hook='resid_pre'"):
+        resolve_saes({0: make_sae(0, hook="resid_pre")}, [0], HOOKS, TINY_WIDTH)
+
+
+def test_unusable_sources(tmp_path):
+    with pytest.raises(SAEError, match="holds no SAELens SAE"):
+        resolve_saes(str(tmp_path), [0], HOOKS, TINY_WIDTH)
+    with pytest.raises(SAEError, match="neither a directory nor a SAELens release"):
+        resolve_saes("no-such-release-xyz", [0], HOOKS, TINY_WIDTH)
+    with pytest.raises(SAEError, match="two SAEs read layer 0"):
+        resolve_saes([make_sae(0), make_sae(0, seed=5)], [0], HOOKS, TINY_WIDTH)
+
+
+def test_release_without_matching_ids_points_to_a_mapping():
+    with pytest.raises(SAEError, match="pass a mapping"):
+        resolve_saes("pythia-70m-deduped-res-sm", [0], {0: "blocks.0.hook_mlp_out"}, 512)
+
+
+def test_codes_are_sparse_and_equal_the_dense_encoding(tiny_bridge, sae_dir):
+    acts = extract(tiny_bridge, ["a good film", "a bad film", "the city"], layers="0,2", cache_dir=False, progress=False)
+    codes = encode(str(sae_dir), acts)
+    assert sorted(codes) == [0, 2]
+    assert sp.isspmatrix_csr(codes[2]) and codes[2].shape == (3, 64)
+    resolved = resolve_saes(str(sae_dir), [2], HOOKS, TINY_WIDTH)
+    dense = resolved[2].sae.encode(torch.as_tensor(acts[2])).detach().numpy()
+    np.testing.assert_allclose(codes[2].toarray(), dense, atol=1e-6)
+    assert codes[2].nnz == np.count_nonzero(dense)
+
+
+def test_encode_checks_width_and_needs_layers_for_plain_dicts():
+    with pytest.raises(SAEError, match="reads width 32 but the activations have width 8"):
+        encode({0: make_sae(0)}, {0: np.zeros((2, 8), dtype=np.float32)})
+    with pytest.raises(SAEError, match="needs"):
+        encode("some-dir", {0: np.zeros((2, 8), dtype=np.float32)})

@@ -1,0 +1,93 @@
+"""End-to-end sweeps on the tiny local model, SAELens SAEs on disk and the shared datasets."""
+
+import json
+
+import numpy as np
+import pytest
+from jsonschema import validate
+
+import saeprobe
+from saeprobe import SweepResult, load_dataset, sweep
+from saeprobe.errors import DataError, SAEError
+from saeprobe.probes import LogisticProbe, evaluate_probe
+from saeprobe.result import SCHEMA_PATH
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def sst2_subset(shared_data):
+    import pandas as pd
+
+    frame = pd.read_csv(shared_data / "sst2" / "validation.csv").sample(160, random_state=0)
+    return load_dataset(frame, template="Review: {text}\nSentiment:", name="sst2-160")
+
+
+@pytest.fixture(scope="module")
+def sst2_result(tiny_model_dir, sae_dir, sst2_subset, tmp_path_factory):
+    cache = tmp_path_factory.mktemp("cache")
+    return sweep(str(tiny_model_dir), str(sae_dir), sst2_subset, layers="all", cache_dir=cache, progress=False), cache
+
+
+def test_result_holds_every_layer_with_raw_and_sae_scores(sst2_result):
+    result, _ = sst2_result
+    payload = json.loads(result.to_json())
+    validate(payload, json.loads(SCHEMA_PATH.read_text()))
+    assert [entry["layer"] for entry in payload["layers"]] == [0, 1, 2, 3]
+    assert payload["n_train"] + payload["n_test"] == 160 and payload["classes"] == [0, 1]
+    for entry in payload["layers"]:
+        assert entry["hook_name"] == f"blocks.{entry['layer']}.hook_resid_post"
+        assert set(entry["scores"]) == {"raw", "sae"}
+        assert entry["sae"]["d_sae"] == 64
+    scores = result.scores
+    assert list(scores.columns) == ["layer", "hook_name", "representation", "metric", "value"]
+    assert len(scores) == 4 * 2 * 6
+    assert result.table().shape == (4, 2)
+
+
+def test_scores_equal_a_direct_fit_on_the_same_matrices(sst2_result, tiny_model_dir, sae_dir, sst2_subset):
+    result, cache = sst2_result
+    acts = saeprobe.extract(str(tiny_model_dir), sst2_subset, layers=[2], cache_dir=cache, progress=False)
+    codes = saeprobe.encode(str(sae_dir), acts)
+    train, test = sst2_subset.train_test_masks(0.3, 0)
+    raw = evaluate_probe(LogisticProbe(), acts[2], sst2_subset.y, train, test)
+    sae = evaluate_probe(LogisticProbe(), codes[2], sst2_subset.y, train, test)
+    assert result.layers[2]["scores"]["raw"] == raw
+    assert result.layers[2]["scores"]["sae"] == sae
+
+
+def test_json_round_trip(sst2_result, tmp_path):
+    result, _ = sst2_result
+    path = tmp_path / "sweep.json"
+    result.to_json(path)
+    again = SweepResult.from_json(path)
+    assert again.to_dict() == result.to_dict()
+    assert again.scores.equals(result.scores)
+
+
+def test_second_sweep_with_other_settings_runs_no_forward_pass(sst2_result, tiny_model_dir, sst2_subset):
+    _, cache = sst2_result
+    again = sweep(str(tiny_model_dir), None, sst2_subset, layers="1,2", cache_dir=cache, Cs=(0.1, 1.0), progress=False)
+    assert again.timings["forward_batches"] == 0
+    assert set(again.scores["representation"]) == {"raw"}
+
+
+def test_multiclass_with_a_given_split(tiny_model_dir, sae_dir, shared_data, tmp_path):
+    import pandas as pd
+
+    frame = pd.read_csv(shared_data / "ag_news" / "test_sample.csv").groupby("label").head(25).copy()
+    frame["split"] = np.where(np.arange(len(frame)) % 4 == 0, "test", "train")
+    data = load_dataset(frame, split_column="split")
+    result = sweep(str(tiny_model_dir), str(sae_dir), data, layers="0,3", cache_dir=tmp_path, progress=False)
+    assert result.classes == ["Business", "Sci/Tech", "Sports", "World"]
+    assert result.n_test == 25 and result.settings["split"] == "given"
+    assert 0.0 <= result.layers[1]["scores"]["sae"]["test_auc"] <= 1.0
+
+
+def test_bad_inputs_fail_before_any_forward_pass(tiny_model_dir, sae_dir, tmp_path):
+    data = load_dataset(["good", "bad", "fine", "awful"], [1, 0, 1, 0])
+    with pytest.raises(DataError, match="needs data=ProbeDataset"):
+        sweep(str(tiny_model_dir), str(sae_dir), ["good", "bad"], cache_dir=tmp_path)
+    with pytest.raises(SAEError, match="trained on 'blocks.0.hook_resid_post'"):
+        sweep(str(tiny_model_dir), str(sae_dir), data, hook="resid_pre", cache_dir=tmp_path)
+    assert not (tmp_path / "activations").exists()
