@@ -1,0 +1,10 @@
+# Sourced by the set-up scripts: make .venv with the project installed (idempotent).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+# torch first and pinned: the CPU build lies on this machine's disk, a looser request fetches a CUDA build.
+.venv/bin/python -m pip install --quiet --disable-pip-version-check "torch==2.13.0"
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]" "$@"
+export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
