@@ -41,6 +41,7 @@ class LayerSAE:
             "d_in": int(self.sae.cfg.d_in),
             "d_sae": self.d_sae,
             "hook_name": self.hook_name,
+            "neuronpedia_id": self.sae.cfg.metadata.neuronpedia_id,
         }
 
 
@@ -106,6 +107,18 @@ def encode(saes: Any, activations: Mapping[int, np.ndarray], batch_size: int = 1
                 blocks.append(sp.csr_matrix(sae.encode(x).float().cpu().numpy()))
         codes[layer] = sp.vstack(blocks, format="csr")
     return codes
+
+
+def reconstruct(sae: LayerSAE | Any, codes: sp.csr_matrix, batch_size: int = 1024) -> np.ndarray:
+    """The SAE's reconstruction (``decode``) of activations from their sparse ``codes``."""
+    model = getattr(sae, "sae", sae)
+    parameter = next(model.parameters())
+    blocks = []
+    with torch.no_grad():
+        for start in range(0, codes.shape[0], batch_size):
+            dense = torch.as_tensor(codes[start : start + batch_size].toarray(), dtype=parameter.dtype, device=parameter.device)
+            blocks.append(model.decode(dense).float().cpu().numpy())
+    return np.concatenate(blocks)
 
 
 def _is_layer_mapping(saes: Any) -> bool:

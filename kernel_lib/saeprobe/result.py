@@ -12,7 +12,7 @@ import pandas as pd
 
 from .errors import SaeprobeError
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 SCHEMA_PATH = Path(__file__).parent / "schema" / "sweep_result.schema.json"
 
 
@@ -56,6 +56,41 @@ class SweepResult:
         table = chosen.pivot(index="layer", columns="representation", values="value")
         table.columns.name = None
         return table
+
+    @property
+    def diagnostics(self) -> pd.DataFrame:
+        """One row per layer with an SAE: sparsity, effective dimension and fidelity on this data."""
+        rows = []
+        for entry in self.layers:
+            found = entry.get("diagnostics")
+            if not found:
+                continue
+            sparse, dims = found["sparsity"], found["effective_dimension"]
+            rows.append(
+                {
+                    "layer": entry["layer"],
+                    "n_features": sparse["n_features"],
+                    "l0_mean": sparse["l0_mean"],
+                    "l0_median": sparse["l0_median"],
+                    "n_active_union": sparse["n_active_union"],
+                    "n_always_on": sparse["n_always_on"],
+                    "rank_sae": dims["sae"]["rank"],
+                    "participation_ratio_sae": dims["sae"]["participation_ratio"],
+                    "rank_raw": dims["raw"]["rank"],
+                    "participation_ratio_raw": dims["raw"]["participation_ratio"],
+                    **found["fidelity"],
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def features(self, layer: int) -> pd.DataFrame:
+        """The feature table of ``layer``: active SAE features sorted by class separation."""
+        for entry in self.layers:
+            if entry["layer"] == layer:
+                if not entry.get("diagnostics"):
+                    raise SaeprobeError(f"layer {layer} was swept without an SAE, so it has no feature table")
+                return pd.DataFrame(entry["diagnostics"]["features"])
+        raise SaeprobeError(f"layer {layer} is not in this result; it has {[e['layer'] for e in self.layers]}")
 
     @property
     def saes(self) -> pd.DataFrame:

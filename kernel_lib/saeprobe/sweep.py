@@ -12,12 +12,14 @@ from tqdm.auto import tqdm
 
 from . import __version__
 from .activations import cache_root, dimensions_of, extract
-from .codes import encode, resolve_saes
+from .codes import LayerSAE, encode, reconstruct, resolve_saes
 from .data import ProbeDataset
+from .diagnostics import effective_dimension, feature_table, fidelity, sparsity
 from .errors import DataError
 from .layers import hook_name, parse_layers
 from .models import resolve_model
 from .probes import DEFAULT_CS, LogisticProbe, evaluate_probe
+from .representations import DEFAULT_TOP_KS, build_representations
 from .result import SweepResult
 
 
@@ -33,6 +35,9 @@ def sweep(
     seed: int = 0,
     Cs: Sequence[float] = DEFAULT_CS,
     cv_folds: int = 5,
+    top_ks: Sequence[int] = DEFAULT_TOP_KS,
+    always_on_threshold: float = 0.99,
+    feature_table_size: int = 200,
     exclude_bos: bool = True,
     batch_size: int = 16,
     cache_dir: str | Path | None | bool = None,
@@ -47,7 +52,9 @@ def sweep(
     mapping ``{layer: SAE}``, or ``None`` for raw probes only. ``data``: a
     :class:`ProbeDataset` (see :func:`saeprobe.load_dataset`). Activations of all layers come
     from one forward pass per batch and are cached (``cache_dir``); each probe's C is chosen by
-    stratified CV on the training split. Raises a :class:`saeprobe.errors.SaeprobeError`
+    stratified CV on the training split. With SAEs, every layer also carries its diagnostics
+    (sparsity, effective dimension, fidelity, feature table) and matched baselines (see
+    :func:`saeprobe.representations.build_representations`). Raises a :class:`saeprobe.errors.SaeprobeError`
     subclass naming the fix on bad input.
     """
     if not isinstance(data, ProbeDataset):
@@ -69,25 +76,17 @@ def sweep(
     codes = encode(layer_saes, activations)
     encoded = time.perf_counter()
 
-    representations = ["raw"] + (["sae"] if layer_saes else [])
-    bar = tqdm(total=len(layer_list) * len(representations), desc="probe fits", unit="fit", disable=not progress)
+    bar = tqdm(total=len(layer_list), desc="probe fits", unit="layer", disable=not progress)
     entries = []
     for layer in layer_list:
-        features = {"raw": activations[layer], "sae": codes.get(layer)}
-        scores = {}
-        for rep in representations:
-            probe = LogisticProbe(Cs=Cs, cv_folds=cv_folds, seed=seed)
-            scores[rep] = evaluate_probe(probe, features[rep], data.y, train, test)
-            bar.update(1)
-        sae = layer_saes.get(layer)
         entries.append(
-            {
-                "layer": layer,
-                "hook_name": expected_hooks[layer],
-                "sae": sae.describe() if sae is not None else None,
-                "scores": scores,
-            }
+            _sweep_layer(
+                layer, expected_hooks[layer], activations[layer], layer_saes.get(layer), codes.get(layer),
+                data, train, Cs=Cs, cv_folds=cv_folds, seed=seed, top_ks=top_ks,
+                always_on_threshold=always_on_threshold, feature_table_size=feature_table_size,
+            )
         )
+        bar.update(1)
     bar.close()
     finished = time.perf_counter()
 
@@ -109,6 +108,9 @@ def sweep(
             "seed": seed,
             "Cs": [float(c) for c in Cs],
             "cv_folds": cv_folds,
+            "top_ks": [int(k) for k in top_ks],
+            "always_on_threshold": always_on_threshold,
+            "feature_table_size": feature_table_size,
             "saeprobe_version": __version__,
         },
         classes=list(data.classes),
@@ -123,3 +125,49 @@ def sweep(
             "forward_batches": activations.n_forward_batches,
         },
     )
+
+
+def _sweep_layer(
+    layer: int,
+    hook: str,
+    raw: np.ndarray,
+    sae: LayerSAE | None,
+    codes: Any,
+    data: ProbeDataset,
+    train: np.ndarray,
+    *,
+    Cs: Sequence[float],
+    cv_folds: int,
+    seed: int,
+    top_ks: Sequence[int],
+    always_on_threshold: float,
+    feature_table_size: int,
+) -> dict[str, Any]:
+    """Probe every representation of one layer and gather the layer's diagnostics."""
+    reconstruction = reconstruct(sae, codes) if sae is not None else None
+    built = build_representations(
+        raw, data.y, train, len(data.classes), codes, reconstruction, top_ks=top_ks, seed=seed
+    )
+    test = ~train
+    scores = {
+        name: evaluate_probe(LogisticProbe(Cs=Cs, cv_folds=cv_folds, seed=seed), matrix, data.y, train, test)
+        for name, matrix in built.matrices.items()
+    }
+    entry: dict[str, Any] = {
+        "layer": layer,
+        "hook_name": hook,
+        "sae": sae.describe() if sae is not None else None,
+        "scores": scores,
+        "baselines": built.choices,
+    }
+    if sae is not None:
+        features = feature_table(
+            codes[train], data.y[train], data.classes, sae.describe()["neuronpedia_id"], feature_table_size
+        )
+        entry["diagnostics"] = {
+            "sparsity": sparsity(codes, data.y, data.classes, always_on_threshold),
+            "effective_dimension": {"raw": effective_dimension(raw), "sae": effective_dimension(codes)},
+            "fidelity": fidelity(raw, reconstruction),
+            "features": features.to_dict(orient="records"),
+        }
+    return entry

@@ -14,6 +14,12 @@ from saeprobe.result import SCHEMA_PATH
 
 pytestmark = pytest.mark.integration
 
+# Width 32 raw and 64 SAE features: top-k sets exist for k below each width.
+REPRESENTATIONS = {
+    "raw", "sae", "pca_matched", "sae_reconstruction", "sae_error",
+    *(f"raw_topk_{k}" for k in (1, 2, 5, 16)), *(f"sae_topk_{k}" for k in (1, 2, 5, 16)),
+}
+
 
 @pytest.fixture(scope="module")
 def sst2_subset(shared_data):
@@ -37,12 +43,16 @@ def test_result_holds_every_layer_with_raw_and_sae_scores(sst2_result):
     assert payload["n_train"] + payload["n_test"] == 160 and payload["classes"] == [0, 1]
     for entry in payload["layers"]:
         assert entry["hook_name"] == f"blocks.{entry['layer']}.hook_resid_post"
-        assert set(entry["scores"]) == {"raw", "sae"}
+        assert set(entry["scores"]) == REPRESENTATIONS
         assert entry["sae"]["d_sae"] == 64
+        assert entry["diagnostics"]["sparsity"]["n_features"] == 64
+        assert entry["baselines"]["pca_matched"]["k"] <= 32
     scores = result.scores
     assert list(scores.columns) == ["layer", "hook_name", "representation", "metric", "value"]
-    assert len(scores) == 4 * 2 * 6
-    assert result.table().shape == (4, 2)
+    assert len(scores) == 4 * len(REPRESENTATIONS) * 6
+    assert result.table().shape == (4, len(REPRESENTATIONS))
+    assert list(result.diagnostics["layer"]) == [0, 1, 2, 3]
+    assert result.features(1)["separation"].is_monotonic_decreasing
 
 
 def test_scores_equal_a_direct_fit_on_the_same_matrices(sst2_result, tiny_model_dir, sae_dir, sst2_subset):
@@ -69,7 +79,8 @@ def test_second_sweep_with_other_settings_runs_no_forward_pass(sst2_result, tiny
     _, cache = sst2_result
     again = sweep(str(tiny_model_dir), None, sst2_subset, layers="1,2", cache_dir=cache, Cs=(0.1, 1.0), progress=False)
     assert again.timings["forward_batches"] == 0
-    assert set(again.scores["representation"]) == {"raw"}
+    assert set(again.scores["representation"]) == {"raw", "raw_topk_1", "raw_topk_2", "raw_topk_5", "raw_topk_16"}
+    assert again.diagnostics.empty
 
 
 def test_multiclass_with_a_given_split(tiny_model_dir, sae_dir, shared_data, tmp_path):

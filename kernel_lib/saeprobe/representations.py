@@ -1,0 +1,71 @@
+"""The feature matrices a layer is probed on: raw, SAE codes, and baselines matched to them.
+
+Every choice a baseline makes (PCA size, which features or neurons) is made on the training rows
+only, and recorded so it can be shown and checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.decomposition import PCA
+
+from .diagnostics import firing_counts, separation
+
+DEFAULT_TOP_KS = (1, 2, 5, 16, 64)
+
+
+@dataclass
+class LayerRepresentations:
+    """``matrices[name]`` is probed as representation ``name``; ``choices[name]`` says how it was built."""
+
+    matrices: dict[str, np.ndarray | sp.csr_matrix] = field(default_factory=dict)
+    choices: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def top_k_columns(matrix: np.ndarray | sp.spmatrix, y: np.ndarray, n_classes: int, k: int) -> np.ndarray:
+    """The ``k`` columns with the largest absolute class-mean difference (ties: lower index first)."""
+    scores = separation(matrix, y, n_classes)
+    return np.lexsort((np.arange(len(scores)), -scores))[:k]
+
+
+def build_representations(
+    raw: np.ndarray,
+    y: np.ndarray,
+    train: np.ndarray,
+    n_classes: int,
+    codes: sp.csr_matrix | None = None,
+    reconstruction: np.ndarray | None = None,
+    top_ks: Sequence[int] = DEFAULT_TOP_KS,
+    seed: int = 0,
+) -> LayerRepresentations:
+    """Assemble ``raw``, ``raw_topk_{k}`` and, with SAE ``codes`` and their ``reconstruction``,
+    ``sae``, ``sae_topk_{k}``, ``pca_matched`` (raw states on k principal components, k = the
+    number of SAE features active on the training rows), ``sae_reconstruction`` and ``sae_error``.
+    Top-k sets only exist for k smaller than the width they select from."""
+    built = LayerRepresentations()
+    built.matrices["raw"] = raw
+    if codes is not None:
+        built.matrices["sae"] = codes
+        n_active = int(np.count_nonzero(firing_counts(codes[train])))
+        k = max(1, min(n_active, raw.shape[1], int(train.sum())))
+        pca = PCA(n_components=k, random_state=seed).fit(raw[train])
+        built.matrices["pca_matched"] = pca.transform(raw)
+        built.choices["pca_matched"] = {"k": k, "n_active_union_train": n_active}
+    for name, matrix in [("raw", raw), ("sae", codes)]:
+        if matrix is None:
+            continue
+        for k in top_ks:
+            if k >= matrix.shape[1]:
+                continue
+            columns = top_k_columns(matrix[train], y[train], n_classes, k)
+            built.matrices[f"{name}_topk_{k}"] = matrix[:, columns]
+            built.choices[f"{name}_topk_{k}"] = {"columns": columns.tolist()}
+    if reconstruction is not None:
+        built.matrices["sae_reconstruction"] = reconstruction
+        built.matrices["sae_error"] = raw - reconstruction
+    return built
