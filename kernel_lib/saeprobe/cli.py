@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from .errors import SaeprobeError
+from .errors import DataError, SaeprobeError
 from .pooling import POOLINGS
 
 
@@ -27,6 +27,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--test-size", type=float, default=0.3)
     run.add_argument("--seed", type=int, default=0)
     run.add_argument("--batch-size", type=int, default=16)
+    run.add_argument("--top-ks", default="1,2,5,16,64", help="sizes of the top-k feature and neuron baselines")
+    run.add_argument("--always-on-threshold", type=float, default=0.99,
+                     help="a feature firing on at least this share of examples counts as always on")
+    run.add_argument("--train-sizes", default="", help="regime: refit on this many training rows, e.g. 16,64,256")
+    run.add_argument("--label-noise", default="", help="regime: flip this share of training labels, e.g. 0.1,0.3")
+    run.add_argument("--imbalance", default="", help="regime: last class makes up this share of training rows, e.g. 0.05")
+    run.add_argument("--feature-table-size", type=int, default=200, help="features kept per layer in the JSON")
     run.add_argument("--revision", help="model revision on the hub")
     run.add_argument("--device", default="cpu")
     run.add_argument("--cache-dir", help="activation cache (default $SAEPROBE_CACHE_DIR or ~/.cache/saeprobe)")
@@ -34,6 +41,20 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", required=True, help="where to write the result JSON")
     run.add_argument("--quiet", action="store_true", help="no progress bars")
     return parser
+
+
+def _number_list(text: str, option: str, kind: type = int) -> list:
+    try:
+        return [kind(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise DataError(f"{option} takes {kind.__name__} values separated by commas, e.g. 1,2,5; got {text!r}") from None
+
+
+def _int_list(text: str, option: str) -> list[int]:
+    values = _number_list(text, option, int)
+    if not values or min(values) < 1:
+        raise DataError(f"{option} takes positive integers separated by commas, e.g. 1,2,5; got {text!r}")
+    return values
 
 
 def _run_sweep(args: argparse.Namespace) -> None:
@@ -57,13 +78,19 @@ def _run_sweep(args: argparse.Namespace) -> None:
         test_size=args.test_size,
         seed=args.seed,
         batch_size=args.batch_size,
+        top_ks=_int_list(args.top_ks, "--top-ks"),
+        always_on_threshold=args.always_on_threshold,
+        feature_table_size=args.feature_table_size,
+        train_sizes=_number_list(args.train_sizes, "--train-sizes", int),
+        label_noise=_number_list(args.label_noise, "--label-noise", float),
+        imbalance=_number_list(args.imbalance, "--imbalance", float),
         cache_dir=False if args.no_cache else args.cache_dir,
         revision=args.revision,
         device=args.device,
         progress=not args.quiet,
     )
     result.to_json(args.out)
-    print(result.table("test_accuracy").round(3).to_string())
+    print(result.summary().round(3).to_string())
     print(f"wrote {args.out}")
 
 

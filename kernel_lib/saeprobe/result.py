@@ -13,6 +13,7 @@ import pandas as pd
 from .errors import SaeprobeError
 
 SCHEMA_VERSION = "1.1"
+SCORE_COLUMNS = ["layer", "hook_name", "representation", "metric", "value", "regime", "regime_value"]
 SCHEMA_PATH = Path(__file__).parent / "schema" / "sweep_result.schema.json"
 
 
@@ -37,24 +38,41 @@ class SweepResult:
 
     @property
     def scores(self) -> pd.DataFrame:
-        """Tidy scores: one row per ``layer``, ``hook_name``, ``representation``, ``metric``, ``value``."""
-        rows = [
-            {"layer": entry["layer"], "hook_name": entry["hook_name"], "representation": rep, "metric": metric, "value": value}
-            for entry in self.layers
-            for rep, metrics in entry["scores"].items()
-            for metric, value in metrics.items()
-        ]
-        return pd.DataFrame(rows, columns=["layer", "hook_name", "representation", "metric", "value"])
+        """Tidy scores: one row per ``layer``, ``hook_name``, ``representation``, ``metric``,
+        ``value``, ``regime`` (``standard``, or a regime's kind) and ``regime_value``."""
+        rows = []
+        for entry in self.layers:
+            runs = [("standard", None, entry["scores"])]
+            runs += [(run["regime"], run["value"], run["scores"]) for run in entry.get("regimes", [])]
+            for regime, regime_value, scores in runs:
+                for rep, metrics in scores.items():
+                    for metric, value in metrics.items():
+                        rows.append(
+                            {"layer": entry["layer"], "hook_name": entry["hook_name"], "representation": rep,
+                             "metric": metric, "value": value, "regime": regime, "regime_value": regime_value}
+                        )
+        return pd.DataFrame(rows, columns=SCORE_COLUMNS)
 
     def table(self, metric: str = "test_accuracy") -> pd.DataFrame:
         """One ``metric`` as a layer × representation table."""
         scores = self.scores
-        chosen = scores[scores["metric"] == metric]
+        chosen = scores[(scores["metric"] == metric) & (scores["regime"] == "standard")]
         if chosen.empty:
             known = sorted(scores["metric"].unique())
             raise SaeprobeError(f"no metric {metric!r} in this result; it has {known}")
         table = chosen.pivot(index="layer", columns="representation", values="value")
         table.columns.name = None
+        return table
+
+    def summary(self, representations: tuple[str, ...] = ("raw", "sae", "pca_matched", "sae_topk_5")) -> pd.DataFrame:
+        """Per layer: test accuracy of the main ``representations`` beside the figures that
+        explain them (L0, active-feature union, always-on count, FVU) when SAEs were swept."""
+        accuracy = self.table("test_accuracy")
+        table = accuracy[[rep for rep in representations if rep in accuracy.columns]]
+        diagnostics = self.diagnostics
+        if not diagnostics.empty:
+            explain = diagnostics.set_index("layer")[["l0_mean", "n_active_union", "n_always_on", "fvu"]]
+            table = table.join(explain)
         return table
 
     @property
@@ -165,8 +183,11 @@ def _json_safe(value: Any) -> Any:
 
 
 def _restore_nan(entry: dict[str, Any]) -> dict[str, Any]:
-    scores = {
-        rep: {metric: (float("nan") if value is None else value) for metric, value in metrics.items()}
-        for rep, metrics in entry["scores"].items()
-    }
-    return {**entry, "scores": scores}
+    def restore(scores: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        return {
+            rep: {metric: (float("nan") if value is None else value) for metric, value in metrics.items()}
+            for rep, metrics in scores.items()
+        }
+
+    regimes = [{**run, "scores": restore(run["scores"])} for run in entry.get("regimes", [])]
+    return {**entry, "scores": restore(entry["scores"]), "regimes": regimes}

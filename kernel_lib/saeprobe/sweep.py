@@ -19,6 +19,7 @@ from .errors import DataError
 from .layers import hook_name, parse_layers
 from .models import resolve_model
 from .probes import DEFAULT_CS, LogisticProbe, evaluate_probe
+from .regimes import Regime, regimes_from
 from .representations import DEFAULT_TOP_KS, build_representations
 from .result import SweepResult
 
@@ -38,6 +39,9 @@ def sweep(
     top_ks: Sequence[int] = DEFAULT_TOP_KS,
     always_on_threshold: float = 0.99,
     feature_table_size: int = 200,
+    train_sizes: Sequence[int] = (),
+    label_noise: Sequence[float] = (),
+    imbalance: Sequence[float] = (),
     exclude_bos: bool = True,
     batch_size: int = 16,
     cache_dir: str | Path | None | bool = None,
@@ -54,12 +58,15 @@ def sweep(
     from one forward pass per batch and are cached (``cache_dir``); each probe's C is chosen by
     stratified CV on the training split. With SAEs, every layer also carries its diagnostics
     (sparsity, effective dimension, fidelity, feature table) and matched baselines (see
-    :func:`saeprobe.representations.build_representations`). Raises a :class:`saeprobe.errors.SaeprobeError`
+    :func:`saeprobe.representations.build_representations`). ``train_sizes``, ``label_noise``
+    and ``imbalance`` add regimes (see :class:`saeprobe.regimes.Regime`) that refit the raw and
+    SAE probes on altered training rows and report them under ``regimes``. Raises a :class:`saeprobe.errors.SaeprobeError`
     subclass naming the fix on bad input.
     """
     if not isinstance(data, ProbeDataset):
         raise DataError("sweep() needs data=ProbeDataset; build one with saeprobe.load_dataset(...)")
     train, test = data.train_test_masks(test_size=test_size, seed=seed)
+    regimes = regimes_from(train_sizes, label_noise, imbalance)
     started = time.perf_counter()
     source = resolve_model(model, revision=revision, device=device)
     root = cache_root(cache_dir)
@@ -84,6 +91,7 @@ def sweep(
                 layer, expected_hooks[layer], activations[layer], layer_saes.get(layer), codes.get(layer),
                 data, train, Cs=Cs, cv_folds=cv_folds, seed=seed, top_ks=top_ks,
                 always_on_threshold=always_on_threshold, feature_table_size=feature_table_size,
+                regimes=regimes,
             )
         )
         bar.update(1)
@@ -111,6 +119,7 @@ def sweep(
             "top_ks": [int(k) for k in top_ks],
             "always_on_threshold": always_on_threshold,
             "feature_table_size": feature_table_size,
+            "regimes": [{"regime": r.kind, "value": r.value} for r in regimes],
             "saeprobe_version": __version__,
         },
         classes=list(data.classes),
@@ -142,6 +151,7 @@ def _sweep_layer(
     top_ks: Sequence[int],
     always_on_threshold: float,
     feature_table_size: int,
+    regimes: list[Regime],
 ) -> dict[str, Any]:
     """Probe every representation of one layer and gather the layer's diagnostics."""
     reconstruction = reconstruct(sae, codes) if sae is not None else None
@@ -159,6 +169,14 @@ def _sweep_layer(
         "sae": sae.describe() if sae is not None else None,
         "scores": scores,
         "baselines": built.choices,
+        "regimes": [
+            {
+                "regime": regime.kind,
+                "value": regime.value,
+                "scores": _regime_scores(regime, built.matrices, data, train, Cs, cv_folds, seed),
+            }
+            for regime in regimes
+        ],
     }
     if sae is not None:
         features = feature_table(
@@ -171,3 +189,22 @@ def _sweep_layer(
             "features": features.to_dict(orient="records"),
         }
     return entry
+
+
+def _regime_scores(
+    regime: Regime,
+    matrices: dict[str, Any],
+    data: ProbeDataset,
+    train: np.ndarray,
+    Cs: Sequence[float],
+    cv_folds: int,
+    seed: int,
+) -> dict[str, dict[str, float]]:
+    regime_train, regime_y = regime.apply(data.y, train, len(data.classes), seed)
+    # Test rows keep their true labels: only what the probe learns from changes.
+    regime_y[~train] = data.y[~train]
+    return {
+        name: evaluate_probe(LogisticProbe(Cs=Cs, cv_folds=cv_folds, seed=seed), matrices[name], regime_y, regime_train, ~train)
+        for name in ("raw", "sae")
+        if name in matrices
+    }

@@ -25,6 +25,7 @@ def test_sweep_end_to_end_in_a_subprocess(tiny_model_dir, sae_dir, reviews_csv, 
         [sys.executable, "-m", "saeprobe.cli", "sweep", "--model", str(tiny_model_dir), "--saes", str(sae_dir),
          "--data", str(reviews_csv), "--text-column", "review", "--label-column", "y",
          "--template", 'Review: "{text}"\\nSentiment:', "--layers", "0-2", "--pooling", "mean",
+         "--train-sizes", "8", "--label-noise", "0.2", "--top-ks", "1,3",
          "--cache-dir", str(tmp_path / "cache"), "--out", str(out), "--quiet"],
         capture_output=True, text=True, timeout=300,
     )
@@ -33,7 +34,10 @@ def test_sweep_end_to_end_in_a_subprocess(tiny_model_dir, sae_dir, reviews_csv, 
     assert [entry["layer"] for entry in payload["layers"]] == [0, 1, 2]
     assert payload["dataset"]["template"] == 'Review: "{text}"\nSentiment:'
     assert payload["classes"] == ["neg", "pos"] and payload["settings"]["pooling"] == "mean"
-    assert "raw" in completed.stdout and "sae" in completed.stdout
+    assert payload["settings"]["top_ks"] == [1, 3]
+    assert [run["regime"] for run in payload["layers"][0]["regimes"]] == ["train_size", "label_noise"]
+    header = completed.stdout.splitlines()[0].split()
+    assert header == ["raw", "sae", "pca_matched", "l0_mean", "n_active_union", "n_always_on", "fvu"]
 
 
 @pytest.mark.parametrize(
@@ -43,6 +47,8 @@ def test_sweep_end_to_end_in_a_subprocess(tiny_model_dir, sae_dir, reviews_csv, 
         (["--layers", "9"], "layer 9 is out of range"),
         (["--template", "no slot"], "no {text} slot"),
         (["--hook", "resid_pre"], "hook='resid_post'"),
+        (["--top-ks", "0,2"], "--top-ks takes positive integers"),
+        (["--label-noise", "a lot"], "--label-noise takes float values"),
     ],
 )
 def test_bad_input_exits_non_zero_with_the_fix(tiny_model_dir, sae_dir, reviews_csv, tmp_path, capsys, extra, message):

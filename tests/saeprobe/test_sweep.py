@@ -48,7 +48,7 @@ def test_result_holds_every_layer_with_raw_and_sae_scores(sst2_result):
         assert entry["diagnostics"]["sparsity"]["n_features"] == 64
         assert entry["baselines"]["pca_matched"]["k"] <= 32
     scores = result.scores
-    assert list(scores.columns) == ["layer", "hook_name", "representation", "metric", "value"]
+    assert list(scores.columns) == ["layer", "hook_name", "representation", "metric", "value", "regime", "regime_value"]
     assert len(scores) == 4 * len(REPRESENTATIONS) * 6
     assert result.table().shape == (4, len(REPRESENTATIONS))
     assert list(result.diagnostics["layer"]) == [0, 1, 2, 3]
@@ -102,3 +102,36 @@ def test_bad_inputs_fail_before_any_forward_pass(tiny_model_dir, sae_dir, tmp_pa
     with pytest.raises(SAEError, match="trained on 'blocks.0.hook_resid_post'"):
         sweep(str(tiny_model_dir), str(sae_dir), data, hook="resid_pre", cache_dir=tmp_path)
     assert not (tmp_path / "activations").exists()
+
+
+def test_train_side_choices_ignore_test_labels(tiny_model_dir, sae_dir, sst2_subset, sst2_result):
+    _, cache = sst2_result
+    train, test = sst2_subset.train_test_masks(0.3, 0)
+    split = np.where(test, "test", "train")
+    labels = np.array(sst2_subset.labels)
+    flipped = labels.copy()
+    flipped[test] = 1 - flipped[test]
+    runs = []
+    for y in (labels, flipped):
+        data = load_dataset(list(sst2_subset.texts), list(y), template=sst2_subset.template)
+        data = type(data)(data.texts, data.labels, data.template, tuple(split), data.name)
+        runs.append(sweep(str(tiny_model_dir), str(sae_dir), data, layers="1,3", cache_dir=cache, progress=False))
+    for a, b in zip(runs[0].layers, runs[1].layers):
+        assert a["baselines"] == b["baselines"]
+        assert a["diagnostics"]["features"] == b["diagnostics"]["features"]
+        for rep in a["scores"]:
+            assert a["scores"][rep]["C"] == b["scores"][rep]["C"]
+            assert a["scores"][rep]["train_accuracy"] == b["scores"][rep]["train_accuracy"]
+        assert a["scores"]["raw"]["test_accuracy"] + b["scores"]["raw"]["test_accuracy"] == pytest.approx(1.0)
+
+
+def test_regimes_add_rows_fitted_on_altered_training_rows(tiny_model_dir, sae_dir, sst2_subset, sst2_result):
+    _, cache = sst2_result
+    result = sweep(str(tiny_model_dir), str(sae_dir), sst2_subset, layers=[2], cache_dir=cache, progress=False,
+                   train_sizes=[20], label_noise=[0.3], imbalance=[0.2])
+    validate(json.loads(result.to_json()), json.loads(SCHEMA_PATH.read_text()))
+    scores = result.scores
+    regimes = scores[scores["regime"] != "standard"]
+    assert set(zip(regimes["regime"], regimes["regime_value"])) == {("train_size", 20.0), ("label_noise", 0.3), ("imbalance", 0.2)}
+    assert set(regimes["representation"]) == {"raw", "sae"}
+    assert SweepResult.from_json(result.to_json()).scores.equals(scores)

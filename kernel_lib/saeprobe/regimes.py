@@ -1,0 +1,85 @@
+"""Training regimes under which SAE probes were claimed to help: few examples, noisy labels,
+imbalanced classes. Each changes only the training rows; the test split stays as it is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import DataError
+
+REGIME_KINDS = ("train_size", "label_noise", "imbalance")
+
+
+@dataclass(frozen=True)
+class Regime:
+    """``train_size``: keep this many training rows (stratified); ``label_noise``: flip this share
+    of training labels to another class; ``imbalance``: subsample the last class so it makes up
+    this share of the training rows."""
+
+    kind: str
+    value: float
+
+    def __post_init__(self) -> None:
+        if self.kind not in REGIME_KINDS:
+            raise DataError(f"unknown regime {self.kind!r}; use one of {REGIME_KINDS}")
+        if self.kind == "train_size" and (self.value < 2 or self.value != int(self.value)):
+            raise DataError(f"train size {self.value} must be a whole number of at least 2 per class")
+        if self.kind == "label_noise" and not 0 <= self.value < 1:
+            raise DataError(f"label noise {self.value} must be a share in [0, 1), e.g. 0.1")
+        if self.kind == "imbalance" and not 0 < self.value < 1:
+            raise DataError(f"imbalance {self.value} must be a share in (0, 1), e.g. 0.1")
+
+    def apply(self, y: np.ndarray, train: np.ndarray, n_classes: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+        """The training mask and labels of this regime; rows outside ``train`` are untouched."""
+        rng = np.random.default_rng(seed)
+        rows = np.flatnonzero(train)
+        y = y.copy()
+        if self.kind == "label_noise":
+            flipped = rng.choice(rows, size=int(round(self.value * len(rows))), replace=False)
+            y[flipped] = (y[flipped] + rng.integers(1, n_classes, len(flipped))) % n_classes
+            return train.copy(), y
+        if self.kind == "train_size":
+            kept = _stratified_sample(rows, y, int(self.value), rng)
+        else:
+            kept = _imbalanced_sample(rows, y, n_classes, self.value, rng)
+        mask = np.zeros_like(train)
+        mask[kept] = True
+        return mask, y
+
+
+def regimes_from(train_sizes=(), label_noise=(), imbalance=()) -> list[Regime]:
+    """The regimes asked for, in a stable order."""
+    return (
+        [Regime("train_size", float(v)) for v in train_sizes]
+        + [Regime("label_noise", float(v)) for v in label_noise]
+        + [Regime("imbalance", float(v)) for v in imbalance]
+    )
+
+
+def _stratified_sample(rows: np.ndarray, y: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
+    if size > len(rows):
+        raise DataError(f"train size {size} exceeds the {len(rows)} training rows; choose smaller sizes")
+    classes, counts = np.unique(y[rows], return_counts=True)
+    if size < 2 * len(classes):
+        raise DataError(f"train size {size} leaves fewer than 2 rows per class; use at least {2 * len(classes)}")
+    quota = np.maximum(2, np.floor(counts / counts.sum() * size).astype(int))
+    while quota.sum() < size:
+        quota[np.argmax(counts - quota)] += 1
+    while quota.sum() > size:
+        quota[np.argmax(quota)] -= 1
+    return np.concatenate([rng.choice(rows[y[rows] == c], size=q, replace=False) for c, q in zip(classes, quota)])
+
+
+def _imbalanced_sample(rows: np.ndarray, y: np.ndarray, n_classes: int, share: float, rng: np.random.Generator) -> np.ndarray:
+    minority = n_classes - 1
+    others = rows[y[rows] != minority]
+    wanted = max(2, int(round(share / (1 - share) * len(others))))
+    members = rows[y[rows] == minority]
+    if wanted > len(members):
+        raise DataError(
+            f"imbalance {share} needs {wanted} training rows of the last class but there are {len(members)}; "
+            "choose a smaller share"
+        )
+    return np.concatenate([others, rng.choice(members, size=wanted, replace=False)])

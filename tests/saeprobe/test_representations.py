@@ -1,0 +1,64 @@
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.decomposition import PCA
+
+from saeprobe.probes import LogisticProbe, evaluate_probe
+from saeprobe.representations import build_representations, top_k_columns
+
+
+@pytest.fixture
+def layer():
+    rng = np.random.default_rng(0)
+    n = 90
+    y = rng.integers(0, 2, n)
+    raw = rng.normal(size=(n, 20))
+    raw[:, 6] += 2.0 * y  # the neuron that carries the concept
+    codes = sp.csr_matrix(np.maximum(raw @ rng.normal(size=(20, 50)) - 3.0, 0))
+    reconstruction = raw + rng.normal(scale=0.1, size=raw.shape)
+    train = np.zeros(n, dtype=bool)
+    train[rng.permutation(n)[:60]] = True
+    return raw, codes, reconstruction, y, train
+
+
+def test_top_k_ranks_by_absolute_class_mean_difference():
+    X = np.array([[0, 5, 1.0], [0, 1, 1.0], [1, 5, 4.0], [1, 1, 4.0]])
+    y = np.array([0, 0, 1, 1])
+    assert top_k_columns(X, y, 2, 2).tolist() == [2, 0]
+    assert top_k_columns(sp.csr_matrix(X), y, 2, 1).tolist() == [2]
+
+
+def test_all_representations_and_their_recorded_choices(layer):
+    raw, codes, reconstruction, y, train = layer
+    built = build_representations(raw, y, train, 2, codes, reconstruction, top_ks=(1, 5, 64))
+    assert set(built.matrices) == {"raw", "sae", "pca_matched", "raw_topk_1", "raw_topk_5", "sae_topk_1",
+                                   "sae_topk_5", "sae_reconstruction", "sae_error"}
+    assert built.choices["raw_topk_1"] == {"columns": [6]}
+    n_active = int(((codes[train] != 0).sum(axis=0) > 0).sum())
+    k = min(n_active, 20)
+    assert built.choices["pca_matched"] == {"k": k, "n_active_union_train": n_active}
+    expected = PCA(n_components=k, random_state=0).fit(raw[train]).transform(raw)
+    np.testing.assert_allclose(built.matrices["pca_matched"], expected, atol=1e-8)
+    np.testing.assert_allclose(built.matrices["sae_error"], raw - reconstruction)
+    assert sp.issparse(built.matrices["sae_topk_5"]) and built.matrices["sae_topk_5"].shape == (90, 5)
+
+
+def test_raw_only_without_sae(layer):
+    raw, _, _, y, train = layer
+    assert set(build_representations(raw, y, train, 2).matrices) == {"raw", *(f"raw_topk_{k}" for k in (1, 2, 5, 16))}
+
+
+def test_no_choice_sees_the_test_labels(layer):
+    raw, codes, reconstruction, y, train = layer
+    shuffled = y.copy()
+    rng = np.random.default_rng(5)
+    shuffled[~train] = rng.permutation(y[~train])
+    shuffled[~train] = 1 - shuffled[~train]
+    assert not np.array_equal(shuffled, y)
+    first = build_representations(raw, y, train, 2, codes, reconstruction)
+    second = build_representations(raw, shuffled, train, 2, codes, reconstruction)
+    assert first.choices == second.choices
+    for name, matrix in first.matrices.items():
+        a = evaluate_probe(LogisticProbe(), matrix, y, train, ~train)
+        b = evaluate_probe(LogisticProbe(), second.matrices[name], shuffled, train, ~train)
+        assert (a["C"], a["train_accuracy"], a["cv_accuracy_mean"]) == (b["C"], b["train_accuracy"], b["cv_accuracy_mean"])
