@@ -102,6 +102,18 @@ def sae_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def tiny_result(tiny_model_dir: Path, sae_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+    """A sweep of all four layers of the tiny model with SAEs, on sentences built from CORPUS."""
+    import saeprobe
+
+    texts = [f"{a} and {b}" for a in CORPUS for b in CORPUS[:6]]
+    labels = ["pos" if ("charming" in t or "loved" in t or "brilliant" in t) else "neg" for t in texts]
+    data = saeprobe.load_dataset(texts, labels, template="Review: {text}\nSentiment:", name="corpus-pairs")
+    return saeprobe.sweep(str(tiny_model_dir), str(sae_dir), data, cache_dir=tmp_path_factory.mktemp("cache"),
+                          top_ks=(1, 5), progress=False)
+
+
+@pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The project's shared labelled datasets; tests that need them skip when they are absent."""
     if not SHARED_DATA.is_dir():

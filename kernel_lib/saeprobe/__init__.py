@@ -11,11 +11,13 @@ from .errors import DataError, LayerError, ModelError, SAEError, SaeprobeError
 from .probes import LogisticProbe
 from .result import SweepResult
 from .sweep import sweep
+from .widget import LayerSweepWidget
 
 __all__ = [
     "ActivationSet",
     "DataError",
     "LayerError",
+    "LayerSweepWidget",
     "LogisticProbe",
     "ModelError",
     "ProbeDataset",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,6 +69,7 @@ def extract(
     revision: str | None = None,
     device: str = "cpu",
     progress: bool = True,
+    on_progress: Callable[[str, int, int], None] | None = None,
 ) -> ActivationSet:
     """Pooled activations of every requested layer, all from one forward pass per batch.
 
@@ -79,6 +80,7 @@ def extract(
     tokens (``last``, ``mean`` or ``max``; ``exclude_bos`` leaves a leading BOS/CLS out of mean
     and max). Results are cached under ``cache_dir`` (default :func:`default_cache_dir`,
     ``False`` disables) keyed by content; an interrupted run resumes by chunks.
+    ``on_progress("forward pass", done, total)`` is called after every batch.
     Raises :class:`DataError`, :class:`ModelError` or :class:`LayerError` on bad input.
     """
     if pooling not in POOLINGS:
@@ -111,7 +113,7 @@ def extract(
     check_hooks(loaded, list(names.values()))
     tokenized = _tokenize(loaded, texts, template, dims["n_ctx"])
     matrices, n_batches = _run_chunks(
-        loaded, tokenized, names, pooling, exclude_bos, batch_size, padding_side, store, progress
+        loaded, tokenized, names, pooling, exclude_bos, batch_size, padding_side, store, progress, on_progress
     )
     if store is not None:
         store.save_layers(matrices, tokenized.truncated)
@@ -188,6 +190,7 @@ def _run_chunks(
     padding_side: str | None,
     store: ActivationStore | None,
     progress: bool,
+    on_progress: Callable[[str, int, int], None] | None,
 ) -> tuple[dict[int, np.ndarray], int]:
     chunks = _chunks(tokenized)
     done = [store.load_chunk(i, index) if store else {} for i, index in enumerate(chunks)]
@@ -205,6 +208,8 @@ def _run_chunks(
             for layer, rows in _forward(model, batch, missing, pooling, exclude_bos, side, special).items():
                 pooled[layer].append(rows)
             bar.update(1)
+            if on_progress is not None:
+                on_progress("forward pass", bar.n, n_batches)
         done[number] = {**done[number], **{layer: np.concatenate(rows) for layer, rows in pooled.items()}}
         if store is not None:
             store.save_chunk(number, index, done[number])

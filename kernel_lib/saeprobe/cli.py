@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from .errors import DataError, SaeprobeError
 from .pooling import POOLINGS
@@ -39,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--cache-dir", help="activation cache (default $SAEPROBE_CACHE_DIR or ~/.cache/saeprobe)")
     run.add_argument("--no-cache", action="store_true", help="neither read nor write the activation cache")
     run.add_argument("--out", required=True, help="where to write the result JSON")
+    run.add_argument("--html", nargs="?", const="", default=None, metavar="PATH",
+                     help="also write the offline HTML report (default: next to --out, .html)")
     run.add_argument("--quiet", action="store_true", help="no progress bars")
     return parser
 
@@ -92,6 +95,9 @@ def _run_sweep(args: argparse.Namespace) -> None:
     result.to_json(args.out)
     print(result.summary().round(3).to_string())
     print(f"wrote {args.out}")
+    if args.html is not None:
+        report = result.to_html(args.html or Path(args.out).with_suffix(".html"))
+        print(f"wrote {report}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -132,6 +132,18 @@ class SweepResult:
             }
         )
 
+    def show(self, selected_layer: int | None = None):
+        """The notebook widget of this result (:class:`saeprobe.LayerSweepWidget`)."""
+        from .widget import LayerSweepWidget
+
+        return LayerSweepWidget(self, selected_layer=selected_layer)
+
+    def to_html(self, path: str | Path, selected_layer: int | None = None) -> Path:
+        """Write the offline report: one self-contained HTML file that works with no kernel."""
+        from .report import write_report
+
+        return write_report(self.to_dict(), path, selected_layer)
+
     def to_json(self, path: str | Path | None = None) -> str:
         """Serialise to JSON text; also write it to ``path`` when given."""
         text = json.dumps(self.to_dict(), indent=2, allow_nan=False)

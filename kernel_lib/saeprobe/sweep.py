@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,8 @@ def sweep(
     revision: str | None = None,
     device: str = "cpu",
     progress: bool = True,
+    on_progress: Callable[[str, int, int], None] | None = None,
+    on_layer: Callable[[SweepResult], None] | None = None,
 ) -> SweepResult:
     """Probe a concept layer by layer on raw hidden states and on SAE codes of the same states.
 
@@ -60,8 +62,10 @@ def sweep(
     (sparsity, effective dimension, fidelity, feature table) and matched baselines (see
     :func:`saeprobe.representations.build_representations`). ``train_sizes``, ``label_noise``
     and ``imbalance`` add regimes (see :class:`saeprobe.regimes.Regime`) that refit the raw and
-    SAE probes on altered training rows and report them under ``regimes``. Raises a :class:`saeprobe.errors.SaeprobeError`
-    subclass naming the fix on bad input.
+    SAE probes on altered training rows and report them under ``regimes``. ``on_progress(stage,
+    done, total)`` hears every forward batch and probed layer; ``on_layer(result)`` gets the
+    result so far after each layer (the live widget draws from it). Raises a
+    :class:`saeprobe.errors.SaeprobeError` subclass naming the fix on bad input.
     """
     if not isinstance(data, ProbeDataset):
         raise DataError("sweep() needs data=ProbeDataset; build one with saeprobe.load_dataset(...)")
@@ -76,29 +80,14 @@ def sweep(
     layer_saes = resolve_saes(saes, layer_list, expected_hooks, dims["d_model"]) if saes is not None else {}
 
     activations = extract(
-        source, data, layer_list, hook, pooling,
-        exclude_bos=exclude_bos, batch_size=batch_size, cache_dir=cache_dir, progress=progress,
+        source, data, layer_list, hook, pooling, exclude_bos=exclude_bos, batch_size=batch_size,
+        cache_dir=cache_dir, progress=progress, on_progress=on_progress,
     )
     extracted = time.perf_counter()
     codes = encode(layer_saes, activations)
     encoded = time.perf_counter()
 
-    bar = tqdm(total=len(layer_list), desc="probe fits", unit="layer", disable=not progress)
-    entries = []
-    for layer in layer_list:
-        entries.append(
-            _sweep_layer(
-                layer, expected_hooks[layer], activations[layer], layer_saes.get(layer), codes.get(layer),
-                data, train, Cs=Cs, cv_folds=cv_folds, seed=seed, top_ks=top_ks,
-                always_on_threshold=always_on_threshold, feature_table_size=feature_table_size,
-                regimes=regimes,
-            )
-        )
-        bar.update(1)
-    bar.close()
-    finished = time.perf_counter()
-
-    return SweepResult(
+    result = SweepResult(
         model={"name": source.name, "identity": source.identity, "revision": source.revision, **dims},
         dataset={
             "name": data.name,
@@ -125,15 +114,32 @@ def sweep(
         classes=list(data.classes),
         n_train=int(np.sum(train)),
         n_test=int(np.sum(test)),
-        layers=entries,
-        timings={
-            "activations_s": round(extracted - started, 3),
-            "encode_s": round(encoded - extracted, 3),
-            "probes_s": round(finished - encoded, 3),
-            "total_s": round(finished - started, 3),
-            "forward_batches": activations.n_forward_batches,
-        },
     )
+    bar = tqdm(total=len(layer_list), desc="probe fits", unit="layer", disable=not progress)
+    for done, layer in enumerate(layer_list, start=1):
+        result.layers.append(
+            _sweep_layer(
+                layer, expected_hooks[layer], activations[layer], layer_saes.get(layer), codes.get(layer),
+                data, train, Cs=Cs, cv_folds=cv_folds, seed=seed, top_ks=top_ks,
+                always_on_threshold=always_on_threshold, feature_table_size=feature_table_size,
+                regimes=regimes,
+            )
+        )
+        bar.update(1)
+        if on_progress is not None:
+            on_progress("probe fits", done, len(layer_list))
+        if on_layer is not None:
+            on_layer(result)
+    bar.close()
+    finished = time.perf_counter()
+    result.timings = {
+        "activations_s": round(extracted - started, 3),
+        "encode_s": round(encoded - extracted, 3),
+        "probes_s": round(finished - encoded, 3),
+        "total_s": round(finished - started, 3),
+        "forward_batches": activations.n_forward_batches,
+    }
+    return result
 
 
 def _sweep_layer(

@@ -1,0 +1,50 @@
+"""The offline report: one self-contained HTML file (bundled script, styles and result inline)."""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+from typing import Any
+
+STATIC = Path(__file__).parent / "static"
+
+
+def _inline_json(payload: Any) -> str:
+    # "</" inside a script block would end it early; JSON allows "<\/" as an escape of "</".
+    return json.dumps(payload, allow_nan=False).replace("</", "<\\/")
+
+
+def _bundle(name: str) -> str:
+    path = STATIC / name
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"the widget bundle {path} is missing; build it with `npm ci && npm run build` in the project root"
+        )
+    return path.read_text(encoding="utf-8")
+
+
+def report_html(result: dict[str, Any], selected_layer: int | None = None, title: str | None = None) -> str:
+    """HTML text of a page that shows ``result`` (the sweep JSON) like the notebook widget, with no
+    kernel, no network and no other file: it works opened from disk and inside an ``<iframe>``."""
+    layers = [entry["layer"] for entry in result.get("layers", [])]
+    state = {"result": result, "selected_layer": selected_layer if selected_layer is not None else (layers[0] if layers else 0), "progress": {}}
+    heading = title or f"saeprobe sweep: {result['model']['name'].split('/')[-1]} on {result['dataset']['name']}"
+    script = _bundle("report.js").replace("</script", "<\\/script")
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        f"<title>{html.escape(heading)}</title>\n<style>\nbody {{ margin: 0; padding: 12px; }}\n{_bundle('widget.css')}\n</style>\n"
+        "</head>\n<body>\n"
+        f"<div id=\"saeprobe-root\"></div>\n"
+        f"<script type=\"application/json\" id=\"saeprobe-state\">{_inline_json(state)}</script>\n"
+        f"<script>\n{script}\n</script>\n</body>\n</html>\n"
+    )
+
+
+def write_report(result: dict[str, Any], path: str | Path, selected_layer: int | None = None) -> Path:
+    """Write :func:`report_html` of ``result`` to ``path``; returns the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(report_html(result, selected_layer), encoding="utf-8")
+    return path

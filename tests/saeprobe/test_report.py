@@ -1,0 +1,22 @@
+import json
+import re
+
+from saeprobe.report import STATIC, report_html
+
+
+def test_report_is_one_self_contained_file(tiny_result, tmp_path):
+    path = tiny_result.to_html(tmp_path / "sweep.html", selected_layer=2)
+    page = path.read_text()
+    assert not re.search(r"""(src|href)\\s*=\\s*["']?(https?:)?//""", page), "the report must not load anything"
+    assert "<script src" not in page and "<link" not in page
+    state = json.loads(re.search(r'<script type="application/json" id="saeprobe-state">(.*?)</script>', page, re.S).group(1))
+    assert state["selected_layer"] == 2
+    assert state["result"] == json.loads(tiny_result.to_json())
+    assert (STATIC / "report.js").read_text()[:200] in page
+
+
+def test_script_closing_tags_in_data_cannot_break_out():
+    result = {"model": {"name": "m"}, "dataset": {"name": "</script><script>alert(1)</script>"}, "layers": []}
+    page = report_html(result)
+    block = re.search(r'id="saeprobe-state">(.*?)</script>', page, re.S).group(1)
+    assert json.loads(block)["result"]["dataset"]["name"] == "</script><script>alert(1)</script>"

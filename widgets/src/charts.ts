@@ -1,0 +1,136 @@
+// SVG charts: accuracy curves across layers, small multiples for the gap, the L0 histogram.
+import { h, s } from "./dom";
+import type { Point } from "./view";
+import { accuracyRange, formatValue } from "./view";
+
+export interface Series {
+  name: string;
+  color: string;
+  dashed: boolean;
+  points: Point[];
+}
+
+interface Frame {
+  width: number;
+  height: number;
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+}
+
+const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"];
+
+export function colorFor(index: number): string {
+  return PALETTE[index % PALETTE.length];
+}
+
+function xScale(layers: number[], frame: Frame): (layer: number) => number {
+  const span = frame.width - frame.left - frame.right;
+  const step = layers.length > 1 ? span / (layers.length - 1) : 0;
+  return (layer: number) => frame.left + (layers.length > 1 ? layers.indexOf(layer) * step : span / 2);
+}
+
+function yScale(range: [number, number], frame: Frame): (v: number) => number {
+  const span = frame.height - frame.top - frame.bottom;
+  return (v: number) => frame.top + span * (1 - (v - range[0]) / (range[1] - range[0] || 1));
+}
+
+function path(points: Point[], x: (l: number) => number, y: (v: number) => number): string {
+  return points.map((p, i) => `${i ? "L" : "M"}${x(p.layer).toFixed(1)},${y(p.value).toFixed(1)}`).join("");
+}
+
+export interface AccuracyChartOptions {
+  layers: number[];
+  series: Series[];
+  selected: number | undefined;
+  onSelect: (layer: number) => void;
+  onHover: (text: string) => void;
+}
+
+/** Accuracy per layer: one line per representation and split, points clickable, selection marked. */
+export function accuracyChart(options: AccuracyChartOptions): SVGSVGElement {
+  const frame: Frame = { width: 560, height: 260, left: 40, right: 12, top: 10, bottom: 28 };
+  const { layers, series, selected } = options;
+  const x = xScale(layers, frame);
+  const range = accuracyRange(series.flatMap((line) => line.points.map((p) => p.value)));
+  const y = yScale(range, frame);
+  const svg = s("svg", { viewBox: `0 0 ${frame.width} ${frame.height}`, class: "sp-chart", role: "img", "aria-label": "Probe accuracy by layer" });
+  for (let tick = range[0]; tick <= range[1] + 1e-9; tick += 0.1) {
+    const v = Math.round(tick * 100) / 100;
+    svg.append(s("line", { x1: frame.left, x2: frame.width - frame.right, y1: y(v), y2: y(v), class: "sp-grid" }));
+    svg.append(s("text", { x: frame.left - 6, y: y(v) + 4, class: "sp-tick", "text-anchor": "end" }, v.toFixed(1)));
+  }
+  for (const layer of layers) {
+    svg.append(s("text", { x: x(layer), y: frame.height - 8, class: "sp-tick", "text-anchor": "middle" }, String(layer)));
+  }
+  if (selected !== undefined && layers.includes(selected)) {
+    svg.append(s("rect", { x: x(selected) - 9, y: frame.top, width: 18, height: frame.height - frame.top - frame.bottom, class: "sp-selected-band" }));
+  }
+  for (const line of series) {
+    svg.append(s("path", { d: path(line.points, x, y), stroke: line.color, class: line.dashed ? "sp-line sp-dashed" : "sp-line", fill: "none" }));
+    for (const point of line.points) {
+      const label = `Layer ${point.layer} · ${line.name} · ${formatValue(point.value)}`;
+      const dot = s("circle", {
+        cx: x(point.layer), cy: y(point.value), r: point.layer === selected ? 5 : 3.5,
+        fill: line.dashed ? "var(--sp-bg)" : line.color, stroke: line.color, class: "sp-point", "aria-hidden": "true",
+      }, s("title", {}, label));
+      dot.addEventListener("click", () => options.onSelect(point.layer));
+      dot.addEventListener("mouseenter", () => options.onHover(label));
+      svg.append(dot);
+    }
+  }
+  return svg;
+}
+
+export interface Strip {
+  label: string;
+  points: Point[];
+}
+
+/** Small multiples sharing the layer axis: each strip has its own scale and its extremes written out. */
+export function stripChart(layers: number[], strips: Strip[], selected: number | undefined, onSelect: (layer: number) => void): HTMLElement {
+  const frame: Frame = { width: 560, height: 46, left: 150, right: 12, top: 6, bottom: 6 };
+  const x = xScale(layers, frame);
+  const rows = strips.map((strip) => {
+    const values = strip.points.map((p) => p.value);
+    const low = Math.min(0, ...values);
+    const high = Math.max(...values, low + 1e-9);
+    const y = yScale([low, high], frame);
+    const svg = s("svg", { viewBox: `0 0 ${frame.width} ${frame.height}`, class: "sp-strip", role: "img", "aria-label": `${strip.label} by layer` });
+    svg.append(s("text", { x: 0, y: 20, class: "sp-strip-label" }, strip.label));
+    svg.append(s("text", { x: 0, y: 38, class: "sp-tick" }, `${formatValue(Math.min(...values))} – ${formatValue(Math.max(...values))}`));
+    if (selected !== undefined && layers.includes(selected)) {
+      svg.append(s("rect", { x: x(selected) - 9, y: 0, width: 18, height: frame.height, class: "sp-selected-band" }));
+    }
+    svg.append(s("path", { d: path(strip.points, x, y), class: "sp-line sp-strip-line", fill: "none" }));
+    for (const point of strip.points) {
+      const dot = s("circle", { cx: x(point.layer), cy: y(point.value), r: 3, class: "sp-point sp-strip-point", "aria-hidden": "true" },
+        s("title", {}, `Layer ${point.layer} · ${strip.label} · ${formatValue(point.value)}`));
+      dot.addEventListener("click", () => onSelect(point.layer));
+      svg.append(dot);
+    }
+    return svg;
+  });
+  return h("div", { class: "sp-strips" }, ...rows);
+}
+
+/** Bars of the L0 histogram (examples per number of active features). */
+export function histogram(edges: number[], counts: number[]): SVGSVGElement {
+  const frame: Frame = { width: 280, height: 120, left: 30, right: 6, top: 6, bottom: 22 };
+  const svg = s("svg", { viewBox: `0 0 ${frame.width} ${frame.height}`, class: "sp-histogram", role: "img", "aria-label": "L0 histogram" });
+  const most = Math.max(1, ...counts);
+  const span = frame.width - frame.left - frame.right;
+  const barWidth = span / Math.max(1, counts.length);
+  const y = yScale([0, most], frame);
+  counts.forEach((count, i) => {
+    const top = y(count);
+    const bin = edges[i + 1] - edges[i] === 1 ? `L0 = ${edges[i]}` : `L0 ${edges[i]}–${edges[i + 1] - 1}`;
+    svg.append(s("rect", { x: frame.left + i * barWidth + 1, y: top, width: Math.max(1, barWidth - 2), height: frame.height - frame.bottom - top, class: "sp-bar" },
+      s("title", {}, `${bin}: ${count} examples`)));
+  });
+  svg.append(s("text", { x: frame.left, y: frame.height - 6, class: "sp-tick" }, String(edges[0])));
+  svg.append(s("text", { x: frame.width - frame.right, y: frame.height - 6, class: "sp-tick", "text-anchor": "end" }, String(edges[edges.length - 1] - 1)));
+  svg.append(s("text", { x: frame.left - 4, y: frame.top + 8, class: "sp-tick", "text-anchor": "end" }, String(most)));
+  return svg;
+}

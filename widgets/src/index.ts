@@ -1,0 +1,5 @@
+// anywidget entry point.
+import { render } from "./render";
+import "./styles.css";
+
+export default { render };

@@ -1,0 +1,146 @@
+// Pure data-to-view logic: everything here is unit-tested and touches no DOM.
+import type { FeatureRow, LayerEntry, SweepResult } from "./schema";
+
+export type Split = "train" | "test";
+
+export interface Point {
+  layer: number;
+  value: number;
+}
+
+const ORDER = ["raw", "sae", "pca_matched", "sae_reconstruction", "sae_error"];
+
+/** Representation names present in the result: raw, sae and the baselines, in a stable order. */
+export function representations(result: SweepResult): string[] {
+  const names = new Set<string>();
+  for (const entry of result.layers) Object.keys(entry.scores).forEach((n) => names.add(n));
+  const rank = (name: string): [number, number, string] => {
+    const fixed = ORDER.indexOf(name);
+    if (fixed >= 0) return [fixed, 0, name];
+    const topk = /^(sae|raw)_topk_(\d+)$/.exec(name);
+    if (topk) return [ORDER.length + (topk[1] === "sae" ? 0 : 1), Number(topk[2]), name];
+    return [ORDER.length + 2, 0, name];
+  };
+  return [...names].sort((a, b) => {
+    const [x, y] = [rank(a), rank(b)];
+    return x[0] - y[0] || x[1] - y[1] || x[2].localeCompare(y[2]);
+  });
+}
+
+/** Representations shown before the user toggles anything: raw, sae and pca_matched. */
+export function defaultVisible(names: string[]): string[] {
+  const wanted = names.filter((n) => ["raw", "sae", "pca_matched"].includes(n));
+  return wanted.length ? wanted : names.slice(0, 1);
+}
+
+/** Accuracy of one representation across layers, skipping layers where it is undefined. */
+export function accuracySeries(result: SweepResult, representation: string, split: Split): Point[] {
+  const key = split === "train" ? "train_accuracy" : "test_accuracy";
+  const points: Point[] = [];
+  for (const entry of sortedLayers(result)) {
+    const value = entry.scores[representation]?.[key];
+    if (typeof value === "number") points.push({ layer: entry.layer, value });
+  }
+  return points;
+}
+
+export function sortedLayers(result: SweepResult): LayerEntry[] {
+  return [...result.layers].sort((a, b) => a.layer - b.layer);
+}
+
+export function layerIds(result: SweepResult): number[] {
+  return sortedLayers(result).map((e) => e.layer);
+}
+
+export function findLayer(result: SweepResult, layer: number): LayerEntry | undefined {
+  return result.layers.find((e) => e.layer === layer);
+}
+
+/** The layer reached from `current` by `step` (clamped to the ends); the first layer if unknown. */
+export function stepLayer(layers: number[], current: number, step: number): number {
+  if (!layers.length) return current;
+  const index = layers.indexOf(current);
+  if (index < 0) return layers[0];
+  return layers[Math.min(layers.length - 1, Math.max(0, index + step))];
+}
+
+/** The layer to show: the requested one when present, else the nearest present one. */
+export function resolveLayer(layers: number[], requested: number): number | undefined {
+  if (!layers.length) return undefined;
+  return layers.reduce((best, l) => (Math.abs(l - requested) < Math.abs(best - requested) ? l : best));
+}
+
+/** Per layer: raw − sae test accuracy beside n_active_union and l0_mean (the reason for the gap). */
+export function gapSeries(result: SweepResult): { layer: number; gap: number | null; n_active_union: number | null; l0_mean: number | null }[] {
+  return sortedLayers(result).map((entry) => {
+    const raw = entry.scores.raw?.test_accuracy;
+    const sae = entry.scores.sae?.test_accuracy;
+    const sparsity = entry.diagnostics?.sparsity;
+    return {
+      layer: entry.layer,
+      gap: typeof raw === "number" && typeof sae === "number" ? raw - sae : null,
+      n_active_union: sparsity ? sparsity.n_active_union : null,
+      l0_mean: sparsity ? sparsity.l0_mean : null,
+    };
+  });
+}
+
+/** A number as the details region shows it: 3 decimals for fractions, integers as they are. */
+export function formatValue(value: number | null | undefined): string {
+  if (value === null || value === undefined || Number.isNaN(value)) return "–";
+  if (Number.isInteger(value)) return String(value);
+  return Math.abs(value) >= 100 ? value.toFixed(1) : value.toFixed(3);
+}
+
+/** The label/value pairs of a layer's details, in display order. */
+export function detailRows(entry: LayerEntry): [string, string][] {
+  const rows: [string, string][] = [["hook", entry.hook_name]];
+  for (const rep of ["raw", "sae"]) {
+    const metrics = entry.scores[rep];
+    if (!metrics) continue;
+    rows.push([`${rep} test accuracy`, formatValue(metrics.test_accuracy)]);
+    rows.push([`${rep} train accuracy`, formatValue(metrics.train_accuracy)]);
+    rows.push([`${rep} test AUC`, formatValue(metrics.test_auc)]);
+  }
+  const d = entry.diagnostics;
+  if (d) {
+    rows.push(["L0 mean", formatValue(d.sparsity.l0_mean)]);
+    rows.push(["L0 median", formatValue(d.sparsity.l0_median)]);
+    rows.push(["n_active_union", formatValue(d.sparsity.n_active_union)]);
+    rows.push(["n_always_on", formatValue(d.sparsity.n_always_on)]);
+    rows.push(["always-on ids", d.sparsity.always_on_ids.length ? d.sparsity.always_on_ids.join(", ") : "none"]);
+    rows.push(["SAE width", formatValue(d.sparsity.n_features)]);
+    rows.push(["FVU", formatValue(d.fidelity.fvu)]);
+    rows.push(["cosine", formatValue(d.fidelity.cosine_mean)]);
+    rows.push(["relative error", formatValue(d.fidelity.relative_error)]);
+    rows.push(["rank (SAE / raw)", `${d.effective_dimension.sae.rank} / ${d.effective_dimension.raw.rank}`]);
+  }
+  return rows;
+}
+
+export type SortDirection = "asc" | "desc";
+
+/** Feature rows sorted by a column; missing values last, ties by feature id. */
+export function sortFeatures(rows: FeatureRow[], column: string, direction: SortDirection): FeatureRow[] {
+  const sign = direction === "asc" ? 1 : -1;
+  return [...rows].sort((a, b) => {
+    const [x, y] = [a[column], b[column]];
+    if (x === y) return a.feature - b.feature;
+    if (x === null || x === undefined) return 1;
+    if (y === null || y === undefined) return -1;
+    const order = typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y));
+    return sign * order || a.feature - b.feature;
+  });
+}
+
+/** Class names that have per-class columns (`firing_rate:<class>`) in the feature rows. */
+export function featureClasses(result: SweepResult): string[] {
+  return result.classes.map(String);
+}
+
+/** The y-range of a chart: from a little under the smallest value to 1 (accuracies). */
+export function accuracyRange(values: number[]): [number, number] {
+  if (!values.length) return [0, 1];
+  const low = Math.min(...values);
+  return [Math.max(0, Math.floor((low - 0.02) * 20) / 20), 1];
+}
