@@ -56,8 +56,8 @@ export function accuracyChart(options: AccuracyChartOptions): SVGSVGElement {
   const range = accuracyRange(series.flatMap((line) => line.points.map((p) => p.value)));
   const y = yScale(range, frame);
   const svg = s("svg", { viewBox: `0 0 ${frame.width} ${frame.height}`, class: "sp-chart", role: "img", "aria-label": "Probe accuracy by layer" });
-  for (let tick = range[0]; tick <= range[1] + 1e-9; tick += 0.1) {
-    const v = Math.round(tick * 100) / 100;
+  for (let tenth = Math.ceil(range[0] * 10 - 1e-9); tenth <= Math.floor(range[1] * 10 + 1e-9); tenth += 1) {
+    const v = tenth / 10;
     svg.append(s("line", { x1: frame.left, x2: frame.width - frame.right, y1: y(v), y2: y(v), class: "sp-grid" }));
     svg.append(s("text", { x: frame.left - 6, y: y(v) + 4, class: "sp-tick", "text-anchor": "end" }, v.toFixed(1)));
   }
@@ -86,6 +86,7 @@ export function accuracyChart(options: AccuracyChartOptions): SVGSVGElement {
 export interface Strip {
   label: string;
   points: Point[];
+  format: (value: number) => string;
 }
 
 /** Small multiples sharing the layer axis: each strip has its own scale and its extremes written out. */
@@ -99,14 +100,14 @@ export function stripChart(layers: number[], strips: Strip[], selected: number |
     const y = yScale([low, high], frame);
     const svg = s("svg", { viewBox: `0 0 ${frame.width} ${frame.height}`, class: "sp-strip", role: "img", "aria-label": `${strip.label} by layer` });
     svg.append(s("text", { x: 0, y: 20, class: "sp-strip-label" }, strip.label));
-    svg.append(s("text", { x: 0, y: 38, class: "sp-tick" }, `${formatValue(Math.min(...values))} – ${formatValue(Math.max(...values))}`));
+    svg.append(s("text", { x: 0, y: 38, class: "sp-tick" }, `${strip.format(Math.min(...values))} – ${strip.format(Math.max(...values))}`));
     if (selected !== undefined && layers.includes(selected)) {
       svg.append(s("rect", { x: x(selected) - 9, y: 0, width: 18, height: frame.height, class: "sp-selected-band" }));
     }
     svg.append(s("path", { d: path(strip.points, x, y), class: "sp-line sp-strip-line", fill: "none" }));
     for (const point of strip.points) {
       const dot = s("circle", { cx: x(point.layer), cy: y(point.value), r: 3, class: "sp-point sp-strip-point", "aria-hidden": "true" },
-        s("title", {}, `Layer ${point.layer} · ${strip.label} · ${formatValue(point.value)}`));
+        s("title", {}, `Layer ${point.layer} · ${strip.label} · ${strip.format(point.value)}`));
       dot.addEventListener("click", () => onSelect(point.layer));
       svg.append(dot);
     }

@@ -3,7 +3,7 @@ import { accuracyChart, colorFor, histogram, stripChart, type Series } from "./c
 import { h } from "./dom";
 import type { FeatureRow, LayerEntry, Progress, SweepResult } from "./schema";
 import {
-  accuracySeries, defaultVisible, detailRows, featureClasses, findLayer, formatValue, gapSeries, layerIds,
+  accuracySeries, defaultVisible, detailRows, featureClasses, findLayer, formatCount, formatValue, gapSeries, layerIds,
   representations, resolveLayer, sortFeatures, stepLayer, type SortDirection,
 } from "./view";
 
@@ -107,9 +107,9 @@ function view(model: WidgetModel, state: ViewState, select: (layer: number) => v
 
   const gaps = gapSeries(result);
   const strips = [
-    { label: "gap (raw − sae test)", points: gaps.flatMap((g) => (g.gap === null ? [] : [{ layer: g.layer, value: g.gap }])) },
-    { label: "n_active_union", points: gaps.flatMap((g) => (g.n_active_union === null ? [] : [{ layer: g.layer, value: g.n_active_union }])) },
-    { label: "L0 mean", points: gaps.flatMap((g) => (g.l0_mean === null ? [] : [{ layer: g.layer, value: g.l0_mean }])) },
+    { label: "gap (raw − sae test)", format: formatValue, points: gaps.flatMap((g) => (g.gap === null ? [] : [{ layer: g.layer, value: g.gap }])) },
+    { label: "n_active_union", format: formatCount, points: gaps.flatMap((g) => (g.n_active_union === null ? [] : [{ layer: g.layer, value: g.n_active_union }])) },
+    { label: "L0 mean", format: formatValue, points: gaps.flatMap((g) => (g.l0_mean === null ? [] : [{ layer: g.layer, value: g.l0_mean }])) },
   ].filter((strip) => strip.points.length);
 
   parts.push(
@@ -176,6 +176,7 @@ function featureTable(rows: FeatureRow[], classes: string[], state: ViewState, r
       if (key.startsWith("firing_rate:") && typeof value === "number") {
         return h("td", { class: "sp-rate" }, h("span", { class: "sp-rate-bar", style: `width:${Math.round(value * 100)}%` }), h("span", { class: "sp-rate-text" }, formatValue(value)));
       }
+      if (key === "feature") return h("td", {}, formatCount(value as number));
       return h("td", {}, typeof value === "number" ? formatValue(value) : String(value ?? "–"));
     }),
     h("td", {}, row.neuronpedia_url ? h("a", { href: row.neuronpedia_url, target: "_blank", rel: "noopener" }, "open") : "–")));

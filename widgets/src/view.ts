@@ -85,11 +85,16 @@ export function gapSeries(result: SweepResult): { layer: number; gap: number | n
   });
 }
 
-/** A number as the details region shows it: 3 decimals for fractions, integers as they are. */
+/** A measured value as the details region shows it: 3 decimals (1 from 100 up); "–" when undefined. */
 export function formatValue(value: number | null | undefined): string {
   if (value === null || value === undefined || Number.isNaN(value)) return "–";
-  if (Number.isInteger(value)) return String(value);
   return Math.abs(value) >= 100 ? value.toFixed(1) : value.toFixed(3);
+}
+
+/** A count (features, examples, ids) as a whole number. */
+export function formatCount(value: number | null | undefined): string {
+  if (value === null || value === undefined || Number.isNaN(value)) return "–";
+  return String(Math.round(value));
 }
 
 /** The label/value pairs of a layer's details, in display order. */
@@ -106,10 +111,10 @@ export function detailRows(entry: LayerEntry): [string, string][] {
   if (d) {
     rows.push(["L0 mean", formatValue(d.sparsity.l0_mean)]);
     rows.push(["L0 median", formatValue(d.sparsity.l0_median)]);
-    rows.push(["n_active_union", formatValue(d.sparsity.n_active_union)]);
-    rows.push(["n_always_on", formatValue(d.sparsity.n_always_on)]);
+    rows.push(["n_active_union", formatCount(d.sparsity.n_active_union)]);
+    rows.push(["n_always_on", formatCount(d.sparsity.n_always_on)]);
     rows.push(["always-on ids", d.sparsity.always_on_ids.length ? d.sparsity.always_on_ids.join(", ") : "none"]);
-    rows.push(["SAE width", formatValue(d.sparsity.n_features)]);
+    rows.push(["SAE width", formatCount(d.sparsity.n_features)]);
     rows.push(["FVU", formatValue(d.fidelity.fvu)]);
     rows.push(["cosine", formatValue(d.fidelity.cosine_mean)]);
     rows.push(["relative error", formatValue(d.fidelity.relative_error)]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  accuracyRange, accuracySeries, defaultVisible, detailRows, formatValue, gapSeries, representations, resolveLayer,
+  accuracyRange, accuracySeries, defaultVisible, detailRows, formatCount, formatValue, gapSeries, representations, resolveLayer,
   sortFeatures, stepLayer,
 } from "../src/view";
 import { sweepResult } from "./fixture";
@@ -64,7 +64,8 @@ describe("details", () => {
   it("formats numbers", () => {
     expect(formatValue(null)).toBe("–");
     expect(formatValue(Number.NaN)).toBe("–");
-    expect(formatValue(12)).toBe("12");
+    expect(formatValue(1)).toBe("1.000");
+    expect(formatCount(12.0)).toBe("12");
     expect(formatValue(0.12345)).toBe("0.123");
     expect(formatValue(123.456)).toBe("123.5");
   });

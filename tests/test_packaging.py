@@ -1,0 +1,23 @@
+"""The wheel carries the widget bundle and the result schema; the bundle matches its sources."""
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+pytestmark = pytest.mark.integration
+
+
+def test_wheel_contains_the_front_end_bundle_and_schema(tmp_path):
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp_path), str(ROOT)],
+                   check=True, capture_output=True, timeout=600)
+    wheel = next(tmp_path.glob("saeprobe-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for required in ("saeprobe/static/widget.js", "saeprobe/static/widget.css", "saeprobe/static/report.js",
+                     "saeprobe/schema/sweep_result.schema.json", "saeprobe/sweep.py"):
+        assert required in names, f"{required} missing from {wheel.name}"
+    assert not any(name.startswith(("widgets/", "extension/", "tests/")) for name in names)
