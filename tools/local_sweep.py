@@ -30,7 +30,7 @@ def main() -> None:
 
     # MiniLM is a bidirectional encoder: mean pooling over tokens (without [CLS]) is how it was trained to embed.
     status = cli(["sweep", "--model", str(minilm_directory()), "--data", str(SST2), "--pooling", "mean",
-                  "--layers", "all", "--out", args.out] + (["--saes", args.saes] if args.saes else []))
+                  "--layers", "all", "--out", args.out, "--html"] + (["--saes", args.saes] if args.saes else []))
     sys.exit(status)
 
 

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import torch
-from conftest import TINY_WIDTH, make_sae
+from builders import TINY_WIDTH, make_sae
 
 from saeprobe import encode, extract
 from saeprobe.codes import resolve_saes
