@@ -103,6 +103,40 @@ class ActivationStore:
         return self.directory / f"chunk-{number:05d}.npz"
 
 
+class LayerResultStore:
+    """Finished per-layer sweep entries of one key (model, prompts, labels, split, SAEs, settings),
+    so an interrupted sweep resumes at the first unfinished layer and a repeated one fits nothing."""
+
+    def __init__(self, root: Path, parts: dict[str, Any]):
+        self.key = content_key(parts)
+        self.directory = Path(root) / "results" / self.key
+        if not (self.directory / "key.json").is_file():
+            write_json(self.directory / "key.json", parts)
+
+    def load(self, layers: list[int]) -> dict[int, dict[str, Any]]:
+        """The entries already finished among ``layers``."""
+        found = {}
+        for layer in layers:
+            path = self.directory / f"layer-{layer}.json"
+            try:
+                found[layer] = json.loads(path.read_text())
+            except (OSError, ValueError):
+                continue
+        return found
+
+    def save(self, layer: int, entry: dict[str, Any]) -> None:
+        write_json(self.directory / f"layer-{layer}.json", entry)
+
+    def load_meta(self) -> dict[str, Any] | None:
+        try:
+            return json.loads((self.directory / "meta.json").read_text())
+        except (OSError, ValueError):
+            return None
+
+    def save_meta(self, meta: dict[str, Any]) -> None:
+        write_json(self.directory / "meta.json", meta)
+
+
 def load_model_dimensions(root: Path, identity: str) -> dict[str, int] | None:
     """The recorded dimensions of the model with this identity, if a sweep saw it before."""
     path = Path(root) / "models" / f"{content_key({'identity': identity})}.json"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +34,15 @@ class LayerSAE:
     @property
     def d_sae(self) -> int:
         return int(self.sae.cfg.d_sae)
+
+    @property
+    def identity(self) -> str:
+        """A hash of the SAE's configuration and weights (for result caches)."""
+        digest = hashlib.sha256(json.dumps(self.sae.cfg.to_dict(), sort_keys=True, default=str).encode())
+        for name, tensor in sorted(self.sae.state_dict().items()):
+            digest.update(name.encode())
+            digest.update(tensor.detach().cpu().contiguous().reshape(-1).view(torch.uint8).numpy().tobytes())
+        return digest.hexdigest()[:32]
 
     def describe(self) -> dict[str, Any]:
         """JSON-able summary: source, architecture, width and hook."""

@@ -118,7 +118,7 @@ class SweepResult:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-able form, following the schema in ``schema/sweep_result.schema.json``."""
-        return _json_safe(
+        return json_safe(
             {
                 "schema_version": self.schema_version,
                 "model": self.model,
@@ -167,7 +167,7 @@ class SweepResult:
             classes=payload["classes"],
             n_train=payload["n_train"],
             n_test=payload["n_test"],
-            layers=[_restore_nan(entry) for entry in payload["layers"]],
+            layers=[restore_nan(entry) for entry in payload["layers"]],
             timings=payload.get("timings", {}),
             schema_version=version,
         )
@@ -181,12 +181,13 @@ class SweepResult:
         return cls.from_dict(json.loads(text))
 
 
-def _json_safe(value: Any) -> Any:
+def json_safe(value: Any) -> Any:
+    """``value`` with numpy scalars as Python numbers and NaN/inf as ``None``."""
     # JSON has no NaN: undefined metrics (e.g. AUC on a one-class test split) become null.
     if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
+        return {str(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_json_safe(v) for v in value]
+        return [json_safe(v) for v in value]
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):
@@ -194,7 +195,8 @@ def _json_safe(value: Any) -> Any:
     return value
 
 
-def _restore_nan(entry: dict[str, Any]) -> dict[str, Any]:
+def restore_nan(entry: dict[str, Any]) -> dict[str, Any]:
+    """A layer entry read from JSON with undefined scores (``null``) back as NaN."""
     def restore(scores: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
         return {
             rep: {metric: (float("nan") if value is None else value) for metric, value in metrics.items()}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -12,6 +13,7 @@ from tqdm.auto import tqdm
 
 from . import __version__
 from .activations import cache_root, dimensions_of, extract
+from .cache import LayerResultStore
 from .codes import LayerSAE, encode, reconstruct, resolve_saes
 from .data import ProbeDataset
 from .diagnostics import effective_dimension, feature_table, fidelity, sparsity
@@ -21,7 +23,7 @@ from .models import resolve_model
 from .probes import DEFAULT_CS, LogisticProbe, evaluate_probe
 from .regimes import Regime, regimes_from
 from .representations import DEFAULT_TOP_KS, build_representations
-from .result import SweepResult
+from .result import SweepResult, json_safe, restore_nan
 
 
 def sweep(
@@ -79,12 +81,30 @@ def sweep(
     expected_hooks = {layer: hook_name(layer, hook) for layer in layer_list}
     layer_saes = resolve_saes(saes, layer_list, expected_hooks, dims["d_model"]) if saes is not None else {}
 
-    activations = extract(
-        source, data, layer_list, hook, pooling, exclude_bos=exclude_bos, batch_size=batch_size,
-        cache_dir=cache_dir, progress=progress, on_progress=on_progress,
-    )
+    store = None
+    if root is not None:
+        store = LayerResultStore(root, {
+            "model": source.identity, "prompts": data.fingerprint(), "labels": _digest(data.y), "train": _digest(train),
+            "hook": hook, "pooling": pooling, "exclude_bos": exclude_bos,
+            "saes": {str(layer): sae.identity for layer, sae in layer_saes.items()},
+            "Cs": [float(c) for c in Cs], "cv_folds": cv_folds, "seed": seed, "top_ks": [int(k) for k in top_ks],
+            "always_on_threshold": always_on_threshold, "feature_table_size": feature_table_size,
+            "regimes": [[r.kind, r.value] for r in regimes], "version": __version__,
+        })
+    finished = {layer: restore_nan(entry) for layer, entry in store.load(layer_list).items()} if store else {}
+    todo = [layer for layer in layer_list if layer not in finished]
+    meta = store.load_meta() if store else None
+    activations = None
+    if todo or meta is None:
+        activations = extract(
+            source, data, todo or layer_list, hook, pooling, exclude_bos=exclude_bos, batch_size=batch_size,
+            cache_dir=cache_dir, progress=progress, on_progress=on_progress,
+        )
+        meta = {"n_truncated": activations.n_truncated}
+        if store:
+            store.save_meta(meta)
     extracted = time.perf_counter()
-    codes = encode(layer_saes, activations)
+    codes = encode({layer: layer_saes[layer] for layer in todo if layer in layer_saes}, activations) if todo else {}
     encoded = time.perf_counter()
 
     result = SweepResult(
@@ -94,7 +114,7 @@ def sweep(
             "n_examples": len(data),
             "template": data.template,
             "fingerprint": data.fingerprint(),
-            "n_truncated": activations.n_truncated,
+            "n_truncated": meta["n_truncated"],
         },
         settings={
             "hook": hook,
@@ -117,29 +137,37 @@ def sweep(
     )
     bar = tqdm(total=len(layer_list), desc="probe fits", unit="layer", disable=not progress)
     for done, layer in enumerate(layer_list, start=1):
-        result.layers.append(
-            _sweep_layer(
+        if layer not in finished:
+            entry = _sweep_layer(
                 layer, expected_hooks[layer], activations[layer], layer_saes.get(layer), codes.get(layer),
                 data, train, Cs=Cs, cv_folds=cv_folds, seed=seed, top_ks=top_ks,
                 always_on_threshold=always_on_threshold, feature_table_size=feature_table_size,
                 regimes=regimes,
             )
-        )
+            finished[layer] = entry
+            if store:
+                store.save(layer, json_safe(entry))
+        result.layers.append(finished[layer])
         bar.update(1)
         if on_progress is not None:
             on_progress("probe fits", done, len(layer_list))
         if on_layer is not None:
             on_layer(result)
     bar.close()
-    finished = time.perf_counter()
+    ended = time.perf_counter()
     result.timings = {
         "activations_s": round(extracted - started, 3),
         "encode_s": round(encoded - extracted, 3),
-        "probes_s": round(finished - encoded, 3),
-        "total_s": round(finished - started, 3),
-        "forward_batches": activations.n_forward_batches,
+        "probes_s": round(ended - encoded, 3),
+        "total_s": round(ended - started, 3),
+        "forward_batches": activations.n_forward_batches if activations is not None else 0,
+        "layers_from_cache": len(layer_list) - len(todo),
     }
     return result
+
+
+def _digest(array: np.ndarray) -> str:
+    return hashlib.sha256(np.ascontiguousarray(array).tobytes()).hexdigest()[:32]
 
 
 def _sweep_layer(

@@ -135,3 +135,18 @@ def test_regimes_add_rows_fitted_on_altered_training_rows(tiny_model_dir, sae_di
     assert set(zip(regimes["regime"], regimes["regime_value"])) == {("train_size", 20.0), ("label_noise", 0.3), ("imbalance", 0.2)}
     assert set(regimes["representation"]) == {"raw", "sae"}
     assert SweepResult.from_json(result.to_json()).scores.equals(scores)
+
+
+def test_an_interrupted_sweep_keeps_finished_layers(tiny_model_dir, sae_dir, sst2_subset, tmp_path):
+    def stop_after_two(partial):
+        if len(partial.layers) == 2:
+            raise KeyboardInterrupt("simulated kill")
+
+    with pytest.raises(KeyboardInterrupt):
+        sweep(str(tiny_model_dir), str(sae_dir), sst2_subset, cache_dir=tmp_path, progress=False, on_layer=stop_after_two)
+    resumed = sweep(str(tiny_model_dir), str(sae_dir), sst2_subset, cache_dir=tmp_path, progress=False)
+    assert resumed.timings["layers_from_cache"] == 2 and resumed.timings["forward_batches"] == 0
+    fresh = sweep(str(tiny_model_dir), str(sae_dir), sst2_subset, cache_dir=False, progress=False)
+    assert resumed.to_dict()["layers"] == fresh.to_dict()["layers"]
+    again = sweep(str(tiny_model_dir), str(sae_dir), sst2_subset, cache_dir=tmp_path, progress=False)
+    assert again.timings["layers_from_cache"] == 4 and again.timings["encode_s"] < 0.5
