@@ -6,5 +6,5 @@ if [ ! -x .venv/bin/python ]; then
 fi
 # torch first and pinned: the CPU build lies on this machine's disk, a looser request fetches a CUDA build.
 .venv/bin/python -m pip install --quiet --disable-pip-version-check "torch==2.13.0"
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]" "$@"
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1

@@ -15,7 +15,7 @@ from .cache import ActivationStore, default_cache_dir, load_model_dimensions, sa
 from .data import TEXT_SLOT, ProbeDataset, prompt_fingerprint
 from .errors import DataError
 from .layers import hook_name, parse_layers
-from .models import ModelSource, check_hooks, model_dimensions, resolve_model
+from .models import ModelSource, check_hooks, default_pooling, model_dimensions, resolve_model
 from .pooling import POOLINGS, pool
 
 # Examples per cache chunk: the unit of resumption after an interruption.
@@ -32,7 +32,8 @@ class ActivationSet(Mapping[int, np.ndarray]):
     hook_names: dict[int, str]
     truncated: np.ndarray
     n_forward_batches: int = 0
-    model_dims: dict[str, int] = field(default_factory=dict)
+    model_dims: dict[str, Any] = field(default_factory=dict)
+    pooling: str = "last"
 
     def __getitem__(self, layer: int) -> np.ndarray:
         return self.by_layer[layer]
@@ -60,7 +61,7 @@ def extract(
     data: ProbeDataset | Sequence[str],
     layers: str | int | Sequence[int] | None = "all",
     hook: str = "resid_post",
-    pooling: str = "last",
+    pooling: str | None = None,
     *,
     exclude_bos: bool = True,
     batch_size: int = 16,
@@ -77,13 +78,14 @@ def extract(
     HookedTransformer; ``data`` a :class:`ProbeDataset` (its template is applied) or a list of
     strings. Texts are bucketed by token length, padded (``padding_side``, default the
     tokenizer's), run without gradients up to the deepest layer needed, and pooled over real
-    tokens (``last``, ``mean`` or ``max``; ``exclude_bos`` leaves a leading BOS/CLS out of mean
+    tokens (``last``, ``mean`` or ``max``; ``None`` picks the model's default, see
+    :func:`saeprobe.models.default_pooling`; ``exclude_bos`` leaves a leading BOS/CLS out of mean
     and max). Results are cached under ``cache_dir`` (default :func:`default_cache_dir`,
     ``False`` disables) keyed by content; an interrupted run resumes by chunks.
     ``on_progress("forward pass", done, total)`` is called after every batch.
     Raises :class:`DataError`, :class:`ModelError` or :class:`LayerError` on bad input.
     """
-    if pooling not in POOLINGS:
+    if pooling is not None and pooling not in POOLINGS:
         raise DataError(f"unknown pooling {pooling!r}; use one of {', '.join(POOLINGS)}")
     if batch_size < 1:
         raise DataError(f"batch_size must be at least 1, got {batch_size}")
@@ -91,6 +93,7 @@ def extract(
     source = resolve_model(model, revision=revision, device=device)
     root = cache_root(cache_dir)
     dims = dimensions_of(source, root)
+    pooling = pooling or default_pooling(dims)
     layer_list = parse_layers(layers, dims["n_layers"])
     names = {layer: hook_name(layer, hook) for layer in layer_list}
     store = None
@@ -108,7 +111,7 @@ def extract(
         hit = store.load_layers(layer_list)
         if hit is not None:
             matrices, truncated = hit
-            return ActivationSet(matrices, names, truncated, 0, dims)
+            return ActivationSet(matrices, names, truncated, 0, dims, pooling)
     loaded = source.load()
     check_hooks(loaded, list(names.values()))
     tokenized = _tokenize(loaded, texts, template, dims["n_ctx"])
@@ -117,7 +120,7 @@ def extract(
     )
     if store is not None:
         store.save_layers(matrices, tokenized.truncated)
-    return ActivationSet(matrices, names, tokenized.truncated, n_batches, dims)
+    return ActivationSet(matrices, names, tokenized.truncated, n_batches, dims, pooling)
 
 
 def _texts_and_template(data: ProbeDataset | Sequence[str]) -> tuple[list[str], str]:
@@ -138,7 +141,7 @@ def cache_root(cache_dir: str | Path | None | bool) -> Path | None:
 def dimensions_of(source: ModelSource, root: Path | None) -> dict[str, int]:
     """The model's dimensions, read from the cache when recorded there, else from the model."""
     dims = None if root is None or source.is_loaded else load_model_dimensions(root, source.identity)
-    if dims is None:
+    if dims is None or "bidirectional" not in dims:
         dims = model_dimensions(source.load())
         if root is not None:
             save_model_dimensions(root, source.identity, dims)
@@ -241,6 +244,22 @@ def _pad(batch: list[torch.Tensor], pad_id: int, side: str) -> tuple[torch.Tenso
     return ids, mask
 
 
+def _run_batch(
+    model: Any, batch: list[torch.Tensor], names: dict[int, str], side: str
+) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
+    """Hidden states at the hooks ``names`` for a padded batch, and its attention mask."""
+    tokenizer = model.tokenizer
+    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else (tokenizer.eos_token_id or 0)
+    ids, mask = _pad(batch, pad_id, side)
+    device = getattr(model.cfg, "device", None) or "cpu"
+    ids, mask = ids.to(device), mask.to(device)
+    deepest = max(names)
+    stop = deepest + 1 if deepest + 1 < model.cfg.n_layers else None
+    with torch.no_grad():
+        _, cache = model.run_with_cache(ids, names_filter=list(names.values()), stop_at_layer=stop, attention_mask=mask)
+    return cache, mask
+
+
 def _forward(
     model: Any,
     batch: list[torch.Tensor],
@@ -250,19 +269,47 @@ def _forward(
     side: str,
     special: set[int],
 ) -> dict[int, np.ndarray]:
-    tokenizer = model.tokenizer
-    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else (tokenizer.eos_token_id or 0)
-    ids, mask = _pad(batch, pad_id, side)
-    device = getattr(model.cfg, "device", None) or "cpu"
-    ids, mask = ids.to(device), mask.to(device)
-    skip_first = torch.tensor([exclude_bos and int(t[0]) in special for t in batch], device=device)
-    deepest = max(names)
-    stop = deepest + 1 if deepest + 1 < model.cfg.n_layers else None
-    with torch.no_grad():
-        _, cache = model.run_with_cache(
-            ids, names_filter=list(names.values()), stop_at_layer=stop, attention_mask=mask
-        )
-        return {
-            layer: pool(cache[name], mask, pooling, skip_first).float().cpu().numpy()
-            for layer, name in names.items()
-        }
+    cache, mask = _run_batch(model, batch, names, side)
+    skip_first = torch.tensor([exclude_bos and int(t[0]) in special for t in batch], device=mask.device)
+    return {
+        layer: pool(cache[name], mask, pooling, skip_first).float().cpu().numpy()
+        for layer, name in names.items()
+    }
+
+
+def extract_tokens(
+    model: Any,
+    texts: Sequence[str],
+    layers: Sequence[int],
+    hook: str = "resid_post",
+    *,
+    max_tokens: int = 50_000,
+    batch_size: int = 16,
+    progress: bool = True,
+) -> dict[int, np.ndarray]:
+    """Hidden states of every real token (padding and a leading BOS/CLS left out) of ``texts``.
+
+    Returns ``{layer: [n_tokens, d_model]}`` with at most ``max_tokens`` rows, taken from the
+    texts in order. ``model`` is a loaded TransformerLens model. This is what SAEs train on.
+    """
+    names = {layer: hook_name(layer, hook) for layer in layers}
+    check_hooks(model, list(names.values()))
+    tokenized = _tokenize(model, list(texts), TEXT_SLOT, int(model.cfg.n_ctx))
+    special = _leading_special_ids(model)
+    side = getattr(model.tokenizer, "padding_side", "right")
+    rows: dict[int, list[np.ndarray]] = {layer: [] for layer in names}
+    collected = 0
+    starts = range(0, len(tokenized.tokens), batch_size)
+    for start in tqdm(starts, desc="token activations", unit="batch", disable=not progress):
+        batch = tokenized.tokens[start : start + batch_size]
+        cache, mask = _run_batch(model, batch, names, side)
+        keep = mask.bool().clone()
+        for row, tokens in enumerate(batch):
+            if int(tokens[0]) in special and len(tokens) > 1:
+                keep[row, int(keep[row].nonzero()[0])] = False
+        for layer, name in names.items():
+            rows[layer].append(cache[name][keep].float().cpu().numpy())
+        collected += int(keep.sum())
+        if collected >= max_tokens:
+            break
+    return {layer: np.concatenate(parts)[:max_tokens] for layer, parts in rows.items()}

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .errors import DataError, SaeprobeError
 from .pooling import POOLINGS
+from .training import ARCHITECTURES
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,7 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--template", help='prompt around each text, with {text}, e.g. \'Review: "{text}"\\nSentiment:\'')
     run.add_argument("--layers", default="all", help="all, a range like 0-5, or a list like 1,3,5")
     run.add_argument("--hook", default="resid_post", help="hook point per layer (blocks.N.hook_<hook>)")
-    run.add_argument("--pooling", default="last", choices=POOLINGS)
+    run.add_argument("--pooling", choices=POOLINGS, help="default: last for causal models, mean for encoders")
     run.add_argument("--test-size", type=float, default=0.3)
     run.add_argument("--seed", type=int, default=0)
     run.add_argument("--batch-size", type=int, default=16)
@@ -43,6 +44,32 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--html", nargs="?", const="", default=None, metavar="PATH",
                      help="also write the offline HTML report (default: next to --out, .html)")
     run.add_argument("--quiet", action="store_true", help="no progress bars")
+
+    demo = commands.add_parser("demo", help="the whole story offline: MiniLM-L6, embedded data, SAEs trained here")
+    demo.add_argument("--out", default="demo.html", help="where to write the offline report")
+    demo.add_argument("--cache-dir", help="cache for activations, SAEs and results")
+    demo.add_argument("--quiet", action="store_true", help="no progress bars")
+
+    train = commands.add_parser("train-saes", help="train one SAELens SAE per layer on a model's token activations")
+    train.add_argument("--model", required=True, help="hub name or local Hugging Face model directory")
+    train.add_argument("--data", required=True, help=".csv, .tsv, .jsonl or .txt (one text per line)")
+    train.add_argument("--text-column", default="text")
+    train.add_argument("--template", help="prompt around each text, with {text}")
+    train.add_argument("--layers", default="all")
+    train.add_argument("--hook", default="resid_post")
+    train.add_argument("--architecture", default="topk", choices=ARCHITECTURES)
+    train.add_argument("--width", type=int, default=1536, help="number of SAE features")
+    train.add_argument("--k", type=int, default=16, help="active features per token (topk)")
+    train.add_argument("--l1", type=float, default=5.0, help="L1 coefficient (standard)")
+    train.add_argument("--steps", type=int, default=600)
+    train.add_argument("--batch-size", type=int, default=256)
+    train.add_argument("--lr", type=float, default=1e-3)
+    train.add_argument("--max-tokens", type=int, default=50_000)
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--out", required=True, help="directory to write layer_<N>/ SAELens SAEs into")
+    train.add_argument("--cache-dir")
+    train.add_argument("--device", default="cpu")
+    train.add_argument("--quiet", action="store_true")
     return parser
 
 
@@ -100,12 +127,38 @@ def _run_sweep(args: argparse.Namespace) -> None:
         print(f"wrote {report}")
 
 
+def _run_demo(args: argparse.Namespace) -> None:
+    from .demo import describe, run_demo
+
+    print(describe(run_demo(args.out, cache_dir=args.cache_dir, progress=not args.quiet)))
+
+
+def _run_train_saes(args: argparse.Namespace) -> None:
+    from .data import load_texts
+    from .training import SAETrainingSettings, train_saes
+
+    settings = SAETrainingSettings(
+        architecture=args.architecture, width=args.width, k=args.k, l1_coefficient=args.l1, steps=args.steps,
+        batch_size=args.batch_size, lr=args.lr, max_tokens=args.max_tokens, seed=args.seed,
+    )
+    texts = load_texts(args.data, text_column=args.text_column,
+                       template=args.template.replace("\\n", "\n") if args.template else None)
+    trained = train_saes(args.model, texts, args.layers, args.hook, settings, out=args.out,
+                         cache_dir=args.cache_dir, device=args.device, progress=not args.quiet)
+    print(trained.report[["layer", "hook_name", "l0_mean", "fvu", "n_train_tokens"]].round(3).to_string(index=False))
+    print(f"wrote {trained.directory}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``saeprobe`` command; returns the exit status."""
     args = build_parser().parse_args(argv)
     try:
         if args.command == "sweep":
             _run_sweep(args)
+        elif args.command == "demo":
+            _run_demo(args)
+        elif args.command == "train-saes":
+            _run_train_saes(args)
     except SaeprobeError as exc:
         print(f"saeprobe: error: {exc}", file=sys.stderr)
         return 2

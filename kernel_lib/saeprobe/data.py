@@ -121,7 +121,8 @@ def _python_scalar(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _read_table(path: Path) -> pd.DataFrame:
+def read_table(path: Path) -> pd.DataFrame:
+    """A CSV/TSV/JSONL/JSON file as a DataFrame; raises :class:`DataError` for other types."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return pd.read_csv(path, keep_default_na=False)
@@ -188,7 +189,7 @@ def load_dataset(
         path = Path(source).expanduser()
         if not path.is_file():
             raise DataError(f"data file {str(path)!r} does not exist; give the path of a .csv, .tsv or .jsonl file")
-        frame = _read_table(path)
+        frame = read_table(path)
         return _from_frame(frame, text_column, label_column, split_column, template, name or path.name)
     if isinstance(source, pd.DataFrame):
         return _from_frame(source, text_column, label_column, split_column, template, name or "dataframe")
@@ -207,3 +208,24 @@ def load_dataset(
         f"cannot load data from a {type(source).__name__}; give a file path, a DataFrame, "
         "a list of texts with labels, or a datasets.Dataset"
     )
+
+
+def load_texts(path: str | Path, *, text_column: str = "text", template: str | None = None) -> list[str]:
+    """Unlabelled texts (e.g. to train SAEs on): a ``.txt`` file has one text per line, tables
+    give ``text_column``; ``template`` places each text at ``{text}``. Raises :class:`DataError`
+    for a missing file or column, or no text."""
+    path = Path(path).expanduser()
+    if not path.is_file():
+        raise DataError(f"text file {str(path)!r} does not exist")
+    if template is not None and TEXT_SLOT not in template:
+        raise DataError(f"template {template!r} has no {TEXT_SLOT} slot; write where the text goes")
+    if path.suffix.lower() == ".txt":
+        texts = [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    else:
+        frame = read_table(path)
+        if text_column not in frame.columns:
+            raise DataError(f"column {text_column!r} is not in {path.name!r}; its columns are {list(frame.columns)}")
+        texts = [str(t) for t in frame[text_column] if str(t).strip()]
+    if not texts:
+        raise DataError(f"{path.name!r} holds no text")
+    return [template.replace(TEXT_SLOT, t) for t in texts] if template else texts

@@ -64,10 +64,31 @@ def resolve_model(model: Any, revision: str | None = None, device: str = "cpu") 
     )
 
 
-def model_dimensions(model: Any) -> dict[str, int]:
-    """``n_layers``, ``d_model`` and ``n_ctx`` of a TransformerLens model."""
+def model_dimensions(model: Any) -> dict[str, Any]:
+    """``n_layers``, ``d_model``, ``n_ctx`` and ``bidirectional`` (an encoder such as BERT) of a
+    TransformerLens model."""
     cfg = model.cfg
-    return {"n_layers": int(cfg.n_layers), "d_model": int(cfg.d_model), "n_ctx": int(cfg.n_ctx)}
+    return {
+        "n_layers": int(cfg.n_layers),
+        "d_model": int(cfg.d_model),
+        "n_ctx": int(cfg.n_ctx),
+        "bidirectional": is_bidirectional(model),
+    }
+
+
+def is_bidirectional(model: Any) -> bool:
+    """Whether every token attends to every other (an encoder) rather than only to earlier ones."""
+    hf_model = getattr(model, "original_model", None)
+    if hf_model is None:
+        return getattr(model.cfg, "attention_dir", "causal") == "bidirectional"
+    config = hf_model.config
+    return not (getattr(config, "is_decoder", False) or hf_model.can_generate())
+
+
+def default_pooling(dimensions: dict[str, Any]) -> str:
+    """``last`` for causal models (the last token has read the whole prompt); ``mean`` for
+    encoders, whose tokens all see the whole text and which were trained to embed by averaging."""
+    return "mean" if dimensions.get("bidirectional") else "last"
 
 
 def check_hooks(model: Any, hook_names: list[str]) -> None:

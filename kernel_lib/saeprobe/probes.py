@@ -21,28 +21,37 @@ DEFAULT_CS = (0.001, 0.01, 0.1, 1.0, 10.0)
 METRICS = ("train_accuracy", "test_accuracy", "test_auc", "cv_accuracy_mean", "cv_accuracy_std", "C")
 
 
-def probe_pipeline(sparse: bool, C: float = 1.0, seed: int = 0, max_iter: int = 2000) -> Pipeline:
-    """Scaler plus logistic regression: dense features standardised, sparse ones max-abs scaled.
+SCALINGS = ("standard", "maxabs", "center")
 
-    Max-abs scaling keeps a sparse matrix sparse (no centring), so SAE codes are never densified.
-    """
-    scaler = MaxAbsScaler() if sparse else StandardScaler()
-    return Pipeline([("scale", scaler), ("logistic", LogisticRegression(C=C, max_iter=max_iter, random_state=seed))])
+
+def probe_pipeline(scaling: str, C: float = 1.0, seed: int = 0, max_iter: int = 2000) -> Pipeline:
+    """Scaler plus logistic regression. ``standard`` standardises each column; ``maxabs`` scales
+    each column by its largest magnitude and keeps a sparse matrix sparse (no centring), so SAE
+    codes are never densified; ``center`` only centres, keeping the columns' relative variances
+    (for PCA projections, whose low-variance tail would otherwise be blown up to unit variance)."""
+    scalers = {"standard": StandardScaler(), "maxabs": MaxAbsScaler(), "center": StandardScaler(with_std=False)}
+    if scaling not in scalers:
+        raise ValueError(f"unknown scaling {scaling!r}; use one of {SCALINGS}")
+    return Pipeline([("scale", scalers[scaling]), ("logistic", LogisticRegression(C=C, max_iter=max_iter, random_state=seed))])
 
 
 class LogisticProbe:
     """Logistic-regression probe whose C is chosen by stratified k-fold CV on training data.
 
     Parameters: ``Cs`` candidate inverse regularisation strengths, ``cv_folds`` the number of
-    folds (fewer when a class is smaller), ``seed`` for fold shuffling and the solver.
+    folds (fewer when a class is smaller), ``seed`` for fold shuffling and the solver,
+    ``scaling`` one of :data:`SCALINGS` (default: ``maxabs`` for sparse input, else ``standard``).
     After :meth:`fit`: ``C_``, ``cv_accuracy_mean_``, ``cv_accuracy_std_`` and ``pipeline_``.
     """
 
-    def __init__(self, Cs: Sequence[float] = DEFAULT_CS, cv_folds: int = 5, seed: int = 0, max_iter: int = 2000):
+    def __init__(
+        self, Cs: Sequence[float] = DEFAULT_CS, cv_folds: int = 5, seed: int = 0, max_iter: int = 2000, scaling: str | None = None
+    ):
         self.Cs = Cs
         self.cv_folds = cv_folds
         self.seed = seed
         self.max_iter = max_iter
+        self.scaling = scaling
 
     def fit(self, X: np.ndarray | sp.spmatrix, y: np.ndarray) -> LogisticProbe:
         """Choose C by CV on ``(X, y)`` and refit on all of it. Raises :class:`DataError` if a
@@ -56,7 +65,7 @@ class LogisticProbe:
             )
         folds = StratifiedKFold(n_splits=min(self.cv_folds, int(present.min())), shuffle=True, random_state=self.seed)
         search = GridSearchCV(
-            probe_pipeline(sp.issparse(X), seed=self.seed, max_iter=self.max_iter),
+            probe_pipeline(self.scaling or ("maxabs" if sp.issparse(X) else "standard"), seed=self.seed, max_iter=self.max_iter),
             {"logistic__C": list(self.Cs)},
             cv=folds,
             scoring="accuracy",

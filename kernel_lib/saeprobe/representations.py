@@ -21,10 +21,12 @@ DEFAULT_TOP_KS = (1, 2, 5, 16, 64)
 
 @dataclass
 class LayerRepresentations:
-    """``matrices[name]`` is probed as representation ``name``; ``choices[name]`` says how it was built."""
+    """``matrices[name]`` is probed as representation ``name``; ``choices[name]`` says how it was
+    built; ``scaling[name]`` overrides the probe's default feature scaling."""
 
     matrices: dict[str, np.ndarray | sp.csr_matrix] = field(default_factory=dict)
     choices: dict[str, dict[str, Any]] = field(default_factory=dict)
+    scaling: dict[str, str] = field(default_factory=dict)
 
 
 def top_k_columns(matrix: np.ndarray | sp.spmatrix, y: np.ndarray, n_classes: int, k: int) -> np.ndarray:
@@ -54,8 +56,11 @@ def build_representations(
         n_active = int(np.count_nonzero(firing_counts(codes[train])))
         k = max(1, min(n_active, raw.shape[1], int(train.sum())))
         pca = PCA(n_components=k, random_state=seed).fit(raw[train])
-        built.matrices["pca_matched"] = pca.transform(raw)
+        # One common scale (mean component variance 1) so the C grid means the same as elsewhere.
+        built.matrices["pca_matched"] = pca.transform(raw) / np.sqrt(pca.explained_variance_.mean())
         built.choices["pca_matched"] = {"k": k, "n_active_union_train": n_active}
+        # Keep the spectrum: standardising would give the near-empty tail components unit variance.
+        built.scaling["pca_matched"] = "center"
     for name, matrix in [("raw", raw), ("sae", codes)]:
         if matrix is None:
             continue

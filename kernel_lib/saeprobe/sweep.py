@@ -19,7 +19,7 @@ from .data import ProbeDataset
 from .diagnostics import effective_dimension, feature_table, fidelity, sparsity
 from .errors import DataError
 from .layers import hook_name, parse_layers
-from .models import resolve_model
+from .models import default_pooling, resolve_model
 from .probes import DEFAULT_CS, LogisticProbe, evaluate_probe
 from .regimes import Regime, regimes_from
 from .representations import DEFAULT_TOP_KS, build_representations
@@ -32,7 +32,7 @@ def sweep(
     data: ProbeDataset | None = None,
     layers: str | int | Sequence[int] | None = "all",
     hook: str = "resid_post",
-    pooling: str = "last",
+    pooling: str | None = None,
     *,
     test_size: float = 0.3,
     seed: int = 0,
@@ -59,7 +59,8 @@ def sweep(
     HookedTransformer. ``saes``: SAELens release, directory of SAELens SAEs, SAE object(s),
     mapping ``{layer: SAE}``, or ``None`` for raw probes only. ``data``: a
     :class:`ProbeDataset` (see :func:`saeprobe.load_dataset`). Activations of all layers come
-    from one forward pass per batch and are cached (``cache_dir``); each probe's C is chosen by
+    from one forward pass per batch and are cached (``cache_dir``); ``pooling=None`` takes
+    ``last`` for causal models and ``mean`` for encoders; each probe's C is chosen by
     stratified CV on the training split. With SAEs, every layer also carries its diagnostics
     (sparsity, effective dimension, fidelity, feature table) and matched baselines (see
     :func:`saeprobe.representations.build_representations`). ``train_sizes``, ``label_noise``
@@ -77,6 +78,7 @@ def sweep(
     source = resolve_model(model, revision=revision, device=device)
     root = cache_root(cache_dir)
     dims = dimensions_of(source, root)
+    pooling = pooling or default_pooling(dims)
     layer_list = parse_layers(layers, dims["n_layers"])
     expected_hooks = {layer: hook_name(layer, hook) for layer in layer_list}
     layer_saes = resolve_saes(saes, layer_list, expected_hooks, dims["d_model"]) if saes is not None else {}
@@ -194,7 +196,9 @@ def _sweep_layer(
     )
     test = ~train
     scores = {
-        name: evaluate_probe(LogisticProbe(Cs=Cs, cv_folds=cv_folds, seed=seed), matrix, data.y, train, test)
+        name: evaluate_probe(
+            LogisticProbe(Cs=Cs, cv_folds=cv_folds, seed=seed, scaling=built.scaling.get(name)), matrix, data.y, train, test
+        )
         for name, matrix in built.matrices.items()
     }
     entry: dict[str, Any] = {

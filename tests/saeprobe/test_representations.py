@@ -37,8 +37,10 @@ def test_all_representations_and_their_recorded_choices(layer):
     n_active = int(((codes[train] != 0).sum(axis=0) > 0).sum())
     k = min(n_active, 20)
     assert built.choices["pca_matched"] == {"k": k, "n_active_union_train": n_active}
-    expected = PCA(n_components=k, random_state=0).fit(raw[train]).transform(raw)
+    pca = PCA(n_components=k, random_state=0).fit(raw[train])
+    expected = pca.transform(raw) / np.sqrt(pca.explained_variance_.mean())
     np.testing.assert_allclose(built.matrices["pca_matched"], expected, atol=1e-8)
+    assert built.scaling == {"pca_matched": "center"}
     np.testing.assert_allclose(built.matrices["sae_error"], raw - reconstruction)
     assert sp.issparse(built.matrices["sae_topk_5"]) and built.matrices["sae_topk_5"].shape == (90, 5)
 

@@ -1,0 +1,191 @@
+"""Training SAEs where none exist: one SAELens SAE per layer, trained by SAELens's SAETrainer on
+token activations that saeprobe extracts, saved in SAELens format and cached by content key."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import shutil
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+
+from .activations import cache_root, dimensions_of, extract_tokens
+from .cache import content_key, write_json
+from .data import ProbeDataset
+from .errors import DataError, SAEError
+from .layers import hook_name, parse_layers
+from .models import resolve_model
+
+ARCHITECTURES = ("topk", "standard")
+REPORT_FILE = "training.json"
+REPORT_COLUMNS = ["layer", "hook_name", "architecture", "width", "l0_mean", "fvu", "n_train_tokens", "n_eval_tokens", "path"]
+
+
+@dataclass(frozen=True)
+class SAETrainingSettings:
+    """How each SAE is trained: ``architecture`` (``topk`` keeps the ``k`` largest features;
+    ``standard`` is ReLU with an L1 penalty of ``l1_coefficient``), ``width`` (features),
+    ``steps`` of ``batch_size`` token activations at learning rate ``lr``, on at most
+    ``max_tokens`` tokens of which ``eval_share`` is held out for the L0 and FVU report."""
+
+    architecture: str = "topk"
+    width: int = 1536
+    k: int = 16
+    l1_coefficient: float = 5.0
+    steps: int = 600
+    batch_size: int = 256
+    lr: float = 1e-3
+    max_tokens: int = 50_000
+    eval_share: float = 0.1
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.architecture not in ARCHITECTURES:
+            raise SAEError(f"unknown SAE architecture {self.architecture!r}; use one of {ARCHITECTURES}")
+        if self.width < 1 or self.steps < 1 or self.batch_size < 1:
+            raise SAEError("width, steps and batch_size must be positive integers")
+        if self.architecture == "topk" and not 0 < self.k <= self.width:
+            raise SAEError(f"k={self.k} must lie between 1 and the width {self.width}")
+        if not 0 < self.eval_share < 1:
+            raise SAEError(f"eval_share {self.eval_share} must lie strictly between 0 and 1")
+
+
+@dataclass
+class TrainedSAEs:
+    """Where the SAEs are (one SAELens directory per layer) and how well each fits held-out tokens."""
+
+    directory: Path
+    report: pd.DataFrame
+
+
+def train_saes(
+    model: Any,
+    data: ProbeDataset | Sequence[str],
+    layers: str | int | Sequence[int] | None = "all",
+    hook: str = "resid_post",
+    settings: SAETrainingSettings | None = None,
+    *,
+    out: str | Path | None = None,
+    cache_dir: str | Path | None | bool = None,
+    revision: str | None = None,
+    device: str = "cpu",
+    progress: bool = True,
+) -> TrainedSAEs:
+    """Train one SAE per layer on the token activations of ``data``'s texts (prompts when it has
+    a template); reuse SAEs already trained for the same model, texts, layers and settings.
+
+    SAEs are saved as ``<dir>/layer_<N>`` in SAELens format (``sweep(saes=dir)`` reads them), in
+    the cache and, when given, copied to ``out``. Each layer finishes atomically, so an
+    interrupted run resumes. The report gives per layer L0 and FVU on held-out tokens. Raises
+    :class:`SAEError` for bad settings and :class:`DataError` when there are too few tokens.
+    """
+    settings = settings or SAETrainingSettings()
+    texts = data.prompts if isinstance(data, ProbeDataset) else [str(t) for t in data]
+    if not texts:
+        raise DataError("no texts to train SAEs on; give at least a few hundred sentences")
+    source = resolve_model(model, revision=revision, device=device)
+    root = cache_root(cache_dir)
+    dims = dimensions_of(source, root)
+    layer_list = parse_layers(layers, dims["n_layers"])
+    parts = {
+        "model": source.identity, "texts": content_key({"texts": texts}), "hook": hook,
+        "settings": asdict(settings), "sae_lens": _sae_lens_version(),
+    }
+    directory = (root or Path(tempfile.mkdtemp(prefix="saeprobe-saes-"))) / "saes" / content_key(parts)
+    if not (directory / "key.json").is_file():
+        write_json(directory / "key.json", parts)
+    missing = [layer for layer in layer_list if not (directory / f"layer_{layer}" / "cfg.json").is_file()]
+    if missing:
+        loaded = source.load()
+        tokens = extract_tokens(loaded, texts, missing, hook, max_tokens=settings.max_tokens, progress=progress)
+        for layer in missing:
+            report = _train_layer(tokens.pop(layer), layer, hook_name(layer, hook), settings, dims, device)
+            _save_layer(directory, layer, report)
+    report = pd.DataFrame([_read_report(directory, layer) for layer in layer_list], columns=REPORT_COLUMNS)
+    if out is not None:
+        out = Path(out).expanduser()
+        for layer in layer_list:
+            shutil.copytree(directory / f"layer_{layer}", out / f"layer_{layer}", dirs_exist_ok=True)
+        directory = out
+    return TrainedSAEs(directory=directory, report=report)
+
+
+def _train_layer(
+    activations: np.ndarray, layer: int, hook: str, settings: SAETrainingSettings, dims: dict[str, int], device: str
+) -> tuple[Any, dict[str, Any]]:
+    from sae_lens import SAETrainer, StandardTrainingSAE, StandardTrainingSAEConfig, TopKTrainingSAE, TopKTrainingSAEConfig
+    from sae_lens.config import SAETrainerConfig
+    from sae_lens.saes.sae import SAEMetadata
+
+    n_eval = max(1, int(len(activations) * settings.eval_share))
+    if len(activations) - n_eval < settings.batch_size:
+        raise DataError(
+            f"only {len(activations)} token activations for layer {layer}; SAE training needs more than "
+            f"batch_size={settings.batch_size} plus a held-out share: give more or longer texts"
+        )
+    rng = np.random.default_rng(settings.seed + layer)
+    order = rng.permutation(len(activations))
+    train = torch.as_tensor(activations[order[n_eval:]], dtype=torch.float32)
+    held_out = torch.as_tensor(activations[order[:n_eval]], dtype=torch.float32)
+    metadata = SAEMetadata(hook_name=hook, model_name=None)
+    torch.manual_seed(settings.seed + layer)
+    if settings.architecture == "topk":
+        sae = TopKTrainingSAE(TopKTrainingSAEConfig(d_in=dims["d_model"], d_sae=settings.width, k=settings.k, device=device, metadata=metadata))
+    else:
+        sae = StandardTrainingSAE(StandardTrainingSAEConfig(
+            d_in=dims["d_model"], d_sae=settings.width, l1_coefficient=settings.l1_coefficient, device=device, metadata=metadata,
+        ))
+    trainer_config = SAETrainerConfig(
+        total_training_samples=settings.steps * settings.batch_size,
+        train_batch_size_samples=settings.batch_size,
+        lr=settings.lr,
+        lr_end=settings.lr,
+        device=device,
+        n_batches_for_norm_estimate=1,
+    )
+    SAETrainer(trainer_config, sae, _batches(train, settings.batch_size, settings.seed + layer)).fit()
+    with torch.no_grad():
+        codes = sae.encode(held_out.to(device))
+        rebuilt = sae.decode(codes).cpu()
+    l0 = (codes != 0).sum(dim=1).float()
+    fvu = float(((held_out - rebuilt) ** 2).sum() / ((held_out - held_out.mean(0)) ** 2).sum())
+    return sae, {
+        "layer": layer, "hook_name": hook, "architecture": settings.architecture, "width": settings.width,
+        "l0_mean": float(l0.mean()), "fvu": fvu, "n_train_tokens": len(train), "n_eval_tokens": n_eval,
+    }
+
+
+def _batches(rows: torch.Tensor, batch_size: int, seed: int) -> Iterator[torch.Tensor]:
+    generator = torch.Generator().manual_seed(seed)
+    for _ in itertools.count():
+        yield rows[torch.randint(len(rows), (batch_size,), generator=generator)]
+
+
+def _save_layer(directory: Path, layer: int, trained: tuple[Any, dict[str, Any]]) -> None:
+    # Save beside the target and rename: a killed run never leaves half an SAE under layer_<N>.
+    sae, report = trained
+    staging = Path(tempfile.mkdtemp(prefix=f".layer_{layer}.", dir=directory))
+    sae.save_inference_model(staging)
+    write_json(staging / REPORT_FILE, report)
+    target = directory / f"layer_{layer}"
+    if target.exists():
+        shutil.rmtree(target)
+    staging.rename(target)
+
+
+def _read_report(directory: Path, layer: int) -> dict[str, Any]:
+    report = json.loads((directory / f"layer_{layer}" / REPORT_FILE).read_text())
+    return {**report, "path": str(directory / f"layer_{layer}")}
+
+
+def _sae_lens_version() -> str:
+    from importlib.metadata import version
+
+    return version("sae-lens")
