@@ -11,6 +11,7 @@ from .errors import DataError, LayerError, ModelError, SAEError, SaeprobeError
 from .probes import LogisticProbe
 from .result import SweepResult
 from .sweep import sweep
+from .training import SAETrainingSettings, train_saes
 from .widget import LayerSweepWidget
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "LogisticProbe",
     "ModelError",
     "ProbeDataset",
+    "SAETrainingSettings",
     "SAEError",
     "SaeprobeError",
     "SweepResult",
@@ -28,4 +30,5 @@ __all__ = [
     "extract",
     "load_dataset",
     "sweep",
+    "train_saes",
 ]

@@ -58,3 +58,17 @@ def test_bad_input_exits_non_zero_with_the_fix(tiny_model_dir, sae_dir, reviews_
     assert main(args + extra) == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "o.json").exists()
+
+
+def test_train_saes_then_sweep_with_them(tiny_model_dir, tmp_path, capsys):
+    texts = tmp_path / "texts.txt"
+    texts.write_text("\n".join(f"a sentence about film {i} and its plot" for i in range(60)))
+    out = tmp_path / "saes"
+    args = ["train-saes", "--model", str(tiny_model_dir), "--data", str(texts), "--layers", "1,2", "--width", "40",
+            "--k", "4", "--steps", "10", "--batch-size", "32", "--out", str(out), "--cache-dir", str(tmp_path / "c"), "--quiet"]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert "fvu" in printed and f"wrote {out}" in printed
+    assert sorted(p.name for p in out.iterdir()) == ["layer_1", "layer_2"]
+    assert main(["train-saes", "--model", str(tiny_model_dir), "--data", str(tmp_path / "none.txt"), "--out", str(out)]) == 2
+    assert "does not exist" in capsys.readouterr().err
