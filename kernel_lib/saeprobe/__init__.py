@@ -1,34 +1,43 @@
-"""saeprobe: can a linear probe read a concept from a model's hidden states, and from its SAE codes?"""
+"""saeprobe: can a linear probe read a concept from a model's hidden states, and from its SAE codes?
+
+The public names are imported on first use, so light parts (the job files, the cache) load
+without torch — the Jupyter server extension relies on that.
+"""
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 __version__ = "0.1.0"
 
-from .activations import ActivationSet, extract
-from .codes import encode
-from .data import ProbeDataset, load_dataset
-from .errors import DataError, LayerError, ModelError, SAEError, SaeprobeError
-from .probes import LogisticProbe
-from .result import SweepResult
-from .sweep import sweep
-from .training import SAETrainingSettings, train_saes
-from .widget import LayerSweepWidget
+_EXPORTS = {
+    "ActivationSet": "activations",
+    "extract": "activations",
+    "encode": "codes",
+    "ProbeDataset": "data",
+    "load_dataset": "data",
+    "DataError": "errors",
+    "LayerError": "errors",
+    "ModelError": "errors",
+    "SAEError": "errors",
+    "SaeprobeError": "errors",
+    "LogisticProbe": "probes",
+    "SweepResult": "result",
+    "sweep": "sweep",
+    "SAETrainingSettings": "training",
+    "train_saes": "training",
+    "LayerSweepWidget": "widget",
+}
 
-__all__ = [
-    "ActivationSet",
-    "DataError",
-    "LayerError",
-    "LayerSweepWidget",
-    "LogisticProbe",
-    "ModelError",
-    "ProbeDataset",
-    "SAETrainingSettings",
-    "SAEError",
-    "SaeprobeError",
-    "SweepResult",
-    "encode",
-    "extract",
-    "load_dataset",
-    "sweep",
-    "train_saes",
-]
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'saeprobe' has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

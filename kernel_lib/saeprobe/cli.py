@@ -29,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--test-size", type=float, default=0.3)
     run.add_argument("--seed", type=int, default=0)
     run.add_argument("--batch-size", type=int, default=16)
+    run.add_argument("--probe", default="logistic", help="probe plugin (see `saeprobe plugins`)")
     run.add_argument("--top-ks", default="1,2,5,16,64", help="sizes of the top-k feature and neuron baselines")
     run.add_argument("--always-on-threshold", type=float, default=0.99,
                      help="a feature firing on at least this share of examples counts as always on")
@@ -44,6 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--html", nargs="?", const="", default=None, metavar="PATH",
                      help="also write the offline HTML report (default: next to --out, .html)")
     run.add_argument("--quiet", action="store_true", help="no progress bars")
+
+    listing = commands.add_parser("plugins", help="list model, SAE, dataset and probe plugins and where they come from")
+    listing.add_argument("--json", action="store_true", help="print JSON records")
+    registry = commands.add_parser("saes", help="list SAELens's registered pretrained SAEs (bundled, no network)")
+    registry.add_argument("--model", help="only SAEs of this model (registry name or hub name)")
+    registry.add_argument("--json", action="store_true", help="print JSON records")
 
     demo = commands.add_parser("demo", help="the whole story offline: MiniLM-L6, embedded data, SAEs trained here")
     demo.add_argument("--out", default="demo.html", help="where to write the offline report")
@@ -108,6 +115,7 @@ def _run_sweep(args: argparse.Namespace) -> None:
         test_size=args.test_size,
         seed=args.seed,
         batch_size=args.batch_size,
+        probe=args.probe,
         top_ks=_int_list(args.top_ks, "--top-ks"),
         always_on_threshold=args.always_on_threshold,
         feature_table_size=args.feature_table_size,
@@ -149,12 +157,29 @@ def _run_train_saes(args: argparse.Namespace) -> None:
     print(f"wrote {trained.directory}")
 
 
+def _print_table(table, as_json: bool) -> None:
+    if as_json:
+        print(table.to_json(orient="records"))
+    else:
+        print(table.fillna("").to_string(index=False))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``saeprobe`` command; returns the exit status."""
     args = build_parser().parse_args(argv)
     try:
         if args.command == "sweep":
             _run_sweep(args)
+        elif args.command == "plugins":
+            from .plugins import available
+
+            _print_table(available(), args.json)
+        elif args.command == "saes":
+            import pandas as pd
+
+            from .registry import registry_entries
+
+            _print_table(pd.DataFrame(registry_entries(args.model)), args.json)
         elif args.command == "demo":
             _run_demo(args)
         elif args.command == "train-saes":

@@ -170,21 +170,53 @@ def _load_one(value: Any) -> tuple[Any, str]:
 
 def _load_unassigned(saes: Any, expected_hooks: dict[int, str]) -> list[tuple[Any, str]]:
     if isinstance(saes, (str, Path)):
-        path = Path(saes).expanduser()
-        if path.is_dir():
-            if (path / CFG_FILE).is_file():
-                return [_load_one(path)]
-            found = sorted(p for p in path.iterdir() if (p / CFG_FILE).is_file())
-            if not found:
-                raise SAEError(
-                    f"directory {str(path)!r} holds no SAELens SAE: expected {CFG_FILE} in it or in "
-                    "its sub-directories (save SAEs with sae.save_model(dir))"
-                )
-            return [_load_one(p) for p in found]
-        return _load_release(str(saes), expected_hooks)
+        from .plugins import matching
+
+        source = matching("saes", str(saes))
+        if source is None:
+            raise SAEError(
+                f"{str(saes)!r} is neither a directory nor a SAELens release; give a directory of SAEs "
+                "saved in SAELens format, a release name, or a source from `saeprobe plugins`"
+            )
+        return source.load(str(saes), expected_hooks)
     if isinstance(saes, (list, tuple)):
         return [_load_one(value) for value in saes]
     return [_load_one(saes)]
+
+
+class SAELensDirectories:
+    """A directory holding one SAELens SAE (cfg.json + weights) or sub-directories of them."""
+
+    def matches(self, spec: str) -> bool:
+        return Path(spec).expanduser().is_dir()
+
+    def load(self, spec: str, expected_hooks: dict[int, str]) -> list[tuple[Any, str]]:
+        path = Path(spec).expanduser()
+        if (path / CFG_FILE).is_file():
+            return [_load_one(path)]
+        found = sorted(p for p in path.iterdir() if (p / CFG_FILE).is_file())
+        if not found:
+            raise SAEError(
+                f"directory {str(path)!r} holds no SAELens SAE: expected {CFG_FILE} in it or in "
+                "its sub-directories (save SAEs with sae.save_model(dir))"
+            )
+        return [_load_one(p) for p in found]
+
+
+class SAELensReleases:
+    """Pretrained SAEs of SAELens's registry, by release name (downloaded from the hub)."""
+
+    def matches(self, spec: str) -> bool:
+        from sae_lens.loading.pretrained_saes_directory import get_pretrained_saes_directory
+
+        return spec in get_pretrained_saes_directory()
+
+    def load(self, spec: str, expected_hooks: dict[int, str]) -> list[tuple[Any, str]]:
+        return _load_release(spec, expected_hooks)
+
+
+SAELENS_DIRECTORIES = SAELensDirectories()
+SAELENS_RELEASES = SAELensReleases()
 
 
 def _match_by_hook(loaded: list[tuple[Any, str]], layers: list[int]) -> dict[int, tuple[Any, str]]:
@@ -203,21 +235,10 @@ def _match_by_hook(loaded: list[tuple[Any, str]], layers: list[int]) -> dict[int
     return assigned
 
 
-def _release_entry(release: str) -> Any:
+def _load_release(release: str, expected_hooks: dict[int, str]) -> list[tuple[Any, str]]:
     from sae_lens.loading.pretrained_saes_directory import get_pretrained_saes_directory
 
-    directory = get_pretrained_saes_directory()
-    if release not in directory:
-        close = [name for name in directory if release.split("-")[0] in name][:8]
-        raise SAEError(
-            f"{release!r} is neither a directory nor a SAELens release; releases with a similar "
-            f"name: {close}; or give a directory of SAEs saved in SAELens format"
-        )
-    return directory[release]
-
-
-def _load_release(release: str, expected_hooks: dict[int, str]) -> list[tuple[Any, str]]:
-    entry = _release_entry(release)
+    entry = get_pretrained_saes_directory()[release]
     wanted = set(expected_hooks.values())
     ids = [sae_id for sae_id in entry.saes_map if sae_id in wanted]
     if not ids:

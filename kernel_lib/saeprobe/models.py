@@ -22,12 +22,13 @@ class ModelSource:
     identity: str
     revision: str | None = None
     device: str = "cpu"
+    loader: Any = field(default=None, repr=False)
     _model: Any = field(default=None, repr=False)
 
     def load(self) -> Any:
-        """Return the loaded model, booting it through TransformerBridge on first use."""
+        """Return the loaded model, loading it through its model plugin on first use."""
         if self._model is None:
-            self._model = _boot(self.name, self.revision, self.device)
+            self._model = self.loader.load(self.name, self.revision, self.device)
         return self._model
 
     @property
@@ -45,16 +46,13 @@ def resolve_model(model: Any, revision: str | None = None, device: str = "cpu") 
     if isinstance(model, ModelSource):
         return model
     if isinstance(model, (str, Path)):
-        path = Path(model).expanduser()
-        if path.exists():
-            if not (path / "config.json").is_file():
-                raise ModelError(
-                    f"model directory {str(path)!r} has no config.json; point at a Hugging Face "
-                    "model directory (config.json, weights and tokenizer files)"
-                )
-            return ModelSource(name=str(path.resolve()), identity=f"dir:{_hash_directory(path)}", device=device)
-        name = str(model)
-        return ModelSource(name=name, identity=f"hub:{name}@{revision or 'main'}", revision=revision, device=device)
+        from .plugins import matching
+
+        loader = matching("models", str(model))
+        if loader is None:
+            raise ModelError(f"no model plugin accepts {str(model)!r}; see `saeprobe plugins`")
+        name, identity = loader.source(str(model), revision)
+        return ModelSource(name=name, identity=identity, revision=revision, device=device, loader=loader)
     if hasattr(model, "run_with_cache") and hasattr(model, "cfg"):
         name = getattr(model.cfg, "model_name", None) or type(model).__name__
         return ModelSource(name=str(name), identity=f"object:{_hash_parameters(model)}", _model=model)
@@ -103,16 +101,36 @@ def check_hooks(model: Any, hook_names: list[str]) -> None:
         )
 
 
-def _boot(name: str, revision: str | None, device: str) -> Any:
-    from transformer_lens.model_bridge import TransformerBridge
+class HuggingFaceModels:
+    """Hugging Face hub names and local model directories, booted with TransformerBridge."""
 
-    try:
-        return TransformerBridge.boot_transformers(name, device=device, revision=revision)
-    except OSError as exc:
-        raise ModelError(
-            f"could not load model {name!r}: {exc}. Give a local Hugging Face directory, or a hub "
-            "name when the hub is reachable"
-        ) from exc
+    def matches(self, spec: str) -> bool:
+        return True
+
+    def source(self, spec: str, revision: str | None) -> tuple[str, str]:
+        path = Path(spec).expanduser()
+        if path.exists():
+            if not (path / "config.json").is_file():
+                raise ModelError(
+                    f"model directory {str(path)!r} has no config.json; point at a Hugging Face "
+                    "model directory (config.json, weights and tokenizer files)"
+                )
+            return str(path.resolve()), f"dir:{_hash_directory(path)}"
+        return spec, f"hub:{spec}@{revision or 'main'}"
+
+    def load(self, name: str, revision: str | None, device: str) -> Any:
+        from transformer_lens.model_bridge import TransformerBridge
+
+        try:
+            return TransformerBridge.boot_transformers(name, device=device, revision=revision)
+        except OSError as exc:
+            raise ModelError(
+                f"could not load model {name!r}: {exc}. Give a local Hugging Face directory, or a hub "
+                "name when the hub is reachable"
+            ) from exc
+
+
+HUGGINGFACE = HuggingFaceModels()
 
 
 def _hash_directory(path: Path) -> str:

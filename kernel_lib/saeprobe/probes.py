@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from typing import Any
 from dataclasses import dataclass
 
 import numpy as np
@@ -81,6 +82,10 @@ class LogisticProbe:
         self.pipeline_ = search.best_estimator_
         return self
 
+    @property
+    def classes_(self) -> np.ndarray:
+        return self.pipeline_.classes_
+
     def predict(self, X: np.ndarray | sp.spmatrix) -> np.ndarray:
         return self.pipeline_.predict(X)
 
@@ -107,16 +112,17 @@ def roc_auc(y: np.ndarray, proba: np.ndarray, labels: np.ndarray) -> float:
     return float(roc_auc_score(y, proba, multi_class="ovr", average="macro", labels=labels))
 
 
-def evaluate_probe(probe: LogisticProbe, X: np.ndarray | sp.spmatrix, y: np.ndarray, train: np.ndarray, test: np.ndarray) -> dict[str, float]:
+def evaluate_probe(probe: Any, X: np.ndarray | sp.spmatrix, y: np.ndarray, train: np.ndarray, test: np.ndarray) -> dict[str, float]:
     """Fit ``probe`` on the training rows and report the metrics of :data:`METRICS`."""
     probe.fit(X[train], y[train])
     proba = probe.predict_proba(X[test])
-    labels = probe.pipeline_.classes_
+    labels = probe.classes_
     return {
         "train_accuracy": float(accuracy_score(y[train], probe.predict(X[train]))),
         "test_accuracy": float(accuracy_score(y[test], labels[proba.argmax(axis=1)])),
         "test_auc": roc_auc(y[test], proba, labels),
-        "cv_accuracy_mean": probe.cv_accuracy_mean_,
-        "cv_accuracy_std": probe.cv_accuracy_std_,
-        "C": probe.C_,
+        # Plugin probes need not choose C by cross-validation; what they lack is reported as NaN.
+        "cv_accuracy_mean": getattr(probe, "cv_accuracy_mean_", float("nan")),
+        "cv_accuracy_std": getattr(probe, "cv_accuracy_std_", float("nan")),
+        "C": getattr(probe, "C_", float("nan")),
     }

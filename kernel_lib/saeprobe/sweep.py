@@ -20,7 +20,8 @@ from .diagnostics import effective_dimension, feature_table, fidelity, sparsity
 from .errors import DataError
 from .layers import hook_name, parse_layers
 from .models import default_pooling, resolve_model
-from .probes import DEFAULT_CS, LogisticProbe, evaluate_probe
+from .plugins import plugins
+from .probes import DEFAULT_CS, evaluate_probe
 from .regimes import Regime, regimes_from
 from .representations import DEFAULT_TOP_KS, build_representations
 from .result import SweepResult, json_safe, restore_nan
@@ -38,6 +39,7 @@ def sweep(
     seed: int = 0,
     Cs: Sequence[float] = DEFAULT_CS,
     cv_folds: int = 5,
+    probe: str = "logistic",
     top_ks: Sequence[int] = DEFAULT_TOP_KS,
     always_on_threshold: float = 0.99,
     feature_table_size: int = 200,
@@ -72,6 +74,9 @@ def sweep(
     """
     if not isinstance(data, ProbeDataset):
         raise DataError("sweep() needs data=ProbeDataset; build one with saeprobe.load_dataset(...)")
+    probe_class = plugins("probes").get(probe)
+    if probe_class is None:
+        raise DataError(f"no probe plugin {probe!r}; available: {sorted(plugins('probes'))}")
     train, test = data.train_test_masks(test_size=test_size, seed=seed)
     regimes = regimes_from(train_sizes, label_noise, imbalance)
     started = time.perf_counter()
@@ -89,7 +94,7 @@ def sweep(
             "model": source.identity, "prompts": data.fingerprint(), "labels": _digest(data.y), "train": _digest(train),
             "hook": hook, "pooling": pooling, "exclude_bos": exclude_bos,
             "saes": {str(layer): sae.identity for layer, sae in layer_saes.items()},
-            "Cs": [float(c) for c in Cs], "cv_folds": cv_folds, "seed": seed, "top_ks": [int(k) for k in top_ks],
+            "Cs": [float(c) for c in Cs], "cv_folds": cv_folds, "seed": seed, "probe": probe, "top_ks": [int(k) for k in top_ks],
             "always_on_threshold": always_on_threshold, "feature_table_size": feature_table_size,
             "regimes": [[r.kind, r.value] for r in regimes], "version": __version__,
         })
@@ -127,6 +132,7 @@ def sweep(
             "seed": seed,
             "Cs": [float(c) for c in Cs],
             "cv_folds": cv_folds,
+            "probe": probe,
             "top_ks": [int(k) for k in top_ks],
             "always_on_threshold": always_on_threshold,
             "feature_table_size": feature_table_size,
@@ -142,7 +148,7 @@ def sweep(
         if layer not in finished:
             entry = _sweep_layer(
                 layer, expected_hooks[layer], activations[layer], layer_saes.get(layer), codes.get(layer),
-                data, train, Cs=Cs, cv_folds=cv_folds, seed=seed, top_ks=top_ks,
+                data, train, probe_class=probe_class, Cs=Cs, cv_folds=cv_folds, seed=seed, top_ks=top_ks,
                 always_on_threshold=always_on_threshold, feature_table_size=feature_table_size,
                 regimes=regimes,
             )
@@ -181,6 +187,7 @@ def _sweep_layer(
     data: ProbeDataset,
     train: np.ndarray,
     *,
+    probe_class: type,
     Cs: Sequence[float],
     cv_folds: int,
     seed: int,
@@ -197,7 +204,7 @@ def _sweep_layer(
     test = ~train
     scores = {
         name: evaluate_probe(
-            LogisticProbe(Cs=Cs, cv_folds=cv_folds, seed=seed, scaling=built.scaling.get(name)), matrix, data.y, train, test
+            probe_class(Cs=Cs, cv_folds=cv_folds, seed=seed, scaling=built.scaling.get(name)), matrix, data.y, train, test
         )
         for name, matrix in built.matrices.items()
     }
@@ -211,7 +218,7 @@ def _sweep_layer(
             {
                 "regime": regime.kind,
                 "value": regime.value,
-                "scores": _regime_scores(regime, built.matrices, data, train, Cs, cv_folds, seed),
+                "scores": _regime_scores(regime, built, data, train, probe_class, Cs, cv_folds, seed),
             }
             for regime in regimes
         ],
@@ -231,9 +238,10 @@ def _sweep_layer(
 
 def _regime_scores(
     regime: Regime,
-    matrices: dict[str, Any],
+    built: Any,
     data: ProbeDataset,
     train: np.ndarray,
+    probe_class: type,
     Cs: Sequence[float],
     cv_folds: int,
     seed: int,
@@ -242,7 +250,8 @@ def _regime_scores(
     # Test rows keep their true labels: only what the probe learns from changes.
     regime_y[~train] = data.y[~train]
     return {
-        name: evaluate_probe(LogisticProbe(Cs=Cs, cv_folds=cv_folds, seed=seed), matrices[name], regime_y, regime_train, ~train)
+        name: evaluate_probe(probe_class(Cs=Cs, cv_folds=cv_folds, seed=seed, scaling=built.scaling.get(name)),
+                             built.matrices[name], regime_y, regime_train, ~train)
         for name in ("raw", "sae")
-        if name in matrices
+        if name in built.matrices
     }

@@ -17,8 +17,9 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    # Module scope: Playwright's event loop must be gone before pytest-jupyter's server tests run.
     if not Path(CHROMIUM).is_file():
         pytest.skip(f"Chromium not found at {CHROMIUM}: install Debian's chromium (the CI script does)")
     from playwright.sync_api import sync_playwright

@@ -71,7 +71,7 @@ def lab(tmp_path, tiny_result):
                 server.kill()
                 pytest.fail(f"JupyterLab did not start: {(tmp_path / 'lab.log').read_text()[-2000:]}")
             time.sleep(0.5)
-    yield base, token
+    yield base, token, tmp_path / "lab.log"
     server.terminate()
     try:
         server.wait(timeout=20)
@@ -81,20 +81,43 @@ def lab(tmp_path, tiny_result):
 
 
 def test_click_a_layer_and_read_selected_layer_in_the_kernel(lab, page, artifacts):
-    base, token = lab
+    base, token, log = lab
+    try:
+        run_notebook(page, base, token, artifacts)
+    except Exception:
+        page.screenshot(path=str(artifacts / "jupyterlab-failure.png"), full_page=True)
+        print(log.read_text()[-4000:])
+        raise
+
+
+def run_cell(page, cell) -> None:
+    """Run one cell; press again if the key went nowhere (the page may still be settling)."""
+    prompt = cell.locator(".jp-InputPrompt")
+    for _ in range(5):
+        cell.locator(".cm-content").click()
+        page.keyboard.press("Shift+Enter")
+        try:
+            page.wait_for_function(
+                "el => /\\[(\\*|\\d+)\\]/.test(el.textContent)", arg=prompt.element_handle(), timeout=10_000
+            )
+            return
+        except Exception:
+            continue
+    raise AssertionError("the cell never started running")
+
+
+def run_notebook(page, base, token, artifacts):
     page.goto(f"{base}/lab/tree/sweep.ipynb?token={token}")
     cells = page.locator(".jp-Notebook .jp-Cell")
     cells.nth(1).wait_for(timeout=90_000)
     page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(timeout=90_000)
-    cells.nth(0).locator(".cm-content").click()
-    page.keyboard.press("Shift+Enter")
+    run_cell(page, cells.nth(0))
     layer_two = page.get_by_role("button", name="Layer 2", exact=True)
     layer_two.wait_for(timeout=120_000)
     layer_two.click()
     page.get_by_role("region", name="Layer 2 details").wait_for()
     page.screenshot(path=str(artifacts / "jupyterlab-widget-layer2.png"), full_page=True)
-    cells.nth(1).locator(".cm-content").click()
-    page.keyboard.press("Shift+Enter")
+    run_cell(page, cells.nth(1))
     output = cells.nth(1).locator(".jp-OutputArea-output")
     output.wait_for(timeout=60_000)
     assert output.inner_text().strip() == "SELECTED 2"

@@ -36,7 +36,7 @@ def test_second_run_loads_no_model_and_runs_no_forward_pass(tiny_model_dir, tmp_
     def no_boot(*args, **kwargs):
         raise AssertionError("the model was loaded although every activation is cached")
 
-    monkeypatch.setattr(models, "_boot", no_boot)
+    monkeypatch.setattr(models.HuggingFaceModels, "load", no_boot)
     calls.clear()
     second = extract(str(tiny_model_dir), TEXTS, layers="1,3", cache_dir=tmp_path, progress=False)
     assert calls == [] and second.n_forward_batches == 0

@@ -1,0 +1,147 @@
+"""Jobs on disk: validate parameters, start each sweep in its own process, report its state."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from saeprobe.jobs import PARAMS_FILE, read_status, update_status
+
+JOB_ID = re.compile(r"^[0-9a-f]{32}$")
+# name: (accepted types, required)
+PARAMETERS: dict[str, tuple[tuple[type, ...], bool]] = {
+    "model": ((str,), True),
+    "data": ((str,), True),
+    "saes": ((str,), False),
+    "text_column": ((str,), False),
+    "label_column": ((str,), False),
+    "split_column": ((str,), False),
+    "template": ((str,), False),
+    "layers": ((str, int, list), False),
+    "hook": ((str,), False),
+    "pooling": ((str,), False),
+    "test_size": ((float, int), False),
+    "seed": ((int,), False),
+    "probe": ((str,), False),
+}
+PATH_PARAMETERS = ("model", "data", "saes")
+
+
+class JobManager:
+    """The jobs under ``results/jobs``; paths in parameters must lie under ``root``."""
+
+    def __init__(self, results: Path, root: Path, cache_dir: Path):
+        self.jobs_dir = Path(results) / "jobs"
+        self.root = Path(root)
+        self.cache_dir = Path(cache_dir)
+        self.jobs_dir.mkdir(parents=True, exist_ok=True)
+        self._processes: dict[str, subprocess.Popen] = {}
+
+    def validate(self, body: Any) -> dict[str, Any]:
+        """The sweep parameters of a request body; ``ValueError`` for malformed ones,
+        ``PermissionError`` for a path outside the allowed root."""
+        if not isinstance(body, dict):
+            raise ValueError("the body must be a JSON object of sweep parameters")
+        unknown = sorted(set(body) - set(PARAMETERS))
+        if unknown:
+            raise ValueError(f"unknown parameter(s) {unknown}; accepted: {sorted(PARAMETERS)}")
+        for name, (types, required) in PARAMETERS.items():
+            if name not in body:
+                if required:
+                    raise ValueError(f"parameter {name!r} is required")
+                continue
+            value = body[name]
+            if isinstance(value, bool) or not isinstance(value, types):
+                raise ValueError(f"parameter {name!r} must be {' or '.join(t.__name__ for t in types)}")
+        params = dict(body)
+        for name in PATH_PARAMETERS:
+            if name in params:
+                params[name] = self._checked_path(params[name])
+        return params
+
+    def _checked_path(self, value: str) -> str:
+        # A value naming something under the root is a path; anything else (a hub name) passes as is.
+        looks_like_path = value.startswith(("/", ".", "~")) or ".." in Path(value).parts
+        candidate = (self.root / value).expanduser() if not Path(value).is_absolute() else Path(value)
+        if not looks_like_path and not candidate.exists():
+            return value
+        resolved = candidate.resolve()
+        if resolved != self.root and self.root not in resolved.parents:
+            raise PermissionError(f"{value!r} lies outside the allowed root {str(self.root)!r}")
+        return str(resolved)
+
+    def start(self, params: dict[str, Any]) -> str:
+        """Write the job's folder and start its process; returns the job id."""
+        job_id = uuid.uuid4().hex
+        job_dir = self.jobs_dir / job_id
+        job_dir.mkdir()
+        (job_dir / PARAMS_FILE).write_text(json.dumps({"cache_dir": str(self.cache_dir), **params}))
+        update_status(job_dir, state="queued", created=time.time())
+        with (job_dir / "job.log").open("w") as log:
+            self._processes[job_id] = subprocess.Popen(
+                [sys.executable, "-m", "saeprobe.jobs", str(job_dir)],
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+        return job_id
+
+    def folder(self, job_id: str) -> Path:
+        """The folder of a known job; ``KeyError`` for a malformed or unknown id."""
+        if not JOB_ID.match(job_id) or not (self.jobs_dir / job_id / PARAMS_FILE).is_file():
+            raise KeyError(job_id)
+        return self.jobs_dir / job_id
+
+    def status(self, job_id: str) -> dict[str, Any]:
+        """State (queued, running, done, failed, cancelled), progress and error of a job. A job
+        whose process died without finishing shows as failed and resumable: caches keep its work."""
+        job_dir = self.folder(job_id)
+        status = read_status(job_dir)
+        process = self._processes.get(job_id)
+        if process is not None and process.poll() is not None:
+            self._processes.pop(job_id)
+            status = read_status(job_dir)
+        if status.get("state") in ("queued", "running") and not self._alive(job_id, status):
+            status = {**status, "state": "failed", "resumable": True,
+                      "error": status.get("error") or "the job's process ended before it finished"}
+        params = json.loads((job_dir / PARAMS_FILE).read_text())
+        return {"id": job_id, **status, "params": {k: v for k, v in params.items() if k != "cache_dir"}}
+
+    def _alive(self, job_id: str, status: dict[str, Any]) -> bool:
+        process = self._processes.get(job_id)
+        if process is not None:
+            return process.poll() is None
+        pid = status.get("pid")
+        if not pid:
+            return False
+        try:
+            os.kill(pid, 0)
+        except OSError:
+            return False
+        return True
+
+    def all(self) -> list[dict[str, Any]]:
+        """Every job, newest first (read again from disk, so they survive a server restart)."""
+        ids = [p.name for p in self.jobs_dir.iterdir() if JOB_ID.match(p.name) and (p / PARAMS_FILE).is_file()]
+        jobs = [self.status(job_id) for job_id in ids]
+        return sorted(jobs, key=lambda job: job.get("created", 0), reverse=True)
+
+    def cancel(self, job_id: str) -> dict[str, Any]:
+        """Stop a job's process (if it runs) and mark it cancelled."""
+        job_dir = self.folder(job_id)
+        status = self.status(job_id)
+        if status["state"] in ("queued", "running"):
+            pid = status.get("pid") or getattr(self._processes.get(job_id), "pid", None)
+            if pid:
+                try:
+                    os.killpg(pid, signal.SIGTERM)
+                except OSError:
+                    pass
+            update_status(job_dir, state="cancelled", finished=time.time())
+        return self.status(job_id)

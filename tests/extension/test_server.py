@@ -1,0 +1,126 @@
+"""The Jupyter server extension through its REST API (pytest-jupyter's jp_fetch)."""
+
+import asyncio
+import json
+import shutil
+import time
+
+import pandas as pd
+import pytest
+from tornado.httpclient import HTTPClientError
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def jp_server_config(tmp_path):
+    return {
+        "ServerApp": {"jpserver_extensions": {"saeprobe_server": True}},
+        "SaeprobeServer": {"results_dir": str(tmp_path / "results")},
+    }
+
+
+@pytest.fixture
+def workspace(jp_root_dir, tiny_model_dir, sae_dir):
+    """A model, SAEs and a dataset under the server's root (the allowed root)."""
+    shutil.copytree(tiny_model_dir, jp_root_dir / "model")
+    shutil.copytree(sae_dir, jp_root_dir / "saes")
+    pd.DataFrame({"text": [f"good film {i}" for i in range(15)] + [f"bad film {i}" for i in range(15)],
+                  "label": ["pos"] * 15 + ["neg"] * 15}).to_csv(jp_root_dir / "reviews.csv", index=False)
+    return jp_root_dir
+
+
+async def fetch_json(jp_fetch, *parts, **kwargs):
+    response = await jp_fetch("saeprobe", "api", *parts, **kwargs)
+    return response.code, json.loads(response.body)
+
+
+async def expect_error(jp_fetch, code, *parts, **kwargs):
+    with pytest.raises(HTTPClientError) as error:
+        await jp_fetch("saeprobe", "api", *parts, **kwargs)
+    assert error.value.code == code
+    return error.value.response.body.decode() if error.value.response else ""
+
+
+async def test_plugins_and_registry_listings(jp_fetch):
+    code, body = await fetch_json(jp_fetch, "plugins")
+    assert code == 200 and {"logistic", "huggingface", "saelens-directory"} <= {p["name"] for p in body["plugins"]}
+    code, body = await fetch_json(jp_fetch, "saes", params={"model": "EleutherAI/pythia-70m-deduped"})
+    res_sm = [s for s in body["saes"] if s["release"] == "pythia-70m-deduped-res-sm"]
+    assert {"blocks.3.hook_resid_post", "blocks.0.hook_resid_pre"} <= {s["hook_name"] for s in res_sm}
+    assert all(s["neuronpedia_id"].startswith("pythia-70m-deduped/") for s in res_sm)
+
+
+async def test_requests_without_a_valid_token_are_refused(jp_fetch):
+    for headers in ({"Authorization": ""}, {"Authorization": "token not-the-token"}):
+        for method, body in [("GET", None), ("POST", '{"model": "m", "data": "d.csv"}')]:
+            for parts in (("sweeps",), ("plugins",)):
+                if method == "POST" and parts == ("plugins",):
+                    continue
+                with pytest.raises(HTTPClientError) as error:
+                    await jp_fetch("saeprobe", "api", *parts, method=method, body=body, headers=headers)
+                assert error.value.code in (401, 403)
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ("not json", "Expecting value"),
+        ("[1, 2]", "JSON object"),
+        ('{"data": "reviews.csv"}', "'model' is required"),
+        ('{"model": "m", "data": "d.csv", "seed": "zero"}', "'seed' must be int"),
+        ('{"model": "m", "data": "d.csv", "shell": "rm -rf /"}', "unknown parameter"),
+    ],
+)
+async def test_malformed_bodies_get_400(jp_fetch, body, message):
+    text = await expect_error(jp_fetch, 400, "sweeps", method="POST", body=body)
+    assert message in text
+
+
+async def test_paths_outside_the_root_and_bad_ids_are_refused(jp_fetch, workspace):
+    for data in ("../outside.csv", "/etc/passwd", "./../../x.csv"):
+        body = json.dumps({"model": "model", "data": data})
+        assert "outside the allowed root" in await expect_error(jp_fetch, 403, "sweeps", method="POST", body=body)
+    await expect_error(jp_fetch, 404, "sweeps", "..%2F..%2Fetc", "result")
+    await expect_error(jp_fetch, 404, "sweeps", "0" * 32)
+    await expect_error(jp_fetch, 404, "sweeps", "not-a-job-id", "report")
+
+
+async def wait_for(jp_fetch, job_id, states, timeout=240):
+    deadline = time.monotonic() + timeout
+    while True:
+        _, status = await fetch_json(jp_fetch, "sweeps", job_id)
+        if status["state"] in states or time.monotonic() > deadline:
+            return status
+        await asyncio.sleep(0.5)
+
+
+async def test_a_full_sweep_job(jp_fetch, workspace):
+    body = {"model": "model", "saes": "saes", "data": "reviews.csv", "layers": "0-1", "template": "Review: {text}"}
+    code, started = await fetch_json(jp_fetch, "sweeps", method="POST", body=json.dumps(body))
+    assert code == 202 and started["state"] in ("queued", "running")
+    await expect_error(jp_fetch, 404, "sweeps", started["id"], "result") if started["state"] != "done" else None
+    status = await wait_for(jp_fetch, started["id"], ("done", "failed"))
+    assert status["state"] == "done", status
+    assert status["progress"]["stage"] == "probe fits" and status["progress"]["done"] == 2
+    _, result = await fetch_json(jp_fetch, "sweeps", started["id"], "result")
+    assert [entry["layer"] for entry in result["layers"]] == [0, 1] and result["classes"] == ["neg", "pos"]
+    report = await jp_fetch("saeprobe", "api", "sweeps", started["id"], "report")
+    assert report.headers["Content-Type"].startswith("text/html") and b"saeprobe-state" in report.body
+    assert "sandbox allow-scripts" in report.headers["Content-Security-Policy"]
+    _, listing = await fetch_json(jp_fetch, "sweeps")
+    assert started["id"] in [job["id"] for job in listing["sweeps"]]
+
+
+async def test_cancel_and_a_job_killed_mid_way(jp_fetch, workspace, tmp_path):
+    body = {"model": "model", "saes": "saes", "data": "reviews.csv"}
+    _, started = await fetch_json(jp_fetch, "sweeps", method="POST", body=json.dumps(body))
+    _, cancelled = await fetch_json(jp_fetch, "sweeps", started["id"], method="DELETE")
+    assert cancelled["state"] in ("cancelled", "done")
+    # A job whose process died (a server restart, a kill) is shown as failed and resumable, never done.
+    dead = tmp_path / "results" / "jobs" / ("f" * 32)
+    dead.mkdir(parents=True)
+    (dead / "params.json").write_text(json.dumps({"model": "model", "data": "reviews.csv"}))
+    (dead / "status.json").write_text(json.dumps({"state": "running", "pid": 2**22 + 12345, "created": 0}))
+    _, status = await fetch_json(jp_fetch, "sweeps", "f" * 32)
+    assert status["state"] == "failed" and status["resumable"] is True
