@@ -24,7 +24,7 @@ _EXPORTS = {
     "SaeprobeError": "errors",
     "LogisticProbe": "probes",
     "SweepResult": "result",
-    "sweep": "sweep",
+    "sweep": "layer_sweep",
     "SAETrainingSettings": "training",
     "train_saes": "training",
     "LayerSweepWidget": "widget",

@@ -96,7 +96,7 @@ def _int_list(text: str, option: str) -> list[int]:
 
 def _run_sweep(args: argparse.Namespace) -> None:
     from .data import load_dataset
-    from .sweep import sweep
+    from .layer_sweep import sweep
 
     data = load_dataset(
         args.data,

@@ -11,7 +11,7 @@ import numpy as np
 
 from .embedded import demo_dataset, general_sentences, minilm_directory
 from .result import SweepResult
-from .sweep import sweep
+from .layer_sweep import sweep
 from .training import SAETrainingSettings, train_saes
 
 # Small enough that a first run fits in a few minutes on two CPU cores.

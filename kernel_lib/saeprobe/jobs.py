@@ -38,7 +38,7 @@ def update_status(job_dir: Path, **fields: Any) -> None:
 def run_job(job_dir: str | Path) -> int:
     """Run the sweep described by ``params.json``; returns the process exit status."""
     from .data import load_dataset
-    from .sweep import sweep
+    from .layer_sweep import sweep
 
     job_dir = Path(job_dir)
     params = json.loads((job_dir / PARAMS_FILE).read_text())

@@ -31,7 +31,7 @@ class LayerSweepWidget(anywidget.AnyWidget):
 
     def run(self, **sweep_arguments: Any):
         """Run :func:`saeprobe.sweep` with these arguments, drawing layers as they finish; returns the result."""
-        from .sweep import sweep
+        from .layer_sweep import sweep
 
         def on_progress(stage: str, done: int, total: int) -> None:
             self.progress = {"stage": stage, "done": done, "total": total}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from functools import partial
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,7 @@ def sweep(
     probe_class = plugins("probes").get(probe)
     if probe_class is None:
         raise DataError(f"no probe plugin {probe!r}; available: {sorted(plugins('probes'))}")
+    make_probe = partial(probe_class, Cs=Cs, cv_folds=cv_folds, seed=seed)
     train, test = data.train_test_masks(test_size=test_size, seed=seed)
     regimes = regimes_from(train_sizes, label_noise, imbalance)
     started = time.perf_counter()
@@ -148,7 +150,7 @@ def sweep(
         if layer not in finished:
             entry = _sweep_layer(
                 layer, expected_hooks[layer], activations[layer], layer_saes.get(layer), codes.get(layer),
-                data, train, probe_class=probe_class, Cs=Cs, cv_folds=cv_folds, seed=seed, top_ks=top_ks,
+                data, train, make_probe=make_probe, seed=seed, top_ks=top_ks,
                 always_on_threshold=always_on_threshold, feature_table_size=feature_table_size,
                 regimes=regimes,
             )
@@ -187,9 +189,7 @@ def _sweep_layer(
     data: ProbeDataset,
     train: np.ndarray,
     *,
-    probe_class: type,
-    Cs: Sequence[float],
-    cv_folds: int,
+    make_probe: Callable[..., Any],
     seed: int,
     top_ks: Sequence[int],
     always_on_threshold: float,
@@ -203,9 +203,7 @@ def _sweep_layer(
     )
     test = ~train
     scores = {
-        name: evaluate_probe(
-            probe_class(Cs=Cs, cv_folds=cv_folds, seed=seed, scaling=built.scaling.get(name)), matrix, data.y, train, test
-        )
+        name: evaluate_probe(make_probe(scaling=built.scaling.get(name)), matrix, data.y, train, test)
         for name, matrix in built.matrices.items()
     }
     entry: dict[str, Any] = {
@@ -218,7 +216,7 @@ def _sweep_layer(
             {
                 "regime": regime.kind,
                 "value": regime.value,
-                "scores": _regime_scores(regime, built, data, train, probe_class, Cs, cv_folds, seed),
+                "scores": _regime_scores(regime, built, data, train, make_probe, seed),
             }
             for regime in regimes
         ],
@@ -241,17 +239,14 @@ def _regime_scores(
     built: Any,
     data: ProbeDataset,
     train: np.ndarray,
-    probe_class: type,
-    Cs: Sequence[float],
-    cv_folds: int,
+    make_probe: Callable[..., Any],
     seed: int,
 ) -> dict[str, dict[str, float]]:
     regime_train, regime_y = regime.apply(data.y, train, len(data.classes), seed)
     # Test rows keep their true labels: only what the probe learns from changes.
     regime_y[~train] = data.y[~train]
     return {
-        name: evaluate_probe(probe_class(Cs=Cs, cv_folds=cv_folds, seed=seed, scaling=built.scaling.get(name)),
-                             built.matrices[name], regime_y, regime_train, ~train)
+        name: evaluate_probe(make_probe(scaling=built.scaling.get(name)), built.matrices[name], regime_y, regime_train, ~train)
         for name in ("raw", "sae")
         if name in built.matrices
     }
