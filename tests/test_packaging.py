@@ -1,4 +1,5 @@
-"""The wheel carries the widget bundle and the result schema; the bundle matches its sources."""
+"""The wheel carries the widget bundle, the result schema, the demo data, the server extension and
+the file that enables it."""
 
 import subprocess
 import sys
@@ -18,6 +19,8 @@ def test_wheel_contains_the_front_end_bundle_and_schema(tmp_path):
     wheel = next(tmp_path.glob("saeprobe-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
     for required in ("saeprobe/static/widget.js", "saeprobe/static/widget.css", "saeprobe/static/report.js",
-                     "saeprobe/schema/sweep_result.schema.json", "saeprobe/sweep.py"):
+                     "saeprobe/schema/sweep_result.schema.json", "saeprobe/layer_sweep.py",
+                     "saeprobe/data/movie_sentiment.csv", "saeprobe_server/app.py",
+                     "saeprobe-0.1.0.data/data/etc/jupyter/jupyter_server_config.d/saeprobe_server.json"):
         assert required in names, f"{required} missing from {wheel.name}"
     assert not any(name.startswith(("widgets/", "extension/", "tests/")) for name in names)
