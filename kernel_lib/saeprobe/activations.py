@@ -51,6 +51,39 @@ class ActivationSet(Mapping[int, np.ndarray]):
 
 
 @dataclass(frozen=True)
+class LayerTarget:
+    """What a run reads: the model's source and dimensions, the cache root, the layers and their
+    hook names, and the pooling (resolved from the model's kind when not given)."""
+
+    source: ModelSource
+    root: Path | None
+    dims: dict[str, Any]
+    layers: list[int]
+    hook_names: dict[int, str]
+    pooling: str
+
+
+def resolve_target(
+    model: Any,
+    layers: str | int | Sequence[int] | None,
+    hook: str,
+    pooling: str | None = None,
+    *,
+    cache_dir: str | Path | None | bool = None,
+    revision: str | None = None,
+    device: str = "cpu",
+) -> LayerTarget:
+    """Resolve model, cache root, layers, hook names and pooling without loading the model when its
+    dimensions are cached. Raises :class:`ModelError` or :class:`LayerError` on bad input."""
+    source = resolve_model(model, revision=revision, device=device)
+    root = cache_root(cache_dir)
+    dims = dimensions_of(source, root)
+    layer_list = parse_layers(layers, dims["n_layers"])
+    names = {layer: hook_name(layer, hook) for layer in layer_list}
+    return LayerTarget(source, root, dims, layer_list, names, pooling or default_pooling(dims))
+
+
+@dataclass(frozen=True)
 class _Tokenized:
     tokens: list[torch.Tensor]
     truncated: np.ndarray
@@ -90,12 +123,10 @@ def extract(
     if batch_size < 1:
         raise DataError(f"batch_size must be at least 1, got {batch_size}")
     texts, template = _texts_and_template(data)
-    source = resolve_model(model, revision=revision, device=device)
-    root = cache_root(cache_dir)
-    dims = dimensions_of(source, root)
-    pooling = pooling or default_pooling(dims)
-    layer_list = parse_layers(layers, dims["n_layers"])
-    names = {layer: hook_name(layer, hook) for layer in layer_list}
+    target = resolve_target(model, layers, hook, pooling, cache_dir=cache_dir, revision=revision, device=device)
+    source, root, dims, layer_list, names, pooling = (
+        target.source, target.root, target.dims, target.layers, target.hook_names, target.pooling
+    )
     store = None
     if root is not None:
         parts = {

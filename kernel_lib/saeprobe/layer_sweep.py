@@ -13,14 +13,12 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from . import __version__
-from .activations import cache_root, dimensions_of, extract
+from .activations import extract, resolve_target
 from .cache import LayerResultStore
 from .codes import LayerSAE, encode, reconstruct, resolve_saes
 from .data import ProbeDataset
 from .diagnostics import effective_dimension, feature_table, fidelity, sparsity
 from .errors import DataError
-from .layers import hook_name, parse_layers
-from .models import default_pooling, resolve_model
 from .plugins import plugins
 from .probes import DEFAULT_CS, evaluate_probe
 from .regimes import Regime, regimes_from
@@ -82,12 +80,10 @@ def sweep(
     train, test = data.train_test_masks(test_size=test_size, seed=seed)
     regimes = regimes_from(train_sizes, label_noise, imbalance)
     started = time.perf_counter()
-    source = resolve_model(model, revision=revision, device=device)
-    root = cache_root(cache_dir)
-    dims = dimensions_of(source, root)
-    pooling = pooling or default_pooling(dims)
-    layer_list = parse_layers(layers, dims["n_layers"])
-    expected_hooks = {layer: hook_name(layer, hook) for layer in layer_list}
+    target = resolve_target(model, layers, hook, pooling, cache_dir=cache_dir, revision=revision, device=device)
+    source, root, dims, layer_list, expected_hooks, pooling = (
+        target.source, target.root, target.dims, target.layers, target.hook_names, target.pooling
+    )
     layer_saes = resolve_saes(saes, layer_list, expected_hooks, dims["d_model"]) if saes is not None else {}
 
     store = None

@@ -5,7 +5,6 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from typing import Any
-from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp

@@ -16,12 +16,10 @@ import numpy as np
 import pandas as pd
 import torch
 
-from .activations import cache_root, dimensions_of, extract_tokens
+from .activations import extract_tokens, resolve_target
 from .cache import content_key, write_json
 from .data import ProbeDataset
 from .errors import DataError, SAEError
-from .layers import hook_name, parse_layers
-from .models import resolve_model
 
 ARCHITECTURES = ("topk", "standard")
 REPORT_FILE = "training.json"
@@ -90,10 +88,8 @@ def train_saes(
     texts = data.prompts if isinstance(data, ProbeDataset) else [str(t) for t in data]
     if not texts:
         raise DataError("no texts to train SAEs on; give at least a few hundred sentences")
-    source = resolve_model(model, revision=revision, device=device)
-    root = cache_root(cache_dir)
-    dims = dimensions_of(source, root)
-    layer_list = parse_layers(layers, dims["n_layers"])
+    target = resolve_target(model, layers, hook, cache_dir=cache_dir, revision=revision, device=device)
+    source, root, dims, layer_list = target.source, target.root, target.dims, target.layers
     parts = {
         "model": source.identity, "texts": content_key({"texts": texts}), "hook": hook,
         "settings": asdict(settings), "sae_lens": _sae_lens_version(),
@@ -106,7 +102,7 @@ def train_saes(
         loaded = source.load()
         tokens = extract_tokens(loaded, texts, missing, hook, max_tokens=settings.max_tokens, progress=progress)
         for layer in missing:
-            report = _train_layer(tokens.pop(layer), layer, hook_name(layer, hook), settings, dims, device)
+            report = _train_layer(tokens.pop(layer), layer, target.hook_names[layer], settings, dims, device)
             _save_layer(directory, layer, report)
     report = pd.DataFrame([_read_report(directory, layer) for layer in layer_list], columns=REPORT_COLUMNS)
     if out is not None:
