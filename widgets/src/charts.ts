@@ -19,7 +19,11 @@ interface Frame {
   bottom: number;
 }
 
-const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"];
+// Sixteen distinct colours: a sweep with every baseline has more representations than ten.
+const PALETTE = [
+  "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf",
+  "#7f7f7f", "#bcbd22", "#393b79", "#ad494a", "#637939", "#7b4173", "#e7969c", "#6b6ecf",
+];
 
 export function colorFor(index: number): string {
   return PALETTE[index % PALETTE.length];
