@@ -29,6 +29,13 @@ class SaeprobeHandler(APIHandler):
         except KeyError:
             raise web.HTTPError(404, f"no sweep job {job_id!r}") from None
 
+    def job_output(self, job_id: str, name: str) -> str:
+        """A finished job's output file, or 404 naming the job's state."""
+        path = self.job_folder(job_id) / name
+        if not path.is_file():
+            raise web.HTTPError(404, f"sweep {job_id} has no {name} yet; its state is {self.jobs.status(job_id)['state']}")
+        return path.read_text()
+
     async def run_cli(self, *args: str) -> object:
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "saeprobe.cli", *args, "--json",
@@ -96,10 +103,7 @@ class JobResultHandler(SaeprobeHandler):
     @web.authenticated
     @authorized
     def get(self, job_id: str) -> None:
-        path = self.job_folder(job_id) / "result.json"
-        if not path.is_file():
-            raise web.HTTPError(404, f"sweep {job_id} has no result yet; its state is {self.jobs.status(job_id)['state']}")
-        self.finish(path.read_text())
+        self.finish(self.job_output(job_id, "result.json"))
 
 
 class JobReportHandler(SaeprobeHandler):
@@ -115,7 +119,4 @@ class JobReportHandler(SaeprobeHandler):
     @web.authenticated
     @authorized
     def get(self, job_id: str) -> None:
-        path = self.job_folder(job_id) / "report.html"
-        if not path.is_file():
-            raise web.HTTPError(404, f"sweep {job_id} has no report yet")
-        self.finish(path.read_text(), set_content_type="text/html; charset=utf-8")
+        self.finish(self.job_output(job_id, "report.html"), set_content_type="text/html; charset=utf-8")

@@ -102,11 +102,10 @@ class JobManager:
         """State (queued, running, done, failed, cancelled), progress and error of a job. A job
         whose process died without finishing shows as failed and resumable: caches keep its work."""
         job_dir = self.folder(job_id)
-        status = read_status(job_dir)
         process = self._processes.get(job_id)
         if process is not None and process.poll() is not None:
-            self._processes.pop(job_id)
-            status = read_status(job_dir)
+            self._processes.pop(job_id)  # finished: its status file is final
+        status = read_status(job_dir)
         if status.get("state") in ("queued", "running") and not self._alive(job_id, status):
             status = {**status, "state": "failed", "resumable": True,
                       "error": status.get("error") or "the job's process ended before it finished"}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,13 +26,14 @@ EXTRACTION_VERSION = 1
 
 @dataclass
 class ActivationSet(Mapping[int, np.ndarray]):
-    """Pooled activations ``{layer: [n_examples, d_model]}``, rows in data order."""
+    """Pooled activations ``{layer: [n_examples, d_model]}``, rows in data order, with the hook
+    read at each layer, which texts were truncated, how many forward batches ran (0 on a cache
+    hit) and the pooling used (resolved from the model's kind when none was asked for)."""
 
     by_layer: dict[int, np.ndarray]
     hook_names: dict[int, str]
     truncated: np.ndarray
     n_forward_batches: int = 0
-    model_dims: dict[str, Any] = field(default_factory=dict)
     pooling: str = "last"
 
     def __getitem__(self, layer: int) -> np.ndarray:
@@ -142,7 +143,7 @@ def extract(
         hit = store.load_layers(layer_list)
         if hit is not None:
             matrices, truncated = hit
-            return ActivationSet(matrices, names, truncated, 0, dims, pooling)
+            return ActivationSet(matrices, names, truncated, 0, pooling)
     loaded = source.load()
     check_hooks(loaded, list(names.values()))
     tokenized = _tokenize(loaded, texts, template, dims["n_ctx"])
@@ -151,7 +152,7 @@ def extract(
     )
     if store is not None:
         store.save_layers(matrices, tokenized.truncated)
-    return ActivationSet(matrices, names, tokenized.truncated, n_batches, dims, pooling)
+    return ActivationSet(matrices, names, tokenized.truncated, n_batches, pooling)
 
 
 def _texts_and_template(data: ProbeDataset | Sequence[str]) -> tuple[list[str], str]:
