@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from builders import CORPUS, SHARED_DATA, TINY_LAYERS, build_tiny_model, make_sae
+from builders import CORPUS, SHARED_DATA, TINY_LAYERS, build_tiny_llama, build_tiny_model, make_sae, write_gguf
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -23,6 +23,31 @@ def tiny_bridge(tiny_model_dir: Path):
     from transformer_lens.model_bridge import TransformerBridge
 
     return TransformerBridge.boot_transformers(str(tiny_model_dir), device="cpu")
+
+
+@pytest.fixture(scope="session")
+def tiny_llama_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A randomly initialised 3-layer Llama whose tokenizer adds no BOS, saved as a HF directory."""
+    return build_tiny_llama(tmp_path_factory.mktemp("tiny-llama"))
+
+
+@pytest.fixture(scope="session")
+def tiny_gguf(tiny_llama_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny Llama exported to a float32 GGUF file, laid out as llama.cpp's converter does."""
+    pytest.importorskip("gguf", reason="the gguf package is needed to write a GGUF file: pip install gguf")
+    return write_gguf(tiny_llama_dir, tmp_path_factory.mktemp("gguf") / "tiny-llama.gguf")
+
+
+@pytest.fixture(scope="session")
+def smollm2_cache_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("smollm2-cache")
+
+
+@pytest.fixture
+def smollm2_cache(smollm2_cache_root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """One cache, made the default, for every test of the real SmolLM2: its file is de-quantised once."""
+    monkeypatch.setenv("SAEPROBE_CACHE_DIR", str(smollm2_cache_root))
+    return smollm2_cache_root
 
 
 @pytest.fixture(scope="session")

