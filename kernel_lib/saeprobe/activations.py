@@ -15,7 +15,7 @@ from .cache import ActivationStore, default_cache_dir, load_model_dimensions, sa
 from .data import TEXT_SLOT, ProbeDataset, prompt_fingerprint
 from .errors import DataError
 from .layers import hook_name, parse_layers
-from .models import ModelSource, check_hooks, default_pooling, model_dimensions, resolve_model
+from .models import ModelSource, check_hooks, default_pooling, is_bidirectional, model_dimensions, resolve_model
 from .pooling import POOLINGS, pool
 
 # Examples per cache chunk: the unit of resumption after an interruption.
@@ -319,7 +319,10 @@ def extract_tokens(
     batch_size: int = 16,
     progress: bool = True,
 ) -> dict[int, np.ndarray]:
-    """Hidden states of every real token (padding and a leading BOS/CLS left out) of ``texts``.
+    """Hidden states of the real tokens of ``texts``: padding is left out, and so is the first
+    position when it is a BOS/CLS token or when the model is causal. A causal model's first token
+    sees only itself and serves as an attention sink, with a norm up to a hundred times the rest;
+    SAEs trained with it spend their capacity on that one outlier.
 
     Returns ``{layer: [n_tokens, d_model]}`` with at most ``max_tokens`` rows, taken from the
     texts in order. ``model`` is a loaded TransformerLens model. This is what SAEs train on.
@@ -328,6 +331,7 @@ def extract_tokens(
     check_hooks(model, list(names.values()))
     tokenized = _tokenize(model, list(texts), TEXT_SLOT, int(model.cfg.n_ctx))
     special = _leading_special_ids(model)
+    drop_first = not is_bidirectional(model)
     side = getattr(model.tokenizer, "padding_side", "right")
     rows: dict[int, list[np.ndarray]] = {layer: [] for layer in names}
     collected = 0
@@ -337,7 +341,7 @@ def extract_tokens(
         cache, mask = _run_batch(model, batch, names, side)
         keep = mask.bool().clone()
         for row, tokens in enumerate(batch):
-            if int(tokens[0]) in special and len(tokens) > 1:
+            if (drop_first or int(tokens[0]) in special) and len(tokens) > 1:
                 keep[row, int(keep[row].nonzero()[0])] = False
         for layer, name in names.items():
             rows[layer].append(cache[name][keep].float().cpu().numpy())

@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from saeprobe import extract, load_dataset
+from saeprobe.activations import extract_tokens
 from saeprobe.errors import DataError, LayerError, ModelError
 
 TEXTS = [
@@ -94,3 +95,19 @@ def test_hooked_transformer_is_accepted(tiny_model_dir):
         tokens = model.to_tokens(text, truncate=False)
         _, cache = model.run_with_cache(tokens, names_filter=["blocks.1.hook_resid_post"])
         np.testing.assert_allclose(got[1][row], cache["blocks.1.hook_resid_post"][0, -1].detach().numpy(), atol=1e-5)
+
+
+@pytest.mark.parametrize("prepend_bos", [True, False])
+def test_token_activations_leave_out_padding_and_a_causal_models_first_position(tiny_bridge, prepend_bos, monkeypatch):
+    # With or without a BOS in front, the first position of a causal model is the attention sink.
+    monkeypatch.setattr(tiny_bridge.cfg, "default_prepend_bos", prepend_bos)
+    rows = extract_tokens(tiny_bridge, TEXTS, [1, 3], batch_size=3, progress=False)
+    for layer in (1, 3):
+        expected = []
+        for text in TEXTS:
+            tokens = tiny_bridge.to_tokens(text, truncate=False)
+            assert (tokens[0, 0].item() == tiny_bridge.tokenizer.bos_token_id) == prepend_bos
+            with torch.no_grad():
+                _, cache = tiny_bridge.run_with_cache(tokens, names_filter=[f"blocks.{layer}.hook_resid_post"])
+            expected.append(cache[f"blocks.{layer}.hook_resid_post"][0, 1:].numpy())
+        np.testing.assert_allclose(rows[layer], np.concatenate(expected), rtol=1e-4, atol=1e-5)
