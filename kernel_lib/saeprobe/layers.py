@@ -33,8 +33,9 @@ def split_hook_name(name: str) -> tuple[int, str]:
 def parse_layers(spec: str | int | Iterable[int] | None, n_layers: int) -> list[int]:
     """Turn a layer specification into a sorted list of distinct layer indices.
 
-    Accepts ``"all"``, a range ``"0-5"`` (inclusive), a list ``"1,3,5"`` (ranges may be mixed
-    in), a single int, or an iterable of ints; negative ints count from the end. Raises
+    Accepts ``"all"``, a range ``"0-5"`` (inclusive), an evenly spaced range ``"0-29:4"`` (every
+    fourth layer from 0), a list ``"1,3,5"`` (ranges may be mixed in), a single int, or an
+    iterable of ints; negative ints count from the end. Raises
     :class:`LayerError` naming the model's valid range when a layer does not exist.
     """
     if spec is None or (isinstance(spec, str) and spec.strip().lower() == "all"):
@@ -48,15 +49,17 @@ def parse_layers(spec: str | int | Iterable[int] | None, n_layers: int) -> list[
                 continue
             if re.fullmatch(r"-?\d+", part):
                 raw.append(int(part))
-            elif re.fullmatch(r"\d+\s*-\s*\d+", part):
-                start, stop = (int(x) for x in part.split("-"))
+            elif match := re.fullmatch(r"(\d+)\s*-\s*(\d+)(?:\s*:\s*(\d+))?", part):
+                start, stop, step = int(match[1]), int(match[2]), int(match[3] or 1)
                 if start > stop:
                     raise LayerError(f"layer range {part!r} runs backwards; write it as '{stop}-{start}'")
-                raw.extend(range(start, stop + 1))
+                if step < 1:
+                    raise LayerError(f"layer range {part!r} has step {step}; the step must be at least 1")
+                raw.extend(range(start, stop + 1, step))
             else:
                 raise LayerError(
-                    f"cannot read layer specification {spec!r}; use 'all', a range like '0-5' "
-                    "or a list like '1,3,5'"
+                    f"cannot read layer specification {spec!r}; use 'all', a range like '0-5', "
+                    "every third layer like '0-29:3' or a list like '1,3,5'"
                 )
     else:
         raw = [int(x) for x in spec]
