@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .demo import DEMO_SETTINGS
 from .errors import DataError, SaeprobeError
 from .pooling import POOLINGS
 from .training import ARCHITECTURES
@@ -52,9 +53,13 @@ def build_parser() -> argparse.ArgumentParser:
     registry.add_argument("--model", help="only SAEs of this model (registry name or hub name)")
     registry.add_argument("--json", action="store_true", help="print JSON records")
 
-    demo = commands.add_parser("demo", help="the whole story offline: MiniLM-L6, embedded data, SAEs trained here")
+    demo = commands.add_parser("demo", help="the whole story offline: an embedded model and data, SAEs trained here")
+    demo.add_argument("--model", default="minilm", choices=sorted(DEMO_SETTINGS),
+                      help="minilm: encoder, mean-pooled; smollm2: decoder, last token of a prompt (the seed's setting)")
+    demo.add_argument("--layers", help="layers to sweep (default all), e.g. 0-29:3 for every third layer")
     demo.add_argument("--out", default="demo.html", help="where to write the offline report")
     demo.add_argument("--cache-dir", help="cache for activations, SAEs and results")
+    demo.add_argument("--device", default="cpu")
     demo.add_argument("--quiet", action="store_true", help="no progress bars")
 
     train = commands.add_parser("train-saes", help="train one SAELens SAE per layer on a model's token activations")
@@ -138,7 +143,9 @@ def _run_sweep(args: argparse.Namespace) -> None:
 def _run_demo(args: argparse.Namespace) -> None:
     from .demo import describe, run_demo
 
-    print(describe(run_demo(args.out, cache_dir=args.cache_dir, progress=not args.quiet)))
+    demo = run_demo(args.out, model=args.model, layers=args.layers, cache_dir=args.cache_dir, device=args.device,
+                    progress=not args.quiet)
+    print(describe(demo))
 
 
 def _run_train_saes(args: argparse.Namespace) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import torch
+from tqdm.auto import tqdm
 
 from .activations import extract_tokens, resolve_target
 from .cache import content_key, write_json
@@ -101,7 +102,7 @@ def train_saes(
     if missing:
         loaded = source.load()
         tokens = extract_tokens(loaded, texts, missing, hook, max_tokens=settings.max_tokens, progress=progress)
-        for layer in missing:
+        for layer in tqdm(missing, desc="SAEs trained", unit="layer", disable=not progress):
             report = _train_layer(tokens.pop(layer), layer, target.hook_names[layer], settings, dims, device)
             _save_layer(directory, layer, report)
     report = pd.DataFrame([_read_report(directory, layer) for layer in layer_list], columns=REPORT_COLUMNS)

