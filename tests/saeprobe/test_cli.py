@@ -72,3 +72,24 @@ def test_train_saes_then_sweep_with_them(tiny_model_dir, tmp_path, capsys):
     assert sorted(p.name for p in out.iterdir()) == ["layer_1", "layer_2"]
     assert main(["train-saes", "--model", str(tiny_model_dir), "--data", str(tmp_path / "none.txt"), "--out", str(out)]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_a_gguf_file_as_model_for_train_saes_and_sweep(tiny_gguf, reviews_csv, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("SAEPROBE_CACHE_DIR", str(tmp_path / "cache"))
+    texts = tmp_path / "texts.txt"
+    texts.write_text("\n".join(f"a sentence about film {i} and its plot" for i in range(60)))
+    train = ["train-saes", "--model", str(tiny_gguf), "--data", str(texts), "--layers", "0-2:2", "--width", "40",
+             "--k", "4", "--steps", "10", "--batch-size", "32", "--out", str(tmp_path / "saes"), "--quiet"]
+    assert main(train) == 0
+    sweep = ["sweep", "--model", str(tiny_gguf), "--saes", str(tmp_path / "saes"), "--data", str(reviews_csv),
+             "--text-column", "review", "--label-column", "y", "--layers", "0,2", "--out", str(tmp_path / "o.json"), "--quiet"]
+    assert main(sweep) == 0
+    payload = json.loads((tmp_path / "o.json").read_text())
+    assert payload["model"]["identity"].startswith("gguf:") and payload["settings"]["pooling"] == "last"
+    assert [entry["sae"]["d_sae"] for entry in payload["layers"]] == [40, 40]
+    capsys.readouterr()
+    missing = ["sweep", "--model", str(tmp_path / "gone.gguf"), "--data", str(reviews_csv), "--text-column", "review",
+               "--label-column", "y", "--out", str(tmp_path / "x.json")]
+    assert main(missing) == 2
+    error = capsys.readouterr().err
+    assert "GGUF model file" in error and "does not exist" in error
