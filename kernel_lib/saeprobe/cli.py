@@ -59,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--layers", help="layers to sweep (default all), e.g. 0-29:3 for every third layer")
     demo.add_argument("--out", default="demo.html", help="where to write the offline report")
     demo.add_argument("--cache-dir", help="cache for activations, SAEs and results")
-    demo.add_argument("--device", default="cpu")
+    demo.add_argument("--device", default="cpu", help="torch device for the model and SAE training, e.g. cuda")
     demo.add_argument("--quiet", action="store_true", help="no progress bars")
 
     train = commands.add_parser("train-saes", help="train one SAELens SAE per layer on a model's token activations")

