@@ -9,15 +9,12 @@ cached for it are found without loading anything.
 from __future__ import annotations
 
 import hashlib
-import os
-import shutil
 import sys
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .cache import default_cache_dir
+from .cache import default_cache_dir, staged_directory
 from .errors import ModelError
 from .models import HUGGINGFACE
 
@@ -79,19 +76,9 @@ def dequantised_directory(gguf_file: str | Path, cache_root: str | Path | None =
     target = root / DEQUANTISED_DIR / file_identity(path)
     if (target / "config.json").is_file():
         return target
-    target.parent.mkdir(parents=True, exist_ok=True)
     print(f"saeprobe: de-quantising {path.name} to float32 once; the copy is kept in {target}", file=sys.stderr)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
+    with staged_directory(target) as staging:
         _dequantise(path, staging)
-        if (target / "config.json").is_file():  # another process finished first
-            shutil.rmtree(staging)
-        else:
-            shutil.rmtree(target, ignore_errors=True)
-            os.replace(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return target
 
 

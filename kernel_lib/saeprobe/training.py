@@ -18,7 +18,7 @@ import torch
 from tqdm.auto import tqdm
 
 from .activations import extract_tokens, resolve_target
-from .cache import content_key, write_json
+from .cache import content_key, staged_directory, write_json
 from .data import ProbeDataset
 from .errors import DataError, SAEError
 
@@ -166,15 +166,10 @@ def _batches(rows: torch.Tensor, batch_size: int, seed: int) -> Iterator[torch.T
 
 
 def _save_layer(directory: Path, layer: int, trained: tuple[Any, dict[str, Any]]) -> None:
-    # Save beside the target and rename: a killed run never leaves half an SAE under layer_<N>.
     sae, report = trained
-    staging = Path(tempfile.mkdtemp(prefix=f".layer_{layer}.", dir=directory))
-    sae.save_inference_model(staging)
-    write_json(staging / REPORT_FILE, report)
-    target = directory / f"layer_{layer}"
-    if target.exists():
-        shutil.rmtree(target)
-    staging.rename(target)
+    with staged_directory(directory / f"layer_{layer}") as staging:
+        sae.save_inference_model(staging)
+        write_json(staging / REPORT_FILE, report)
 
 
 def _read_report(directory: Path, layer: int) -> dict[str, Any]:
