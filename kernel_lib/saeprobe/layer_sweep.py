@@ -86,15 +86,27 @@ def sweep(
     )
     layer_saes = resolve_saes(saes, layer_list, expected_hooks, dims["d_model"]) if saes is not None else {}
 
+    settings = {
+        "hook": hook,
+        "pooling": pooling,
+        "exclude_bos": exclude_bos,
+        "test_size": None if data.split is not None else test_size,
+        "split": "given" if data.split is not None else "stratified",
+        "seed": seed,
+        "Cs": [float(c) for c in Cs],
+        "cv_folds": cv_folds,
+        "probe": probe,
+        "top_ks": [int(k) for k in top_ks],
+        "always_on_threshold": always_on_threshold,
+        "feature_table_size": feature_table_size,
+        "regimes": [{"regime": r.kind, "value": r.value} for r in regimes],
+        "saeprobe_version": __version__,
+    }
     store = None
     if root is not None:
         store = LayerResultStore(root, {
             "model": source.identity, "prompts": data.fingerprint(), "labels": _digest(data.y), "train": _digest(train),
-            "hook": hook, "pooling": pooling, "exclude_bos": exclude_bos,
-            "saes": {str(layer): sae.identity for layer, sae in layer_saes.items()},
-            "Cs": [float(c) for c in Cs], "cv_folds": cv_folds, "seed": seed, "probe": probe, "top_ks": [int(k) for k in top_ks],
-            "always_on_threshold": always_on_threshold, "feature_table_size": feature_table_size,
-            "regimes": [[r.kind, r.value] for r in regimes], "version": __version__,
+            "saes": {str(layer): sae.identity for layer, sae in layer_saes.items()}, "settings": settings,
         })
     finished = {layer: restore_nan(entry) for layer, entry in store.load(layer_list).items()} if store else {}
     todo = [layer for layer in layer_list if layer not in finished]
@@ -121,22 +133,7 @@ def sweep(
             "fingerprint": data.fingerprint(),
             "n_truncated": meta["n_truncated"],
         },
-        settings={
-            "hook": hook,
-            "pooling": pooling,
-            "exclude_bos": exclude_bos,
-            "test_size": None if data.split is not None else test_size,
-            "split": "given" if data.split is not None else "stratified",
-            "seed": seed,
-            "Cs": [float(c) for c in Cs],
-            "cv_folds": cv_folds,
-            "probe": probe,
-            "top_ks": [int(k) for k in top_ks],
-            "always_on_threshold": always_on_threshold,
-            "feature_table_size": feature_table_size,
-            "regimes": [{"regime": r.kind, "value": r.value} for r in regimes],
-            "saeprobe_version": __version__,
-        },
+        settings=settings,
         classes=list(data.classes),
         n_train=int(np.sum(train)),
         n_test=int(np.sum(test)),
