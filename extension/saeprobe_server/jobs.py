@@ -33,6 +33,8 @@ PARAMETERS: dict[str, tuple[tuple[type, ...], bool]] = {
     "probe": ((str,), False),
 }
 PATH_PARAMETERS = ("model", "data", "saes")
+# Values with these endings name files; anything else that is not under the root may be a plugin's name.
+FILE_SUFFIXES = (".csv", ".tsv", ".tab", ".jsonl", ".ndjson", ".json", ".txt", ".gguf", ".safetensors")
 
 
 class JobManager:
@@ -64,19 +66,31 @@ class JobManager:
         params = dict(body)
         for name in PATH_PARAMETERS:
             if name in params:
-                params[name] = self._checked_path(params[name])
+                params[name] = self._checked_path(name, params[name])
         return params
 
-    def _checked_path(self, value: str) -> str:
-        # A value naming something under the root is a path; anything else (a hub name) passes as is.
-        looks_like_path = value.startswith(("/", ".", "~")) or ".." in Path(value).parts
-        candidate = (self.root / value).expanduser() if not Path(value).is_absolute() else Path(value)
-        if not looks_like_path and not candidate.exists():
-            return value
-        resolved = candidate.resolve()
+    def _checked_path(self, name: str, value: str) -> str:
+        """``value`` as an absolute path when it names something under the root; unchanged when it
+        is a plugin's name (a hub model, a SAELens release, a built-in dataset). Relative values are
+        read against the root, never against the server's working directory."""
+        if value.startswith("~"):
+            raise PermissionError(f"{name} {value!r} lies outside the allowed root {str(self.root)!r}; give a path under it")
+        candidate = Path(value) if Path(value).is_absolute() else self.root / value
+        try:
+            resolved = candidate.resolve()
+            exists = resolved.exists()
+        except (OSError, RuntimeError) as exc:  # a symlink loop, a name too long
+            raise ValueError(f"{name} {value!r} cannot be resolved ({type(exc).__name__}); give a plain path under the root") from None
         if resolved != self.root and self.root not in resolved.parents:
-            raise PermissionError(f"{value!r} lies outside the allowed root {str(self.root)!r}")
-        return str(resolved)
+            raise PermissionError(f"{name} {value!r} lies outside the allowed root {str(self.root)!r}")
+        if exists:
+            return str(resolved)
+        if _looks_like_path(value):
+            raise ValueError(
+                f"{name} {value!r}: no such file or directory under the server's root {str(self.root)!r}; "
+                "give a path relative to that root"
+            )
+        return value
 
     def start(self, params: dict[str, Any]) -> str:
         """Write the job's folder and start its process; returns the job id."""
@@ -86,9 +100,10 @@ class JobManager:
         (job_dir / PARAMS_FILE).write_text(json.dumps({"cache_dir": str(self.cache_dir), **params}))
         update_status(job_dir, state="queued", created=time.time())
         with (job_dir / "job.log").open("w") as log:
+            # Run from the root: a name that reaches the job unchanged is never read beside the server.
             self._processes[job_id] = subprocess.Popen(
                 [sys.executable, "-m", "saeprobe.jobs", str(job_dir)],
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=self.root,
             )
         return job_id
 
@@ -144,3 +159,11 @@ class JobManager:
                     pass
             update_status(job_dir, state="cancelled", finished=time.time())
         return self.status(job_id)
+
+
+def _looks_like_path(value: str) -> bool:
+    """Whether ``value`` can only mean a file or folder: hub ids are ``name`` or ``owner/name``."""
+    return (
+        value.startswith(".") or "\\" in value or value.count("/") > 1
+        or Path(value).suffix.lower() in FILE_SUFFIXES or ".." in Path(value).parts
+    )

@@ -124,3 +124,28 @@ async def test_cancel_and_a_job_killed_mid_way(jp_fetch, workspace, tmp_path):
     (dead / "status.json").write_text(json.dumps({"state": "running", "pid": 2**22 + 12345, "created": 0}))
     _, status = await fetch_json(jp_fetch, "sweeps", "f" * 32)
     assert status["state"] == "failed" and status["resumable"] is True
+
+
+async def test_a_file_beside_the_server_but_not_under_its_root_is_never_read(jp_fetch, workspace, tmp_path, monkeypatch):
+    # The server's working directory is not its root: a relative value must mean a path under the root.
+    elsewhere = tmp_path / "server-working-directory"
+    elsewhere.mkdir()
+    (elsewhere / "secret.csv").write_text("user,password\nalice,hunter2\nbob,swordfish\ncarol,letmein\n")
+    monkeypatch.chdir(elsewhere)
+    body = {"model": "model", "data": "secret.csv", "text_column": "user", "label_column": "password"}
+    text = await expect_error(jp_fetch, 400, "sweeps", method="POST", body=json.dumps(body))
+    assert "no such file or directory under the server's root" in text and "hunter2" not in text
+
+
+async def test_job_paths_are_absolute_under_the_root_and_the_job_runs_there(jp_fetch, workspace, tmp_path, monkeypatch):
+    elsewhere = tmp_path / "server-working-directory"
+    shutil.copytree(workspace / "saes", elsewhere / "saes-beside-the-server")
+    monkeypatch.chdir(elsewhere)
+    # A name that is no path under the root passes on as a plugin name (hub model, SAELens release)...
+    body = {"model": "model", "data": "reviews.csv", "saes": "saes-beside-the-server", "layers": "0"}
+    _, started = await fetch_json(jp_fetch, "sweeps", method="POST", body=json.dumps(body))
+    assert started["params"]["data"] == str((workspace / "reviews.csv").resolve())
+    assert started["params"]["model"] == str((workspace / "model").resolve())
+    # ...and the job, run from the root, never finds the folder beside the server.
+    status = await wait_for(jp_fetch, started["id"], ("done", "failed"))
+    assert status["state"] == "failed" and "saes-beside-the-server" in status["error"], status
