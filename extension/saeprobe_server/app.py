@@ -6,7 +6,8 @@ import os
 from pathlib import Path
 
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Unicode
+from tornado.ioloop import PeriodicCallback
+from traitlets import Int, Unicode
 
 from .handlers import (
     JobHandler, JobReportHandler, JobResultHandler, JobsHandler, PluginsHandler, SaesHandler,
@@ -29,11 +30,30 @@ class SaeprobeServer(ExtensionApp):
         "", config=True, help="Model, data and SAE paths must lie under this folder (default: the server's root_dir).",
     )
 
+    max_running_jobs = Int(1, config=True, help="How many sweep processes run at once; further jobs wait in a queue.")
+    max_queued_jobs_per_user = Int(8, config=True, help="How many jobs one user may have waiting; more are refused (429).")
+    max_request_bytes = Int(65536, config=True, help="The largest request body accepted (larger ones get 413).")
+    dispatch_interval_ms = Int(1000, config=True, help="How often ended jobs are reaped and queued ones started.")
+
     def initialize_settings(self) -> None:
         cache = os.environ.get("SAEPROBE_CACHE_DIR") or str(Path.home() / ".cache" / "saeprobe")
         results = Path(self.results_dir or Path(cache) / "server").expanduser()
         root = Path(self.allowed_root or self.serverapp.root_dir).expanduser().resolve()
-        self.settings["saeprobe_jobs"] = JobManager(results, root, cache_dir=Path(cache))
+        self.settings["saeprobe_jobs"] = JobManager(
+            results, root, cache_dir=Path(cache), max_running=self.max_running_jobs,
+            max_queued_per_user=self.max_queued_jobs_per_user,
+        )
+        self.settings["saeprobe_max_request_bytes"] = self.max_request_bytes
+        self._dispatcher: PeriodicCallback | None = None
+
+    async def _start_jupyter_server_extension(self, serverapp) -> None:
+        # Jobs end while nobody asks: reap them and start queued ones on a timer as well.
+        self._dispatcher = PeriodicCallback(self.settings["saeprobe_jobs"].dispatch, self.dispatch_interval_ms)
+        self._dispatcher.start()
+
+    async def stop_extension(self) -> None:
+        if self._dispatcher is not None:
+            self._dispatcher.stop()
 
     def initialize_handlers(self) -> None:
         self.handlers.extend([

@@ -11,7 +11,7 @@ from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
 from tornado import web
 
-from .jobs import JobManager
+from .jobs import JobManager, QueueFull
 
 AUTH_RESOURCE = "saeprobe"
 
@@ -22,6 +22,19 @@ class SaeprobeHandler(APIHandler):
     @property
     def jobs(self) -> JobManager:
         return self.settings["saeprobe_jobs"]
+
+    @property
+    def owner(self) -> str:
+        """Who a job belongs to, for the per-user queue limit. Every holder of the server's token is
+        one user (jupyter_server names each token request anew)."""
+        if self.identity_provider.is_token_authenticated(self):
+            return "token"
+        return self.current_user.username
+
+    async def prepare(self) -> None:
+        await super().prepare()
+        # Every request also reaps ended jobs and starts queued ones (a timer does it between requests).
+        self.jobs.dispatch()
 
     def job_folder(self, job_id: str):
         try:
@@ -72,6 +85,9 @@ class JobsHandler(SaeprobeHandler):
     @web.authenticated
     @authorized
     def post(self) -> None:
+        limit = self.settings["saeprobe_max_request_bytes"]
+        if len(self.request.body) > limit:
+            raise web.HTTPError(413, f"the request body has {len(self.request.body)} bytes; the limit is {limit}")
         try:
             body = json.loads(self.request.body or b"null")
             params = self.jobs.validate(body)
@@ -79,7 +95,10 @@ class JobsHandler(SaeprobeHandler):
             raise web.HTTPError(400, str(exc)) from None
         except PermissionError as exc:
             raise web.HTTPError(403, str(exc)) from None
-        job_id = self.jobs.start(params)
+        try:
+            job_id = self.jobs.submit(params, owner=self.owner)
+        except QueueFull as exc:
+            raise web.HTTPError(429, str(exc)) from None
         self.set_status(202)
         self.set_header("Location", f"{self.base_url}saeprobe/api/sweeps/{job_id}")
         self.finish(json.dumps(self.jobs.status(job_id)))

@@ -13,6 +13,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from saeprobe.cache import write_json
 from saeprobe.jobs import PARAMS_FILE, read_status, update_status
 
 JOB_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -37,15 +38,31 @@ PATH_PARAMETERS = ("model", "data", "saes")
 FILE_SUFFIXES = (".csv", ".tsv", ".tab", ".jsonl", ".ndjson", ".json", ".txt", ".gguf", ".safetensors")
 
 
-class JobManager:
-    """The jobs under ``results/jobs``; paths in parameters must lie under ``root``."""
+class QueueFull(Exception):
+    """A user already has as many queued jobs as the server allows."""
 
-    def __init__(self, results: Path, root: Path, cache_dir: Path):
+
+class JobManager:
+    """The jobs under ``results/jobs``; paths in parameters must lie under ``root``.
+
+    At most ``max_running`` sweep processes run at once; further jobs wait in a queue, in the order
+    they came, and start as running ones end (:meth:`dispatch`). Each user may have at most
+    ``max_queued_per_user`` jobs waiting.
+    """
+
+    def __init__(self, results: Path, root: Path, cache_dir: Path, max_running: int = 1, max_queued_per_user: int = 8):
+        if max_running < 1 or max_queued_per_user < 1:
+            raise ValueError("max_running and max_queued_per_user must be at least 1")
         self.jobs_dir = Path(results) / "jobs"
         self.root = Path(root)
         self.cache_dir = Path(cache_dir)
+        self.max_running = max_running
+        self.max_queued_per_user = max_queued_per_user
         self.jobs_dir.mkdir(parents=True, exist_ok=True)
         self._processes: dict[str, subprocess.Popen] = {}
+        # Jobs left queued by an earlier server wait again, in the order they came.
+        waiting = [job for job in self._stored_jobs() if read_status(job).get("state") == "queued"]
+        self._queue: list[str] = [job.name for job in sorted(waiting, key=lambda job: read_status(job).get("created", 0))]
 
     def validate(self, body: Any) -> dict[str, Any]:
         """The sweep parameters of a request body; ``ValueError`` for malformed ones,
@@ -92,20 +109,56 @@ class JobManager:
             )
         return value
 
-    def start(self, params: dict[str, Any]) -> str:
-        """Write the job's folder and start its process; returns the job id."""
+    def submit(self, params: dict[str, Any], owner: str = "") -> str:
+        """Write the job's folder and queue it; returns the job id. Raises :class:`QueueFull` when
+        ``owner`` already has ``max_queued_per_user`` jobs waiting."""
+        waiting = sum(1 for job_id in self._queue if read_status(self.jobs_dir / job_id).get("owner", "") == owner)
+        if waiting >= self.max_queued_per_user:
+            raise QueueFull(
+                f"you already have {waiting} sweeps waiting (the limit is {self.max_queued_per_user}); "
+                "wait for one to start, or cancel one with DELETE sweeps/<id>"
+            )
         job_id = uuid.uuid4().hex
         job_dir = self.jobs_dir / job_id
         job_dir.mkdir()
-        (job_dir / PARAMS_FILE).write_text(json.dumps({"cache_dir": str(self.cache_dir), **params}))
-        update_status(job_dir, state="queued", created=time.time())
+        write_json(job_dir / PARAMS_FILE, {"cache_dir": str(self.cache_dir), **params})
+        update_status(job_dir, state="queued", created=time.time(), owner=owner)
+        self._queue.append(job_id)
+        self.dispatch()
+        return job_id
+
+    def dispatch(self) -> None:
+        """Reap ended job processes and start queued jobs while fewer than ``max_running`` run."""
+        for job_id, process in list(self._processes.items()):
+            if process.poll() is not None:
+                del self._processes[job_id]
+        while self._queue and self._running() < self.max_running:
+            job_id = self._queue.pop(0)
+            if read_status(self.jobs_dir / job_id).get("state") == "queued":
+                self._launch(job_id)
+
+    def _running(self) -> int:
+        # Processes of this server, plus jobs an earlier server started that are still alive.
+        adopted = sum(
+            1 for job in self._stored_jobs()
+            if job.name not in self._processes and read_status(job).get("state") == "running"
+            and self._alive(job.name, read_status(job))
+        )
+        return len(self._processes) + adopted
+
+    def _launch(self, job_id: str) -> None:
+        job_dir = self.jobs_dir / job_id
         with (job_dir / "job.log").open("w") as log:
             # Run from the root: a name that reaches the job unchanged is never read beside the server.
-            self._processes[job_id] = subprocess.Popen(
+            process = subprocess.Popen(
                 [sys.executable, "-m", "saeprobe.jobs", str(job_dir)],
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=self.root,
             )
-        return job_id
+        self._processes[job_id] = process
+        update_status(job_dir, state="running", pid=process.pid, started=time.time())
+
+    def _stored_jobs(self) -> list[Path]:
+        return [p for p in self.jobs_dir.iterdir() if JOB_ID.match(p.name) and (p / PARAMS_FILE).is_file()]
 
     def folder(self, job_id: str) -> Path:
         """The folder of a known job; ``KeyError`` for a malformed or unknown id."""
@@ -114,14 +167,14 @@ class JobManager:
         return self.jobs_dir / job_id
 
     def status(self, job_id: str) -> dict[str, Any]:
-        """State (queued, running, done, failed, cancelled), progress and error of a job. A job
-        whose process died without finishing shows as failed and resumable: caches keep its work."""
+        """State (queued, running, done, failed, cancelled), progress and error of a job; a queued
+        job's ``queue_position`` (1 starts next). A job whose process died without finishing shows
+        as failed and resumable: caches keep its work."""
         job_dir = self.folder(job_id)
-        process = self._processes.get(job_id)
-        if process is not None and process.poll() is not None:
-            self._processes.pop(job_id)  # finished: its status file is final
         status = read_status(job_dir)
-        if status.get("state") in ("queued", "running") and not self._alive(job_id, status):
+        if status.get("state") == "queued" and job_id in self._queue:
+            status["queue_position"] = self._queue.index(job_id) + 1
+        elif status.get("state") in ("queued", "running") and not self._alive(job_id, status):
             status = {**status, "state": "failed", "resumable": True,
                       "error": status.get("error") or "the job's process ended before it finished"}
         params = json.loads((job_dir / PARAMS_FILE).read_text())
@@ -142,14 +195,15 @@ class JobManager:
 
     def all(self) -> list[dict[str, Any]]:
         """Every job, newest first (read again from disk, so they survive a server restart)."""
-        ids = [p.name for p in self.jobs_dir.iterdir() if JOB_ID.match(p.name) and (p / PARAMS_FILE).is_file()]
-        jobs = [self.status(job_id) for job_id in ids]
+        jobs = [self.status(job.name) for job in self._stored_jobs()]
         return sorted(jobs, key=lambda job: job.get("created", 0), reverse=True)
 
     def cancel(self, job_id: str) -> dict[str, Any]:
-        """Stop a job's process (if it runs) and mark it cancelled."""
+        """Take a job out of the queue, or stop its process, and mark it cancelled."""
         job_dir = self.folder(job_id)
         status = self.status(job_id)
+        if job_id in self._queue:
+            self._queue.remove(job_id)
         if status["state"] in ("queued", "running"):
             pid = status.get("pid") or getattr(self._processes.get(job_id), "pid", None)
             if pid:
@@ -158,6 +212,7 @@ class JobManager:
                 except OSError:
                     pass
             update_status(job_dir, state="cancelled", finished=time.time())
+        self.dispatch()
         return self.status(job_id)
 
 

@@ -149,3 +149,4 @@ async def test_job_paths_are_absolute_under_the_root_and_the_job_runs_there(jp_f
     # ...and the job, run from the root, never finds the folder beside the server.
     status = await wait_for(jp_fetch, started["id"], ("done", "failed"))
     assert status["state"] == "failed" and "saes-beside-the-server" in status["error"], status
+

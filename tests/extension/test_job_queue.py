@@ -1,0 +1,59 @@
+"""The server's bounds: a limited number of sweep processes, a queue with positions, request and
+queue limits, and a server that stays responsive while jobs run."""
+
+import json
+import time
+
+import pytest
+from test_server import expect_error, fetch_json, wait_for, workspace  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def jp_server_config(tmp_path):
+    return {
+        "ServerApp": {"jpserver_extensions": {"saeprobe_server": True}},
+        "SaeprobeServer": {
+            "results_dir": str(tmp_path / "results"),
+            "max_running_jobs": 1,
+            "max_queued_jobs_per_user": 2,
+            "max_request_bytes": 2048,
+        },
+    }
+
+
+SWEEP = {"model": "model", "saes": "saes", "data": "reviews.csv", "layers": "0"}
+
+
+async def test_one_job_runs_the_others_wait_in_order(jp_fetch, workspace):
+    ids = []
+    for _ in range(3):
+        code, started = await fetch_json(jp_fetch, "sweeps", method="POST", body=json.dumps(SWEEP))
+        assert code == 202
+        ids.append(started["id"])
+    states = [(await fetch_json(jp_fetch, "sweeps", job_id))[1] for job_id in ids]
+    assert states[0]["state"] == "running" and states[0]["pid"]
+    assert [(s["state"], s.get("queue_position"), s.get("pid")) for s in states[1:]] == [("queued", 1, None), ("queued", 2, None)]
+    # The owner's queue is full: a fourth request is refused, and says what to do.
+    text = await expect_error(jp_fetch, 429, "sweeps", method="POST", body=json.dumps(SWEEP))
+    assert "2 sweeps waiting" in text and "DELETE" in text
+    # The server answers quickly while a job computes.
+    started = time.perf_counter()
+    await jp_fetch("api", "status")
+    assert time.perf_counter() - started < 0.2
+    # Cancelling the first lets the next one start; the last moves up the queue.
+    await fetch_json(jp_fetch, "sweeps", ids[0], method="DELETE")
+    _, second = await fetch_json(jp_fetch, "sweeps", ids[1])
+    _, third = await fetch_json(jp_fetch, "sweeps", ids[2])
+    assert second["state"] == "running" and (third["state"], third["queue_position"]) == ("queued", 1)
+    done = await wait_for(jp_fetch, ids[2], ("done", "failed"))
+    assert done["state"] == "done", done
+    _, second = await fetch_json(jp_fetch, "sweeps", ids[1])
+    assert second["state"] == "done" and second["finished"] <= done["started"]
+
+
+async def test_a_body_over_the_limit_gets_413(jp_fetch, workspace):
+    body = json.dumps({**SWEEP, "template": "x" * 4000 + "{text}"})
+    text = await expect_error(jp_fetch, 413, "sweeps", method="POST", body=body)
+    assert "limit is 2048" in text
