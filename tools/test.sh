@@ -6,9 +6,12 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 npm ci --no-audit --no-fund --loglevel=error
 before=$(mktemp -d)
 cp -r kernel_lib/saeprobe/static/. "$before"
+cp widgets/src/schema.generated.ts "$before/schema.generated.ts.committed"
 npm run --silent build
-if ! diff -rq "$before" kernel_lib/saeprobe/static >/dev/null; then
-  echo "the widget bundle in kernel_lib/saeprobe/static was stale: it is rebuilt now; commit it" >&2
+if ! diff -rq --exclude=schema.generated.ts.committed "$before" kernel_lib/saeprobe/static >/dev/null \
+   || ! diff -q "$before/schema.generated.ts.committed" widgets/src/schema.generated.ts >/dev/null; then
+  echo "the widget bundle (kernel_lib/saeprobe/static) or the result types (widgets/src/schema.generated.ts)" \
+       "were stale: they are rebuilt now; commit them" >&2
   exit 1
 fi
 rm -rf "$before"

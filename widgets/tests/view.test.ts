@@ -7,7 +7,9 @@ import { sweepResult } from "./fixture";
 
 describe("representations", () => {
   it("orders raw, sae, baselines, then top-k sets by kind and size", () => {
-    expect(representations(sweepResult())).toEqual(["raw", "sae", "pca_matched", "sae_topk_2", "sae_topk_16", "raw_topk_1"]);
+    expect(representations(sweepResult())).toEqual([
+      "raw", "sae", "pca_matched", "sae_reconstruction", "sae_error", "sae_topk_1", "sae_topk_5", "raw_topk_1", "raw_topk_5",
+    ]);
     expect(defaultVisible(representations(sweepResult()))).toEqual(["raw", "sae", "pca_matched"]);
     expect(defaultVisible(["raw_topk_1"])).toEqual(["raw_topk_1"]);
   });
@@ -15,19 +17,28 @@ describe("representations", () => {
 
 describe("series", () => {
   it("follows layer order and the split", () => {
-    expect(accuracySeries(sweepResult(), "sae", "test")).toEqual([
-      { layer: 0, value: 0.55 }, { layer: 1, value: 0.6 }, { layer: 2, value: 0.75 },
-    ]);
-    expect(accuracySeries(sweepResult(), "raw", "train").map((p) => p.value)).toEqual([0.75, 0.8, 0.85].map((v) => expect.closeTo(v, 9)));
-    expect(accuracySeries(sweepResult(), "missing", "test")).toEqual([]);
+    const result = sweepResult();
+    result.layers.reverse();
+    const byLayer = [...result.layers].sort((a, b) => a.layer - b.layer);
+    expect(accuracySeries(result, "sae", "test")).toEqual(byLayer.map((e) => ({ layer: e.layer, value: e.scores.sae.test_accuracy })));
+    expect(accuracySeries(result, "raw", "train").map((p) => p.value)).toEqual(byLayer.map((e) => e.scores.raw.train_accuracy));
+    expect(accuracySeries(result, "missing", "test")).toEqual([]);
+  });
+
+  it("skips layers where a metric is undefined", () => {
+    const result = sweepResult();
+    result.layers[1].scores.sae.test_accuracy = null;
+    expect(accuracySeries(result, "sae", "test").map((p) => p.layer)).toEqual([0, 2]);
   });
 
   it("puts the gap next to the sparsity that explains it", () => {
-    const gaps = gapSeries(sweepResult());
+    const result = sweepResult();
+    const gaps = gapSeries(result);
     expect(gaps.map((g) => g.layer)).toEqual([0, 1, 2]);
-    expect(gaps[0].gap).toBeCloseTo(0.15);
-    expect(gaps.map((g) => g.n_active_union)).toEqual([4, 30, 120]);
-    expect(gaps[0].l0_mean).toBe(2);
+    const first = result.layers[0];
+    expect(gaps[0].gap).toBeCloseTo(first.scores.raw.test_accuracy! - first.scores.sae.test_accuracy!);
+    expect(gaps.map((g) => g.n_active_union)).toEqual(result.layers.map((e) => e.diagnostics!.sparsity.n_active_union));
+    expect(gaps[0].l0_mean).toBe(first.diagnostics!.sparsity.l0_mean);
   });
 
   it("ranges accuracies from a rounded floor to 1", () => {
@@ -52,13 +63,16 @@ describe("layer navigation", () => {
 
 describe("details", () => {
   it("writes the layer's numbers as text", () => {
-    const rows = Object.fromEntries(detailRows(sweepResult().layers[1]));
-    expect(rows["raw test accuracy"]).toBe("0.700");
+    const entry = sweepResult().layers[1];
+    entry.scores.sae.test_auc = null;
+    const rows = Object.fromEntries(detailRows(entry));
+    const d = entry.diagnostics!;
+    expect(rows["raw test accuracy"]).toBe(entry.scores.raw.test_accuracy!.toFixed(3));
     expect(rows["sae test AUC"]).toBe("–");
-    expect(rows["n_active_union"]).toBe("4");
-    expect(rows["always-on ids"]).toBe("3, 17");
-    expect(rows["FVU"]).toBe("0.250");
-    expect(rows["rank (SAE / raw)"]).toBe("2 / 32");
+    expect(rows["n_active_union"]).toBe(String(d.sparsity.n_active_union));
+    expect(rows["always-on ids"]).toBe(d.sparsity.always_on_ids.join(", "));
+    expect(rows["FVU"]).toBe(formatValue(d.fidelity.fvu));
+    expect(rows["rank (SAE / raw)"]).toBe(`${d.effective_dimension.sae.rank} / ${d.effective_dimension.raw.rank}`);
   });
 
   it("formats numbers", () => {
@@ -72,11 +86,16 @@ describe("details", () => {
 });
 
 describe("feature table sorting", () => {
-  const rows = sweepResult().layers[0].diagnostics!.features;
+  const rows = sweepResult().layers[0].diagnostics!.features.slice(0, 3);
+  rows[0].separation = 0.5;
+  rows[1].separation = 0.2;
+  rows[2].separation = 0.2;
+  const [a, b, c] = rows.map((r) => r.feature);
+  const [low, high] = b < c ? [b, c] : [c, b];
   it("sorts by any column with ties broken by feature id", () => {
-    expect(sortFeatures(rows, "separation", "desc").map((r) => r.feature)).toEqual([9, 1, 3]);
-    expect(sortFeatures(rows, "separation", "asc").map((r) => r.feature)).toEqual([1, 3, 9]);
-    expect(sortFeatures(rows, "firing_rate:pos", "desc").map((r) => r.feature)).toEqual([3, 9, 1]);
-    expect(sortFeatures(rows, "neuronpedia_url", "asc").map((r) => r.feature)).toEqual([9, 1, 3]);
+    expect(sortFeatures(rows, "separation", "desc").map((r) => r.feature)).toEqual([a, low, high]);
+    expect(sortFeatures(rows, "separation", "asc").map((r) => r.feature)).toEqual([low, high, a]);
+    const byRate = [...rows].sort((x, y) => Number(y["firing_rate:pos"]) - Number(x["firing_rate:pos"]) || x.feature - y.feature);
+    expect(sortFeatures(rows, "firing_rate:pos", "desc").map((r) => r.feature)).toEqual(byRate.map((r) => r.feature));
   });
 });

@@ -1,0 +1,36 @@
+"""Write widgets/tests/fixture.json: the result of a real sweep (the tests' tiny GPT-2 and its SAEs,
+built here), which the front-end tests read. Run it again whenever the result schema changes;
+tests/test_widget_fixture.py says when that is due."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE = ROOT / "widgets" / "tests" / "fixture.json"
+
+
+def main() -> None:
+    sys.path.insert(0, str(ROOT / "tests"))
+    from builders import CORPUS, TINY_LAYERS, build_tiny_model, make_sae
+
+    import saeprobe
+
+    with tempfile.TemporaryDirectory() as scratch:
+        model = build_tiny_model(Path(scratch) / "tiny-gpt2")
+        for layer in range(TINY_LAYERS):
+            make_sae(layer).save_model(Path(scratch) / "saes" / f"layer_{layer}")
+        texts = [f"{a} and {b}" for a in CORPUS for b in CORPUS[:6]]
+        labels = ["pos" if any(w in t for w in ("charming", "loved", "brilliant")) else "neg" for t in texts]
+        data = saeprobe.load_dataset(texts, labels, template="Review: {text}\nSentiment:", name="corpus-pairs")
+        result = saeprobe.sweep(str(model), str(Path(scratch) / "saes"), data, layers="0-2", top_ks=(1, 5),
+                                feature_table_size=12, cache_dir=False, progress=False)
+    result.model["name"] = "tiny-gpt2"  # not the scratch path
+    FIXTURE.write_text(result.to_json() + "\n", encoding="utf-8")
+    print(f"wrote {FIXTURE.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
