@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+import saeprobe
+
 ROOT = Path(__file__).resolve().parents[1]
 
 pytestmark = pytest.mark.integration
@@ -21,6 +23,6 @@ def test_wheel_contains_the_front_end_bundle_and_schema(tmp_path):
     for required in ("saeprobe/static/widget.js", "saeprobe/static/widget.css", "saeprobe/static/report.js",
                      "saeprobe/schema/sweep_result.schema.json", "saeprobe/layer_sweep.py",
                      "saeprobe/data/movie_sentiment.csv", "saeprobe_server/app.py",
-                     "saeprobe-0.1.0.data/data/etc/jupyter/jupyter_server_config.d/saeprobe_server.json"):
+                     f"saeprobe-{saeprobe.__version__}.data/data/etc/jupyter/jupyter_server_config.d/saeprobe_server.json"):
         assert required in names, f"{required} missing from {wheel.name}"
     assert not any(name.startswith(("widgets/", "extension/", "tests/")) for name in names)

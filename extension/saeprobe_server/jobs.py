@@ -14,25 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from saeprobe.cache import write_json
-from saeprobe.jobs import PARAMS_FILE, read_status, update_status
+from saeprobe.jobs import PARAMS_FILE, read_status, update_status, validate_params
 
 JOB_ID = re.compile(r"^[0-9a-f]{32}$")
-# name: (accepted types, required)
-PARAMETERS: dict[str, tuple[tuple[type, ...], bool]] = {
-    "model": ((str,), True),
-    "data": ((str,), True),
-    "saes": ((str,), False),
-    "text_column": ((str,), False),
-    "label_column": ((str,), False),
-    "split_column": ((str,), False),
-    "template": ((str,), False),
-    "layers": ((str, int, list), False),
-    "hook": ((str,), False),
-    "pooling": ((str,), False),
-    "test_size": ((float, int), False),
-    "seed": ((int,), False),
-    "probe": ((str,), False),
-}
 PATH_PARAMETERS = ("model", "data", "saes")
 # Values with these endings name files; anything else that is not under the root may be a plugin's name.
 FILE_SUFFIXES = (".csv", ".tsv", ".tab", ".jsonl", ".ndjson", ".json", ".txt", ".gguf", ".safetensors")
@@ -65,22 +49,10 @@ class JobManager:
         self._queue: list[str] = [job.name for job in sorted(waiting, key=lambda job: read_status(job).get("created", 0))]
 
     def validate(self, body: Any) -> dict[str, Any]:
-        """The sweep parameters of a request body; ``ValueError`` for malformed ones,
+        """The sweep parameters of a request body, checked by the settings' own declarations
+        (:func:`saeprobe.jobs.validate_params`); ``ValueError`` for malformed ones,
         ``PermissionError`` for a path outside the allowed root."""
-        if not isinstance(body, dict):
-            raise ValueError("the body must be a JSON object of sweep parameters")
-        unknown = sorted(set(body) - set(PARAMETERS))
-        if unknown:
-            raise ValueError(f"unknown parameter(s) {unknown}; accepted: {sorted(PARAMETERS)}")
-        for name, (types, required) in PARAMETERS.items():
-            if name not in body:
-                if required:
-                    raise ValueError(f"parameter {name!r} is required")
-                continue
-            value = body[name]
-            if isinstance(value, bool) or not isinstance(value, types):
-                raise ValueError(f"parameter {name!r} must be {' or '.join(t.__name__ for t in types)}")
-        params = dict(body)
+        params = validate_params(body)
         for name in PATH_PARAMETERS:
             if name in params:
                 params[name] = self._checked_path(name, params[name])

@@ -1,7 +1,7 @@
 """saeprobe: can a linear probe read a concept from a model's hidden states, and from its SAE codes?
 
-The public names are imported on first use, so light parts (the job files, the cache) load
-without torch — the Jupyter server extension relies on that.
+The public names are imported on first use, so light parts (settings, the job files, the cache)
+load without torch — the Jupyter server extension and ``saeprobe --help`` rely on that.
 """
 
 from __future__ import annotations
@@ -9,23 +9,28 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 _EXPORTS = {
     "ActivationSet": "activations",
     "extract": "activations",
     "encode": "codes",
+    "DataOptions": "settings",
     "ProbeDataset": "data",
     "load_dataset": "data",
     "DataError": "errors",
     "LayerError": "errors",
     "ModelError": "errors",
+    "PluginError": "errors",
     "SAEError": "errors",
     "SaeprobeError": "errors",
+    "SettingsError": "errors",
     "LogisticProbe": "probes",
+    "probe_layer": "layer_probe",
     "SweepResult": "result",
+    "SweepSettings": "settings",
     "sweep": "layer_sweep",
-    "SAETrainingSettings": "training",
+    "SAETrainingSettings": "settings",
     "train_saes": "training",
     "LayerSweepWidget": "widget",
 }

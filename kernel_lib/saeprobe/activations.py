@@ -11,17 +11,17 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from .cache import ActivationStore, default_cache_dir, load_model_dimensions, save_model_dimensions
-from .data import TEXT_SLOT, ProbeDataset, prompt_fingerprint
+from .cache import ActivationStore, activation_parts
+from .data import TEXT_SLOT, ProbeDataset, Prompts, prompts_of
 from .errors import DataError
-from .layers import hook_name, parse_layers
-from .models import ModelSource, check_hooks, default_pooling, is_bidirectional, model_dimensions, resolve_model
-from .pooling import POOLINGS, pool
+from .layers import hook_name
+from .models import check_hooks, is_bidirectional
+from .pooling import pool
+from .settings import SweepSettings, settings_with
+from .target import Target, resolve_target
 
 # Examples per cache chunk: the unit of resumption after an interruption.
 CHUNK_SIZE = 128
-# Bump when the extraction itself changes, so old cache entries are not reused.
-EXTRACTION_VERSION = 1
 
 
 @dataclass
@@ -52,39 +52,6 @@ class ActivationSet(Mapping[int, np.ndarray]):
 
 
 @dataclass(frozen=True)
-class LayerTarget:
-    """What a run reads: the model's source and dimensions, the cache root, the layers and their
-    hook names, and the pooling (resolved from the model's kind when not given)."""
-
-    source: ModelSource
-    root: Path | None
-    dims: dict[str, Any]
-    layers: list[int]
-    hook_names: dict[int, str]
-    pooling: str
-
-
-def resolve_target(
-    model: Any,
-    layers: str | int | Sequence[int] | None,
-    hook: str,
-    pooling: str | None = None,
-    *,
-    cache_dir: str | Path | None | bool = None,
-    revision: str | None = None,
-    device: str = "cpu",
-) -> LayerTarget:
-    """Resolve model, cache root, layers, hook names and pooling without loading the model when its
-    dimensions are cached. Raises :class:`ModelError` or :class:`LayerError` on bad input."""
-    source = resolve_model(model, revision=revision, device=device)
-    root = cache_root(cache_dir)
-    dims = dimensions_of(source, root)
-    layer_list = parse_layers(layers, dims["n_layers"])
-    names = {layer: hook_name(layer, hook) for layer in layer_list}
-    return LayerTarget(source, root, dims, layer_list, names, pooling or default_pooling(dims))
-
-
-@dataclass(frozen=True)
 class _Tokenized:
     tokens: list[torch.Tensor]
     truncated: np.ndarray
@@ -93,91 +60,57 @@ class _Tokenized:
 def extract(
     model: Any,
     data: ProbeDataset | Sequence[str],
-    layers: str | int | Sequence[int] | None = "all",
-    hook: str = "resid_post",
-    pooling: str | None = None,
     *,
-    exclude_bos: bool = True,
-    batch_size: int = 16,
-    padding_side: str | None = None,
-    cache_dir: str | Path | None | bool = None,
-    revision: str | None = None,
-    device: str = "cpu",
+    settings: SweepSettings | None = None,
+    cache_dir: str | Path | bool | None = None,
     progress: bool = True,
     on_progress: Callable[[str, int, int], None] | None = None,
+    **options: Any,
 ) -> ActivationSet:
     """Pooled activations of every requested layer, all from one forward pass per batch.
 
     ``model`` is a hub name, a local Hugging Face directory or a loaded TransformerBridge /
     HookedTransformer; ``data`` a :class:`ProbeDataset` (its template is applied) or a list of
-    strings. Texts are bucketed by token length, padded (``padding_side``, default the
-    tokenizer's), run without gradients up to the deepest layer needed, and pooled over real
-    tokens (``last``, ``mean`` or ``max``; ``None`` picks the model's default, see
-    :func:`saeprobe.models.default_pooling`; ``exclude_bos`` leaves a leading BOS/CLS out of mean
-    and max). Results are cached under ``cache_dir`` (default :func:`default_cache_dir`,
-    ``False`` disables) keyed by content; an interrupted run resumes by chunks.
-    ``on_progress("forward pass", done, total)`` is called after every batch.
-    Raises :class:`DataError`, :class:`ModelError` or :class:`LayerError` on bad input.
+    strings. ``options`` are :class:`~saeprobe.SweepSettings` fields (``layers``, ``hook``,
+    ``pooling``, ``exclude_bos``, ``batch_size``, ``padding_side``, ``device``, ...) applied to
+    ``settings``. Results are cached under ``cache_dir`` (default
+    :func:`~saeprobe.cache.default_cache_dir`, ``False`` disables) keyed by content; an interrupted
+    run resumes by chunks. ``on_progress("forward pass", done, total)`` is called after every
+    batch. Raises :class:`DataError`, :class:`ModelError`, :class:`LayerError` or
+    :class:`SettingsError` on bad input.
     """
-    if pooling is not None and pooling not in POOLINGS:
-        raise DataError(f"unknown pooling {pooling!r}; use one of {', '.join(POOLINGS)}")
-    if batch_size < 1:
-        raise DataError(f"batch_size must be at least 1, got {batch_size}")
-    texts, template = _texts_and_template(data)
-    target = resolve_target(model, layers, hook, pooling, cache_dir=cache_dir, revision=revision, device=device)
-    source, root, dims, layer_list, names, pooling = (
-        target.source, target.root, target.dims, target.layers, target.hook_names, target.pooling
-    )
+    target = resolve_target(model, settings_with(settings, options), cache_dir)
+    return read_activations(target, prompts_of(data), progress=progress, on_progress=on_progress)
+
+
+def read_activations(
+    target: Target,
+    prompts: Prompts,
+    layers: Sequence[int] | None = None,
+    *,
+    progress: bool = True,
+    on_progress: Callable[[str, int, int], None] | None = None,
+) -> ActivationSet:
+    """The activation reader shared by :func:`extract` and the sweep: pooled activations of
+    ``layers`` (default: all of the target's) for ``prompts``, from the cache where they are
+    stored, else from one forward pass per batch over the layers still missing."""
+    wanted = list(layers) if layers is not None else target.layers
+    names = {layer: target.hook_names[layer] for layer in wanted}
     store = None
-    if root is not None:
-        parts = {
-            "model": source.identity,
-            "prompts": prompt_fingerprint(texts, template),
-            "hook": names[layer_list[0]].split(".", 2)[2],
-            "pooling": pooling,
-            "exclude_bos": exclude_bos,
-            "padding_side": padding_side,
-            "version": EXTRACTION_VERSION,
-        }
-        store = ActivationStore(root, parts)
-        hit = store.load_layers(layer_list)
+    if target.root is not None:
+        parts = activation_parts(target.source.identity, prompts.fingerprint, target.settings)
+        store = ActivationStore(target.root, parts)
+        hit = store.load_layers(wanted)
         if hit is not None:
             matrices, truncated = hit
-            return ActivationSet(matrices, names, truncated, 0, pooling)
-    loaded = source.load()
+            return ActivationSet(matrices, names, truncated, 0, target.pooling)
+    loaded = target.source.load()
     check_hooks(loaded, list(names.values()))
-    tokenized = _tokenize(loaded, texts, template, dims["n_ctx"])
-    matrices, n_batches = _run_chunks(
-        loaded, tokenized, names, pooling, exclude_bos, batch_size, padding_side, store, progress, on_progress
-    )
+    tokenized = _tokenize(loaded, list(prompts.texts), prompts.template, target.dims["n_ctx"])
+    matrices, n_batches = _run_chunks(loaded, tokenized, names, target.settings, store, progress, on_progress)
     if store is not None:
         store.save_layers(matrices, tokenized.truncated)
-    return ActivationSet(matrices, names, tokenized.truncated, n_batches, pooling)
-
-
-def _texts_and_template(data: ProbeDataset | Sequence[str]) -> tuple[list[str], str]:
-    if isinstance(data, ProbeDataset):
-        return list(data.texts), data.template or TEXT_SLOT
-    if isinstance(data, str) or not isinstance(data, Sequence):
-        raise DataError("extract() needs a ProbeDataset or a list of strings")
-    if len(data) == 0:
-        raise DataError("no texts to extract activations from; give at least one")
-    return [str(t) for t in data], TEXT_SLOT
-
-
-def cache_root(cache_dir: str | Path | None | bool) -> Path | None:
-    """The cache directory to use: ``False`` disables caching, ``None`` means the default."""
-    return None if cache_dir is False else Path(cache_dir or default_cache_dir()).expanduser()
-
-
-def dimensions_of(source: ModelSource, root: Path | None) -> dict[str, int]:
-    """The model's dimensions, read from the cache when recorded there, else from the model."""
-    dims = None if root is None or source.is_loaded else load_model_dimensions(root, source.identity)
-    if dims is None or "bidirectional" not in dims:
-        dims = model_dimensions(source.load())
-        if root is not None:
-            save_model_dimensions(root, source.identity, dims)
-    return dims
+    return ActivationSet(matrices, names, tokenized.truncated, n_batches, target.pooling)
 
 
 def _tokenize(model: Any, texts: list[str], template: str, n_ctx: int) -> _Tokenized:
@@ -219,10 +152,7 @@ def _run_chunks(
     model: Any,
     tokenized: _Tokenized,
     names: dict[int, str],
-    pooling: str,
-    exclude_bos: bool,
-    batch_size: int,
-    padding_side: str | None,
+    settings: SweepSettings,
     store: ActivationStore | None,
     progress: bool,
     on_progress: Callable[[str, int, int], None] | None,
@@ -230,21 +160,24 @@ def _run_chunks(
     chunks = _chunks(tokenized)
     done = [store.load_chunk(i, index) if store else {} for i, index in enumerate(chunks)]
     todo = [i for i, arrays in enumerate(done) if not set(names) <= set(arrays)]
+    batch_size = settings.batch_size
     n_batches = sum(-(-len(chunks[i]) // batch_size) for i in todo)
     special = _leading_special_ids(model)
-    side = padding_side or getattr(model.tokenizer, "padding_side", "right")
+    side = settings.padding_side or getattr(model.tokenizer, "padding_side", "right")
     bar = tqdm(total=n_batches, desc="forward pass", unit="batch", disable=not progress or n_batches == 0)
+    finished = 0
     for number in todo:
         missing = {layer: name for layer, name in names.items() if layer not in done[number]}
         pooled: dict[int, list[np.ndarray]] = {layer: [] for layer in missing}
         index = chunks[number]
         for start in range(0, len(index), batch_size):
             batch = [tokenized.tokens[i] for i in index[start : start + batch_size]]
-            for layer, rows in _forward(model, batch, missing, pooling, exclude_bos, side, special).items():
+            for layer, rows in _forward(model, batch, missing, settings, side, special).items():
                 pooled[layer].append(rows)
             bar.update(1)
+            finished += 1
             if on_progress is not None:
-                on_progress("forward pass", bar.n, n_batches)
+                on_progress("forward pass", finished, n_batches)
         done[number] = {**done[number], **{layer: np.concatenate(rows) for layer, rows in pooled.items()}}
         if store is not None:
             store.save_chunk(number, index, done[number])
@@ -296,15 +229,14 @@ def _forward(
     model: Any,
     batch: list[torch.Tensor],
     names: dict[int, str],
-    pooling: str,
-    exclude_bos: bool,
+    settings: SweepSettings,
     side: str,
     special: set[int],
 ) -> dict[int, np.ndarray]:
     cache, mask = _run_batch(model, batch, names, side)
-    skip_first = torch.tensor([exclude_bos and int(t[0]) in special for t in batch], device=mask.device)
+    skip_first = torch.tensor([settings.exclude_bos and int(t[0]) in special for t in batch], device=mask.device)
     return {
-        layer: pool(cache[name], mask, pooling, skip_first).float().cpu().numpy()
+        layer: pool(cache[name], mask, settings.pooling, skip_first).float().cpu().numpy()
         for layer, name in names.items()
     }
 

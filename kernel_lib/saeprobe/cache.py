@@ -1,4 +1,4 @@
-"""Content-keyed on-disk store of pooled activations; atomic writes, resumable chunks.
+"""Content-keyed on-disk caches, and every key they are filed under.
 
 Layout under the cache root::
 
@@ -6,7 +6,12 @@ Layout under the cache root::
     activations/<key>/chunk-00000.npz     rows ``index`` with one array ``L<layer>`` per layer
     activations/<key>/layer-<L>.npy       the finished matrix of one layer, rows in data order
     activations/<key>/truncated.npy       which texts were truncated to the context
+    results/<key>/layer-<L>.json          a finished layer of a sweep (see LayerResultStore)
+    saes/<key>/layer_<L>/                 an SAE trained by saeprobe (SAELens format)
     models/<identity hash>.json           dimensions of a model, so hits need no model load
+
+All keys are made here, from the settings groups that shape what is stored (see
+:mod:`saeprobe.settings`): a new setting enters the right keys by its group alone.
 """
 
 from __future__ import annotations
@@ -17,14 +22,20 @@ import os
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from . import __version__
+from .jsonio import atomic_write, read_json, write_json
+from .settings import EXTRACTION, RESULT_GROUPS, SAETrainingSettings, SweepSettings
+
 DEFAULT_CACHE_ENV = "SAEPROBE_CACHE_DIR"
+# Bump when the extraction itself changes, so old cache entries are not reused.
+EXTRACTION_VERSION = 1
 
 
 def default_cache_dir() -> Path:
@@ -33,22 +44,54 @@ def default_cache_dir() -> Path:
     return Path(configured).expanduser() if configured else Path.home() / ".cache" / "saeprobe"
 
 
-def content_key(parts: dict[str, Any]) -> str:
+def cache_root(cache_dir: str | Path | bool | None) -> Path | None:
+    """The cache directory to use: ``False`` disables caching, ``None`` or ``True`` mean the default."""
+    if cache_dir is False:
+        return None
+    if cache_dir is None or cache_dir is True:
+        return default_cache_dir()
+    return Path(cache_dir).expanduser()
+
+
+def content_key(parts: Any) -> str:
     """A stable hash of JSON-able ``parts``."""
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:32]
 
 
-def _atomic_write(path: Path, write: Any) -> None:
-    # Write next to the target and rename: a killed process leaves either the old file or the new.
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            write(stream)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def array_digest(array: np.ndarray) -> str:
+    """A hash of an array's bytes (labels, split masks)."""
+    return hashlib.sha256(np.ascontiguousarray(array).tobytes()).hexdigest()[:32]
+
+
+def activation_parts(model_identity: str, prompts: str, settings: SweepSettings) -> dict[str, Any]:
+    """What cached activations depend on: the model, the prompts it read, and the extraction
+    settings (hook, resolved pooling, BOS handling, padding side)."""
+    return {"model": model_identity, "prompts": prompts, **settings.parts(EXTRACTION), "version": EXTRACTION_VERSION}
+
+
+def result_parts(
+    model_identity: str,
+    prompts: str,
+    classes: Sequence[Any],
+    y: np.ndarray,
+    train: np.ndarray,
+    sae_identities: Mapping[int, str],
+    settings: SweepSettings,
+) -> dict[str, Any]:
+    """What a finished sweep layer depends on: model, prompts, the class names and labels, the
+    training rows, the SAE of each layer, and every setting that shapes the result."""
+    return {
+        "model": model_identity, "prompts": prompts, "classes": [str(c) for c in classes], "labels": array_digest(y),
+        "train": array_digest(train), "saes": {str(layer): identity for layer, identity in sae_identities.items()},
+        "settings": settings.parts(*RESULT_GROUPS), "saeprobe": __version__,
+    }
+
+
+def sae_training_parts(model_identity: str, texts: Sequence[str], hook: str, settings: SAETrainingSettings,
+                       sae_lens_version: str) -> dict[str, Any]:
+    """What SAEs trained by saeprobe depend on: model, texts, hook, training settings, SAELens."""
+    return {"model": model_identity, "texts": content_key({"texts": list(texts)}), "hook": hook,
+            "settings": settings.to_dict(), "sae_lens": sae_lens_version}
 
 
 @contextmanager
@@ -68,21 +111,14 @@ def staged_directory(target: Path) -> Iterator[Path]:
         raise
 
 
-def write_json(path: Path, payload: Any) -> None:
-    """Write ``payload`` as JSON to ``path`` atomically."""
-    _atomic_write(path, lambda s: s.write(json.dumps(payload, indent=2, sort_keys=True).encode()))
-
-
 class ActivationStore:
-    """The cached activations of one (model, prompts, hook, pooling) key."""
+    """The cached activations of one key (see :func:`activation_parts`)."""
 
     def __init__(self, root: Path, parts: dict[str, Any]):
-        self.root = Path(root)
         self.key = content_key(parts)
-        self.directory = self.root / "activations" / self.key
-        meta = self.directory / "meta.json"
-        if not meta.is_file():
-            write_json(meta, parts)
+        self.directory = Path(root) / "activations" / self.key
+        if not (self.directory / "meta.json").is_file():
+            write_json(self.directory / "meta.json", parts)
 
     def load_layers(self, layers: list[int]) -> tuple[dict[int, np.ndarray], np.ndarray] | None:
         """Finished matrices of ``layers`` and the truncation flags, or ``None`` if any is missing."""
@@ -99,8 +135,8 @@ class ActivationStore:
 
     def save_layers(self, matrices: dict[int, np.ndarray], truncated: np.ndarray) -> None:
         for layer, matrix in matrices.items():
-            _atomic_write(self.directory / f"layer-{layer}.npy", lambda s, m=matrix: np.save(s, m))
-        _atomic_write(self.directory / "truncated.npy", lambda s: np.save(s, truncated))
+            atomic_write(self.directory / f"layer-{layer}.npy", lambda s, m=matrix: np.save(s, m))
+        atomic_write(self.directory / "truncated.npy", lambda s: np.save(s, truncated))
 
     def load_chunk(self, number: int, index: np.ndarray) -> dict[int, np.ndarray]:
         """Per-layer arrays already computed for chunk ``number`` (empty if none or stale)."""
@@ -117,15 +153,15 @@ class ActivationStore:
 
     def save_chunk(self, number: int, index: np.ndarray, arrays: dict[int, np.ndarray]) -> None:
         payload = {f"L{layer}": array for layer, array in arrays.items()}
-        _atomic_write(self._chunk_path(number), lambda s: np.savez(s, index=index, **payload))
+        atomic_write(self._chunk_path(number), lambda s: np.savez(s, index=index, **payload))
 
     def _chunk_path(self, number: int) -> Path:
         return self.directory / f"chunk-{number:05d}.npz"
 
 
 class LayerResultStore:
-    """Finished per-layer sweep entries of one key (model, prompts, labels, split, SAEs, settings),
-    so an interrupted sweep resumes at the first unfinished layer and a repeated one fits nothing."""
+    """Finished per-layer sweep entries of one key (see :func:`result_parts`), so an interrupted
+    sweep resumes at the first unfinished layer and a repeated one fits nothing."""
 
     def __init__(self, root: Path, parts: dict[str, Any]):
         self.key = content_key(parts)
@@ -133,43 +169,38 @@ class LayerResultStore:
         if not (self.directory / "key.json").is_file():
             write_json(self.directory / "key.json", parts)
 
-    def load(self, layers: list[int]) -> dict[int, dict[str, Any]]:
-        """The entries already finished among ``layers``."""
+    def load(self, layers: list[int]) -> dict[int, Any]:
+        """The stored JSON of the entries already finished among ``layers``."""
         found = {}
         for layer in layers:
-            path = self.directory / f"layer-{layer}.json"
-            try:
-                found[layer] = json.loads(path.read_text())
-            except (OSError, ValueError):
-                continue
+            entry = read_json(self.directory / f"layer-{layer}.json")
+            if entry is not None:
+                found[layer] = entry
         return found
 
-    def save(self, layer: int, entry: dict[str, Any]) -> None:
+    def save(self, layer: int, entry: Any) -> None:
         write_json(self.directory / f"layer-{layer}.json", entry)
 
     def load_meta(self) -> dict[str, Any] | None:
-        try:
-            return json.loads((self.directory / "meta.json").read_text())
-        except (OSError, ValueError):
-            return None
+        meta = read_json(self.directory / "meta.json")
+        return meta if isinstance(meta, dict) else None
 
     def save_meta(self, meta: dict[str, Any]) -> None:
         write_json(self.directory / "meta.json", meta)
 
 
-def load_model_dimensions(root: Path, identity: str) -> dict[str, int] | None:
-    """The recorded dimensions of the model with this identity, if a sweep saw it before."""
-    path = Path(root) / "models" / f"{content_key({'identity': identity})}.json"
-    if not path.is_file():
-        return None
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
+def load_model_dimensions(root: Path, identity: str) -> dict[str, Any] | None:
+    """The recorded dimensions of the model with this identity, if a run saw it before."""
+    dims = read_json(_dimensions_path(root, identity))
+    return dims if isinstance(dims, dict) else None
 
 
-def save_model_dimensions(root: Path, identity: str, dimensions: dict[str, int]) -> None:
-    write_json(Path(root) / "models" / f"{content_key({'identity': identity})}.json", dimensions)
+def save_model_dimensions(root: Path, identity: str, dimensions: dict[str, Any]) -> None:
+    write_json(_dimensions_path(root, identity), dimensions)
+
+
+def _dimensions_path(root: Path, identity: str) -> Path:
+    return Path(root) / "models" / f"{content_key({'identity': identity})}.json"
 
 
 def _load_npy(path: Path) -> np.ndarray | None:

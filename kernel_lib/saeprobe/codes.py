@@ -1,59 +1,98 @@
-"""SAE codes: resolve SAELens SAEs for layers, check them against the model, encode sparsely."""
+"""SAE codes: resolve SAELens SAEs for layers, check them against the model, encode sparsely.
+
+An SAE saved on disk is described from its ``cfg.json`` and identified by the hash of its files,
+without loading it: a sweep whose layers are all cached needs neither the SAE nor torch. The
+weights load on first use, once.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-import torch
 
 from .errors import SAEError
 from .layers import split_hook_name
+from .records import SAEInfo
 
 CFG_FILE = "cfg.json"
 
 
 @dataclass
 class LayerSAE:
-    """An SAE assigned to a layer, with where it came from."""
+    """An SAE assigned to a layer: where it came from, its configuration (SAELens's ``cfg.json``
+    as a dict), its content identity, and the SAE itself, loaded on first use."""
 
     layer: int
-    sae: Any
     source: str
+    cfg: dict[str, Any]
+    identity: str
+    loader: Callable[[], Any] = field(repr=False)
+    _sae: Any = field(default=None, repr=False)
+
+    @property
+    def sae(self) -> Any:
+        """The SAELens SAE (loaded once)."""
+        if self._sae is None:
+            self._sae = self.loader()
+        return self._sae
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        return self.cfg.get("metadata") or {}
 
     @property
     def hook_name(self) -> str | None:
-        return self.sae.cfg.metadata.hook_name
+        return self.metadata.get("hook_name") or self.cfg.get("hook_name")
+
+    @property
+    def d_in(self) -> int:
+        return int(self.cfg["d_in"])
 
     @property
     def d_sae(self) -> int:
-        return int(self.sae.cfg.d_sae)
+        return int(self.cfg["d_sae"])
 
-    @property
-    def identity(self) -> str:
-        """A hash of the SAE's configuration and weights (for result caches)."""
-        digest = hashlib.sha256(json.dumps(self.sae.cfg.to_dict(), sort_keys=True, default=str).encode())
-        for name, tensor in sorted(self.sae.state_dict().items()):
-            digest.update(name.encode())
-            digest.update(tensor.detach().cpu().contiguous().reshape(-1).view(torch.uint8).numpy().tobytes())
-        return digest.hexdigest()[:32]
+    def describe(self) -> SAEInfo:
+        """Source, architecture, widths, hook and Neuronpedia id."""
+        return SAEInfo(
+            source=self.source, architecture=str(self.cfg.get("architecture", "standard")), d_in=self.d_in,
+            d_sae=self.d_sae, hook_name=self.hook_name, neuronpedia_id=self.metadata.get("neuronpedia_id"),
+        )
 
-    def describe(self) -> dict[str, Any]:
-        """JSON-able summary: source, architecture, width and hook."""
-        return {
-            "source": self.source,
-            "architecture": self.sae.cfg.architecture(),
-            "d_in": int(self.sae.cfg.d_in),
-            "d_sae": self.d_sae,
-            "hook_name": self.hook_name,
-            "neuronpedia_id": self.sae.cfg.metadata.neuronpedia_id,
-        }
+
+def from_object(layer: int, sae: Any, source: str | None = None) -> LayerSAE:
+    """A :class:`LayerSAE` for an SAE object already in memory (identified by its weights)."""
+    cfg = json.loads(json.dumps(sae.cfg.to_dict(), default=str))
+    cfg.setdefault("architecture", sae.cfg.architecture())
+    return LayerSAE(layer, source or f"object:{type(sae).__name__}", cfg, _hash_sae(sae), loader=lambda: sae, _sae=sae)
+
+
+def from_directory(layer: int | None, path: Path) -> LayerSAE:
+    """A :class:`LayerSAE` for an SAE saved in SAELens format, read from ``cfg.json`` only; the
+    weights load on first use. Raises :class:`SAEError` for an unreadable configuration."""
+    path = Path(path).expanduser().resolve()
+    try:
+        cfg = json.loads((path / CFG_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SAEError(f"cannot read {str(path / CFG_FILE)!r}: {exc}; save the SAE again with sae.save_model(dir)") from None
+    if not isinstance(cfg, dict) or not {"d_in", "d_sae"} <= set(cfg):
+        raise SAEError(f"{str(path / CFG_FILE)!r} is not a SAELens SAE configuration (no d_in / d_sae); save it with sae.save_model(dir)")
+
+    def load() -> Any:
+        from sae_lens import SAE
+
+        return SAE.load_from_disk(path)
+
+    entry = LayerSAE(layer if layer is not None else -1, str(path), cfg, _hash_directory(path), loader=load)
+    return _with_layer(entry) if layer is None else entry
 
 
 def resolve_saes(saes: Any, layers: list[int], expected_hooks: dict[int, str], d_model: int) -> dict[int, LayerSAE]:
@@ -65,9 +104,9 @@ def resolve_saes(saes: Any, layers: list[int], expected_hooks: dict[int, str], d
     :class:`SAEError` when a layer has no SAE, or an SAE's ``d_in`` or hook does not fit.
     """
     if isinstance(saes, Mapping):
-        assigned = {int(layer): _load_one(value) for layer, value in saes.items()}
+        assigned = {int(layer): _one(int(layer), value) for layer, value in saes.items()}
     else:
-        assigned = _match_by_hook(_load_unassigned(saes, expected_hooks), layers)
+        assigned = _match_by_hook(_unassigned(saes, expected_hooks))
     missing = [layer for layer in layers if layer not in assigned]
     if missing:
         have = sorted(assigned)
@@ -76,13 +115,9 @@ def resolve_saes(saes: Any, layers: list[int], expected_hooks: dict[int, str], d
             f"cover layers {have}; sweep only those (layers={','.join(map(str, have)) or 'none'}) "
             "or add SAEs for the others"
         )
-    result = {}
     for layer in layers:
-        sae, source = assigned[layer]
-        entry = LayerSAE(layer, sae, source)
-        _check_fits(entry, expected_hooks[layer], d_model)
-        result[layer] = entry
-    return result
+        _check_fits(assigned[layer], expected_hooks[layer], d_model)
+    return {layer: assigned[layer] for layer in layers}
 
 
 def encode(saes: Any, activations: Mapping[int, np.ndarray], batch_size: int = 1024) -> dict[int, sp.csr_matrix]:
@@ -99,30 +134,33 @@ def encode(saes: Any, activations: Mapping[int, np.ndarray], batch_size: int = 1
             raise SAEError("encode() needs {layer: SAE} unless the activations come from saeprobe.extract()")
         width = next(iter(activations.values())).shape[1]
         saes = resolve_saes(saes, list(activations), dict(hooks), width)
-    codes = {}
-    for layer, matrix in activations.items():
-        if layer not in saes:
-            continue
-        sae = getattr(saes[layer], "sae", saes[layer])
-        if int(sae.cfg.d_in) != matrix.shape[1]:
-            raise SAEError(
-                f"SAE for layer {layer} reads width {sae.cfg.d_in} but the activations have width "
-                f"{matrix.shape[1]}; use an SAE trained on this model's layer {layer}"
-            )
-        dtype = next(sae.parameters()).dtype
-        device = next(sae.parameters()).device
-        blocks = []
-        with torch.no_grad():
-            for start in range(0, matrix.shape[0], batch_size):
-                x = torch.as_tensor(matrix[start : start + batch_size], dtype=dtype, device=device)
-                blocks.append(sp.csr_matrix(sae.encode(x).float().cpu().numpy()))
-        codes[layer] = sp.vstack(blocks, format="csr")
-    return codes
+    return {layer: encode_matrix(saes[layer], matrix, batch_size) for layer, matrix in activations.items() if layer in saes}
+
+
+def encode_matrix(sae: LayerSAE | Any, matrix: np.ndarray, batch_size: int = 1024) -> sp.csr_matrix:
+    """The sparse codes ``[n_rows, d_sae]`` of one matrix of activations, encoded in batches."""
+    import torch
+
+    model = sae.sae if isinstance(sae, LayerSAE) else sae
+    if int(model.cfg.d_in) != matrix.shape[1]:
+        raise SAEError(
+            f"the SAE reads width {model.cfg.d_in} but the activations have width {matrix.shape[1]}; "
+            "use an SAE trained on this model's layer"
+        )
+    parameter = next(model.parameters())
+    blocks = []
+    with torch.no_grad():
+        for start in range(0, matrix.shape[0], batch_size):
+            x = torch.as_tensor(matrix[start : start + batch_size], dtype=parameter.dtype, device=parameter.device)
+            blocks.append(sp.csr_matrix(model.encode(x).float().cpu().numpy()))
+    return sp.vstack(blocks, format="csr")
 
 
 def reconstruct(sae: LayerSAE | Any, codes: sp.csr_matrix, batch_size: int = 1024) -> np.ndarray:
     """The SAE's reconstruction (``decode``) of activations from their sparse ``codes``."""
-    model = getattr(sae, "sae", sae)
+    import torch
+
+    model = sae.sae if isinstance(sae, LayerSAE) else sae
     parameter = next(model.parameters())
     blocks = []
     with torch.no_grad():
@@ -137,10 +175,9 @@ def _is_layer_mapping(saes: Any) -> bool:
 
 
 def _check_fits(entry: LayerSAE, expected_hook: str, d_model: int) -> None:
-    d_in = int(entry.sae.cfg.d_in)
-    if d_in != d_model:
+    if entry.d_in != d_model:
         raise SAEError(
-            f"SAE {entry.source!r} for layer {entry.layer} has d_in={d_in} but the model's width is "
+            f"SAE {entry.source!r} for layer {entry.layer} has d_in={entry.d_in} but the model's width is "
             f"{d_model}; use SAEs trained on this model"
         )
     if entry.hook_name is not None and entry.hook_name != expected_hook:
@@ -151,37 +188,57 @@ def _check_fits(entry: LayerSAE, expected_hook: str, d_model: int) -> None:
         )
 
 
-def _load_one(value: Any) -> tuple[Any, str]:
-    from sae_lens import SAE
-
-    if isinstance(value, SAE):
-        return value, f"object:{type(value).__name__}"
-    if isinstance(value, tuple) and len(value) == 2:
+def _one(layer: int | None, value: Any) -> LayerSAE:
+    if isinstance(value, LayerSAE):
+        return value
+    if hasattr(value, "cfg") and hasattr(value, "encode"):
+        entry = from_object(-1, value)
+    elif isinstance(value, tuple) and len(value) == 2:
         release, sae_id = value
-        return _from_release(release, sae_id), f"{release}/{sae_id}"
-    if isinstance(value, (str, Path)) and (Path(value).expanduser() / CFG_FILE).is_file():
-        path = Path(value).expanduser().resolve()
-        return SAE.load_from_disk(path), str(path)
-    raise SAEError(
-        f"cannot use {value!r} as an SAE; give a SAELens SAE, a directory with {CFG_FILE} and "
-        "sae_weights.safetensors, or a (release, sae_id) pair"
-    )
+        entry = from_object(-1, _from_release(release, sae_id), f"{release}/{sae_id}")
+    elif isinstance(value, (str, Path)) and (Path(value).expanduser() / CFG_FILE).is_file():
+        return from_directory(layer, Path(value))
+    else:
+        raise SAEError(
+            f"cannot use {value!r} as an SAE; give a SAELens SAE, a directory with {CFG_FILE} and "
+            "sae_weights.safetensors, or a (release, sae_id) pair"
+        )
+    if layer is None:
+        return _with_layer(entry)
+    entry.layer = layer
+    return entry
 
 
-def _load_unassigned(saes: Any, expected_hooks: dict[int, str]) -> list[tuple[Any, str]]:
+def _with_layer(entry: LayerSAE) -> LayerSAE:
+    """``entry`` assigned to the layer its hook name reads."""
+    if entry.hook_name is None:
+        raise SAEError(f"SAE {entry.source!r} names no hook; pass it in a mapping {{layer: sae}}")
+    entry.layer = split_hook_name(entry.hook_name)[0]
+    return entry
+
+
+def _unassigned(saes: Any, expected_hooks: dict[int, str]) -> list[LayerSAE]:
     if isinstance(saes, (str, Path)):
-        from .plugins import matching
+        from .plugins import require
 
-        source = matching("saes", str(saes))
-        if source is None:
-            raise SAEError(
-                f"{str(saes)!r} is neither a directory nor a SAELens release; give a directory of SAEs "
-                "saved in SAELens format, a release name, or a source from `saeprobe plugins`"
-            )
-        return source.load(str(saes), expected_hooks)
+        # The plugin protocol: LayerSAE objects, or (SAE, source) pairs.
+        found = require("saes", str(saes)).load(str(saes), expected_hooks)
+        return [item if isinstance(item, LayerSAE) else _with_layer(from_object(-1, *item)) for item in found]
     if isinstance(saes, (list, tuple)):
-        return [_load_one(value) for value in saes]
-    return [_load_one(saes)]
+        return [_one(None, value) for value in saes]
+    return [_one(None, saes)]
+
+
+def _match_by_hook(loaded: list[LayerSAE]) -> dict[int, LayerSAE]:
+    assigned: dict[int, LayerSAE] = {}
+    for entry in loaded:
+        if entry.layer in assigned:
+            raise SAEError(
+                f"two SAEs read layer {entry.layer}: {assigned[entry.layer].source!r} and {entry.source!r}; keep "
+                "one, or pass a mapping {layer: sae}"
+            )
+        assigned[entry.layer] = entry
+    return assigned
 
 
 class SAELensDirectories:
@@ -190,17 +247,17 @@ class SAELensDirectories:
     def matches(self, spec: str) -> bool:
         return Path(spec).expanduser().is_dir()
 
-    def load(self, spec: str, expected_hooks: dict[int, str]) -> list[tuple[Any, str]]:
+    def load(self, spec: str, expected_hooks: dict[int, str]) -> list[LayerSAE]:
         path = Path(spec).expanduser()
         if (path / CFG_FILE).is_file():
-            return [_load_one(path)]
+            return [from_directory(None, path)]
         found = sorted(p for p in path.iterdir() if (p / CFG_FILE).is_file())
         if not found:
             raise SAEError(
                 f"directory {str(path)!r} holds no SAELens SAE: expected {CFG_FILE} in it or in "
                 "its sub-directories (save SAEs with sae.save_model(dir))"
             )
-        return [_load_one(p) for p in found]
+        return [from_directory(None, p) for p in found]
 
 
 class SAELensReleases:
@@ -212,41 +269,21 @@ class SAELensReleases:
         return spec in get_pretrained_saes_directory()
 
     def load(self, spec: str, expected_hooks: dict[int, str]) -> list[tuple[Any, str]]:
-        return _load_release(spec, expected_hooks)
+        from sae_lens.loading.pretrained_saes_directory import get_pretrained_saes_directory
+
+        entry = get_pretrained_saes_directory()[spec]
+        wanted = set(expected_hooks.values())
+        ids = [sae_id for sae_id in entry.saes_map if sae_id in wanted]
+        if not ids:
+            raise SAEError(
+                f"release {spec!r} has no SAE whose id is one of the hooks {sorted(wanted)}; its ids "
+                f"are {list(entry.saes_map)[:10]}; pass a mapping {{layer: (release, sae_id)}}"
+            )
+        return [(_from_release(spec, sae_id), f"{spec}/{sae_id}") for sae_id in ids]
 
 
 SAELENS_DIRECTORIES = SAELensDirectories()
 SAELENS_RELEASES = SAELensReleases()
-
-
-def _match_by_hook(loaded: list[tuple[Any, str]], layers: list[int]) -> dict[int, tuple[Any, str]]:
-    assigned: dict[int, tuple[Any, str]] = {}
-    for sae, source in loaded:
-        name = sae.cfg.metadata.hook_name
-        if name is None:
-            raise SAEError(f"SAE {source!r} names no hook; pass it in a mapping {{layer: sae}}")
-        layer, _ = split_hook_name(name)
-        if layer in assigned:
-            raise SAEError(
-                f"two SAEs read layer {layer}: {assigned[layer][1]!r} and {source!r}; keep one, or "
-                "pass a mapping {layer: sae}"
-            )
-        assigned[layer] = (sae, source)
-    return assigned
-
-
-def _load_release(release: str, expected_hooks: dict[int, str]) -> list[tuple[Any, str]]:
-    from sae_lens.loading.pretrained_saes_directory import get_pretrained_saes_directory
-
-    entry = get_pretrained_saes_directory()[release]
-    wanted = set(expected_hooks.values())
-    ids = [sae_id for sae_id in entry.saes_map if sae_id in wanted]
-    if not ids:
-        raise SAEError(
-            f"release {release!r} has no SAE whose id is one of the hooks {sorted(wanted)}; its ids "
-            f"are {list(entry.saes_map)[:10]}; pass a mapping {{layer: (release, sae_id)}}"
-        )
-    return [(_from_release(release, sae_id), f"{release}/{sae_id}") for sae_id in ids]
 
 
 def _from_release(release: str, sae_id: str) -> Any:
@@ -259,3 +296,31 @@ def _from_release(release: str, sae_id: str) -> Any:
             f"could not load SAE {sae_id!r} of release {release!r}: {exc}. Without a reachable hub, "
             "save SAEs in SAELens format and pass their directory"
         ) from exc
+
+
+def _hash_sae(sae: Any) -> str:
+    import torch
+
+    digest = hashlib.sha256(json.dumps(sae.cfg.to_dict(), sort_keys=True, default=str).encode())
+    for name, tensor in sorted(sae.state_dict().items()):
+        digest.update(name.encode())
+        digest.update(tensor.detach().cpu().contiguous().reshape(-1).view(torch.uint8).numpy().tobytes())
+    return digest.hexdigest()[:32]
+
+
+def _hash_directory(path: Path) -> str:
+    files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
+    stamps = tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files)
+    return _hash_files(stamps)
+
+
+@lru_cache(maxsize=256)
+def _hash_files(stamps: tuple[tuple[str, int, int], ...]) -> str:
+    # Keyed by (path, size, modification time): a file rewritten in place is hashed again.
+    digest = hashlib.sha256()
+    for name, _, _ in stamps:
+        digest.update(Path(name).name.encode())
+        with open(name, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 22), b""):
+                digest.update(block)
+    return digest.hexdigest()[:32]

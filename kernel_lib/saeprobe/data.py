@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError
-
-TEXT_SLOT = "{text}"
+from .settings import TEXT_SLOT, DataOptions, template_problem
 TABLE_SUFFIXES = (".csv", ".tsv", ".tab", ".jsonl", ".ndjson", ".json")
 SPLIT_NAMES = ("train", "test")
 
@@ -41,11 +41,8 @@ class ProbeDataset:
             raise DataError(f"dataset {self.name!r} is empty; give at least two examples of each class")
         if len(self.texts) != len(self.labels):
             raise DataError(f"{len(self.texts)} texts but {len(self.labels)} labels; give one label per text")
-        if self.template is not None and TEXT_SLOT not in self.template:
-            raise DataError(
-                f"template {self.template!r} has no {TEXT_SLOT} slot; write where the text goes, "
-                'e.g. \'Review: "{text}"\\nSentiment:\''
-            )
+        if self.template is not None and (problem := template_problem(self.template)):
+            raise DataError(f"template {self.template!r} {problem}")
         classes = tuple(sorted(set(self.labels), key=_label_sort_key))
         if len(classes) < 2:
             raise DataError(
@@ -65,6 +62,11 @@ class ProbeDataset:
     def __len__(self) -> int:
         return len(self.texts)
 
+    @cached_property
+    def prompt_set(self) -> Prompts:
+        """The texts with the template, as the model reads them (see :class:`Prompts`)."""
+        return Prompts(self.texts, self.template or TEXT_SLOT)
+
     @property
     def prompts(self) -> list[str]:
         """The texts placed in the template (the texts themselves when there is none)."""
@@ -74,7 +76,7 @@ class ProbeDataset:
 
     def fingerprint(self) -> str:
         """A content hash of texts and template, so caches key on what the model reads."""
-        return prompt_fingerprint(self.texts, self.template or TEXT_SLOT)
+        return prompts_of(self).fingerprint
 
     def train_test_masks(self, test_size: float = 0.3, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """Boolean train and test masks: the given split, else a stratified seeded split.
@@ -103,12 +105,33 @@ class ProbeDataset:
         return ~is_test, is_test
 
 
-def prompt_fingerprint(texts: Sequence[str], template: str) -> str:
-    """SHA-256 of a template and the texts placed in it."""
-    digest = hashlib.sha256(template.encode("utf-8"))
-    for text in texts:
-        digest.update(b"\x00" + text.encode("utf-8"))
-    return digest.hexdigest()
+@dataclass(frozen=True)
+class Prompts:
+    """What a model reads: texts and the template each is placed in, with their content hash
+    (computed once)."""
+
+    texts: tuple[str, ...]
+    template: str = TEXT_SLOT
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """SHA-256 of the template and the texts placed in it."""
+        digest = hashlib.sha256(self.template.encode("utf-8"))
+        for text in self.texts:
+            digest.update(b"\x00" + text.encode("utf-8"))
+        return digest.hexdigest()
+
+
+def prompts_of(data: ProbeDataset | Sequence[str]) -> Prompts:
+    """The prompts of a dataset (its texts in its template) or of a list of strings. Raises
+    :class:`DataError` for anything else or an empty list."""
+    if isinstance(data, ProbeDataset):
+        return data.prompt_set
+    if isinstance(data, str) or not isinstance(data, Sequence):
+        raise DataError("give a ProbeDataset (saeprobe.load_dataset(...)) or a list of strings")
+    if len(data) == 0:
+        raise DataError("no texts to read; give at least one")
+    return Prompts(tuple(str(t) for t in data))
 
 
 def _label_sort_key(label: Any) -> tuple[int, Any]:
@@ -137,33 +160,27 @@ def read_table(path: Path) -> pd.DataFrame:
     raise DataError(f"cannot read {path.name!r}: use a .csv, .tsv, .jsonl or .json file")
 
 
-def _from_frame(
-    frame: pd.DataFrame,
-    text_column: str,
-    label_column: str,
-    split_column: str | None,
-    template: str | None,
-    name: str,
-) -> ProbeDataset:
-    for column in (text_column, label_column, split_column):
+def _from_frame(frame: pd.DataFrame, options: DataOptions, name: str) -> ProbeDataset:
+    for option in ("text_column", "label_column", "split_column"):
+        column = getattr(options, option)
         if column is not None and column not in frame.columns:
             raise DataError(
                 f"column {column!r} is not in {name!r}; its columns are {list(frame.columns)}; "
-                "name the right one with text_column/label_column/split_column"
+                "name the right one with {option}", option=option,
             )
-    texts = frame[text_column]
+    texts = frame[options.text_column]
     if texts.isna().any():
-        raise DataError(f"column {text_column!r} of {name!r} has missing texts; drop or fill those rows")
-    labels = frame[label_column]
+        raise DataError(f"column {options.text_column!r} of {name!r} has missing texts; drop or fill those rows")
+    labels = frame[options.label_column]
     if labels.isna().any() or (labels.astype(str).str.strip() == "").any():
-        raise DataError(f"column {label_column!r} of {name!r} has missing labels; drop or fill those rows")
+        raise DataError(f"column {options.label_column!r} of {name!r} has missing labels; drop or fill those rows")
     split = None
-    if split_column is not None:
-        split = tuple(str(s).strip().lower() for s in frame[split_column])
+    if options.split_column is not None:
+        split = tuple(str(s).strip().lower() for s in frame[options.split_column])
     return ProbeDataset(
         texts=tuple(str(t) for t in texts),
         labels=tuple(_python_scalar(v) for v in labels),
-        template=template,
+        template=options.template,
         split=split,
         name=name,
     )
@@ -173,43 +190,35 @@ def load_dataset(
     source: str | Path | pd.DataFrame | Sequence[str] | Any,
     labels: Sequence[Any] | None = None,
     *,
-    text_column: str = "text",
-    label_column: str = "label",
-    split_column: str | None = None,
-    template: str | None = None,
     name: str | None = None,
+    options: DataOptions | None = None,
+    **fields: Any,
 ) -> ProbeDataset:
     """Load a labelled text dataset from a file, a DataFrame, lists, or a Hugging Face dataset.
 
-    ``source`` is a path to a CSV/TSV/JSONL/JSON file, a :class:`pandas.DataFrame`, a list
-    of texts (then ``labels`` is required), or a ``datasets.Dataset``. ``template`` places
-    each text at ``{text}``. Raises :class:`DataError` for missing files or columns, empty
-    data, a single class, or a template without ``{text}``.
+    ``source`` is a path to a CSV/TSV/JSONL/JSON file, a dataset plugin's name, a
+    :class:`pandas.DataFrame`, a list of texts (then ``labels`` is required), or a
+    ``datasets.Dataset``. ``fields`` are :class:`~saeprobe.DataOptions` fields (``text_column``,
+    ``label_column``, ``split_column``, ``template``) applied to ``options``; ``template`` places
+    each text at ``{text}``. Raises :class:`DataError` for missing files or columns, empty data, a
+    single class, or a template without ``{text}``.
     """
+    options = (options or DataOptions()).replace(**fields)
     if isinstance(source, (str, Path)):
-        from .plugins import matching
+        from .plugins import require
 
-        plugin = matching("datasets", str(source))
-        if plugin is None:
-            raise DataError(
-                f"no dataset plugin reads {str(source)!r}; give a .csv, .tsv, .jsonl or .json file, "
-                "or a name from `saeprobe plugins`"
-            )
-        return plugin.load(
-            str(source), text_column=text_column, label_column=label_column, split_column=split_column,
-            template=template, name=name,
-        )
+        return require("datasets", str(source)).load(str(source), **options.to_dict(), name=name)
     if isinstance(source, pd.DataFrame):
-        return _from_frame(source, text_column, label_column, split_column, template, name or "dataframe")
+        return _from_frame(source, options, name or "dataframe")
     if hasattr(source, "to_pandas") and hasattr(source, "column_names"):
-        return _from_frame(source.to_pandas(), text_column, label_column, split_column, template, name or "hf-dataset")
+        return _from_frame(source.to_pandas(), options, name or "hf-dataset")
     if isinstance(source, Sequence):
         if labels is None:
             raise DataError("a list of texts needs labels: call load_dataset(texts, labels)")
         return ProbeDataset(
             texts=tuple(str(t) for t in source),
             labels=tuple(_python_scalar(v) for v in labels),
-            template=template,
+            template=options.template,
             name=name or "list",
         )
     raise DataError(
@@ -225,8 +234,8 @@ def load_texts(path: str | Path, *, text_column: str = "text", template: str | N
     path = Path(path).expanduser()
     if not path.is_file():
         raise DataError(f"text file {str(path)!r} does not exist")
-    if template is not None and TEXT_SLOT not in template:
-        raise DataError(f"template {template!r} has no {TEXT_SLOT} slot; write where the text goes")
+    if template is not None and (problem := template_problem(template)):
+        raise DataError(f"template {template!r} {problem}")
     if path.suffix.lower() == ".txt":
         texts = [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     else:
@@ -245,12 +254,11 @@ class TableFiles:
     def matches(self, spec: str) -> bool:
         return Path(spec).suffix.lower() in TABLE_SUFFIXES
 
-    def load(self, spec: str, *, text_column: str = "text", label_column: str = "label", split_column: str | None = None,
-             template: str | None = None, name: str | None = None) -> ProbeDataset:
+    def load(self, spec: str, name: str | None = None, **options: Any) -> ProbeDataset:
         path = Path(spec).expanduser()
         if not path.is_file():
             raise DataError(f"data file {str(path)!r} does not exist; give the path of a .csv, .tsv or .jsonl file")
-        return _from_frame(read_table(path), text_column, label_column, split_column, template, name or path.name)
+        return _from_frame(read_table(path), DataOptions(**options), name or path.name)
 
 
 FILES = TableFiles()

@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+from typing import TYPE_CHECKING
 
-from .embedded import demo_dataset, general_sentences
 from .errors import SaeprobeError
-from .layer_sweep import sweep
-from .result import SweepResult
-from .training import SAETrainingSettings, train_saes
+from .settings import SAETrainingSettings
+
+if TYPE_CHECKING:
+    from .result import SweepResult
 
 DEMO_TOP_KS = (1, 5, 16)
 
@@ -86,6 +86,11 @@ def run_demo(
     offline report per sweep (``out`` and ``<out stem>-general.html``). ``layers`` narrows the
     sweep (e.g. ``"0-29:3"``). SAEs, activations and results are cached, so reruns are quick.
     Raises :class:`SaeprobeError` for an unknown model name."""
+    # Imported here: the CLI reads DEMO_SETTINGS for its help without loading torch.
+    from .embedded import demo_dataset, general_sentences
+    from .layer_sweep import sweep
+    from .training import train_saes
+
     if model not in DEMO_SETTINGS:
         raise SaeprobeError(f"the demo has no model {model!r}; choose one of {sorted(DEMO_SETTINGS)}")
     setting = DEMO_SETTINGS[model]
@@ -111,6 +116,8 @@ def run_demo(
 
 def describe(demo: DemoResult) -> str:
     """The text ``saeprobe demo`` prints: what the SAEs saw, the per-layer tables, the reports."""
+    import numpy as np
+
     lines = []
     for run in demo.runs:
         result = run.result

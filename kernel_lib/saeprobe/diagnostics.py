@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from .records import EffectiveDimension, Fidelity, Histogram, Sparsity
+
 NEURONPEDIA = "https://www.neuronpedia.org"
 
 
@@ -23,38 +25,43 @@ def firing_counts(codes: sp.csr_matrix) -> np.ndarray:
     return np.bincount(codes.indices, minlength=codes.shape[1])
 
 
-def sparsity(codes: sp.csr_matrix, y: np.ndarray, classes: Sequence[Any], always_on_threshold: float = 0.99) -> dict[str, Any]:
-    """L0 per example (mean, median, histogram), distinct features firing overall and per class,
-    and the always-on features (firing on at least ``always_on_threshold`` of the rows)."""
+def sparsity(
+    codes: sp.csr_matrix, y: np.ndarray, classes: Sequence[Any], train: np.ndarray, always_on_threshold: float = 0.99
+) -> Sparsity:
+    """On all rows: L0 per example (mean, median, histogram), distinct features firing overall and
+    per class, and the always-on features (firing on at least ``always_on_threshold`` of the rows);
+    also the distinct features firing on the ``train`` rows, which sizes the ``pca_matched`` baseline."""
     codes = sp.csr_matrix(codes)
     codes.eliminate_zeros()
     l0 = np.diff(codes.indptr)
     counts = firing_counts(codes)
     always_on = np.flatnonzero(counts >= always_on_threshold * codes.shape[0])
     by_class = {str(cls): int(np.count_nonzero(firing_counts(codes[y == i]))) for i, cls in enumerate(classes)}
-    return {
-        "n_features": int(codes.shape[1]),
-        "l0_mean": float(l0.mean()),
-        "l0_median": float(np.median(l0)),
-        "l0_histogram": l0_histogram(l0),
-        "n_active_union": int(np.count_nonzero(counts)),
-        "n_active_union_by_class": by_class,
-        "always_on_threshold": always_on_threshold,
-        "n_always_on": int(len(always_on)),
-        "always_on_ids": always_on.tolist(),
-    }
+    return Sparsity(
+        n_features=int(codes.shape[1]),
+        l0_mean=float(l0.mean()),
+        l0_median=float(np.median(l0)),
+        l0_histogram=l0_histogram(l0),
+        n_active_union=int(np.count_nonzero(counts)),
+        n_active_union_train=int(np.count_nonzero(firing_counts(codes[train]))),
+        n_active_union_by_class=by_class,
+        always_on_threshold=always_on_threshold,
+        n_always_on=int(len(always_on)),
+        always_on_ids=always_on.tolist(),
+        rows="all",
+    )
 
 
-def l0_histogram(l0: np.ndarray, max_bins: int = 30) -> dict[str, list[int]]:
+def l0_histogram(l0: np.ndarray, max_bins: int = 30) -> Histogram:
     """Counts of L0 values in integer-aligned bins: ``edges`` (n+1, left-closed) and ``counts`` (n)."""
     top = int(l0.max()) + 1
     width = max(1, -(-top // max_bins))
     edges = np.arange(0, top + width, width)
     counts, _ = np.histogram(l0, bins=edges)
-    return {"edges": edges.astype(int).tolist(), "counts": counts.astype(int).tolist()}
+    return Histogram(edges=edges.astype(int).tolist(), counts=counts.astype(int).tolist())
 
 
-def effective_dimension(matrix: np.ndarray | sp.spmatrix) -> dict[str, float]:
+def effective_dimension(matrix: np.ndarray | sp.spmatrix) -> EffectiveDimension:
     """Rank and participation ratio ``(Σλ)² / Σλ²`` of the centred matrix's covariance spectrum.
 
     Sparse matrices are reduced to their non-zero columns first, which changes neither figure.
@@ -64,15 +71,15 @@ def effective_dimension(matrix: np.ndarray | sp.spmatrix) -> dict[str, float]:
         matrix = matrix[:, used].toarray()
     dense = np.asarray(matrix, dtype=np.float64)
     if dense.shape[1] == 0:
-        return {"rank": 0, "participation_ratio": 0.0}
+        return EffectiveDimension(rank=0, participation_ratio=0.0)
     singular = np.linalg.svd(dense - dense.mean(axis=0), compute_uv=False)
     tolerance = singular.max(initial=0.0) * max(dense.shape) * np.finfo(np.float64).eps
     eigen = singular**2
     ratio = float(eigen.sum() ** 2 / (eigen**2).sum()) if eigen.sum() > 0 else 0.0
-    return {"rank": int(np.count_nonzero(singular > tolerance)), "participation_ratio": ratio}
+    return EffectiveDimension(rank=int(np.count_nonzero(singular > tolerance)), participation_ratio=ratio)
 
 
-def fidelity(activations: np.ndarray, reconstruction: np.ndarray) -> dict[str, float]:
+def fidelity(activations: np.ndarray, reconstruction: np.ndarray) -> Fidelity:
     """How well the SAE rebuilds these activations: fraction of variance unexplained, mean cosine
     between activation and reconstruction, and mean relative error norm ``‖x − x̂‖ / ‖x‖``."""
     x = np.asarray(activations, dtype=np.float64)
@@ -84,11 +91,9 @@ def fidelity(activations: np.ndarray, reconstruction: np.ndarray) -> dict[str, f
     both = (norms > 0) & (hat_norms > 0)
     cosine = (x[both] * x_hat[both]).sum(axis=1) / (norms[both] * hat_norms[both])
     relative = np.linalg.norm(error[norms > 0], axis=1) / norms[norms > 0]
-    return {
-        "fvu": fvu,
-        "cosine_mean": float(cosine.mean()) if both.any() else 0.0,
-        "relative_error": float(relative.mean()),
-    }
+    return Fidelity(
+        fvu=fvu, cosine_mean=float(cosine.mean()) if both.any() else 0.0, relative_error=float(relative.mean()), rows="all"
+    )
 
 
 def class_means(matrix: np.ndarray | sp.spmatrix, y: np.ndarray, n_classes: int) -> np.ndarray:

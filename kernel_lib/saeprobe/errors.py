@@ -1,10 +1,32 @@
-"""Exceptions raised by saeprobe; every message names the bad value and the fix."""
+"""Exceptions raised by saeprobe; every message names the bad value and the fix.
+
+A message about one option writes ``{option}`` where the option's name goes: the Python API shows
+its keyword (``text_column``), the command line its flag (``--text-column``), so each user reads
+the error in the terms they typed.
+"""
 
 from __future__ import annotations
+
+OPTION_SLOT = "{option}"
 
 
 class SaeprobeError(Exception):
     """Base class of every error saeprobe raises on bad input."""
+
+    def __init__(self, message: str, option: str | None = None):
+        self.template = message
+        self.option = option
+        super().__init__(self.render())
+
+    def render(self, name: str | None = None) -> str:
+        """The message with the option called ``name`` (default: its Python keyword)."""
+        if self.option is None:
+            return self.template
+        return self.template.replace(OPTION_SLOT, name or self.option)
+
+
+class SettingsError(SaeprobeError, ValueError):
+    """A setting has a value it cannot take."""
 
 
 class DataError(SaeprobeError, ValueError):
@@ -23,5 +45,5 @@ class SAEError(SaeprobeError, ValueError):
     """An SAE cannot be loaded or does not fit the model or hook."""
 
 
-class CacheError(SaeprobeError, RuntimeError):
-    """The activation cache holds something unusable."""
+class PluginError(SaeprobeError, LookupError):
+    """No plugin accepts a specification, or a plugin failed to load."""

@@ -2,32 +2,57 @@
 ``status.json`` (state, progress, error), then ``result.json`` and ``report.html``.
 
 ``python -m saeprobe.jobs JOB_DIR`` runs one; the Jupyter server extension starts it in a process
-of its own, so torch never runs in the server.
+of its own, so torch never runs in the server. The parameters are a flat mapping: ``model``,
+``data`` and ``saes``, the :class:`~saeprobe.DataOptions` fields and the
+:class:`~saeprobe.SweepSettings` fields; :func:`validate_params` checks them without torch.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from .cache import write_json
+from .errors import SettingsError
+from .jsonio import read_json, write_json
+from .options import check_names
+from .settings import DataOptions, SweepSettings
 
 STATUS_FILE = "status.json"
 PARAMS_FILE = "params.json"
-DATA_OPTIONS = ("text_column", "label_column", "split_column", "template")
-SWEEP_OPTIONS = ("saes", "layers", "hook", "pooling", "test_size", "seed", "probe", "cache_dir")
+# name: required; the rest of a job's parameters are DataOptions and SweepSettings fields.
+SOURCES = {"model": True, "data": True, "saes": False}
+
+
+def validate_params(body: Any) -> dict[str, Any]:
+    """The checked, normalised parameters of a job request (a flat JSON object). Raises
+    :class:`SettingsError` naming the field for a missing source, an unknown name (with the nearest
+    valid one) or a value its option cannot take."""
+    if not isinstance(body, dict):
+        raise SettingsError("the body must be a JSON object of sweep parameters")
+    for name, required in SOURCES.items():
+        if required and name not in body:
+            raise SettingsError(f"parameter {name!r} is required")
+        if name in body and (not isinstance(body[name], str) or not body[name].strip()):
+            raise SettingsError(f"parameter {name!r} must be a non-empty string")
+    options = {name: value for name, value in body.items() if name not in SOURCES}
+    check_names([*SOURCES, *DataOptions.names(), *SweepSettings.names()], options, "a sweep job")
+    data_options = DataOptions.from_dict({k: v for k, v in options.items() if k in DataOptions.names()})
+    settings = SweepSettings.from_dict({k: v for k, v in options.items() if k in SweepSettings.names()})
+    given = set(options)
+    return {
+        **{name: body[name] for name in SOURCES if name in body},
+        **{k: v for k, v in data_options.to_dict().items() if k in given},
+        **{k: v for k, v in settings.to_dict().items() if k in given},
+    }
 
 
 def read_status(job_dir: Path) -> dict[str, Any]:
     """The job's status record (``{"state": "queued"}`` before it has one)."""
-    try:
-        return json.loads((Path(job_dir) / STATUS_FILE).read_text())
-    except (OSError, ValueError):
-        return {"state": "queued"}
+    status = read_json(Path(job_dir) / STATUS_FILE)
+    return status if isinstance(status, dict) else {"state": "queued"}
 
 
 def update_status(job_dir: Path, **fields: Any) -> None:
@@ -41,14 +66,18 @@ def run_job(job_dir: str | Path) -> int:
     from .layer_sweep import sweep
 
     job_dir = Path(job_dir)
-    params = json.loads((job_dir / PARAMS_FILE).read_text())
+    params = read_json(job_dir / PARAMS_FILE) or {}
     update_status(job_dir, state="running", pid=os.getpid(), started=time.time(), progress={})
     try:
-        data = load_dataset(params["data"], **{k: params[k] for k in DATA_OPTIONS if params.get(k) is not None})
+        cache_dir = params.pop("cache_dir", None)
+        checked = validate_params(params)
+        data_options = DataOptions.from_dict({k: v for k, v in checked.items() if k in DataOptions.names()})
+        settings = SweepSettings.from_dict({k: v for k, v in checked.items() if k in SweepSettings.names()})
+        data = load_dataset(checked["data"], options=data_options)
         result = sweep(
-            model=params["model"], data=data, progress=False,
+            model=checked["model"], saes=checked.get("saes"), data=data, settings=settings, cache_dir=cache_dir,
+            progress=False,
             on_progress=lambda stage, done, total: update_status(job_dir, progress={"stage": stage, "done": done, "total": total}),
-            **{k: params[k] for k in SWEEP_OPTIONS if params.get(k) is not None},
         )
         result.to_json(job_dir / "result.json")
         result.to_html(job_dir / "report.html")

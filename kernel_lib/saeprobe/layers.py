@@ -38,31 +38,9 @@ def parse_layers(spec: str | int | Iterable[int] | None, n_layers: int) -> list[
     iterable of ints; negative ints count from the end. Raises
     :class:`LayerError` naming the model's valid range when a layer does not exist.
     """
-    if spec is None or (isinstance(spec, str) and spec.strip().lower() == "all"):
+    if _is_all(spec):
         return list(range(n_layers))
-    if isinstance(spec, int):
-        raw = [spec]
-    elif isinstance(spec, str):
-        raw = []
-        for part in (p.strip() for p in spec.split(",")):
-            if not part:
-                continue
-            if re.fullmatch(r"-?\d+", part):
-                raw.append(int(part))
-            elif match := re.fullmatch(r"(\d+)\s*-\s*(\d+)(?:\s*:\s*(\d+))?", part):
-                start, stop, step = int(match[1]), int(match[2]), int(match[3] or 1)
-                if start > stop:
-                    raise LayerError(f"layer range {part!r} runs backwards; write it as '{stop}-{start}'")
-                if step < 1:
-                    raise LayerError(f"layer range {part!r} has step {step}; the step must be at least 1")
-                raw.extend(range(start, stop + 1, step))
-            else:
-                raise LayerError(
-                    f"cannot read layer specification {spec!r}; use 'all', a range like '0-5', "
-                    "every third layer like '0-29:3' or a list like '1,3,5'"
-                )
-    else:
-        raw = [int(x) for x in spec]
+    raw = _listed_layers(spec)
     if not raw:
         raise LayerError(f"layer specification {spec!r} names no layer; use 'all' or e.g. '0-{n_layers - 1}'")
     resolved = []
@@ -75,3 +53,46 @@ def parse_layers(spec: str | int | Iterable[int] | None, n_layers: int) -> list[
             )
         resolved.append(index)
     return sorted(set(resolved))
+
+
+def check_layer_spec(spec: str | tuple[int, ...]) -> str | None:
+    """What is wrong with the form of a layer specification, before the model's depth is known
+    (the checks of :func:`parse_layers` that need no model), or ``None``."""
+    if _is_all(spec):
+        return None
+    try:
+        listed = _listed_layers(spec)
+    except LayerError as exc:
+        return f"cannot be read: {exc}"
+    return None if listed else "names no layer; use 'all' or e.g. '0-5'"
+
+
+def _is_all(spec: object) -> bool:
+    return spec is None or (isinstance(spec, str) and spec.strip().lower() == "all")
+
+
+def _listed_layers(spec: str | int | Iterable[int]) -> list[int]:
+    """The layer numbers a specification lists, in its order (negative ones as written)."""
+    if isinstance(spec, int):
+        return [spec]
+    if not isinstance(spec, str):
+        return [int(x) for x in spec]
+    listed: list[int] = []
+    for part in (p.strip() for p in spec.split(",")):
+        if not part:
+            continue
+        if re.fullmatch(r"-?\d+", part):
+            listed.append(int(part))
+        elif match := re.fullmatch(r"(\d+)\s*-\s*(\d+)(?:\s*:\s*(\d+))?", part):
+            start, stop, step = int(match[1]), int(match[2]), int(match[3] or 1)
+            if start > stop:
+                raise LayerError(f"layer range {part!r} runs backwards; write it as '{stop}-{start}'")
+            if step < 1:
+                raise LayerError(f"layer range {part!r} has step {step}; the step must be at least 1")
+            listed.extend(range(start, stop + 1, step))
+        else:
+            raise LayerError(
+                f"cannot read layer specification {spec!r}; use 'all', a range like '0-5', "
+                "every third layer like '0-29:3' or a list like '1,3,5'"
+            )
+    return listed

@@ -7,11 +7,17 @@ activations are all cached never loads the model.
 from __future__ import annotations
 
 import hashlib
+import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import ModelError
+
+# A hub repository id: "name" or "owner/name" (letters, digits, '-', '_', '.'); anything else is a path.
+REPO_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*(/[A-Za-z0-9][A-Za-z0-9_.\-]*)?")
+COMMIT = re.compile(r"[0-9a-f]{40}")
 
 
 @dataclass
@@ -46,11 +52,9 @@ def resolve_model(model: Any, revision: str | None = None, device: str = "cpu") 
     if isinstance(model, ModelSource):
         return model
     if isinstance(model, (str, Path)):
-        from .plugins import matching
+        from .plugins import require
 
-        loader = matching("models", str(model))
-        if loader is None:
-            raise ModelError(f"no model plugin accepts {str(model)!r}; see `saeprobe plugins`")
+        loader = require("models", str(model))
         name, identity = loader.source(str(model), revision)
         return ModelSource(name=name, identity=identity, revision=revision, device=device, loader=loader)
     if hasattr(model, "run_with_cache") and hasattr(model, "cfg"):
@@ -116,7 +120,13 @@ class HuggingFaceModels:
                     "model directory (config.json, weights and tokenizer files)"
                 )
             return str(path.resolve()), f"dir:{_hash_directory(path)}"
-        return spec, f"hub:{spec}@{revision or 'main'}"
+        if not is_repo_id(spec):
+            raise ModelError(
+                f"no such model directory {spec!r}; give the path of a local Hugging Face model directory "
+                "(config.json, weights and tokenizer files) or a hub name such as 'gpt2'"
+            )
+        resolved = resolved_commit(spec, revision or "main")
+        return spec, f"hub:{spec}@{resolved or revision or 'main'}"
 
     def load(self, name: str, revision: str | None, device: str) -> Any:
         from transformer_lens.model_bridge import TransformerBridge
@@ -125,9 +135,41 @@ class HuggingFaceModels:
             return TransformerBridge.boot_transformers(name, device=device, revision=revision)
         except OSError as exc:
             raise ModelError(
-                f"could not load model {name!r}: {exc}. Give a local Hugging Face directory, or a hub "
-                "name when the hub is reachable"
+                f"could not load model {name!r}: no local directory of that name exists, and the hub "
+                f"answered: {exc}. Give a local Hugging Face directory, or a hub name when the hub is reachable"
             ) from exc
+
+
+def is_repo_id(spec: str) -> bool:
+    """Whether ``spec`` has the form of a hub repository id rather than of a file path."""
+    return bool(REPO_ID.fullmatch(spec)) and ".." not in spec and "--" not in spec and len(spec) <= 96
+
+
+def resolved_commit(name: str, revision: str) -> str | None:
+    """The commit a hub ``revision`` (branch or tag) points at: asked of the hub when it is
+    reachable, else read from the local Hugging Face cache; ``None`` when neither knows. A branch
+    that moves then gives a new identity, so activations cached for the old commit are not reused."""
+    if COMMIT.fullmatch(revision):
+        return revision
+    if not _hub_offline():
+        try:
+            from huggingface_hub import HfApi
+
+            return HfApi().model_info(name, revision=revision, timeout=10).sha
+        except Exception:  # unreachable or unknown here: the local cache may still know
+            pass
+    from huggingface_hub import constants
+
+    ref = Path(constants.HF_HUB_CACHE) / f"models--{name.replace('/', '--')}" / "refs" / revision
+    try:
+        commit = ref.read_text().strip()
+    except OSError:
+        return None
+    return commit if COMMIT.fullmatch(commit) else None
+
+
+def _hub_offline() -> bool:
+    return any(os.environ.get(name, "").lower() in ("1", "true", "yes") for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
 
 
 HUGGINGFACE = HuggingFaceModels()

@@ -1,7 +1,8 @@
 """Plugins: model loaders, SAE sources, datasets and probes, found through Python entry points.
 
-saeprobe's own are registered the same way (see ``pyproject.toml``), so a third-party package adds
-one by declaring an entry point in one of :data:`GROUPS`; nothing here needs to change.
+saeprobe's own are declared the same way (see ``pyproject.toml``) and also registered here in code,
+so a source checkout without installed metadata still has them. A third-party package adds one by
+declaring an entry point in one of :data:`GROUPS`; nothing here needs to change.
 
 - ``saeprobe.models``: an object with ``matches(spec) -> bool``, ``source(spec, revision) ->
   (name, identity)`` and ``load(name, revision, device) -> TransformerLens model``;
@@ -10,22 +11,42 @@ one by declaring an entry point in one of :data:`GROUPS`; nothing here needs to 
 - ``saeprobe.probes``: a scikit-learn-style classifier class taking ``Cs``, ``cv_folds``, ``seed``
   and ``scaling`` keywords, with ``fit``, ``predict`` and ``predict_proba``.
 
-Plugins are tried in name order, saeprobe's fallbacks (``huggingface``, ``files``) last.
+Plugins are tried in name order, saeprobe's fallbacks (``huggingface``, ``files``) last. A plugin
+module should import heavy libraries (torch) only when it loads something, so that listing plugins
+stays fast.
 """
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.metadata import entry_points
 from typing import Any
 
-import pandas as pd
-
-from .errors import SaeprobeError
+from .errors import DataError, ModelError, PluginError, SAEError, SettingsError
 
 GROUPS = {"models": "saeprobe.models", "saes": "saeprobe.saes", "datasets": "saeprobe.datasets", "probes": "saeprobe.probes"}
 FALLBACKS = {"huggingface", "files", "saelens-release"}
+# saeprobe's own plugins, as in pyproject.toml: found even when the package metadata is not installed.
+BUILTINS = {
+    "models": {"huggingface": "saeprobe.models:HUGGINGFACE", "embedded": "saeprobe.embedded:EMBEDDED_MODELS",
+               "gguf": "saeprobe.gguf_models:GGUF"},
+    "saes": {"saelens-directory": "saeprobe.codes:SAELENS_DIRECTORIES", "saelens-release": "saeprobe.codes:SAELENS_RELEASES"},
+    "datasets": {"files": "saeprobe.data:FILES", "embedded": "saeprobe.embedded:EMBEDDED_DATASETS"},
+    "probes": {"logistic": "saeprobe.probes:LogisticProbe"},
+}
+OWN_DISTRIBUTION = "saeprobe"
+# The error a missing plugin raises: the family of what was asked for.
+NOT_FOUND_ERRORS = {"models": ModelError, "saes": SAEError, "datasets": DataError, "probes": SettingsError}
+NOT_FOUND = {
+    "models": "no model plugin accepts {spec!r}; give a hub name, a local Hugging Face directory, a .gguf file or an "
+              "embedded name (minilm, smollm2)",
+    "saes": "no SAE plugin accepts {spec!r}: it is neither a directory nor a SAELens release; give a directory of SAEs "
+            "saved in SAELens format or a release name",
+    "datasets": "no dataset plugin reads {spec!r}; give a .csv, .tsv, .jsonl or .json file, or a dataset name",
+    "probes": "no probe plugin {spec!r} for {{option}}; available: {names}",
+}
 
 
 @dataclass(frozen=True)
@@ -37,33 +58,68 @@ class PluginInfo:
     error: str | None = None
 
 
+@dataclass(frozen=True)
+class _Candidate:
+    name: str
+    target: str
+    source: str
+
+
+def _candidates(kind: str) -> list[_Candidate]:
+    found = {name: _Candidate(name, target, f"{OWN_DISTRIBUTION} (built in)") for name, target in BUILTINS[kind].items()}
+    for point in entry_points(group=GROUPS[kind]):
+        dist = f"{point.dist.name} {point.dist.version}" if point.dist else "unknown distribution"
+        found[point.name] = _Candidate(point.name, point.value, dist)
+    return sorted(found.values(), key=lambda c: c.name)
+
+
+def _load_target(target: str) -> Any:
+    module, _, attribute = target.partition(":")
+    loaded = importlib.import_module(module)
+    for part in filter(None, attribute.split(".")):
+        loaded = getattr(loaded, part)
+    return loaded
+
+
 @lru_cache(maxsize=None)
 def _discover(kind: str) -> tuple[dict[str, Any], tuple[PluginInfo, ...]]:
     loaded, infos = {}, []
-    for point in sorted(entry_points(group=GROUPS[kind]), key=lambda p: p.name):
-        dist = f"{point.dist.name} {point.dist.version}" if point.dist else "unknown distribution"
+    for candidate in _candidates(kind):
         try:
-            plugin = point.load()
-        except Exception as exc:  # a broken third-party plugin is reported, never fatal
-            infos.append(PluginInfo(kind, point.name, "", dist, f"{type(exc).__name__}: {exc}"))
+            plugin = _load_target(candidate.target)
+        except Exception as exc:  # a broken third-party plugin is reported where it is used, never fatal here
+            infos.append(PluginInfo(kind, candidate.name, "", candidate.source, f"{type(exc).__name__}: {exc}"))
             continue
-        loaded[point.name] = plugin
+        loaded[candidate.name] = plugin
         doc = (getattr(plugin, "__doc__", None) or "").strip().splitlines()
-        infos.append(PluginInfo(kind, point.name, doc[0] if doc else "", dist))
+        infos.append(PluginInfo(kind, candidate.name, doc[0] if doc else "", candidate.source))
     return loaded, tuple(infos)
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in GROUPS:
+        raise PluginError(f"unknown plugin kind {kind!r}; use one of {list(GROUPS)}")
 
 
 def plugins(kind: str) -> dict[str, Any]:
     """The working plugins of ``kind`` (``models``, ``saes``, ``datasets``, ``probes``) by name,
     fallbacks last."""
-    if kind not in GROUPS:
-        raise SaeprobeError(f"unknown plugin kind {kind!r}; use one of {list(GROUPS)}")
+    _check_kind(kind)
     loaded = _discover(kind)[0]
     return dict(sorted(loaded.items(), key=lambda item: (item[0] in FALLBACKS, item[0])))
 
 
-def available() -> pd.DataFrame:
-    """Every plugin with a one-line description, the distribution it came from, and its load error."""
+def failures(kind: str) -> list[PluginInfo]:
+    """The plugins of ``kind`` that failed to load, with their errors."""
+    _check_kind(kind)
+    return [info for info in _discover(kind)[1] if info.error]
+
+
+def available():
+    """Every plugin with a one-line description, the distribution it came from, and its load error
+    (a pandas DataFrame)."""
+    import pandas as pd
+
     rows = [info.__dict__ for kind in GROUPS for info in _discover(kind)[1]]
     return pd.DataFrame(rows, columns=["kind", "name", "description", "source", "error"])
 
@@ -74,6 +130,30 @@ def matching(kind: str, spec: str) -> Any | None:
         if plugin.matches(spec):
             return plugin
     return None
+
+
+def require(kind: str, spec: str) -> Any:
+    """The plugin of ``kind`` for ``spec``: the probe plugin named ``spec``, or the first model,
+    SAE or dataset plugin whose ``matches(spec)`` is true. Raises :class:`PluginError` naming the
+    fix when there is none (a :class:`ModelError`, :class:`SAEError`, :class:`DataError` or
+    :class:`SettingsError`, by kind), and :class:`PluginError` with a plugin's own load error when
+    the probe asked for failed to load."""
+    broken = {info.name: info for info in failures(kind)}
+    if kind == "probes":
+        found = plugins(kind).get(spec)
+        if found is None and spec in broken:
+            raise PluginError(f"the probe plugin {spec!r} ({broken[spec].source}) failed to load: {broken[spec].error}")
+    else:
+        found = matching(kind, spec)
+    if found is not None:
+        return found
+    message = NOT_FOUND[kind].format(spec=spec, names=sorted(plugins(kind)))
+    if broken:
+        message += "; these plugins failed to load and might have: " + "; ".join(
+            f"{name} ({info.source}): {info.error}" for name, info in broken.items()
+        )
+    option = "probe" if kind == "probes" else None
+    raise NOT_FOUND_ERRORS[kind](message + " (see `saeprobe plugins`)", option=option)
 
 
 def refresh() -> None:

@@ -16,8 +16,9 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MaxAbsScaler, StandardScaler
 
 from .errors import DataError
+from .records import Metrics
+from .settings import DEFAULT_CS
 
-DEFAULT_CS = (0.001, 0.01, 0.1, 1.0, 10.0)
 METRICS = ("train_accuracy", "test_accuracy", "test_auc", "cv_accuracy_mean", "cv_accuracy_std", "C")
 
 
@@ -111,17 +112,17 @@ def roc_auc(y: np.ndarray, proba: np.ndarray, labels: np.ndarray) -> float:
     return float(roc_auc_score(y, proba, multi_class="ovr", average="macro", labels=labels))
 
 
-def evaluate_probe(probe: Any, X: np.ndarray | sp.spmatrix, y: np.ndarray, train: np.ndarray, test: np.ndarray) -> dict[str, float]:
+def evaluate_probe(probe: Any, X: np.ndarray | sp.spmatrix, y: np.ndarray, train: np.ndarray, test: np.ndarray) -> Metrics:
     """Fit ``probe`` on the training rows and report the metrics of :data:`METRICS`."""
     probe.fit(X[train], y[train])
     proba = probe.predict_proba(X[test])
     labels = probe.classes_
-    return {
-        "train_accuracy": float(accuracy_score(y[train], probe.predict(X[train]))),
-        "test_accuracy": float(accuracy_score(y[test], labels[proba.argmax(axis=1)])),
-        "test_auc": roc_auc(y[test], proba, labels),
+    return Metrics(
+        train_accuracy=float(accuracy_score(y[train], probe.predict(X[train]))),
+        test_accuracy=float(accuracy_score(y[test], labels[proba.argmax(axis=1)])),
+        test_auc=roc_auc(y[test], proba, labels),
         # Plugin probes need not choose C by cross-validation; what they lack is reported as NaN.
-        "cv_accuracy_mean": getattr(probe, "cv_accuracy_mean_", float("nan")),
-        "cv_accuracy_std": getattr(probe, "cv_accuracy_std_", float("nan")),
-        "C": getattr(probe, "C_", float("nan")),
-    }
+        cv_accuracy_mean=float(getattr(probe, "cv_accuracy_mean_", float("nan"))),
+        cv_accuracy_std=float(getattr(probe, "cv_accuracy_std_", float("nan"))),
+        C=float(getattr(probe, "C_", float("nan"))),
+    )

@@ -15,8 +15,7 @@ import scipy.sparse as sp
 from sklearn.decomposition import PCA
 
 from .diagnostics import firing_counts, separation
-
-DEFAULT_TOP_KS = (1, 2, 5, 16, 64)
+from .settings import DEFAULT_TOP_KS
 
 
 @dataclass
@@ -30,9 +29,22 @@ class LayerRepresentations:
 
 
 def top_k_columns(matrix: np.ndarray | sp.spmatrix, y: np.ndarray, n_classes: int, k: int) -> np.ndarray:
-    """The ``k`` columns with the largest absolute class-mean difference (ties: lower index first)."""
-    scores = separation(matrix, y, n_classes)
+    """The ``k`` columns with the largest class-mean spread measured on the scale the probe sees
+    them at (ties: lower index first): dense columns in standard deviations (as standardised),
+    sparse codes relative to their largest magnitude (as max-abs scaled). Ranking on raw units would
+    favour whichever dimensions happen to be large."""
+    scores = separation(matrix, y, n_classes) / column_scale(matrix)
     return np.lexsort((np.arange(len(scores)), -scores))[:k]
+
+
+def column_scale(matrix: np.ndarray | sp.spmatrix) -> np.ndarray:
+    """Each column's scale as the probe's scaler sets it: the standard deviation of a dense column,
+    the largest magnitude of a sparse one; 1 where that is 0 (a constant column)."""
+    if sp.issparse(matrix):
+        scale = np.asarray(abs(matrix).max(axis=0).todense()).ravel()
+    else:
+        scale = np.asarray(matrix, dtype=np.float64).std(axis=0)
+    return np.where(scale > 0, scale, 1.0)
 
 
 def build_representations(

@@ -6,9 +6,8 @@ from __future__ import annotations
 import itertools
 import json
 import shutil
-import tempfile
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,43 +16,16 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
-from .activations import extract_tokens, resolve_target
-from .cache import content_key, staged_directory, write_json
+from .activations import extract_tokens
+from .cache import content_key, sae_training_parts, staged_directory
 from .data import ProbeDataset
 from .errors import DataError, SAEError
+from .jsonio import write_json
+from .settings import SAETrainingSettings, SweepSettings
+from .target import resolve_target
 
-ARCHITECTURES = ("topk", "standard")
 REPORT_FILE = "training.json"
 REPORT_COLUMNS = ["layer", "hook_name", "architecture", "width", "l0_mean", "fvu", "n_train_tokens", "n_eval_tokens", "path"]
-
-
-@dataclass(frozen=True)
-class SAETrainingSettings:
-    """How each SAE is trained: ``architecture`` (``topk`` keeps the ``k`` largest features;
-    ``standard`` is ReLU with an L1 penalty of ``l1_coefficient``), ``width`` (features),
-    ``steps`` of ``batch_size`` token activations at learning rate ``lr``, on at most
-    ``max_tokens`` tokens of which ``eval_share`` is held out for the L0 and FVU report."""
-
-    architecture: str = "topk"
-    width: int = 1536
-    k: int = 16
-    l1_coefficient: float = 5.0
-    steps: int = 600
-    batch_size: int = 256
-    lr: float = 1e-3
-    max_tokens: int = 50_000
-    eval_share: float = 0.1
-    seed: int = 0
-
-    def __post_init__(self) -> None:
-        if self.architecture not in ARCHITECTURES:
-            raise SAEError(f"unknown SAE architecture {self.architecture!r}; use one of {ARCHITECTURES}")
-        if self.width < 1 or self.steps < 1 or self.batch_size < 1:
-            raise SAEError("width, steps and batch_size must be positive integers")
-        if self.architecture == "topk" and not 0 < self.k <= self.width:
-            raise SAEError(f"k={self.k} must lie between 1 and the width {self.width}")
-        if not 0 < self.eval_share < 1:
-            raise SAEError(f"eval_share {self.eval_share} must lie strictly between 0 and 1")
 
 
 @dataclass
@@ -72,7 +44,7 @@ def train_saes(
     settings: SAETrainingSettings | None = None,
     *,
     out: str | Path | None = None,
-    cache_dir: str | Path | None | bool = None,
+    cache_dir: str | Path | bool | None = None,
     revision: str | None = None,
     device: str = "cpu",
     progress: bool = True,
@@ -81,34 +53,34 @@ def train_saes(
     a template); reuse SAEs already trained for the same model, texts, layers and settings.
 
     SAEs are saved as ``<dir>/layer_<N>`` in SAELens format (``sweep(saes=dir)`` reads them), in
-    the cache and, when given, copied to ``out``. Each layer finishes atomically, so an
-    interrupted run resumes. The report gives per layer L0 and FVU on held-out tokens. Raises
+    the cache and, when given, copied to ``out``; with the cache disabled (``cache_dir=False``) they
+    are trained straight into ``out``, which is then required. Each layer finishes atomically, so
+    an interrupted run resumes. The report gives per layer L0 and FVU on held-out tokens. Raises
     :class:`SAEError` for bad settings and :class:`DataError` when there are too few tokens.
     """
     settings = settings or SAETrainingSettings()
     texts = data.prompts if isinstance(data, ProbeDataset) else [str(t) for t in data]
     if not texts:
         raise DataError("no texts to train SAEs on; give at least a few hundred sentences")
-    target = resolve_target(model, layers, hook, cache_dir=cache_dir, revision=revision, device=device)
-    source, root, dims, layer_list = target.source, target.root, target.dims, target.layers
-    parts = {
-        "model": source.identity, "texts": content_key({"texts": texts}), "hook": hook,
-        "settings": asdict(settings), "sae_lens": _sae_lens_version(),
-    }
-    directory = (root or Path(tempfile.mkdtemp(prefix="saeprobe-saes-"))) / "saes" / content_key(parts)
+    target = resolve_target(model, SweepSettings(layers=layers, hook=hook, revision=revision, device=device), cache_dir)
+    if target.root is None and out is None:
+        raise SAEError("with the cache disabled, train_saes needs out=DIR to save the SAEs in")
+    parts = sae_training_parts(target.source.identity, texts, target.settings.hook, settings, _sae_lens_version())
+    directory = target.root / "saes" / content_key(parts) if target.root is not None else Path(out).expanduser()
     if not (directory / "key.json").is_file():
         write_json(directory / "key.json", parts)
-    missing = [layer for layer in layer_list if not (directory / f"layer_{layer}" / "cfg.json").is_file()]
+    missing = [layer for layer in target.layers if not (directory / f"layer_{layer}" / "cfg.json").is_file()]
     if missing:
-        loaded = source.load()
-        tokens = extract_tokens(loaded, texts, missing, hook, max_tokens=settings.max_tokens, progress=progress)
+        loaded = target.source.load()
+        tokens = extract_tokens(loaded, texts, missing, target.settings.hook, max_tokens=settings.max_tokens,
+                                progress=progress)
         for layer in tqdm(missing, desc="SAEs trained", unit="layer", disable=not progress):
-            report = _train_layer(tokens.pop(layer), layer, target.hook_names[layer], settings, dims, device)
+            report = _train_layer(tokens.pop(layer), layer, target.hook_names[layer], settings, target.dims, device)
             _save_layer(directory, layer, report)
-    report = pd.DataFrame([_read_report(directory, layer) for layer in layer_list], columns=REPORT_COLUMNS)
-    if out is not None:
+    report = pd.DataFrame([_read_report(directory, layer) for layer in target.layers], columns=REPORT_COLUMNS)
+    if out is not None and Path(out).expanduser() != directory:
         out = Path(out).expanduser()
-        for layer in layer_list:
+        for layer in target.layers:
             shutil.copytree(directory / f"layer_{layer}", out / f"layer_{layer}", dirs_exist_ok=True)
         directory = out
     return TrainedSAEs(directory=directory, report=report)

@@ -15,6 +15,8 @@ class LayerSweepWidget(anywidget.AnyWidget):
 
     ``result`` is a :class:`~saeprobe.SweepResult` or its JSON dict; ``selected_layer`` is synced
     both ways; ``progress`` (``stage``, ``done``, ``total``, ``message``) is shown while a sweep runs.
+    A running sweep feeds it through its callbacks (:meth:`on_progress`, :meth:`on_layer`); the
+    widget never starts one itself.
     """
 
     _esm = STATIC / "widget.js"
@@ -29,20 +31,16 @@ class LayerSweepWidget(anywidget.AnyWidget):
             selected_layer = payload["layers"][0]["layer"] if payload and payload.get("layers") else 0
         super().__init__(result=payload, selected_layer=selected_layer, **kwargs)
 
-    def run(self, **sweep_arguments: Any):
-        """Run :func:`saeprobe.sweep` with these arguments, drawing layers as they finish; returns the result."""
-        from .layer_sweep import sweep
+    def on_progress(self, stage: str, done: int, total: int) -> None:
+        """A sweep's progress callback: shows the stage and its count (cleared when the last layer
+        is probed). Pass it as ``saeprobe.sweep(..., on_progress=widget.on_progress)``."""
+        finished = stage == "probe fits" and done == total
+        self.progress = {} if finished else {"stage": stage, "done": done, "total": total}
 
-        def on_progress(stage: str, done: int, total: int) -> None:
-            self.progress = {"stage": stage, "done": done, "total": total}
-
-        def on_layer(partial: Any) -> None:
-            self.result = partial.to_dict()
-
-        result = sweep(**sweep_arguments, on_progress=on_progress, on_layer=on_layer)
-        self.result = result.to_dict()
-        self.progress = {}
-        return result
+    def on_layer(self, partial: Any) -> None:
+        """A sweep's per-layer callback: draws the result so far. Pass it as
+        ``saeprobe.sweep(..., on_layer=widget.on_layer)``."""
+        self.result = partial.to_dict()
 
     def _repr_mimebundle_(self, **kwargs: Any):
         # Saved notebooks (GitHub, nbviewer, a kernel-less reopen) still show the offline view.

@@ -68,8 +68,10 @@ async def test_requests_without_a_valid_token_are_refused(jp_fetch):
         ("not json", "Expecting value"),
         ("[1, 2]", "JSON object"),
         ('{"data": "reviews.csv"}', "'model' is required"),
-        ('{"model": "m", "data": "d.csv", "seed": "zero"}', "'seed' must be int"),
-        ('{"model": "m", "data": "d.csv", "shell": "rm -rf /"}', "unknown parameter"),
+        ('{"model": "m", "data": "d.csv", "seed": "zero"}', "seed must be a whole number"),
+        ('{"model": "m", "data": "d.csv", "polling": "mean"}', "no option 'polling'; did you mean 'pooling'?"),
+        ('{"model": "m", "data": "d.csv", "shell": "rm -rf /"}', "no option 'shell'"),
+        ('{"model": "m", "data": "d.csv", "top_ks": [0, 2]}', "top_ks=[0, 2] holds 0"),
     ],
 )
 async def test_malformed_bodies_get_400(jp_fetch, body, message):

@@ -6,7 +6,7 @@ import torch
 
 from saeprobe import extract, load_dataset
 from saeprobe.activations import extract_tokens
-from saeprobe.errors import DataError, LayerError, ModelError
+from saeprobe.errors import LayerError, ModelError, SettingsError
 
 TEXTS = [
     "the film was charming",
@@ -75,7 +75,7 @@ def test_hook_and_layer_errors(tiny_bridge):
         extract(tiny_bridge, TEXTS, layers=[4], cache_dir=False, progress=False)
     with pytest.raises(ModelError, match="no hook 'blocks.0.hook_nonsense'"):
         extract(tiny_bridge, TEXTS, layers=[0], hook="nonsense", cache_dir=False, progress=False)
-    with pytest.raises(DataError, match="unknown pooling"):
+    with pytest.raises(SettingsError, match="pooling must be one of"):
         extract(tiny_bridge, TEXTS, pooling="median", cache_dir=False, progress=False)
     with pytest.raises(ModelError, match="cannot use a int"):
         extract(3, TEXTS, cache_dir=False, progress=False)

@@ -90,3 +90,22 @@ def test_template_changes_the_key(tiny_bridge, tmp_path):
     extract(tiny_bridge, load_dataset(TEXTS[:2], [0, 1]), layers=[0], cache_dir=tmp_path, progress=False)
     extract(tiny_bridge, load_dataset(TEXTS[:2], [0, 1], template="Q: {text}"), layers=[0], cache_dir=tmp_path, progress=False)
     assert len(list((tmp_path / "activations").iterdir())) == 2
+
+
+def test_relabelled_classes_are_a_new_result_not_the_old_names(tiny_model_dir, tmp_path):
+    from saeprobe import sweep
+
+    texts = [f"good film {i}" for i in range(10)] + [f"bad film {i}" for i in range(10)]
+    first = sweep(str(tiny_model_dir), None, load_dataset(texts, ["neg"] * 10 + ["pos"] * 10), layers=[1],
+                  cache_dir=tmp_path, progress=False)
+    # Same order of classes (a < b as neg < pos), so the label indices are identical; only the names differ.
+    renamed = sweep(str(tiny_model_dir), None, load_dataset(texts, ["a"] * 10 + ["b"] * 10), layers=[1],
+                    cache_dir=tmp_path, progress=False)
+    assert first.classes == ["neg", "pos"] and renamed.classes == ["a", "b"]
+    assert renamed.timings["layers_from_cache"] == 0 and renamed.timings["forward_batches"] == 0
+
+
+def test_cache_dir_true_means_the_default_cache(tiny_bridge, tmp_path, monkeypatch):
+    monkeypatch.setenv("SAEPROBE_CACHE_DIR", str(tmp_path / "default"))
+    extract(tiny_bridge, TEXTS[:3], layers=[0], cache_dir=True, progress=False)
+    assert any((tmp_path / "default" / "activations").iterdir())

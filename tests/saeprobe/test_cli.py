@@ -37,7 +37,7 @@ def test_sweep_end_to_end_in_a_subprocess(tiny_model_dir, sae_dir, reviews_csv, 
     assert payload["settings"]["top_ks"] == [1, 3]
     assert [run["regime"] for run in payload["layers"][0]["regimes"]] == ["train_size", "label_noise"]
     header = completed.stdout.splitlines()[0].split()
-    assert header == ["raw", "sae", "pca_matched", "l0_mean", "n_active_union", "n_always_on", "fvu"]
+    assert header == ["raw", "sae", "pca_matched", "pca_k", "l0_mean", "n_active_union", "n_always_on", "fvu"]
 
 
 @pytest.mark.parametrize(
@@ -47,8 +47,10 @@ def test_sweep_end_to_end_in_a_subprocess(tiny_model_dir, sae_dir, reviews_csv, 
         (["--layers", "9"], "layer 9 is out of range"),
         (["--template", "no slot"], "no {text} slot"),
         (["--hook", "resid_pre"], "hook='resid_post'"),
-        (["--top-ks", "0,2"], "--top-ks takes positive integers"),
-        (["--label-noise", "a lot"], "--label-noise takes float values"),
+        (["--top-ks", "0,2"], "--top-ks=[0, 2] holds 0, which must lie in [1, "),
+        (["--label-noise", "a lot"], "--label-noise takes numbers separated by commas"),
+        (["--seed", "-1"], "--seed=-1 must lie in [0, 4294967295]"),
+        (["--text-column", "body"], "name the right one with --text-column"),
     ],
 )
 def test_bad_input_exits_non_zero_with_the_fix(tiny_model_dir, sae_dir, reviews_csv, tmp_path, capsys, extra, message):

@@ -16,7 +16,7 @@ def test_directory_of_saes_is_matched_to_layers_by_hook(sae_dir):
     assert sorted(resolved) == [1, 3]
     assert resolved[3].hook_name == "blocks.3.hook_resid_post"
     assert resolved[3].source.endswith("layer_3")
-    assert resolved[1].describe()["architecture"] == "standard"
+    assert resolved[1].describe().architecture == "standard"
 
 
 def test_single_sae_directory_object_and_mapping(sae_dir):

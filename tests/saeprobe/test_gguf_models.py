@@ -102,7 +102,7 @@ def test_sweep_on_a_gguf_reads_the_last_prompt_token(tiny_gguf, cache):
     labels = [int("charming" in t) for t in texts]
     data = saeprobe.load_dataset(texts, labels, template="Review: {text}\nSentiment:")
     result = saeprobe.sweep(str(tiny_gguf), None, data, layers="0-2:2", cache_dir=cache, progress=False)
-    assert [entry["layer"] for entry in result.layers] == [0, 2] and result.settings["pooling"] == "last"
+    assert [entry.layer for entry in result.layers] == [0, 2] and result.settings.pooling == "last"
     bridge = GGUF.load(str(tiny_gguf), None, "cpu")
     _, run = bridge.run_with_cache(data.prompts[5], names_filter="blocks.2.hook_resid_post")
     stored = saeprobe.extract(str(tiny_gguf), data, layers=[2], cache_dir=cache, progress=False)

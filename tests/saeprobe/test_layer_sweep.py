@@ -62,8 +62,8 @@ def test_scores_equal_a_direct_fit_on_the_same_matrices(sst2_result, tiny_model_
     train, test = sst2_subset.train_test_masks(0.3, 0)
     raw = evaluate_probe(LogisticProbe(), acts[2], sst2_subset.y, train, test)
     sae = evaluate_probe(LogisticProbe(), codes[2], sst2_subset.y, train, test)
-    assert result.layers[2]["scores"]["raw"] == raw
-    assert result.layers[2]["scores"]["sae"] == sae
+    assert result.layers[2].scores["raw"] == raw
+    assert result.layers[2].scores["sae"] == sae
 
 
 def test_json_round_trip(sst2_result, tmp_path):
@@ -91,8 +91,8 @@ def test_multiclass_with_a_given_split(tiny_model_dir, sae_dir, shared_data, tmp
     data = load_dataset(frame, split_column="split")
     result = sweep(str(tiny_model_dir), str(sae_dir), data, layers="0,3", cache_dir=tmp_path, progress=False)
     assert result.classes == ["Business", "Sci/Tech", "Sports", "World"]
-    assert result.n_test == 25 and result.settings["split"] == "given"
-    assert 0.0 <= result.layers[1]["scores"]["sae"]["test_auc"] <= 1.0
+    assert result.n_test == 25 and result.dataset["split"] == "given"
+    assert 0.0 <= result.layers[1].scores["sae"].test_auc <= 1.0
 
 
 def test_bad_inputs_fail_before_any_forward_pass(tiny_model_dir, sae_dir, tmp_path):
@@ -117,12 +117,12 @@ def test_train_side_choices_ignore_test_labels(tiny_model_dir, sae_dir, sst2_sub
         data = type(data)(data.texts, data.labels, data.template, tuple(split), data.name)
         runs.append(sweep(str(tiny_model_dir), str(sae_dir), data, layers="1,3", cache_dir=cache, progress=False))
     for a, b in zip(runs[0].layers, runs[1].layers):
-        assert a["baselines"] == b["baselines"]
-        assert a["diagnostics"]["features"] == b["diagnostics"]["features"]
-        for rep in a["scores"]:
-            assert a["scores"][rep]["C"] == b["scores"][rep]["C"]
-            assert a["scores"][rep]["train_accuracy"] == b["scores"][rep]["train_accuracy"]
-        assert a["scores"]["raw"]["test_accuracy"] + b["scores"]["raw"]["test_accuracy"] == pytest.approx(1.0)
+        assert a.baselines == b.baselines
+        assert a.diagnostics.features == b.diagnostics.features
+        for rep in a.scores:
+            assert a.scores[rep].C == b.scores[rep].C
+            assert a.scores[rep].train_accuracy == b.scores[rep].train_accuracy
+        assert a.scores["raw"].test_accuracy + b.scores["raw"].test_accuracy == pytest.approx(1.0)
 
 
 def test_regimes_add_rows_fitted_on_altered_training_rows(tiny_model_dir, sae_dir, sst2_subset, sst2_result):

@@ -3,6 +3,8 @@ import pkgutil
 import subprocess
 import sys
 
+import pytest
+
 import saeprobe
 
 
@@ -14,6 +16,32 @@ def test_public_names_stay_the_functions_after_every_submodule_is_imported():
     assert callable(saeprobe.sweep) and callable(saeprobe.extract)
 
 
-def test_the_job_files_load_without_torch():
-    code = "import sys, saeprobe.jobs, saeprobe.cache; assert 'torch' not in sys.modules, 'torch was imported'"
-    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+HEAVY = ("torch", "transformer_lens", "sae_lens", "transformers")
+
+
+@pytest.mark.parametrize("statement", [
+    "import saeprobe, saeprobe.jobs, saeprobe.cache, saeprobe.settings",
+    "from saeprobe.cli import main; main(['--help'])",
+    "from saeprobe.cli import main; main(['sweep', '--help'])",
+    "from saeprobe.cli import main; main(['plugins'])",
+])
+def test_light_entry_points_load_no_torch(statement):
+    # The server, `saeprobe --help` and `saeprobe plugins` must start fast: nothing imports torch.
+    code = (f"import sys\ntry:\n    {statement}\nexcept SystemExit:\n    pass\n"
+            f"loaded = [m for m in sys.modules if m.split('.')[0] in {HEAVY!r}]\n"
+            "assert not loaded, f'imported {loaded[:3]}'")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120, capture_output=True)
+
+
+def test_the_builtin_plugins_are_found_without_installed_metadata(monkeypatch):
+    # A source checkout on sys.path (no entry points) still has saeprobe's own plugins.
+    from saeprobe import plugins
+
+    monkeypatch.setattr(plugins, "entry_points", lambda group: [])
+    plugins.refresh()
+    try:
+        assert {"huggingface", "embedded", "gguf"} <= set(plugins.plugins("models"))
+        assert plugins.require("probes", "logistic").__name__ == "LogisticProbe"
+    finally:
+        monkeypatch.undo()
+        plugins.refresh()

@@ -7,6 +7,7 @@ import textwrap
 import pytest
 
 from saeprobe import load_dataset, plugins, sweep
+from saeprobe.errors import PluginError
 from saeprobe.cli import main
 
 PLUGIN_MODULE = '''
@@ -73,6 +74,7 @@ def toy_plugin(tmp_path, monkeypatch):
         toy = "saeprobe_toy:TOY_DATASETS"
         [project.entry-points."saeprobe.probes"]
         centroid = "saeprobe_toy:NearestCentroidProbe"
+        svm = "saeprobe_toy:MISSING_SVM"
         [project.entry-points."saeprobe.models"]
         broken = "saeprobe_toy:DOES_NOT_EXIST"
     """))
@@ -102,11 +104,17 @@ def test_third_party_dataset_and_probe_in_a_sweep(toy_plugin, tiny_model_dir, sa
     data = load_dataset("toy:40")
     assert data.classes == ("cold", "warm") and len(data) == 40
     result = sweep(str(tiny_model_dir), str(sae_dir), data, layers="1", probe="centroid", cache_dir=tmp_path, progress=False)
-    assert result.settings["probe"] == "centroid"
-    assert 0 <= result.layers[0]["scores"]["sae"]["test_accuracy"] <= 1
-    assert result.layers[0]["scores"]["raw"]["C"] != result.layers[0]["scores"]["raw"]["C"]  # NaN: no C chosen
+    assert result.settings.probe == "centroid"
+    assert 0 <= result.layers[0].scores["sae"].test_accuracy <= 1
+    assert result.layers[0].scores["raw"].C != result.layers[0].scores["raw"].C  # NaN: no C chosen
     assert main(["plugins"]) == 0
     assert "centroid" in capsys.readouterr().out
+
+
+def test_a_plugin_that_fails_to_load_raises_its_own_error(toy_plugin, tiny_model_dir):
+    data = load_dataset(["a", "b", "c", "d"], [0, 1, 0, 1])
+    with pytest.raises(PluginError, match="'svm' \\(saeprobe-toy 0.0.1\\) failed to load: AttributeError.*MISSING_SVM"):
+        sweep(str(tiny_model_dir), None, data, probe="svm")
 
 
 def test_unknown_probe_and_dataset(tiny_model_dir):

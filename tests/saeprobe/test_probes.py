@@ -23,12 +23,12 @@ def test_scores_equal_a_direct_scikit_learn_fit_with_the_chosen_C():
     probe = LogisticProbe(seed=0)
     scores = evaluate_probe(probe, X, y, train, test)
     scaler = StandardScaler().fit(X[train])
-    direct = LogisticRegression(C=scores["C"], max_iter=2000, random_state=0).fit(scaler.transform(X[train]), y[train])
+    direct = LogisticRegression(C=scores.C, max_iter=2000, random_state=0).fit(scaler.transform(X[train]), y[train])
     proba = direct.predict_proba(scaler.transform(X[test]))
-    assert scores["test_accuracy"] == pytest.approx(accuracy_score(y[test], proba.argmax(1)))
-    assert scores["train_accuracy"] == pytest.approx(direct.score(scaler.transform(X[train]), y[train]))
-    assert scores["test_auc"] == pytest.approx(roc_auc_score(y[test], proba[:, 1]))
-    assert 0 <= scores["cv_accuracy_std"] < 0.5 and scores["C"] in probe.Cs
+    assert scores.test_accuracy == pytest.approx(accuracy_score(y[test], proba.argmax(1)))
+    assert scores.train_accuracy == pytest.approx(direct.score(scaler.transform(X[train]), y[train]))
+    assert scores.test_auc == pytest.approx(roc_auc_score(y[test], proba[:, 1]))
+    assert 0 <= scores.cv_accuracy_std < 0.5 and scores.C in probe.Cs
 
 
 def test_sparse_features_stay_sparse_and_match_a_direct_fit():
@@ -39,8 +39,8 @@ def test_sparse_features_stay_sparse_and_match_a_direct_fit():
     scaler = probe.pipeline_.named_steps["scale"]
     assert isinstance(scaler, MaxAbsScaler)
     direct_scaler = MaxAbsScaler().fit(X[train])
-    direct = LogisticRegression(C=scores["C"], max_iter=2000, random_state=0).fit(direct_scaler.transform(X[train]), y[train])
-    assert scores["test_accuracy"] == pytest.approx(direct.score(direct_scaler.transform(X[test]), y[test]))
+    direct = LogisticRegression(C=scores.C, max_iter=2000, random_state=0).fit(direct_scaler.transform(X[train]), y[train])
+    assert scores.test_accuracy == pytest.approx(direct.score(direct_scaler.transform(X[test]), y[test]))
 
 
 def test_multiclass_auc_is_macro_one_vs_rest():
@@ -48,7 +48,7 @@ def test_multiclass_auc_is_macro_one_vs_rest():
     probe = LogisticProbe()
     scores = evaluate_probe(probe, X, y, train, test)
     proba = probe.predict_proba(X[test])
-    assert scores["test_auc"] == pytest.approx(roc_auc_score(y[test], proba, multi_class="ovr", average="macro"))
+    assert scores.test_auc == pytest.approx(roc_auc_score(y[test], proba, multi_class="ovr", average="macro"))
 
 
 def test_reproducible_with_the_seed():

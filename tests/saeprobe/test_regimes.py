@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from saeprobe.errors import DataError
+from saeprobe.errors import DataError, SettingsError
+from saeprobe.settings import SweepSettings
 from saeprobe.regimes import Regime, regimes_from
 
 
@@ -39,10 +40,13 @@ def test_imbalance_makes_the_last_class_that_share(split):
 
 def test_regime_values_are_checked(split):
     y, train = split
-    for kind, value, message in [("train_size", 1.5, "whole number"), ("label_noise", 1.0, r"\[0, 1\)"),
-                                 ("imbalance", 0.0, r"\(0, 1\)"), ("bootstrap", 1, "unknown regime")]:
-        with pytest.raises(DataError, match=message):
-            Regime(kind, value)
+    # Values are checked where the settings declare them; the kind where a regime is built.
+    for field, value, message in [("train_sizes", [1.5], "whole numbers"), ("label_noise", [1.0], r"\[0, 1\)"),
+                                  ("imbalance", [0.0], r"\(0, 1\)")]:
+        with pytest.raises(SettingsError, match=message):
+            SweepSettings(**{field: value})
+    with pytest.raises(DataError, match="unknown regime"):
+        Regime("bootstrap", 1)
     with pytest.raises(DataError, match="exceeds"):
         Regime("train_size", 500).apply(y, train, 2, seed=0)
     with pytest.raises(DataError, match="fewer than 2 rows per class"):

@@ -21,11 +21,17 @@ def layer():
     return raw, codes, reconstruction, y, train
 
 
-def test_top_k_ranks_by_absolute_class_mean_difference():
-    X = np.array([[0, 5, 1.0], [0, 1, 1.0], [1, 5, 4.0], [1, 1, 4.0]])
+def test_top_k_ranks_by_class_mean_difference_on_the_scale_the_probe_sees():
+    # Column 2 has the largest raw gap (3) but also the largest spread; in standard deviations
+    # column 0 separates best (gap 1, std 0.5) — the probe standardises, so it ranks it first.
+    X = np.array([[0, 5, 1.0], [0, 1, 0.0], [1, 5, 4.0], [1, 1, 5.0]])
     y = np.array([0, 0, 1, 1])
-    assert top_k_columns(X, y, 2, 2).tolist() == [2, 0]
-    assert top_k_columns(sp.csr_matrix(X), y, 2, 1).tolist() == [2]
+    assert top_k_columns(X, y, 2, 2).tolist() == [0, 2]
+    gaps = np.abs(X[y == 1].mean(0) - X[y == 0].mean(0)) / X.std(0).clip(1e-12)
+    assert top_k_columns(X, y, 2, 3).tolist() == np.lexsort((np.arange(3), -gaps)).tolist()
+    # Sparse codes are compared relative to their largest value, as max-abs scaling sees them.
+    codes = sp.csr_matrix(np.array([[0, 8.0], [0, 0.0], [1, 10.0], [1, 2.0]]))
+    assert top_k_columns(codes, y, 2, 1).tolist() == [0]
 
 
 def test_all_representations_and_their_recorded_choices(layer):
@@ -63,4 +69,4 @@ def test_no_choice_sees_the_test_labels(layer):
     for name, matrix in first.matrices.items():
         a = evaluate_probe(LogisticProbe(), matrix, y, train, ~train)
         b = evaluate_probe(LogisticProbe(), second.matrices[name], shuffled, train, ~train)
-        assert (a["C"], a["train_accuracy"], a["cv_accuracy_mean"]) == (b["C"], b["train_accuracy"], b["cv_accuracy_mean"])
+        assert (a.C, a.train_accuracy, a.cv_accuracy_mean) == (b.C, b.train_accuracy, b.cv_accuracy_mean)

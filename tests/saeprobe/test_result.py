@@ -2,22 +2,25 @@ import math
 
 import pytest
 
-from saeprobe import SweepResult
+from saeprobe import SweepResult, SweepSettings
 from saeprobe.errors import SaeprobeError
+from saeprobe.records import LayerEntry, Metrics
 
 
 def make_result():
-    metrics = {"train_accuracy": 1.0, "test_accuracy": 0.5, "test_auc": float("nan"), "C": 1.0}
+    def metrics():
+        return Metrics(train_accuracy=1.0, test_accuracy=0.5, test_auc=float("nan"), C=1.0)
+
     return SweepResult(
         model={"name": "m", "identity": "x", "n_layers": 2, "d_model": 4, "n_ctx": 8},
-        dataset={"name": "d", "n_examples": 4, "template": None, "fingerprint": "f", "n_truncated": 0},
-        settings={"hook": "resid_post", "pooling": "last", "seed": 0, "split": "stratified"},
+        dataset={"name": "d", "n_examples": 4, "template": None, "fingerprint": "f", "n_truncated": 0, "split": "stratified"},
+        settings=SweepSettings(pooling="last"),
         classes=["neg", "pos"],
         n_train=2,
         n_test=2,
         layers=[
-            {"layer": 1, "hook_name": "blocks.1.hook_resid_post", "sae": None, "scores": {"raw": dict(metrics)}},
-            {"layer": 0, "hook_name": "blocks.0.hook_resid_post", "sae": None, "scores": {"raw": dict(metrics)}},
+            LayerEntry(layer=1, hook_name="blocks.1.hook_resid_post", scores={"raw": metrics()}),
+            LayerEntry(layer=0, hook_name="blocks.0.hook_resid_post", scores={"raw": metrics()}),
         ],
     )
 
@@ -29,7 +32,7 @@ def test_json_orders_layers_and_writes_nan_as_null():
     assert payload["layers"][0]["scores"]["raw"]["test_auc"] is None
     assert "NaN" not in result.to_json()
     again = SweepResult.from_json(result.to_json())
-    assert math.isnan(again.layers[0]["scores"]["raw"]["test_auc"])
+    assert math.isnan(again.layers[0].scores["raw"].test_auc)
 
 
 def test_unknown_major_version_is_refused():

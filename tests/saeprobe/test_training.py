@@ -21,7 +21,7 @@ def test_trains_one_saelens_sae_per_layer_and_reports_fit(tiny_model_dir, tmp_pa
     row = trained.report.iloc[0]
     assert 0 < row["l0_mean"] <= 4 and row["fvu"] >= 0 and row["n_train_tokens"] > 32
     result = sweep(str(tiny_model_dir), str(tmp_path / "saes"), _dataset(), layers="0,2", cache_dir=tmp_path / "cache", progress=False)
-    assert result.layers[1]["sae"]["d_sae"] == 48
+    assert result.layers[1].sae.d_sae == 48
 
 
 def _dataset():
@@ -44,9 +44,10 @@ def test_cached_layers_are_not_trained_again(tiny_model_dir, tmp_path, monkeypat
 @pytest.mark.parametrize(
     "settings, message",
     [
-        (dict(architecture="gated"), "unknown SAE architecture"),
-        (dict(k=0), "k=0 must lie between 1"),
-        (dict(width=0), "must be positive"),
+        (dict(architecture="gated"), r"architecture must be one of \['topk', 'standard'\]"),
+        (dict(k=0), r"k=0 must lie in \[1, "),
+        (dict(k=20, width=10), "must not exceed the width 10"),
+        (dict(width=0), r"width=0 must lie in \[1, "),
         (dict(eval_share=1.5), "eval_share"),
     ],
 )
@@ -64,3 +65,17 @@ def test_standard_architecture(tiny_model_dir, tmp_path):
     settings = SAETrainingSettings(architecture="standard", width=40, l1_coefficient=1.0, steps=10, batch_size=32)
     trained = train_saes(str(tiny_model_dir), TEXTS, layers=[1], settings=settings, cache_dir=tmp_path, progress=False)
     assert SAE.load_from_disk(trained.report.loc[0, "path"]).cfg.architecture() == "standard"
+
+
+def test_with_the_cache_disabled_saes_go_to_out_and_nothing_is_left_behind(tiny_model_dir, tmp_path, monkeypatch):
+    import tempfile
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    with pytest.raises(SAEError, match="needs out=DIR"):
+        train_saes(str(tiny_model_dir), TEXTS, layers=[0], settings=SMALL, cache_dir=False, progress=False)
+    trained = train_saes(str(tiny_model_dir), TEXTS, layers=[0], settings=SMALL, cache_dir=False, out=tmp_path / "out",
+                         progress=False)
+    assert trained.directory == tmp_path / "out" and (tmp_path / "out" / "layer_0" / "cfg.json").is_file()
+    assert list(scratch.iterdir()) == []
