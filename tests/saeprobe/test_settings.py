@@ -93,7 +93,7 @@ def test_settings_of_results_written_before_schema_1_2_are_read():
 def test_the_result_schema_declares_exactly_the_settings():
     schema = json.loads(SCHEMA_PATH.read_text())
     assert schema["$defs"]["settings"] == json_schema(SweepSettings), (
-        "the result schema's settings must equal saeprobe.options.json_schema(SweepSettings); update the schema file"
+        "the settings changed: run python tools/write_result_schema.py, npm run build and python tools/dump_widget_fixture.py"
     )
 
 
