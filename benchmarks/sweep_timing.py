@@ -16,28 +16,13 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = ROOT.parent / "shared" / "data" / "sst2" / "validation.csv"
+from bench_common import data_arguments, write_untrained_saes
 
-
-def write_untrained_saes(directory: Path, n_layers: int, d_model: int, hook: str) -> None:
-    import torch
-    from sae_lens import StandardSAE, StandardSAEConfig
-    from sae_lens.saes.sae import SAEMetadata
-
-    for layer in range(n_layers):
-        torch.manual_seed(layer)
-        config = StandardSAEConfig(
-            d_in=d_model, d_sae=4 * d_model, metadata=SAEMetadata(hook_name=f"blocks.{layer}.hook_{hook}")
-        )
-        StandardSAE(config).save_model(directory / f"layer_{layer}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", default=str(DEFAULT_DATA))
-    parser.add_argument("--text-column", default="text")
-    parser.add_argument("--label-column", default="label")
+    data_arguments(parser)
     args = parser.parse_args()
 
     import saeprobe

@@ -178,3 +178,37 @@ def write_gguf(model_dir: Path, path: Path) -> Path:
     writer.write_tensors_to_file()
     writer.close()
     return path
+
+
+def hooked_reference(model_dir: Path, processed: bool):
+    """TransformerLens's own HookedTransformer of the GPT-2 in ``model_dir``: its weights converted
+    by TransformerLens and loaded with HookedTransformer's default processing (``fold_ln``,
+    ``center_writing_weights``, ``center_unembed``, ``fold_value_biases``) or with none."""
+    from transformer_lens import HookedTransformer, HookedTransformerConfig
+    from transformer_lens.pretrained.weight_conversions.gpt2 import convert_gpt2_weights
+    from transformers import AutoTokenizer, GPT2LMHeadModel
+
+    hf_model = GPT2LMHeadModel.from_pretrained(model_dir)
+    config = hf_model.config
+    cfg = HookedTransformerConfig(
+        n_layers=config.n_layer, d_model=config.n_embd, n_ctx=config.n_positions, d_head=config.n_embd // config.n_head,
+        n_heads=config.n_head, d_mlp=4 * config.n_embd, d_vocab=config.vocab_size, act_fn="gelu_new",
+        normalization_type="LN", eps=config.layer_norm_epsilon, positional_embedding_type="standard",
+        default_prepend_bos=True, tokenizer_prepends_bos=False,
+    )
+    model = HookedTransformer(cfg, tokenizer=AutoTokenizer.from_pretrained(model_dir), move_to_device=False)
+    model.load_and_process_state_dict(
+        convert_gpt2_weights(hf_model, cfg), fold_ln=processed, center_writing_weights=processed,
+        center_unembed=processed, fold_value_biases=processed,
+    )
+    return model
+
+
+def save_sae_with_metadata(directory: Path, layer: int, **metadata) -> Path:
+    """Save :func:`make_sae`'s SAE for ``layer`` with extra SAELens metadata (e.g.
+    ``model_from_pretrained_kwargs``, ``prepend_bos``, ``context_size``) in its cfg.json."""
+    sae = make_sae(layer)
+    for key, value in metadata.items():
+        setattr(sae.cfg.metadata, key, value)
+    sae.save_model(directory)
+    return directory

@@ -14,7 +14,7 @@ __version__ = "0.2.0"
 _EXPORTS = {
     "ActivationSet": "activations",
     "extract": "activations",
-    "encode": "codes",
+    "encode": "layer_codes",
     "DataOptions": "settings",
     "ProbeDataset": "data",
     "load_dataset": "data",

@@ -1,9 +1,10 @@
-"""Pooled hidden states per layer: tokenise, bucket by length, one forward pass per batch."""
+"""Hidden states per layer: tokenise, bucket by length, one forward pass per batch; pooled per text,
+and, for layers whose SAE codes are taken token by token, the real tokens' states as well."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -11,12 +12,13 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from .cache import ActivationStore, activation_parts
+from .cache import ActivationStore, TokenStore, activation_parts, token_activation_parts
 from .data import TEXT_SLOT, ProbeDataset, Prompts, prompts_of
 from .errors import DataError
 from .layers import hook_name
 from .models import check_hooks, is_bidirectional
-from .pooling import pool
+from .pooling import pool, pooled_tokens
+from .preparation import Preparation
 from .settings import SweepSettings, settings_with
 from .target import Target, resolve_target
 
@@ -25,16 +27,52 @@ CHUNK_SIZE = 128
 
 
 @dataclass
+class TokenChunk:
+    """The real tokens of one chunk of examples: ``index`` (their rows in data order), ``offsets``
+    (example ``j``'s tokens are rows ``offsets[j]:offsets[j + 1]``) and the ``states``
+    ``[n_tokens, d_model]`` of one layer."""
+
+    index: np.ndarray
+    offsets: np.ndarray
+    states: np.ndarray
+
+
+@dataclass
+class TokenActivations:
+    """Token-level states of some layers, at the positions mean and max pooling read (padding left
+    out, a leading BOS/CLS left out under ``exclude_bos``), chunk by chunk: read from the cache one
+    chunk at a time, or held in memory when caching is off. Never one dense ``[n_tokens, d_sae]``."""
+
+    layers: list[int]
+    n_chunks: int
+    store: TokenStore | None = None
+    memory: dict[int, tuple[np.ndarray, np.ndarray, dict[int, np.ndarray]]] = field(default_factory=dict, repr=False)
+
+    def chunks(self, layer: int) -> Iterator[TokenChunk]:
+        """The chunks of ``layer``, in chunk order."""
+        for number in range(self.n_chunks):
+            if self.store is not None:
+                index, offsets, arrays = self.store.load(number, [layer])
+            else:
+                index, offsets, arrays = self.memory[number]
+            yield TokenChunk(index, offsets, arrays[layer])
+
+
+@dataclass
 class ActivationSet(Mapping[int, np.ndarray]):
     """Pooled activations ``{layer: [n_examples, d_model]}``, rows in data order, with the hook
-    read at each layer, which texts were truncated, how many forward batches ran (0 on a cache
-    hit) and the pooling used (resolved from the model's kind when none was asked for)."""
+    read at each layer, which texts were truncated, each prompt's length in tokens, how many forward
+    batches ran (0 on a cache hit), the pooling used, how the model was prepared, and, for the
+    layers asked for, the token-level states (``tokens``)."""
 
     by_layer: dict[int, np.ndarray]
     hook_names: dict[int, str]
     truncated: np.ndarray
+    lengths: np.ndarray
     n_forward_batches: int = 0
     pooling: str = "last"
+    preparation: Preparation = Preparation()
+    tokens: TokenActivations | None = None
 
     def __getitem__(self, layer: int) -> np.ndarray:
         return self.by_layer[layer]
@@ -56,11 +94,16 @@ class _Tokenized:
     tokens: list[torch.Tensor]
     truncated: np.ndarray
 
+    @property
+    def lengths(self) -> np.ndarray:
+        return np.array([len(t) for t in self.tokens], dtype=np.int64)
+
 
 def extract(
     model: Any,
     data: ProbeDataset | Sequence[str],
     *,
+    saes: Any = None,
     settings: SweepSettings | None = None,
     cache_dir: str | Path | bool | None = None,
     progress: bool = True,
@@ -72,15 +115,25 @@ def extract(
     ``model`` is a hub name, a local Hugging Face directory or a loaded TransformerBridge /
     HookedTransformer; ``data`` a :class:`ProbeDataset` (its template is applied) or a list of
     strings. ``options`` are :class:`~saeprobe.SweepSettings` fields (``layers``, ``hook``,
-    ``pooling``, ``exclude_bos``, ``batch_size``, ``padding_side``, ``device``, ...) applied to
-    ``settings``. Results are cached under ``cache_dir`` (default
-    :func:`~saeprobe.cache.default_cache_dir`, ``False`` disables) keyed by content; an interrupted
-    run resumes by chunks. ``on_progress("forward pass", done, total)`` is called after every
-    batch. Raises :class:`DataError`, :class:`ModelError`, :class:`LayerError` or
-    :class:`SettingsError` on bad input.
+    ``pooling``, ``processing``, ``code_pooling``, ``exclude_bos``, ``batch_size``, ...) applied to
+    ``settings``. With ``saes`` (anything :func:`saeprobe.sweep` takes), the model is prepared as
+    their metadata says and, under token code pooling, the token-level states of their layers come
+    along, so that :func:`saeprobe.encode` encodes each token before pooling. Results are cached
+    under ``cache_dir`` (default :func:`~saeprobe.cache.default_cache_dir`, ``False`` disables)
+    keyed by content; an interrupted run resumes by chunks. ``on_progress("forward pass", done,
+    total)`` is called after every batch. Raises :class:`DataError`, :class:`ModelError`,
+    :class:`LayerError`, :class:`SAEError` or :class:`SettingsError` on bad input.
     """
+    from .codes import resolve_saes
+
     target = resolve_target(model, settings_with(settings, options), cache_dir)
-    return read_activations(target, prompts_of(data), progress=progress, on_progress=on_progress)
+    token_layers: list[int] = []
+    if saes is not None:
+        layer_saes = resolve_saes(saes, target.layers, target.hook_names, target.dims["d_model"])
+        target = target.prepared_for({layer: sae.cfg for layer, sae in layer_saes.items()})
+        token_layers = list(layer_saes) if target.tokens_before_pooling else []
+    return read_activations(target, prompts_of(data), token_layers=token_layers, progress=progress,
+                            on_progress=on_progress)
 
 
 def read_activations(
@@ -88,52 +141,66 @@ def read_activations(
     prompts: Prompts,
     layers: Sequence[int] | None = None,
     *,
+    token_layers: Sequence[int] = (),
     progress: bool = True,
     on_progress: Callable[[str, int, int], None] | None = None,
 ) -> ActivationSet:
     """The activation reader shared by :func:`extract` and the sweep: pooled activations of
-    ``layers`` (default: all of the target's) for ``prompts``, from the cache where they are
-    stored, else from one forward pass per batch over the layers still missing."""
+    ``layers`` (default: all of the target's) and the token-level states of ``token_layers`` for
+    ``prompts``, from the cache where they are stored, else from one forward pass per batch over
+    the layers still missing; the model is loaded only then."""
     wanted = list(layers) if layers is not None else target.layers
-    names = {layer: target.hook_names[layer] for layer in wanted}
-    store = None
+    names = {layer: target.hook_names[layer] for layer in sorted({*wanted, *token_layers})}
+    prep = target.preparation.to_dict()
+    store = token_store = None
     if target.root is not None:
-        parts = activation_parts(target.source.identity, prompts.fingerprint, target.settings)
-        store = ActivationStore(target.root, parts)
+        identity, fingerprint = target.source.identity, prompts.fingerprint
+        store = ActivationStore(target.root, activation_parts(identity, fingerprint, target.settings, prep))
+        if token_layers:
+            token_store = TokenStore(target.root, token_activation_parts(identity, fingerprint, target.settings, prep))
         hit = store.load_layers(wanted)
-        if hit is not None:
-            matrices, truncated = hit
-            return ActivationSet(matrices, names, truncated, 0, target.pooling)
-    loaded = target.source.load()
+        if hit is not None and _tokens_stored(token_store, token_layers, _chunks(hit[2])):
+            matrices, truncated, lengths = hit
+            tokens = TokenActivations(list(token_layers), len(_chunks(lengths)), token_store) if token_layers else None
+            return ActivationSet(matrices, {l: names[l] for l in wanted}, truncated, lengths, 0, target.pooling,
+                                 target.preparation, tokens)
+    loaded = target.load()
     check_hooks(loaded, list(names.values()))
-    tokenized = _tokenize(loaded, list(prompts.texts), prompts.template, target.dims["n_ctx"])
-    matrices, n_batches = _run_chunks(loaded, tokenized, names, target.settings, store, progress, on_progress)
+    tokenized = _tokenize(loaded, list(prompts.texts), prompts.template, target.dims["n_ctx"], target.preparation)
+    run = _ChunkRun(loaded, tokenized, target.settings, names, wanted, list(token_layers), store, token_store)
+    matrices, tokens, n_batches = run.all(progress, on_progress)
     if store is not None:
-        store.save_layers(matrices, tokenized.truncated)
-    return ActivationSet(matrices, names, tokenized.truncated, n_batches, target.pooling)
+        store.save_layers(matrices, tokenized.truncated, tokenized.lengths)
+    return ActivationSet(matrices, {l: names[l] for l in wanted}, tokenized.truncated, tokenized.lengths, n_batches,
+                         target.pooling, target.preparation, tokens)
 
 
-def _tokenize(model: Any, texts: list[str], template: str, n_ctx: int) -> _Tokenized:
+def _tokens_stored(store: TokenStore | None, layers: Sequence[int], chunks: list[np.ndarray]) -> bool:
+    return not layers or all(set(layers) <= store.layers_in(i, index) for i, index in enumerate(chunks))
+
+
+def _tokenize(model: Any, texts: list[str], template: str, n_ctx: int, preparation: Preparation = Preparation()
+              ) -> _Tokenized:
     tokens, truncated = [], np.zeros(len(texts), dtype=bool)
     for i, text in enumerate(texts):
-        ids = _to_tokens(model, template.replace(TEXT_SLOT, text))
+        ids = _to_tokens(model, template.replace(TEXT_SLOT, text), preparation.prepend_bos)
         if len(ids) > n_ctx:
-            ids = _shorten_to_fit(model, text, template, n_ctx)
+            ids = _shorten_to_fit(model, text, template, n_ctx, preparation.prepend_bos)
             truncated[i] = True
         tokens.append(ids)
     return _Tokenized(tokens, truncated)
 
 
-def _to_tokens(model: Any, prompt: str) -> torch.Tensor:
-    return model.to_tokens(prompt, truncate=False, move_to_device=False)[0]
+def _to_tokens(model: Any, prompt: str, prepend_bos: bool | None = None) -> torch.Tensor:
+    return model.to_tokens(prompt, prepend_bos=prepend_bos, truncate=False, move_to_device=False)[0]
 
 
-def _shorten_to_fit(model: Any, text: str, template: str, n_ctx: int) -> torch.Tensor:
+def _shorten_to_fit(model: Any, text: str, template: str, n_ctx: int, prepend_bos: bool | None) -> torch.Tensor:
     # Cut the text, not the prompt: the template's suffix (where last-token pooling reads) stays.
     text_ids = model.tokenizer(text, add_special_tokens=False)["input_ids"]
     keep = len(text_ids)
     while keep > 0:
-        ids = _to_tokens(model, template.replace(TEXT_SLOT, model.tokenizer.decode(text_ids[:keep])))
+        ids = _to_tokens(model, template.replace(TEXT_SLOT, model.tokenizer.decode(text_ids[:keep])), prepend_bos)
         if len(ids) <= n_ctx:
             return ids
         keep -= len(ids) - n_ctx
@@ -142,55 +209,99 @@ def _shorten_to_fit(model: Any, text: str, template: str, n_ctx: int) -> torch.T
     )
 
 
-def _chunks(tokenized: _Tokenized) -> list[np.ndarray]:
-    lengths = np.array([len(t) for t in tokenized.tokens])
+def _chunks(lengths: np.ndarray) -> list[np.ndarray]:
     order = np.argsort(lengths, kind="stable")
     return [order[start : start + CHUNK_SIZE] for start in range(0, len(order), CHUNK_SIZE)]
 
 
-def _run_chunks(
-    model: Any,
-    tokenized: _Tokenized,
-    names: dict[int, str],
-    settings: SweepSettings,
-    store: ActivationStore | None,
-    progress: bool,
-    on_progress: Callable[[str, int, int], None] | None,
-) -> tuple[dict[int, np.ndarray], int]:
-    chunks = _chunks(tokenized)
-    done = [store.load_chunk(i, index) if store else {} for i, index in enumerate(chunks)]
-    todo = [i for i, arrays in enumerate(done) if not set(names) <= set(arrays)]
-    batch_size = settings.batch_size
-    n_batches = sum(-(-len(chunks[i]) // batch_size) for i in todo)
-    special = _leading_special_ids(model)
-    side = settings.padding_side or getattr(model.tokenizer, "padding_side", "right")
-    bar = tqdm(total=n_batches, desc="forward pass", unit="batch", disable=not progress or n_batches == 0)
-    finished = 0
-    for number in todo:
-        missing = {layer: name for layer, name in names.items() if layer not in done[number]}
-        pooled: dict[int, list[np.ndarray]] = {layer: [] for layer in missing}
-        index = chunks[number]
-        for start in range(0, len(index), batch_size):
-            batch = [tokenized.tokens[i] for i in index[start : start + batch_size]]
-            for layer, rows in _forward(model, batch, missing, settings, side, special).items():
-                pooled[layer].append(rows)
-            bar.update(1)
-            finished += 1
-            if on_progress is not None:
-                on_progress("forward pass", finished, n_batches)
-        done[number] = {**done[number], **{layer: np.concatenate(rows) for layer, rows in pooled.items()}}
-        if store is not None:
-            store.save_chunk(number, index, done[number])
-    bar.close()
-    n_examples = len(tokenized.tokens)
-    matrices = {}
-    for layer in names:
-        first = done[0][layer]
-        matrix = np.empty((n_examples, first.shape[1]), dtype=first.dtype)
-        for index, arrays in zip(chunks, done):
-            matrix[index] = arrays[layer]
-        matrices[layer] = matrix
-    return matrices, n_batches
+class _ChunkRun:
+    """One extraction: for every chunk of examples, the pooled and token-level states still
+    missing, from one forward pass per batch; each finished chunk is saved before the next."""
+
+    def __init__(self, model: Any, tokenized: _Tokenized, settings: SweepSettings, names: dict[int, str],
+                 pooled_layers: list[int], token_layers: list[int], store: ActivationStore | None,
+                 token_store: TokenStore | None):
+        self.model, self.tokenized, self.settings, self.names = model, tokenized, settings, names
+        self.pooled_layers, self.token_layers = pooled_layers, token_layers
+        self.store, self.token_store = store, token_store
+        self.chunks = _chunks(tokenized.lengths)
+        self.special = _leading_special_ids(model)
+        self.side = settings.padding_side or getattr(model.tokenizer, "padding_side", "right")
+
+    def all(self, progress: bool, on_progress: Callable[[str, int, int], None] | None
+            ) -> tuple[dict[int, np.ndarray], TokenActivations | None, int]:
+        pooled = [self.store.load_chunk(i, index) if self.store else {} for i, index in enumerate(self.chunks)]
+        stored_tokens = [self.token_store.layers_in(i, index) if self.token_store else set()
+                         for i, index in enumerate(self.chunks)]
+        todo = [i for i in range(len(self.chunks))
+                if not set(self.pooled_layers) <= set(pooled[i]) or not set(self.token_layers) <= stored_tokens[i]]
+        batch_size = self.settings.batch_size
+        n_batches = sum(-(-len(self.chunks[i]) // batch_size) for i in todo)
+        tokens = TokenActivations(self.token_layers, len(self.chunks), self.token_store) if self.token_layers else None
+        bar = tqdm(total=n_batches, desc="forward pass", unit="batch", disable=not progress or n_batches == 0)
+        finished = 0
+        for number in range(len(self.chunks)):
+            if number not in todo:
+                continue
+            index = self.chunks[number]
+            need_pooled = [l for l in self.pooled_layers if l not in pooled[number]]
+            need_tokens = [l for l in self.token_layers if l not in stored_tokens[number]]
+            parts: dict[str, dict[int, list]] = {"pooled": {l: [] for l in need_pooled}, "tokens": {l: [] for l in need_tokens}}
+            counts: list[np.ndarray] = []
+            for start in range(0, len(index), batch_size):
+                batch = [self.tokenized.tokens[i] for i in index[start : start + batch_size]]
+                rows, states, kept = self._forward(batch, need_pooled, need_tokens)
+                for layer, array in rows.items():
+                    parts["pooled"][layer].append(array)
+                for layer, array in states.items():
+                    parts["tokens"][layer].append(array)
+                counts.append(kept)
+                bar.update(1)
+                finished += 1
+                if on_progress is not None:
+                    on_progress("forward pass", finished, n_batches)
+            pooled[number] = {**pooled[number], **{l: np.concatenate(a) for l, a in parts["pooled"].items()}}
+            if self.store is not None and need_pooled:
+                self.store.save_chunk(number, index, pooled[number])
+            if need_tokens:
+                self._keep_tokens(tokens, number, index, np.concatenate(counts), {l: np.concatenate(a) for l, a in parts["tokens"].items()})
+        bar.close()
+        return self._assemble(pooled), tokens, n_batches
+
+    def _keep_tokens(self, tokens: TokenActivations, number: int, index: np.ndarray, counts: np.ndarray,
+                     arrays: dict[int, np.ndarray]) -> None:
+        offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        if self.token_store is None:
+            tokens.memory[number] = (index, offsets, arrays)
+            return
+        kept = self.token_store.layers_in(number, index)
+        if kept:  # layers stored earlier for this chunk stay beside the new ones
+            _, _, earlier = self.token_store.load(number, sorted(kept - set(arrays)))
+            arrays = {**earlier, **arrays}
+        self.token_store.save(number, index, offsets, arrays)
+
+    def _forward(self, batch: list[torch.Tensor], pooled_layers: list[int], token_layers: list[int]
+                 ) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray], np.ndarray]:
+        layers = sorted({*pooled_layers, *token_layers})
+        cache, mask = _run_batch(self.model, batch, {l: self.names[l] for l in layers}, self.side)
+        skip_first = torch.tensor([self.settings.exclude_bos and int(t[0]) in self.special for t in batch], device=mask.device)
+        pooled = {l: pool(cache[self.names[l]], mask, self.settings.pooling, skip_first).float().cpu().numpy()
+                  for l in pooled_layers}
+        keep = pooled_tokens(mask, skip_first)
+        # Rows in batch order, each example's tokens in position order: boolean indexing keeps both.
+        states = {l: cache[self.names[l]][keep].float().cpu().numpy() for l in token_layers}
+        return pooled, states, keep.sum(dim=1).cpu().numpy()
+
+    def _assemble(self, pooled: list[dict[int, np.ndarray]]) -> dict[int, np.ndarray]:
+        n_examples = len(self.tokenized.tokens)
+        matrices = {}
+        for layer in self.pooled_layers:
+            first = pooled[0][layer]
+            matrix = np.empty((n_examples, first.shape[1]), dtype=first.dtype)
+            for index, arrays in zip(self.chunks, pooled):
+                matrix[index] = arrays[layer]
+            matrices[layer] = matrix
+        return matrices
 
 
 def _leading_special_ids(model: Any) -> set[int]:
@@ -223,22 +334,6 @@ def _run_batch(
     with torch.no_grad():
         _, cache = model.run_with_cache(ids, names_filter=list(names.values()), stop_at_layer=stop, attention_mask=mask)
     return cache, mask
-
-
-def _forward(
-    model: Any,
-    batch: list[torch.Tensor],
-    names: dict[int, str],
-    settings: SweepSettings,
-    side: str,
-    special: set[int],
-) -> dict[int, np.ndarray]:
-    cache, mask = _run_batch(model, batch, names, side)
-    skip_first = torch.tensor([settings.exclude_bos and int(t[0]) in special for t in batch], device=mask.device)
-    return {
-        layer: pool(cache[name], mask, settings.pooling, skip_first).float().cpu().numpy()
-        for layer, name in names.items()
-    }
 
 
 def extract_tokens(

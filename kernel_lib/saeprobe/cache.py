@@ -6,6 +6,9 @@ Layout under the cache root::
     activations/<key>/chunk-00000.npz     rows ``index`` with one array ``L<layer>`` per layer
     activations/<key>/layer-<L>.npy       the finished matrix of one layer, rows in data order
     activations/<key>/truncated.npy       which texts were truncated to the context
+    activations/<key>/lengths.npy         each prompt's length in tokens
+    tokens/<key>/chunk-00000.npz          token-level states of a chunk: ``index``, ``offsets`` and
+                                          one ``L<layer>`` array of its real tokens per layer
     results/<key>/layer-<L>.json          a finished layer of a sweep (see LayerResultStore)
     saes/<key>/layer_<L>/                 an SAE trained by saeprobe (SAELens format)
     models/<identity hash>.json           dimensions of a model, so hits need no model load
@@ -35,7 +38,9 @@ from .settings import EXTRACTION, RESULT_GROUPS, SAETrainingSettings, SweepSetti
 
 DEFAULT_CACHE_ENV = "SAEPROBE_CACHE_DIR"
 # Bump when the extraction itself changes, so old cache entries are not reused.
-EXTRACTION_VERSION = 1
+EXTRACTION_VERSION = 2
+# Bump when saeprobe's SAE training changes what it saves (2: the preparation in the SAE metadata).
+SAE_TRAINING_VERSION = 2
 
 
 def default_cache_dir() -> Path:
@@ -63,14 +68,26 @@ def array_digest(array: np.ndarray) -> str:
     return hashlib.sha256(np.ascontiguousarray(array).tobytes()).hexdigest()[:32]
 
 
-def activation_parts(model_identity: str, prompts: str, settings: SweepSettings) -> dict[str, Any]:
-    """What cached activations depend on: the model, the prompts it read, and the extraction
-    settings (hook, resolved pooling, BOS handling, padding side)."""
-    return {"model": model_identity, "prompts": prompts, **settings.parts(EXTRACTION), "version": EXTRACTION_VERSION}
+def activation_parts(model_identity: str, prompts: str, settings: SweepSettings, preparation: Mapping[str, Any]
+                     ) -> dict[str, Any]:
+    """What cached pooled activations depend on: the model and how it was prepared, the prompts it
+    read, and the extraction settings (hook, resolved pooling, BOS handling, padding side)."""
+    return {"model": model_identity, "preparation": dict(preparation), "prompts": prompts,
+            **settings.parts(EXTRACTION), "version": EXTRACTION_VERSION}
+
+
+def token_activation_parts(model_identity: str, prompts: str, settings: SweepSettings, preparation: Mapping[str, Any]
+                           ) -> dict[str, Any]:
+    """What cached token-level activations depend on: as :func:`activation_parts`, but not the
+    pooling, which they come before."""
+    parts = activation_parts(model_identity, prompts, settings, preparation)
+    parts.pop("pooling")
+    return {**parts, "level": "tokens"}
 
 
 def result_parts(
     model_identity: str,
+    preparation: Mapping[str, Any],
     prompts: str,
     classes: Sequence[Any],
     y: np.ndarray,
@@ -78,10 +95,11 @@ def result_parts(
     sae_identities: Mapping[int, str],
     settings: SweepSettings,
 ) -> dict[str, Any]:
-    """What a finished sweep layer depends on: model, prompts, the class names and labels, the
-    training rows, the SAE of each layer, and every setting that shapes the result."""
+    """What a finished sweep layer depends on: model and its preparation, prompts, the class names
+    and labels, the training rows, the SAE of each layer, and every setting that shapes the result."""
     return {
-        "model": model_identity, "prompts": prompts, "classes": [str(c) for c in classes], "labels": array_digest(y),
+        "model": model_identity, "preparation": dict(preparation), "prompts": prompts,
+        "classes": [str(c) for c in classes], "labels": array_digest(y),
         "train": array_digest(train), "saes": {str(layer): identity for layer, identity in sae_identities.items()},
         "settings": settings.parts(*RESULT_GROUPS), "saeprobe": __version__,
     }
@@ -91,7 +109,7 @@ def sae_training_parts(model_identity: str, texts: Sequence[str], hook: str, set
                        sae_lens_version: str) -> dict[str, Any]:
     """What SAEs trained by saeprobe depend on: model, texts, hook, training settings, SAELens."""
     return {"model": model_identity, "texts": content_key({"texts": list(texts)}), "hook": hook,
-            "settings": settings.to_dict(), "sae_lens": sae_lens_version}
+            "settings": settings.to_dict(), "sae_lens": sae_lens_version, "version": SAE_TRAINING_VERSION}
 
 
 @contextmanager
@@ -120,10 +138,12 @@ class ActivationStore:
         if not (self.directory / "meta.json").is_file():
             write_json(self.directory / "meta.json", parts)
 
-    def load_layers(self, layers: list[int]) -> tuple[dict[int, np.ndarray], np.ndarray] | None:
-        """Finished matrices of ``layers`` and the truncation flags, or ``None`` if any is missing."""
+    def load_layers(self, layers: list[int]) -> tuple[dict[int, np.ndarray], np.ndarray, np.ndarray] | None:
+        """Finished matrices of ``layers``, the truncation flags and the prompt lengths, or ``None``
+        if any is missing."""
         truncated = _load_npy(self.directory / "truncated.npy")
-        if truncated is None:
+        lengths = _load_npy(self.directory / "lengths.npy")
+        if truncated is None or lengths is None:
             return None
         matrices = {}
         for layer in layers:
@@ -131,11 +151,12 @@ class ActivationStore:
             if matrix is None:
                 return None
             matrices[layer] = matrix
-        return matrices, truncated
+        return matrices, truncated, lengths
 
-    def save_layers(self, matrices: dict[int, np.ndarray], truncated: np.ndarray) -> None:
+    def save_layers(self, matrices: dict[int, np.ndarray], truncated: np.ndarray, lengths: np.ndarray) -> None:
         for layer, matrix in matrices.items():
             atomic_write(self.directory / f"layer-{layer}.npy", lambda s, m=matrix: np.save(s, m))
+        atomic_write(self.directory / "lengths.npy", lambda s: np.save(s, lengths))
         atomic_write(self.directory / "truncated.npy", lambda s: np.save(s, truncated))
 
     def load_chunk(self, number: int, index: np.ndarray) -> dict[int, np.ndarray]:
@@ -156,6 +177,40 @@ class ActivationStore:
         atomic_write(self._chunk_path(number), lambda s: np.savez(s, index=index, **payload))
 
     def _chunk_path(self, number: int) -> Path:
+        return self.directory / f"chunk-{number:05d}.npz"
+
+
+class TokenStore:
+    """The cached token-level activations of one key (see :func:`token_activation_parts`), chunk by
+    chunk: each chunk holds its examples' ``index``, the ``offsets`` of each example's tokens, and
+    the real tokens' states ``[n_tokens, d_model]`` of every layer asked for so far."""
+
+    def __init__(self, root: Path, parts: dict[str, Any]):
+        self.key = content_key(parts)
+        self.directory = Path(root) / "tokens" / self.key
+        if not (self.directory / "meta.json").is_file():
+            write_json(self.directory / "meta.json", parts)
+
+    def layers_in(self, number: int, index: np.ndarray) -> set[int]:
+        """The layers chunk ``number`` holds for exactly these examples (empty if none or stale)."""
+        try:
+            with np.load(self._path(number)) as stored:
+                if not np.array_equal(stored["index"], index):
+                    return set()
+                return {int(name[1:]) for name in stored.files if name.startswith("L")}
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+            return set()
+
+    def load(self, number: int, layers: Sequence[int]) -> tuple[np.ndarray, np.ndarray, dict[int, np.ndarray]]:
+        """Chunk ``number``'s ``index``, ``offsets`` and the token states of ``layers``."""
+        with np.load(self._path(number)) as stored:
+            return stored["index"], stored["offsets"], {layer: stored[f"L{layer}"] for layer in layers}
+
+    def save(self, number: int, index: np.ndarray, offsets: np.ndarray, arrays: dict[int, np.ndarray]) -> None:
+        payload = {f"L{layer}": array for layer, array in arrays.items()}
+        atomic_write(self._path(number), lambda s: np.savez(s, index=index, offsets=offsets, **payload))
+
+    def _path(self, number: int) -> Path:
         return self.directory / f"chunk-{number:05d}.npz"
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -89,7 +90,10 @@ def from_directory(layer: int | None, path: Path) -> LayerSAE:
     def load() -> Any:
         from sae_lens import SAE
 
-        return SAE.load_from_disk(path)
+        with warnings.catch_warnings():
+            # SAELens advises how to load the model; saeprobe prepares it from the same metadata.
+            warnings.filterwarnings("ignore", message=".*non-empty model_from_pretrained_kwargs")
+            return SAE.load_from_disk(path)
 
     entry = LayerSAE(layer if layer is not None else -1, str(path), cfg, _hash_directory(path), loader=load)
     return _with_layer(entry) if layer is None else entry
@@ -118,23 +122,6 @@ def resolve_saes(saes: Any, layers: list[int], expected_hooks: dict[int, str], d
     for layer in layers:
         _check_fits(assigned[layer], expected_hooks[layer], d_model)
     return {layer: assigned[layer] for layer in layers}
-
-
-def encode(saes: Any, activations: Mapping[int, np.ndarray], batch_size: int = 1024) -> dict[int, sp.csr_matrix]:
-    """Sparse SAE codes ``{layer: csr [n_examples, d_sae]}`` of pooled activations.
-
-    ``saes`` maps layers to SAE objects (or :class:`LayerSAE`); with an
-    :class:`~saeprobe.ActivationSet` it may also be anything :func:`resolve_saes` accepts (a
-    directory, a release, ...), matched to the set's layers and hooks. Layers without an SAE
-    are left out. Raises :class:`SAEError` if an SAE's ``d_in`` differs from the activation width.
-    """
-    if not _is_layer_mapping(saes):
-        hooks = getattr(activations, "hook_names", None)
-        if hooks is None:
-            raise SAEError("encode() needs {layer: SAE} unless the activations come from saeprobe.extract()")
-        width = next(iter(activations.values())).shape[1]
-        saes = resolve_saes(saes, list(activations), dict(hooks), width)
-    return {layer: encode_matrix(saes[layer], matrix, batch_size) for layer, matrix in activations.items() if layer in saes}
 
 
 def encode_matrix(sae: LayerSAE | Any, matrix: np.ndarray, batch_size: int = 1024) -> sp.csr_matrix:
@@ -168,10 +155,6 @@ def reconstruct(sae: LayerSAE | Any, codes: sp.csr_matrix, batch_size: int = 102
             dense = torch.as_tensor(codes[start : start + batch_size].toarray(), dtype=parameter.dtype, device=parameter.device)
             blocks.append(model.decode(dense).float().cpu().numpy())
     return np.concatenate(blocks)
-
-
-def _is_layer_mapping(saes: Any) -> bool:
-    return isinstance(saes, Mapping) and all(hasattr(v, "cfg") or isinstance(v, LayerSAE) for v in saes.values())
 
 
 def _check_fits(entry: LayerSAE, expected_hook: str, d_model: int) -> None:

@@ -47,3 +47,8 @@ class SAEError(SaeprobeError, ValueError):
 
 class PluginError(SaeprobeError, LookupError):
     """No plugin accepts a specification, or a plugin failed to load."""
+
+
+class SaeprobeWarning(UserWarning):
+    """Something a result depends on that the user should know: data read outside an SAE's
+    training distribution, a model used as given although its SAEs ask for other processing."""

@@ -11,9 +11,10 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .codes import LayerSAE, encode_matrix, from_object, reconstruct
+from .codes import LayerSAE, from_object, reconstruct
 from .diagnostics import effective_dimension, feature_table, fidelity, sparsity
 from .errors import DataError
+from .layer_codes import LayerCodes, codes_of_pooled
 from .plugins import require
 from .probes import evaluate_probe
 from .records import Diagnostics, LayerEntry, Metrics, RegimeRun
@@ -28,7 +29,7 @@ def probe_layer(
     train: np.ndarray,
     *,
     sae: LayerSAE | Any | None = None,
-    codes: sp.csr_matrix | None = None,
+    codes: sp.csr_matrix | LayerCodes | None = None,
     classes: Sequence[Any] | None = None,
     layer: int = 0,
     hook_name: str = "",
@@ -36,8 +37,10 @@ def probe_layer(
     **options: Any,
 ) -> LayerEntry:
     """Probe one layer's hidden states ``raw`` ``[n_examples, d_model]`` and, with an ``sae``
-    (SAELens SAE or :class:`~saeprobe.codes.LayerSAE`), its codes (given as ``codes`` or encoded
-    here) and the matched baselines; with an SAE the entry also carries its diagnostics.
+    (SAELens SAE or :class:`~saeprobe.codes.LayerSAE`), its codes and the matched baselines; with
+    an SAE the entry also carries its diagnostics. ``codes`` are the SAE's codes of the same
+    examples (a sparse matrix, or :class:`~saeprobe.layer_codes.LayerCodes` with the reconstruction
+    and token figures, as the sweep makes them by encoding tokens); without them ``raw`` is encoded.
 
     ``y`` holds class indices ``[n_examples]``, ``train`` a boolean mask (the rest is the test
     split); ``classes`` names the classes (default: their indices). ``options`` are
@@ -54,13 +57,21 @@ def probe_layer(
         )
     if sae is not None and not isinstance(sae, LayerSAE):
         sae = from_object(layer, sae)
-    if sae is not None and codes is None:
-        codes = encode_matrix(sae, raw)
-    if codes is not None and codes.shape[0] != raw.shape[0]:
-        raise DataError(f"codes have {codes.shape[0]} rows but raw has {raw.shape[0]}; give codes of the same examples")
+    layer_codes = None
+    if sae is not None:
+        if isinstance(codes, LayerCodes):
+            layer_codes = codes
+        elif codes is not None:
+            layer_codes = LayerCodes(sp.csr_matrix(codes), reconstruct(sae, codes))
+        else:
+            layer_codes = codes_of_pooled(sae, raw)
+        if layer_codes.codes.shape[0] != raw.shape[0]:
+            raise DataError(f"codes have {layer_codes.codes.shape[0]} rows but raw has {raw.shape[0]}; "
+                            "give codes of the same examples")
+    codes = layer_codes.codes if layer_codes is not None else None
     classes = list(classes) if classes is not None else list(range(int(y.max()) + 1))
     make_probe = partial(require("probes", settings.probe), Cs=settings.Cs, cv_folds=settings.cv_folds, seed=settings.seed)
-    reconstruction = reconstruct(sae, codes) if sae is not None else None
+    reconstruction = layer_codes.reconstruction if layer_codes is not None else None
     built = build_representations(raw, y, train, len(classes), codes, reconstruction, top_ks=settings.top_ks,
                                   seed=settings.seed)
     scores = {
@@ -84,6 +95,8 @@ def probe_layer(
             effective_dimension={"raw": effective_dimension(raw), "sae": effective_dimension(codes)},
             fidelity=fidelity(raw, reconstruction),
             features=features.to_dict(orient="records"),
+            token_sparsity=layer_codes.token_sparsity,
+            token_fidelity=layer_codes.token_fidelity,
         )
     return entry
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -10,18 +11,19 @@ from typing import Any
 import numpy as np
 from tqdm.auto import tqdm
 
-from .activations import read_activations
+from .activations import ActivationSet, read_activations
 from .cache import LayerResultStore, result_parts
-from .codes import encode_matrix, resolve_saes
+from .codes import LayerSAE, resolve_saes
 from .data import ProbeDataset
-from .errors import DataError
+from .errors import DataError, SaeprobeWarning
+from .layer_codes import LayerCodes, codes_of_pooled, codes_of_tokens
 from .jsonio import from_jsonable
 from .layer_probe import probe_layer
 from .plugins import require
 from .records import LayerEntry
 from .result import SweepResult
 from .settings import SweepSettings, settings_with
-from .target import resolve_target
+from .target import Target, resolve_target
 
 
 def sweep(
@@ -60,13 +62,14 @@ def sweep(
     train, test = data.train_test_masks(test_size=settings.test_size, seed=settings.seed)
     started = time.perf_counter()
     target = resolve_target(model, settings, cache_dir)
-    settings = target.settings
     layer_saes = resolve_saes(saes, target.layers, target.hook_names, target.dims["d_model"]) if saes is not None else {}
+    target = target.prepared_for({layer: sae.cfg for layer, sae in layer_saes.items()})
+    settings = target.settings
     prompts = data.prompt_set
     store = None
     if target.root is not None:
         store = LayerResultStore(target.root, result_parts(
-            target.source.identity, prompts.fingerprint, data.classes, data.y, train,
+            target.source.identity, target.preparation.to_dict(), prompts.fingerprint, data.classes, data.y, train,
             {layer: sae.identity for layer, sae in layer_saes.items()}, settings,
         ))
     finished = _stored_entries(store, target.layers)
@@ -74,12 +77,16 @@ def sweep(
     meta = store.load_meta() if store else None
     activations = None
     if todo or meta is None:
-        activations = read_activations(target, prompts, todo or target.layers, progress=progress, on_progress=on_progress)
-        meta = {"n_truncated": activations.n_truncated}
+        token_layers = [layer for layer in todo if layer in layer_saes] if target.tokens_before_pooling else []
+        activations = read_activations(target, prompts, todo or target.layers, token_layers=token_layers,
+                                       progress=progress, on_progress=on_progress)
+        meta = {"n_truncated": activations.n_truncated, "lengths": activations.lengths.tolist()}
         if store:
             store.save_meta(meta)
+    beyond = _beyond_context(layer_saes, np.asarray(meta["lengths"]))
     extracted = time.perf_counter()
-    codes = {layer: encode_matrix(layer_saes[layer], activations[layer]) for layer in todo if layer in layer_saes}
+    codes = {layer: _layer_codes(target, layer_saes[layer], activations, layer, len(data))
+             for layer in todo if layer in layer_saes}
     encoded = time.perf_counter()
 
     result = SweepResult(
@@ -101,6 +108,8 @@ def sweep(
                 activations[layer], data.y, train, sae=layer_saes.get(layer), codes=codes.get(layer),
                 classes=data.classes, layer=layer, hook_name=target.hook_names[layer], settings=settings,
             )
+            finished[layer].preparation = target.preparation
+            finished[layer].n_beyond_context = beyond.get(layer)
             if store:
                 store.save(layer, finished[layer])
         result.layers.append(finished[layer])
@@ -120,6 +129,33 @@ def sweep(
         "layers_from_cache": len(target.layers) - len(todo),
     }
     return result
+
+
+def _layer_codes(target: Target, sae: LayerSAE, activations: ActivationSet, layer: int, n_examples: int) -> LayerCodes:
+    """The codes a layer is probed on: every token encoded, then pooled, or the pooled vector
+    encoded (code pooling ``pooled``, or ``last`` pooling, where the two are the same)."""
+    if target.tokens_before_pooling:
+        return codes_of_tokens(sae, activations.tokens.chunks(layer), n_examples, target.pooling)
+    return codes_of_pooled(sae, activations[layer], one_token_each=target.pooling == "last")
+
+
+def _beyond_context(layer_saes: dict[int, LayerSAE], lengths: np.ndarray) -> dict[int, int]:
+    """Per layer, how many prompts are longer than the context its SAE was trained on; warns once,
+    since those tokens are read outside the SAE's training distribution."""
+    beyond = {}
+    for layer, sae in layer_saes.items():
+        context = sae.metadata.get("context_size")
+        if context:
+            beyond[layer] = int((lengths > int(context)).sum())
+    if any(beyond.values()):
+        worst = max(beyond, key=beyond.get)
+        warnings.warn(
+            f"{beyond[worst]} of {len(lengths)} prompts are longer than the {layer_saes[worst].metadata['context_size']} "
+            f"tokens SAE {layer_saes[worst].source!r} was trained on (layer {worst}); their later tokens lie outside its "
+            "training distribution. The count per layer is in the result (n_beyond_context); shorten the texts to avoid it",
+            SaeprobeWarning, stacklevel=3,
+        )
+    return beyond
 
 
 def _stored_entries(store: LayerResultStore | None, layers: list[int]) -> dict[int, LayerEntry]:

@@ -9,11 +9,13 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ModelError
+from .errors import ModelError, SaeprobeWarning
+from .preparation import Preparation
 
 # A hub repository id: "name" or "owner/name" (letters, digits, '-', '_', '.'); anything else is a path.
 REPO_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*(/[A-Za-z0-9][A-Za-z0-9_.\-]*)?")
@@ -22,24 +24,57 @@ COMMIT = re.compile(r"[0-9a-f]{40}")
 
 @dataclass
 class ModelSource:
-    """Where a model comes from, its content identity, and the loaded model once needed."""
+    """Where a model comes from, its content identity, and the loaded model once needed: one per
+    weight processing (see :class:`~saeprobe.preparation.Preparation`), each loaded once. A model
+    object given by the user (``given``) is used as it is."""
 
     name: str
     identity: str
     revision: str | None = None
     device: str = "cpu"
     loader: Any = field(default=None, repr=False)
-    _model: Any = field(default=None, repr=False)
+    given: Any = field(default=None, repr=False)
+    _prepared: dict[tuple, Any] = field(default_factory=dict, repr=False)
 
-    def load(self) -> Any:
-        """Return the loaded model, loading it through its model plugin on first use."""
-        if self._model is None:
-            self._model = self.loader.load(self.name, self.revision, self.device)
-        return self._model
+    def load(self, preparation: Preparation | None = None) -> Any:
+        """The model prepared as ``preparation`` says (default: the raw stream), loaded through
+        its model plugin on first use. Raises :class:`ModelError` when TransformerLens cannot
+        apply the processing to this architecture."""
+        preparation = preparation or Preparation()
+        if self.given is not None:
+            if preparation.processed:
+                warnings.warn(
+                    f"the SAEs ask for a model prepared with {preparation.describe()}, but a loaded {type(self.given).__name__} "
+                    "is used as given; pass the model's name or directory to have saeprobe prepare it",
+                    SaeprobeWarning, stacklevel=4,
+                )
+            return self.given
+        key = tuple(preparation.processing.items())
+        if key not in self._prepared:
+            model = self.loader.load(self.name, self.revision, self.device)
+            if preparation.processed:
+                _process(model, preparation, self.name)
+            self._prepared[key] = model
+        return self._prepared[key]
 
     @property
     def is_loaded(self) -> bool:
-        return self._model is not None
+        return self.given is not None or bool(self._prepared)
+
+
+def _process(model: Any, preparation: Preparation, name: str) -> None:
+    if not hasattr(model, "enable_compatibility_mode"):
+        raise ModelError(
+            f"{name!r} loaded as a {type(model).__name__}, which saeprobe cannot process for these SAEs "
+            f"({preparation.describe()}); load it as a TransformerBridge, or pass processing='none'"
+        )
+    try:
+        model.enable_compatibility_mode(disable_warnings=True, **preparation.processing)
+    except Exception as exc:  # an architecture TransformerLens cannot process
+        raise ModelError(
+            f"TransformerLens could not apply {preparation.describe()} to {name!r}: {type(exc).__name__}: {exc}; "
+            "pass processing='none' to read the raw stream"
+        ) from exc
 
 
 def resolve_model(model: Any, revision: str | None = None, device: str = "cpu") -> ModelSource:
@@ -59,7 +94,7 @@ def resolve_model(model: Any, revision: str | None = None, device: str = "cpu") 
         return ModelSource(name=name, identity=identity, revision=revision, device=device, loader=loader)
     if hasattr(model, "run_with_cache") and hasattr(model, "cfg"):
         name = getattr(model.cfg, "model_name", None) or type(model).__name__
-        return ModelSource(name=str(name), identity=f"object:{_hash_parameters(model)}", _model=model)
+        return ModelSource(name=str(name), identity=f"object:{_hash_parameters(model)}", given=model)
     raise ModelError(
         f"cannot use a {type(model).__name__} as a model; give a hub name, a local Hugging Face "
         "directory, or a TransformerBridge / HookedTransformer"

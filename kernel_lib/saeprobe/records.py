@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .preparation import Preparation
+
 NAN = float("nan")
 
 
@@ -51,6 +53,17 @@ class Sparsity:
 
 
 @dataclass
+class TokenSparsity:
+    """The SAE's own view, over every token it encoded: how many tokens, L0 per token, and how many
+    distinct features fire on any of them."""
+
+    n_tokens: int
+    l0_mean: float
+    n_active_union: int
+    rows: str = "tokens"
+
+
+@dataclass
 class EffectiveDimension:
     """Rank and participation ratio of a matrix's centred covariance spectrum."""
 
@@ -71,15 +84,19 @@ class Fidelity:
 
 @dataclass
 class Diagnostics:
-    """The figures that explain a layer's probe gap. ``effective_dimension`` has ``raw`` and
-    ``sae``; ``features`` is the feature table (one dict per feature, sorted by class separation),
-    computed on ``features_rows`` (the training rows, so it never reads a test label)."""
+    """The figures that explain a layer's probe gap. ``sparsity`` and ``fidelity`` are measured on
+    the probed vectors (one per example), ``token_sparsity`` and ``token_fidelity`` on the tokens
+    the SAE encoded (its own metric); ``effective_dimension`` has ``raw`` and ``sae``;
+    ``features`` is the feature table (one dict per feature, sorted by class separation), computed
+    on ``features_rows`` (the training rows, so it never reads a test label)."""
 
     sparsity: Sparsity
     effective_dimension: dict[str, EffectiveDimension]
     fidelity: Fidelity
     features: list[dict[str, Any]] = field(default_factory=list)
     features_rows: str = "train"
+    token_sparsity: TokenSparsity | None = None
+    token_fidelity: Fidelity | None = None
 
 
 @dataclass
@@ -107,7 +124,8 @@ class RegimeRun:
 class LayerEntry:
     """Everything a sweep found at one layer: the probe ``scores`` per representation, how each
     baseline was built (``baselines``, chosen on the training rows), the regimes and, with an SAE,
-    its description and ``diagnostics``."""
+    its description and ``diagnostics``, how the model was prepared for it (``preparation``) and how
+    many texts were longer than the context it was trained on (``n_beyond_context``)."""
 
     layer: int
     hook_name: str
@@ -116,3 +134,5 @@ class LayerEntry:
     baselines: dict[str, dict[str, Any]] = field(default_factory=dict)
     regimes: list[RegimeRun] = field(default_factory=list)
     diagnostics: Diagnostics | None = None
+    preparation: Preparation | None = None
+    n_beyond_context: int | None = None

@@ -16,7 +16,7 @@ from .jsonio import dumps, from_jsonable, to_jsonable
 from .records import LayerEntry
 from .settings import SweepSettings
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 SCORE_COLUMNS = ["layer", "hook_name", "representation", "metric", "value", "regime", "regime_value"]
 SCHEMA_PATH = Path(__file__).parent / "schema" / "sweep_result.schema.json"
 
@@ -69,14 +69,16 @@ class SweepResult:
     def summary(self, representations: tuple[str, ...] = ("raw", "sae", "pca_matched", "sae_topk_5")) -> pd.DataFrame:
         """Per layer: test accuracy of the main ``representations``, then, when SAEs were swept,
         the number of principal components ``pca_matched`` used (``pca_k``: the features active on
-        the training rows, capped by the width and the training rows) and the figures that explain
-        the gap on all rows (L0, active-feature union, always-on count, FVU)."""
+        the training rows, capped by the width and the training rows), the figures that explain
+        the gap on the probed vectors of all rows (L0, active-feature union, always-on count, FVU)
+        and, where the SAE encoded tokens, its own L0 and FVU per token."""
         accuracy = self.table("test_accuracy")
         table = accuracy[[rep for rep in representations if rep in accuracy.columns]]
         diagnostics = self.diagnostics
         if not diagnostics.empty:
-            explain = diagnostics.set_index("layer")[["pca_k", "l0_mean", "n_active_union", "n_always_on", "fvu"]]
-            table = table.join(explain)
+            columns = ["pca_k", "l0_mean", "n_active_union", "n_always_on", "fvu"]
+            columns += [c for c in ("l0_tokens", "fvu_tokens") if diagnostics[c].notna().any()]
+            table = table.join(diagnostics.set_index("layer")[columns])
         return table
 
     @property
@@ -105,6 +107,8 @@ class SweepResult:
                 "fvu": found.fidelity.fvu,
                 "cosine_mean": found.fidelity.cosine_mean,
                 "relative_error": found.fidelity.relative_error,
+                "l0_tokens": found.token_sparsity.l0_mean if found.token_sparsity else None,
+                "fvu_tokens": found.token_fidelity.fvu if found.token_fidelity else None,
             })
         return pd.DataFrame(rows)
 

@@ -19,6 +19,8 @@ from .layers import check_layer_spec
 from .options import Options, option
 
 POOLINGS = ("last", "mean", "max")
+CODE_POOLINGS = ("tokens", "pooled")
+PROCESSINGS = ("auto", "none", "hooked")
 PADDING_SIDES = ("left", "right")
 ARCHITECTURES = ("topk", "standard")
 SEED_LIMIT = 2**32 - 1
@@ -29,11 +31,12 @@ DEFAULT_TOP_KS = (1, 2, 5, 16, 64)
 # Groups: which stage an option belongs to. Cache keys are made of whole groups (see saeprobe.cache).
 TARGET = "target"            # what is read: layers, model revision (part of the model's identity)
 EXTRACTION = "extraction"    # how hidden states are read and pooled: in the activation cache key
-PROBES = "probes"            # the probe fits: in the result cache key
 DIAGNOSTICS = "diagnostics"  # the explaining figures and baselines: in the result cache key
+CODES = "codes"              # how SAE codes are made from the states: in the result cache key
+PROBES = "probes"            # the probe fits: in the result cache key
 REGIMES = "regimes"          # refits on altered training rows: in the result cache key
 RUN = "run"                  # how fast, not what: in no key
-RESULT_GROUPS = (EXTRACTION, PROBES, DIAGNOSTICS, REGIMES)
+RESULT_GROUPS = (EXTRACTION, CODES, PROBES, DIAGNOSTICS, REGIMES)
 
 
 def _hook_point(value: str) -> str | None:
@@ -114,6 +117,12 @@ class SweepSettings(Options):
                                group=EXTRACTION)
     padding_side: str | None = option(None, "where padding goes in a batch (default: the tokenizer's)", kind="choice",
                                       group=EXTRACTION, choices=PADDING_SIDES, optional=True)
+    processing: str = option("auto", "how the model is prepared: auto (as the SAEs' metadata says; none without SAEs), "
+                             "none (the raw Hugging Face stream) or hooked (HookedTransformer's weight processing)",
+                             kind="choice", group=TARGET, choices=PROCESSINGS)
+    code_pooling: str | None = option(None, "tokens: encode every real token, then pool the codes; pooled: encode the "
+                                      "pooled vector (default: tokens; with last pooling the two are the same)",
+                                      kind="choice", group=CODES, choices=CODE_POOLINGS, optional=True)
     probe: str = option("logistic", "probe plugin (see `saeprobe plugins`)", kind="str", group=PROBES, check=_not_empty)
     Cs: tuple[float, ...] = option(DEFAULT_CS, "candidate inverse regularisation strengths, chosen by CV", kind="floats",
                                    group=PROBES, check=_each(_between(0, 1e12, open_low=True), non_empty=True))

@@ -1,10 +1,11 @@
-"""What a run reads, resolved once: the model's source and dimensions, the cache root, the layers,
-their hook names and the settings with the pooling decided. Every stage receives this object and
-never resolves its inputs again."""
+"""What a run reads, resolved once: the model's source and dimensions, how the model is prepared,
+the cache root, the layers, their hook names and the settings with pooling and code pooling
+decided. Every stage receives this object and never resolves its inputs again."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -12,12 +13,14 @@ from .cache import cache_root, load_model_dimensions, save_model_dimensions
 from .errors import SettingsError
 from .layers import hook_name, parse_layers
 from .models import ModelSource, default_pooling, model_dimensions, resolve_model
+from .preparation import Preparation, resolve_preparation
 from .settings import SweepSettings
 
 
 @dataclass(frozen=True)
 class Target:
-    """A resolved target: ``settings.pooling`` is never ``None`` here."""
+    """A resolved target: ``settings.pooling`` and ``settings.code_pooling`` are never ``None``
+    here, and ``preparation`` says how the model is prepared (see :meth:`prepared_for`)."""
 
     source: ModelSource
     root: Path | None
@@ -25,15 +28,32 @@ class Target:
     layers: list[int]
     hook_names: dict[int, str]
     settings: SweepSettings
+    preparation: Preparation = Preparation()
 
     @property
     def pooling(self) -> str:
         return self.settings.pooling
 
+    @property
+    def tokens_before_pooling(self) -> bool:
+        """Whether SAE codes come from every token, pooled afterwards (with last pooling the one
+        token is the pooled vector, so no token-level states are needed)."""
+        return self.settings.code_pooling == "tokens" and self.pooling != "last"
+
+    def prepared_for(self, sae_cfgs: Mapping[int, Mapping[str, Any]]) -> Target:
+        """This target with the preparation the settings' ``processing`` and these SAEs'
+        configurations ask for. Raises :class:`SAEError` when the SAEs disagree."""
+        return replace(self, preparation=resolve_preparation(self.settings.processing, sae_cfgs))
+
+    def load(self) -> Any:
+        """The model, prepared."""
+        return self.source.load(self.preparation)
+
 
 def resolve_target(model: Any, settings: SweepSettings, cache_dir: str | Path | bool | None = None) -> Target:
-    """Resolve model, cache root, layers, hook names and pooling, without loading the model when its
-    dimensions are cached. Raises :class:`ModelError`, :class:`LayerError` or
+    """Resolve model, cache root, layers, hook names, pooling and code pooling, without loading the
+    model when its dimensions are cached; the preparation is that of ``processing`` with no SAEs
+    (see :meth:`Target.prepared_for`). Raises :class:`ModelError`, :class:`LayerError` or
     :class:`SettingsError` (a device this machine lacks) on bad input."""
     check_device(settings.device)
     source = resolve_model(model, revision=settings.revision, device=settings.device)
@@ -41,8 +61,9 @@ def resolve_target(model: Any, settings: SweepSettings, cache_dir: str | Path | 
     dims = dimensions_of(source, root)
     layers = parse_layers(settings.layers, dims["n_layers"])
     names = {layer: hook_name(layer, settings.hook) for layer in layers}
-    resolved = settings if settings.pooling else settings.replace(pooling=default_pooling(dims))
-    return Target(source, root, dims, layers, names, resolved)
+    resolved = settings.replace(pooling=settings.pooling or default_pooling(dims),
+                                code_pooling=settings.code_pooling or "tokens")
+    return Target(source, root, dims, layers, names, resolved, resolve_preparation(settings.processing, {}))
 
 
 def check_device(device: str) -> None:

@@ -21,6 +21,7 @@ from .cache import content_key, sae_training_parts, staged_directory
 from .data import ProbeDataset
 from .errors import DataError, SAEError
 from .jsonio import write_json
+from .preparation import HOOKED_DEFAULTS
 from .settings import SAETrainingSettings, SweepSettings
 from .target import resolve_target
 
@@ -71,11 +72,13 @@ def train_saes(
         write_json(directory / "key.json", parts)
     missing = [layer for layer in target.layers if not (directory / f"layer_{layer}" / "cfg.json").is_file()]
     if missing:
-        loaded = target.source.load()
+        loaded = target.load()
         tokens = extract_tokens(loaded, texts, missing, target.settings.hook, max_tokens=settings.max_tokens,
                                 progress=progress)
+        metadata = _training_metadata(loaded, texts, target.dims["n_ctx"])
         for layer in tqdm(missing, desc="SAEs trained", unit="layer", disable=not progress):
-            report = _train_layer(tokens.pop(layer), layer, target.hook_names[layer], settings, target.dims, device)
+            report = _train_layer(tokens.pop(layer), layer, target.hook_names[layer], settings, target.dims, device,
+                                  metadata)
             _save_layer(directory, layer, report)
     report = pd.DataFrame([_read_report(directory, layer) for layer in target.layers], columns=REPORT_COLUMNS)
     if out is not None and Path(out).expanduser() != directory:
@@ -86,8 +89,20 @@ def train_saes(
     return TrainedSAEs(directory=directory, report=report)
 
 
+def _training_metadata(model: Any, texts: Sequence[str], n_ctx: int) -> dict[str, Any]:
+    """What a sweep must know to read the model as these SAEs saw it (SAELens metadata): the raw,
+    unprocessed stream, the model's own BOS rule, and the longest text in tokens."""
+    longest = max(len(model.to_tokens(text, truncate=False, move_to_device=False)[0]) for text in texts)
+    return {
+        "model_from_pretrained_kwargs": {name: False for name in HOOKED_DEFAULTS},
+        "prepend_bos": bool(getattr(model.cfg, "default_prepend_bos", True)),
+        "context_size": min(int(longest), int(n_ctx)),
+    }
+
+
 def _train_layer(
-    activations: np.ndarray, layer: int, hook: str, settings: SAETrainingSettings, dims: dict[str, int], device: str
+    activations: np.ndarray, layer: int, hook: str, settings: SAETrainingSettings, dims: dict[str, int], device: str,
+    model_metadata: dict[str, Any],
 ) -> tuple[Any, dict[str, Any]]:
     from sae_lens import SAETrainer, StandardTrainingSAE, StandardTrainingSAEConfig, TopKTrainingSAE, TopKTrainingSAEConfig
     from sae_lens.config import SAETrainerConfig
@@ -103,7 +118,7 @@ def _train_layer(
     order = rng.permutation(len(activations))
     train = torch.as_tensor(activations[order[n_eval:]], dtype=torch.float32)
     held_out = torch.as_tensor(activations[order[:n_eval]], dtype=torch.float32)
-    metadata = SAEMetadata(hook_name=hook, model_name=None)
+    metadata = SAEMetadata(hook_name=hook, model_name=None, **model_metadata)
     torch.manual_seed(settings.seed + layer)
     if settings.architecture == "topk":
         sae = TopKTrainingSAE(TopKTrainingSAEConfig(d_in=dims["d_model"], d_sae=settings.width, k=settings.k, device=device, metadata=metadata))

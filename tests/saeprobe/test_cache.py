@@ -16,7 +16,7 @@ def counted_forward(monkeypatch):
     """Count forward batches and the layers each was asked for; optionally fail at call N."""
     calls = []
     state = {"fail_at": None}
-    real = activations._forward
+    real = activations._run_batch
 
     def forward(model, batch, names, *args):
         calls.append(sorted(names))
@@ -24,7 +24,7 @@ def counted_forward(monkeypatch):
             raise KeyboardInterrupt("simulated kill")
         return real(model, batch, names, *args)
 
-    monkeypatch.setattr(activations, "_forward", forward)
+    monkeypatch.setattr(activations, "_run_batch", forward)
     return calls, state
 
 

@@ -37,7 +37,8 @@ def test_sweep_end_to_end_in_a_subprocess(tiny_model_dir, sae_dir, reviews_csv, 
     assert payload["settings"]["top_ks"] == [1, 3]
     assert [run["regime"] for run in payload["layers"][0]["regimes"]] == ["train_size", "label_noise"]
     header = completed.stdout.splitlines()[0].split()
-    assert header == ["raw", "sae", "pca_matched", "pca_k", "l0_mean", "n_active_union", "n_always_on", "fvu"]
+    assert header == ["raw", "sae", "pca_matched", "pca_k", "l0_mean", "n_active_union", "n_always_on", "fvu", "l0_tokens",
+                      "fvu_tokens"]
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,8 @@ def test_own_activations_get_the_sweeps_entry(tiny_result, tiny_model_dir, sae_d
     texts = [f"{a} and {b}" for a in CORPUS for b in CORPUS[:6]]
     labels = ["pos" if ("charming" in t or "loved" in t or "brilliant" in t) else "neg" for t in texts]
     data = saeprobe.load_dataset(texts, labels, template="Review: {text}\nSentiment:")
-    acts = extract(str(tiny_model_dir), data, layers=[2], cache_dir=tmp_path, progress=False)
+    # Prepared as the SAEs' metadata asks, as the sweep prepared it.
+    acts = extract(str(tiny_model_dir), data, saes=str(sae_dir), layers=[2], cache_dir=tmp_path, progress=False)
     sae = resolve_saes(str(sae_dir), [2], {2: "blocks.2.hook_resid_post"}, 32)[2].sae  # a plain SAELens SAE
     train, _ = data.train_test_masks(0.3, 0)
     entry = probe_layer(acts[2], data.y, train, sae=sae, classes=data.classes, layer=2, hook_name="blocks.2.hook_resid_post",

@@ -57,7 +57,7 @@ def test_result_holds_every_layer_with_raw_and_sae_scores(sst2_result):
 
 def test_scores_equal_a_direct_fit_on_the_same_matrices(sst2_result, tiny_model_dir, sae_dir, sst2_subset):
     result, cache = sst2_result
-    acts = saeprobe.extract(str(tiny_model_dir), sst2_subset, layers=[2], cache_dir=cache, progress=False)
+    acts = saeprobe.extract(str(tiny_model_dir), sst2_subset, saes=str(sae_dir), layers=[2], cache_dir=cache, progress=False)
     codes = saeprobe.encode(str(sae_dir), acts)
     train, test = sst2_subset.train_test_masks(0.3, 0)
     raw = evaluate_probe(LogisticProbe(), acts[2], sst2_subset.y, train, test)
@@ -77,7 +77,9 @@ def test_json_round_trip(sst2_result, tmp_path):
 
 def test_second_sweep_with_other_settings_runs_no_forward_pass(sst2_result, tiny_model_dir, sst2_subset):
     _, cache = sst2_result
-    again = sweep(str(tiny_model_dir), None, sst2_subset, layers="1,2", cache_dir=cache, Cs=(0.1, 1.0), progress=False)
+    # The SAEs asked for HookedTransformer's processing; read the same prepared stream without them.
+    again = sweep(str(tiny_model_dir), None, sst2_subset, layers="1,2", cache_dir=cache, Cs=(0.1, 1.0), processing="hooked",
+                  progress=False)
     assert again.timings["forward_batches"] == 0
     assert set(again.scores["representation"]) == {"raw", "raw_topk_1", "raw_topk_2", "raw_topk_5", "raw_topk_16"}
     assert again.diagnostics.empty

@@ -43,6 +43,8 @@ BAD_VALUES = [
     ("imbalance", [0.0], "must lie in (0, 1)"),
     ("batch_size", 0, "must lie in [1, 65536]"),
     ("device", "gpu", "is not a torch device; use cpu, cuda"),
+    ("processing", "folded", "must be one of ['auto', 'none', 'hooked']"),
+    ("code_pooling", "sum", "must be one of ['tokens', 'pooled']"),
 ]
 
 
@@ -131,7 +133,9 @@ def test_cache_keys_take_whole_groups():
     from saeprobe.cache import activation_parts
 
     base = SweepSettings(pooling="last")
-    key = activation_parts("model", "prompts", base)
-    assert activation_parts("model", "prompts", base.replace(Cs=(1.0,), batch_size=3, device="cpu")) == key
-    assert activation_parts("model", "prompts", base.replace(exclude_bos=False)) != key
+    prep = {"fold_ln": False}
+    key = activation_parts("model", "prompts", base, prep)
+    assert activation_parts("model", "prompts", base.replace(Cs=(1.0,), batch_size=3, code_pooling="pooled"), prep) == key
+    assert activation_parts("model", "prompts", base.replace(exclude_bos=False), prep) != key
+    assert activation_parts("model", "prompts", base, {"fold_ln": True}) != key
     assert "batch_size" not in base.parts(*RESULT_GROUPS) and "Cs" in base.parts(*RESULT_GROUPS)

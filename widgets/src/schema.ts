@@ -2,7 +2,8 @@
 // `npm run build`), so the widget and the Python result share one description. The widget reads
 // only these, plus its own progress trait.
 export type {
-  Diagnostics, EffectiveDimension, FeatureRow, Fidelity, LayerEntry, Metrics, SaeInfo, Settings, Sparsity, SweepResult,
+  Diagnostics, EffectiveDimension, FeatureRow, Fidelity, LayerEntry, Metrics, Preparation, SaeInfo, Settings, Sparsity, SweepResult,
+  TokenSparsity,
 } from "./schema.generated";
 
 export interface Progress {

@@ -1,5 +1,5 @@
 // Pure data-to-view logic: everything here is unit-tested and touches no DOM.
-import type { FeatureRow, LayerEntry, SweepResult } from "./schema";
+import type { FeatureRow, LayerEntry, Preparation, SweepResult } from "./schema";
 
 export type Split = "train" | "test";
 
@@ -107,6 +107,8 @@ export function detailRows(entry: LayerEntry): [string, string][] {
     rows.push([`${rep} train accuracy`, formatValue(metrics.train_accuracy)]);
     rows.push([`${rep} test AUC`, formatValue(metrics.test_auc)]);
   }
+  if (entry.preparation) rows.push(["model processing", describePreparation(entry.preparation)]);
+  if (typeof entry.n_beyond_context === "number") rows.push(["texts beyond the SAE's context", formatCount(entry.n_beyond_context)]);
   const d = entry.diagnostics;
   if (d) {
     rows.push(["L0 mean", formatValue(d.sparsity.l0_mean)]);
@@ -119,8 +121,22 @@ export function detailRows(entry: LayerEntry): [string, string][] {
     rows.push(["cosine", formatValue(d.fidelity.cosine_mean)]);
     rows.push(["relative error", formatValue(d.fidelity.relative_error)]);
     rows.push(["rank (SAE / raw)", `${d.effective_dimension.sae.rank} / ${d.effective_dimension.raw.rank}`]);
+    if (d.token_sparsity) {
+      rows.push(["tokens encoded", formatCount(d.token_sparsity.n_tokens)]);
+      rows.push(["L0 per token", formatValue(d.token_sparsity.l0_mean)]);
+      rows.push(["features active on tokens", formatCount(d.token_sparsity.n_active_union)]);
+    }
+    if (d.token_fidelity) rows.push(["FVU on tokens", formatValue(d.token_fidelity.fvu)]);
   }
   return rows;
+}
+
+/** The processing steps applied to the model, or "none"; and the BOS rule when an SAE set one. */
+export function describePreparation(preparation: Preparation): string {
+  const steps = (["fold_ln", "center_writing_weights", "center_unembed", "fold_value_biases", "refactor_factored_attn_matrices"] as const)
+    .filter((step) => preparation[step]);
+  const bos = preparation.prepend_bos === null ? "" : `; prepend_bos=${preparation.prepend_bos}`;
+  return (steps.length ? steps.join(", ") : "none (raw stream)") + bos;
 }
 
 export type SortDirection = "asc" | "desc";

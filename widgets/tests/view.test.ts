@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  accuracyRange, accuracySeries, defaultVisible, detailRows, formatCount, formatValue, gapSeries, representations, resolveLayer,
+  accuracyRange, accuracySeries, defaultVisible, describePreparation, detailRows, formatCount, formatValue, gapSeries, representations, resolveLayer,
   sortFeatures, stepLayer,
 } from "../src/view";
 import { sweepResult } from "./fixture";
@@ -73,6 +73,15 @@ describe("details", () => {
     expect(rows["always-on ids"]).toBe(d.sparsity.always_on_ids.join(", "));
     expect(rows["FVU"]).toBe(formatValue(d.fidelity.fvu));
     expect(rows["rank (SAE / raw)"]).toBe(`${d.effective_dimension.sae.rank} / ${d.effective_dimension.raw.rank}`);
+    expect(rows["model processing"]).toBe("fold_ln, center_writing_weights, center_unembed, fold_value_biases");
+    expect(rows["L0 per token"]).toBe(formatValue(d.token_sparsity!.l0_mean));
+    expect(rows["FVU on tokens"]).toBe(formatValue(d.token_fidelity!.fvu));
+  });
+
+  it("describes the model's preparation", () => {
+    const none = { fold_ln: false, center_writing_weights: false, center_unembed: false, fold_value_biases: false,
+      refactor_factored_attn_matrices: false, prepend_bos: false };
+    expect(describePreparation(none)).toBe("none (raw stream); prepend_bos=false");
   });
 
   it("formats numbers", () => {
