@@ -10,7 +10,7 @@ from tornado.ioloop import PeriodicCallback
 from traitlets import Int, Unicode
 
 from .handlers import (
-    JobHandler, JobReportHandler, JobResultHandler, JobsHandler, PluginsHandler, SaesHandler,
+    JobHandler, JobReportHandler, JobResultHandler, JobResumeHandler, JobsHandler, PluginsHandler, SaesHandler,
 )
 from .jobs import JobManager
 
@@ -63,4 +63,5 @@ class SaeprobeServer(ExtensionApp):
             (rf"{API}/sweeps/{JOB_ID}", JobHandler),
             (rf"{API}/sweeps/{JOB_ID}/result", JobResultHandler),
             (rf"{API}/sweeps/{JOB_ID}/report", JobReportHandler),
+            (rf"{API}/sweeps/{JOB_ID}/resume", JobResumeHandler),
         ])

@@ -9,11 +9,28 @@ import sys
 
 from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
+from saeprobe.jsonio import to_jsonable
 from tornado import web
 
 from .jobs import JobManager, QueueFull
 
 AUTH_RESOURCE = "saeprobe"
+MAX_QUERY_CHARS = 200
+
+
+def parse_body(raw: bytes) -> object:
+    """The JSON of a request body. ``ValueError`` for text that is not strict JSON (NaN and
+    Infinity included) or that nests too deeply to read."""
+
+    def refuse(constant: str) -> None:
+        raise ValueError(f"{constant} is not a JSON number; send finite numbers only")
+
+    try:
+        return json.loads(raw or b"null", parse_constant=refuse)
+    except RecursionError:
+        raise ValueError("the body nests too deeply; send a flat object of sweep parameters") from None
+    except UnicodeDecodeError:
+        raise ValueError("the body is not UTF-8 text") from None
 
 
 class SaeprobeHandler(APIHandler):
@@ -36,6 +53,10 @@ class SaeprobeHandler(APIHandler):
         # Every request also reaps ended jobs and starts queued ones (a timer does it between requests).
         self.jobs.dispatch()
 
+    def answer(self, payload: object) -> None:
+        """Finish with strict JSON (no bare NaN or Infinity, which browsers cannot parse)."""
+        self.finish(json.dumps(to_jsonable(payload), allow_nan=False))
+
     def job_folder(self, job_id: str):
         try:
             return self.jobs.folder(job_id)
@@ -49,14 +70,17 @@ class SaeprobeHandler(APIHandler):
             raise web.HTTPError(404, f"sweep {job_id} has no {name} yet; its state is {self.jobs.status(job_id)['state']}")
         return path.read_text()
 
-    async def run_cli(self, *args: str) -> object:
+    async def run_cli(self, command: str, **options: str) -> object:
+        """Run ``saeprobe <command> --json`` in a subprocess (torch stays out of the server). User
+        values are passed as ``--name=value``, so none can become an option of its own."""
+        args = [f"--{name}={value}" for name, value in options.items()]
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "saeprobe.cli", *args, "--json",
+            sys.executable, "-m", "saeprobe.cli", command, *args, "--json",
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         )
         out, err = await process.communicate()
         if process.returncode != 0:
-            raise web.HTTPError(500, f"saeprobe {args[0]} failed: {err.decode()[-500:]}")
+            raise web.HTTPError(400, f"saeprobe {command} failed: {err.decode(errors='replace').strip()[-500:]}")
         return json.loads(out)
 
 
@@ -64,7 +88,7 @@ class PluginsHandler(SaeprobeHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        self.finish(json.dumps({"plugins": await self.run_cli("plugins")}))
+        self.answer({"plugins": await self.run_cli("plugins")})
 
 
 class SaesHandler(SaeprobeHandler):
@@ -72,15 +96,16 @@ class SaesHandler(SaeprobeHandler):
     @authorized
     async def get(self) -> None:
         model = self.get_query_argument("model", None)
-        args = ["saes"] + (["--model", model] if model else [])
-        self.finish(json.dumps({"model": model, "saes": await self.run_cli(*args)}))
+        if model is not None and (len(model) > MAX_QUERY_CHARS or not model.isprintable()):
+            raise web.HTTPError(400, f"model must be a printable name of at most {MAX_QUERY_CHARS} characters")
+        self.answer({"model": model, "saes": await self.run_cli("saes", **({"model": model} if model else {}))})
 
 
 class JobsHandler(SaeprobeHandler):
     @web.authenticated
     @authorized
     def get(self) -> None:
-        self.finish(json.dumps({"sweeps": self.jobs.all()}))
+        self.answer({"sweeps": self.jobs.all()})
 
     @web.authenticated
     @authorized
@@ -89,19 +114,18 @@ class JobsHandler(SaeprobeHandler):
         if len(self.request.body) > limit:
             raise web.HTTPError(413, f"the request body has {len(self.request.body)} bytes; the limit is {limit}")
         try:
-            body = json.loads(self.request.body or b"null")
-            params = self.jobs.validate(body)
-        except (ValueError, json.JSONDecodeError) as exc:
-            raise web.HTTPError(400, str(exc)) from None
+            params = self.jobs.validate(parse_body(self.request.body))
         except PermissionError as exc:
             raise web.HTTPError(403, str(exc)) from None
+        except ValueError as exc:
+            raise web.HTTPError(400, str(exc)) from None
         try:
             job_id = self.jobs.submit(params, owner=self.owner)
         except QueueFull as exc:
             raise web.HTTPError(429, str(exc)) from None
         self.set_status(202)
         self.set_header("Location", f"{self.base_url}saeprobe/api/sweeps/{job_id}")
-        self.finish(json.dumps(self.jobs.status(job_id)))
+        self.answer(self.jobs.status(job_id))
 
 
 class JobHandler(SaeprobeHandler):
@@ -109,13 +133,24 @@ class JobHandler(SaeprobeHandler):
     @authorized
     def get(self, job_id: str) -> None:
         self.job_folder(job_id)
-        self.finish(json.dumps(self.jobs.status(job_id)))
+        self.answer(self.jobs.status(job_id))
 
     @web.authenticated
     @authorized
     def delete(self, job_id: str) -> None:
         self.job_folder(job_id)
-        self.finish(json.dumps(self.jobs.cancel(job_id)))
+        self.answer(self.jobs.cancel(job_id))
+
+
+class JobResumeHandler(SaeprobeHandler):
+    @web.authenticated
+    @authorized
+    def post(self, job_id: str) -> None:
+        self.job_folder(job_id)
+        try:
+            self.answer(self.jobs.resume(job_id))
+        except ValueError as exc:
+            raise web.HTTPError(409, str(exc)) from None
 
 
 class JobResultHandler(SaeprobeHandler):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import signal
@@ -14,10 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from saeprobe.cache import write_json
-from saeprobe.jobs import PARAMS_FILE, read_status, update_status, validate_params
+from saeprobe.jobs import PARAMS_FILE, process_start, read_status, update_status, validate_params
+from saeprobe.jsonio import read_json
 
 JOB_ID = re.compile(r"^[0-9a-f]{32}$")
 PATH_PARAMETERS = ("model", "data", "saes")
+SUMMARY_FIELDS = ("id", "state", "queue_position", "progress", "created", "started", "finished", "resumable", "owner")
 # Values with these endings name files; anything else that is not under the root may be a plugin's name.
 FILE_SUFFIXES = (".csv", ".tsv", ".tab", ".jsonl", ".ndjson", ".json", ".txt", ".gguf", ".safetensors")
 
@@ -127,7 +128,7 @@ class JobManager:
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=self.root,
             )
         self._processes[job_id] = process
-        update_status(job_dir, state="running", pid=process.pid, started=time.time())
+        update_status(job_dir, state="running", pid=process.pid, pid_start=process_start(process.pid), started=time.time())
 
     def _stored_jobs(self) -> list[Path]:
         return [p for p in self.jobs_dir.iterdir() if JOB_ID.match(p.name) and (p / PARAMS_FILE).is_file()]
@@ -139,26 +140,43 @@ class JobManager:
         return self.jobs_dir / job_id
 
     def status(self, job_id: str) -> dict[str, Any]:
-        """State (queued, running, done, failed, cancelled), progress and error of a job; a queued
-        job's ``queue_position`` (1 starts next). A job whose process died without finishing shows
-        as failed and resumable: caches keep its work."""
+        """State (queued, running, done, failed, cancelled), progress and error of a job, with its
+        parameters; a queued job's ``queue_position`` (1 starts next). A job whose process died
+        without finishing shows as failed and resumable: caches keep its work. A job folder whose
+        files are damaged shows as failed, never as an error of the whole listing."""
         job_dir = self.folder(job_id)
         status = read_status(job_dir)
+        params = read_json(job_dir / PARAMS_FILE)
+        if not isinstance(params, dict):
+            return {"id": job_id, **status, "state": "failed", "resumable": False, "params": {},
+                    "error": f"the job's {PARAMS_FILE} is damaged; start the sweep again"}
         if status.get("state") == "queued" and job_id in self._queue:
             status["queue_position"] = self._queue.index(job_id) + 1
         elif status.get("state") in ("queued", "running") and not self._alive(job_id, status):
             status = {**status, "state": "failed", "resumable": True,
-                      "error": status.get("error") or "the job's process ended before it finished"}
-        params = json.loads((job_dir / PARAMS_FILE).read_text())
+                      "error": status.get("error") or "the job's process ended before it finished; resume it"}
         return {"id": job_id, **status, "params": {k: v for k, v in params.items() if k != "cache_dir"}}
+
+    def summary(self, job_id: str) -> dict[str, Any]:
+        """A job as listings show it: state, position, progress, times, a short error, and what it
+        sweeps (model and data), not every parameter."""
+        full = self.status(job_id)
+        brief = {key: full[key] for key in SUMMARY_FIELDS if key in full}
+        if full.get("error"):
+            brief["error"] = str(full["error"])[:300]
+        return {**brief, **{key: full["params"][key] for key in ("model", "data", "saes") if key in full["params"]}}
 
     def _alive(self, job_id: str, status: dict[str, Any]) -> bool:
         process = self._processes.get(job_id)
         if process is not None:
             return process.poll() is None
         pid = status.get("pid")
-        if not pid:
+        if not isinstance(pid, int) or pid <= 0:
             return False
+        started = process_start(pid)
+        if started is not None:
+            # Alive only if the process with that number is the one the job recorded.
+            return status.get("pid_start") is not None and started == status["pid_start"]
         try:
             os.kill(pid, 0)
         except OSError:
@@ -166,24 +184,36 @@ class JobManager:
         return True
 
     def all(self) -> list[dict[str, Any]]:
-        """Every job, newest first (read again from disk, so they survive a server restart)."""
-        jobs = [self.status(job.name) for job in self._stored_jobs()]
-        return sorted(jobs, key=lambda job: job.get("created", 0), reverse=True)
+        """Every job in summary form, newest first (read again from disk, so they survive a server
+        restart)."""
+        jobs = [self.summary(job.name) for job in self._stored_jobs()]
+        return sorted(jobs, key=lambda job: job.get("created") or 0, reverse=True)
 
     def cancel(self, job_id: str) -> dict[str, Any]:
-        """Take a job out of the queue, or stop its process, and mark it cancelled."""
+        """Take a job out of the queue, or stop its process, and mark it cancelled. A recorded
+        process is signalled only if it is still the job's own (its start time matches)."""
         job_dir = self.folder(job_id)
         status = self.status(job_id)
         if job_id in self._queue:
             self._queue.remove(job_id)
         if status["state"] in ("queued", "running"):
-            pid = status.get("pid") or getattr(self._processes.get(job_id), "pid", None)
-            if pid:
+            if self._alive(job_id, status):
                 try:
-                    os.killpg(pid, signal.SIGTERM)
+                    os.killpg(status["pid"], signal.SIGTERM)
                 except OSError:
                     pass
             update_status(job_dir, state="cancelled", finished=time.time())
+        self.dispatch()
+        return self.status(job_id)
+
+    def resume(self, job_id: str) -> dict[str, Any]:
+        """Queue a failed or cancelled job again in the same folder; the caches keep what it had
+        finished, so it resumes there. ``ValueError`` for a job that is queued, running or done."""
+        status = self.status(job_id)
+        if status["state"] not in ("failed", "cancelled") or not status["params"]:
+            raise ValueError(f"sweep {job_id} is {status['state']}; only a failed or cancelled sweep can be resumed")
+        update_status(self.folder(job_id), state="queued", error=None, resumable=None, progress={}, pid=None, pid_start=None)
+        self._queue.append(job_id)
         self.dispatch()
         return self.status(job_id)
 

@@ -49,12 +49,12 @@ class TokenActivations:
     memory: dict[int, tuple[np.ndarray, np.ndarray, dict[int, np.ndarray]]] = field(default_factory=dict, repr=False)
 
     def chunks(self, layer: int) -> Iterator[TokenChunk]:
-        """The chunks of ``layer``, in chunk order."""
+        """The chunks of ``layer``, in chunk order: from memory where the cache could not keep them."""
         for number in range(self.n_chunks):
-            if self.store is not None:
-                index, offsets, arrays = self.store.load(number, [layer])
-            else:
+            if number in self.memory:
                 index, offsets, arrays = self.memory[number]
+            else:
+                index, offsets, arrays = self.store.load(number, [layer])
             yield TokenChunk(index, offsets, arrays[layer])
 
 
@@ -271,14 +271,14 @@ class _ChunkRun:
     def _keep_tokens(self, tokens: TokenActivations, number: int, index: np.ndarray, counts: np.ndarray,
                      arrays: dict[int, np.ndarray]) -> None:
         offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        if self.token_store is None:
+        if self.token_store is not None:
+            kept = self.token_store.layers_in(number, index)
+            if kept:  # layers stored earlier for this chunk stay beside the new ones
+                _, _, earlier = self.token_store.load(number, sorted(kept - set(arrays)))
+                arrays = {**earlier, **arrays}
+            self.token_store.save(number, index, offsets, arrays)
+        if self.token_store is None or not self.token_store.writable:
             tokens.memory[number] = (index, offsets, arrays)
-            return
-        kept = self.token_store.layers_in(number, index)
-        if kept:  # layers stored earlier for this chunk stay beside the new ones
-            _, _, earlier = self.token_store.load(number, sorted(kept - set(arrays)))
-            arrays = {**earlier, **arrays}
-        self.token_store.save(number, index, offsets, arrays)
 
     def _forward(self, batch: list[torch.Tensor], pooled_layers: list[int], token_layers: list[int]
                  ) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray], np.ndarray]:

@@ -2,30 +2,37 @@
 
 Layout under the cache root::
 
-    activations/<key>/meta.json           what the key was made of
+    activations/<key>/meta.json           what the key was made of (for people; never read)
     activations/<key>/chunk-00000.npz     rows ``index`` with one array ``L<layer>`` per layer
     activations/<key>/layer-<L>.npy       the finished matrix of one layer, rows in data order
     activations/<key>/truncated.npy       which texts were truncated to the context
     activations/<key>/lengths.npy         each prompt's length in tokens
-    tokens/<key>/chunk-00000.npz          token-level states of a chunk: ``index``, ``offsets`` and
-                                          one ``L<layer>`` array of its real tokens per layer
+    tokens/<key>/chunk-00000.index.npz    a chunk's example ``index`` and token ``offsets``
+    tokens/<key>/chunk-00000.L<L>.npy     the states of that chunk's real tokens at one layer
     results/<key>/layer-<L>.json          a finished layer of a sweep (see LayerResultStore)
     saes/<key>/layer_<L>/                 an SAE trained by saeprobe (SAELens format)
     models/<identity hash>.json           dimensions of a model, so hits need no model load
 
 All keys are made here, from the settings groups that shape what is stored (see
 :mod:`saeprobe.settings`): a new setting enters the right keys by its group alone.
+
+Every array and record is written atomically with a checksum and verified when read: a file that
+is truncated, has a flipped bit or holds garbage reads as missing and is computed again, never
+used. A cache that cannot be written (read-only, full disk) is left alone with a warning, and the
+run goes on without saving to it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import shutil
 import tempfile
+import warnings
 import zipfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -33,7 +40,8 @@ from typing import Any
 import numpy as np
 
 from . import __version__
-from .jsonio import atomic_write, read_json, write_json
+from .errors import CacheError, SaeprobeWarning
+from .jsonio import read_checked, read_json_checked, write_checked, write_json, write_json_checked
 from .settings import EXTRACTION, RESULT_GROUPS, SAETrainingSettings, SweepSettings
 
 DEFAULT_CACHE_ENV = "SAEPROBE_CACHE_DIR"
@@ -50,12 +58,23 @@ def default_cache_dir() -> Path:
 
 
 def cache_root(cache_dir: str | Path | bool | None) -> Path | None:
-    """The cache directory to use: ``False`` disables caching, ``None`` or ``True`` mean the default."""
+    """The cache directory to use: ``False`` disables caching, ``None`` or ``True`` mean the default.
+    A directory that cannot be created or written is not used: a warning says so, and the run goes
+    on without a cache (``None``)."""
     if cache_dir is False:
         return None
-    if cache_dir is None or cache_dir is True:
-        return default_cache_dir()
-    return Path(cache_dir).expanduser()
+    root = default_cache_dir() if cache_dir is None or cache_dir is True else Path(cache_dir).expanduser()
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        handle, probe = tempfile.mkstemp(dir=root, prefix=".writable.")
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as exc:
+        warnings.warn(f"the cache directory {str(root)!r} cannot be written ({exc.strerror or exc}); running without "
+                      "a cache, so nothing computed now is kept: give another with cache_dir= (--cache-dir)",
+                      SaeprobeWarning, stacklevel=3)
+        return None
+    return root
 
 
 def content_key(parts: Any) -> str:
@@ -129,139 +148,184 @@ def staged_directory(target: Path) -> Iterator[Path]:
         raise
 
 
-class ActivationStore:
-    """The cached activations of one key (see :func:`activation_parts`)."""
+class _Store:
+    """A cache folder that verifies what it reads and stops writing (with one warning) when the
+    disk refuses, so a full or read-only cache never stops a run."""
+
+    def __init__(self, directory: Path, parts: dict[str, Any]):
+        self.directory = directory
+        self.writable = True
+        if not (directory / "meta.json").is_file():
+            self._write(lambda: write_json(directory / "meta.json", parts))
+
+    def _write(self, write: Callable[[], None]) -> None:
+        if not self.writable:
+            return
+        try:
+            write()
+        except OSError as exc:
+            self.writable = False
+            warnings.warn(f"cannot write the cache in {str(self.directory)!r} ({exc.strerror or exc}); going on "
+                          "without saving to it", SaeprobeWarning, stacklevel=4)
+
+    def _save_array(self, path: Path, array: np.ndarray) -> None:
+        buffer = io.BytesIO()
+        np.save(buffer, array)
+        self._write(lambda: write_checked(path, buffer.getvalue()))
+
+    def _save_archive(self, path: Path, **arrays: np.ndarray) -> None:
+        buffer = io.BytesIO()
+        np.savez(buffer, **arrays)
+        self._write(lambda: write_checked(path, buffer.getvalue()))
+
+
+class ActivationStore(_Store):
+    """The cached pooled activations of one key (see :func:`activation_parts`)."""
 
     def __init__(self, root: Path, parts: dict[str, Any]):
         self.key = content_key(parts)
-        self.directory = Path(root) / "activations" / self.key
-        if not (self.directory / "meta.json").is_file():
-            write_json(self.directory / "meta.json", parts)
+        super().__init__(Path(root) / "activations" / self.key, parts)
 
     def load_layers(self, layers: list[int]) -> tuple[dict[int, np.ndarray], np.ndarray, np.ndarray] | None:
         """Finished matrices of ``layers``, the truncation flags and the prompt lengths, or ``None``
-        if any is missing."""
-        truncated = _load_npy(self.directory / "truncated.npy")
-        lengths = _load_npy(self.directory / "lengths.npy")
+        if any is missing or damaged."""
+        truncated = _load_array(self.directory / "truncated.npy")
+        lengths = _load_array(self.directory / "lengths.npy")
         if truncated is None or lengths is None:
             return None
         matrices = {}
         for layer in layers:
-            matrix = _load_npy(self.directory / f"layer-{layer}.npy")
-            if matrix is None:
+            matrix = _load_array(self.directory / f"layer-{layer}.npy")
+            if matrix is None or matrix.shape[0] != len(lengths):
                 return None
             matrices[layer] = matrix
         return matrices, truncated, lengths
 
     def save_layers(self, matrices: dict[int, np.ndarray], truncated: np.ndarray, lengths: np.ndarray) -> None:
         for layer, matrix in matrices.items():
-            atomic_write(self.directory / f"layer-{layer}.npy", lambda s, m=matrix: np.save(s, m))
-        atomic_write(self.directory / "lengths.npy", lambda s: np.save(s, lengths))
-        atomic_write(self.directory / "truncated.npy", lambda s: np.save(s, truncated))
+            self._save_array(self.directory / f"layer-{layer}.npy", matrix)
+        self._save_array(self.directory / "lengths.npy", lengths)
+        self._save_array(self.directory / "truncated.npy", truncated)
 
     def load_chunk(self, number: int, index: np.ndarray) -> dict[int, np.ndarray]:
-        """Per-layer arrays already computed for chunk ``number`` (empty if none or stale)."""
-        path = self._chunk_path(number)
-        if not path.is_file():
+        """Per-layer arrays already computed for chunk ``number`` (empty if none, stale or damaged)."""
+        stored = _load_arrays(self._chunk_path(number))
+        if stored is None or "index" not in stored or not np.array_equal(stored["index"], index):
             return {}
-        try:
-            with np.load(path) as stored:
-                if not np.array_equal(stored["index"], index):
-                    return {}
-                return {int(name[1:]): stored[name] for name in stored.files if name.startswith("L")}
-        except (OSError, ValueError, KeyError, zipfile.BadZipFile):
-            return {}
+        return {int(name[1:]): array for name, array in stored.items() if name.startswith("L")}
 
     def save_chunk(self, number: int, index: np.ndarray, arrays: dict[int, np.ndarray]) -> None:
-        payload = {f"L{layer}": array for layer, array in arrays.items()}
-        atomic_write(self._chunk_path(number), lambda s: np.savez(s, index=index, **payload))
+        self._save_archive(self._chunk_path(number), index=index, **{f"L{layer}": a for layer, a in arrays.items()})
 
     def _chunk_path(self, number: int) -> Path:
         return self.directory / f"chunk-{number:05d}.npz"
 
 
-class TokenStore:
+class TokenStore(_Store):
     """The cached token-level activations of one key (see :func:`token_activation_parts`), chunk by
-    chunk: each chunk holds its examples' ``index``, the ``offsets`` of each example's tokens, and
-    the real tokens' states ``[n_tokens, d_model]`` of every layer asked for so far."""
+    chunk: each chunk's examples (``index``) and the ``offsets`` of each example's tokens, and per
+    layer the real tokens' states ``[n_tokens, d_model]``, one file each, so a layer is read alone."""
 
     def __init__(self, root: Path, parts: dict[str, Any]):
         self.key = content_key(parts)
-        self.directory = Path(root) / "tokens" / self.key
-        if not (self.directory / "meta.json").is_file():
-            write_json(self.directory / "meta.json", parts)
+        super().__init__(Path(root) / "tokens" / self.key, parts)
 
     def layers_in(self, number: int, index: np.ndarray) -> set[int]:
-        """The layers chunk ``number`` holds for exactly these examples (empty if none or stale)."""
-        try:
-            with np.load(self._path(number)) as stored:
-                if not np.array_equal(stored["index"], index):
-                    return set()
-                return {int(name[1:]) for name in stored.files if name.startswith("L")}
-        except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+        """The layers whose states are stored, intact, for chunk ``number`` with exactly these
+        examples (each file's checksum is verified, so a damaged one is computed again)."""
+        stored = _load_arrays(self._path(number, "index.npz"))
+        if stored is None or not np.array_equal(stored.get("index"), index):
             return set()
+        prefix = f"chunk-{number:05d}.L"
+        return {int(p.name[len(prefix):-4]) for p in self.directory.glob(f"{prefix}*.npy") if read_checked(p) is not None}
 
     def load(self, number: int, layers: Sequence[int]) -> tuple[np.ndarray, np.ndarray, dict[int, np.ndarray]]:
-        """Chunk ``number``'s ``index``, ``offsets`` and the token states of ``layers``."""
-        with np.load(self._path(number)) as stored:
-            return stored["index"], stored["offsets"], {layer: stored[f"L{layer}"] for layer in layers}
+        """Chunk ``number``'s ``index``, ``offsets`` and the token states of ``layers``. Raises
+        :class:`~saeprobe.errors.CacheError` when a file went missing or was damaged since the
+        chunk was found complete."""
+        stored = _load_arrays(self._path(number, "index.npz"))
+        arrays = {layer: _load_array(self._path(number, f"L{layer}.npy")) for layer in layers}
+        if stored is None or any(a is None for a in arrays.values()):
+            raise CacheError(f"the cached token states of chunk {number} in {str(self.directory)!r} were damaged or "
+                             "removed while in use; run again and they are computed anew")
+        return stored["index"], stored["offsets"], arrays
 
     def save(self, number: int, index: np.ndarray, offsets: np.ndarray, arrays: dict[int, np.ndarray]) -> None:
-        payload = {f"L{layer}": array for layer, array in arrays.items()}
-        atomic_write(self._path(number), lambda s: np.savez(s, index=index, offsets=offsets, **payload))
+        for layer, states in arrays.items():
+            self._save_array(self._path(number, f"L{layer}.npy"), states)
+        self._save_archive(self._path(number, "index.npz"), index=index, offsets=offsets)
 
-    def _path(self, number: int) -> Path:
-        return self.directory / f"chunk-{number:05d}.npz"
+    def _path(self, number: int, part: str) -> Path:
+        return self.directory / f"chunk-{number:05d}.{part}"
 
 
-class LayerResultStore:
+class LayerResultStore(_Store):
     """Finished per-layer sweep entries of one key (see :func:`result_parts`), so an interrupted
     sweep resumes at the first unfinished layer and a repeated one fits nothing."""
 
     def __init__(self, root: Path, parts: dict[str, Any]):
         self.key = content_key(parts)
-        self.directory = Path(root) / "results" / self.key
-        if not (self.directory / "key.json").is_file():
-            write_json(self.directory / "key.json", parts)
+        super().__init__(Path(root) / "results" / self.key, parts)
 
     def load(self, layers: list[int]) -> dict[int, Any]:
-        """The stored JSON of the entries already finished among ``layers``."""
+        """The stored JSON of the entries already finished among ``layers`` (damaged ones left out)."""
         found = {}
         for layer in layers:
-            entry = read_json(self.directory / f"layer-{layer}.json")
+            entry = read_json_checked(self.directory / f"layer-{layer}.json")
             if entry is not None:
                 found[layer] = entry
         return found
 
     def save(self, layer: int, entry: Any) -> None:
-        write_json(self.directory / f"layer-{layer}.json", entry)
+        self._write(lambda: write_json_checked(self.directory / f"layer-{layer}.json", entry))
 
     def load_meta(self) -> dict[str, Any] | None:
-        meta = read_json(self.directory / "meta.json")
-        return meta if isinstance(meta, dict) else None
+        meta = read_json_checked(self.directory / "sweep-meta.json")
+        return meta if isinstance(meta, dict) and {"n_truncated", "lengths"} <= set(meta) else None
 
     def save_meta(self, meta: dict[str, Any]) -> None:
-        write_json(self.directory / "meta.json", meta)
+        self._write(lambda: write_json_checked(self.directory / "sweep-meta.json", meta))
+
+
+DIMENSION_KEYS = {"n_layers", "d_model", "n_ctx", "bidirectional"}
 
 
 def load_model_dimensions(root: Path, identity: str) -> dict[str, Any] | None:
-    """The recorded dimensions of the model with this identity, if a run saw it before."""
-    dims = read_json(_dimensions_path(root, identity))
-    return dims if isinstance(dims, dict) else None
+    """The recorded dimensions of the model with this identity, if a run saw it before (and the
+    record is intact)."""
+    dims = read_json_checked(_dimensions_path(root, identity))
+    return dims if isinstance(dims, dict) and DIMENSION_KEYS <= set(dims) else None
 
 
 def save_model_dimensions(root: Path, identity: str, dimensions: dict[str, Any]) -> None:
-    write_json(_dimensions_path(root, identity), dimensions)
+    try:
+        write_json_checked(_dimensions_path(root, identity), dimensions)
+    except OSError:
+        pass  # only a shortcut: the next run reads the dimensions from the model again
 
 
 def _dimensions_path(root: Path, identity: str) -> Path:
     return Path(root) / "models" / f"{content_key({'identity': identity})}.json"
 
 
-def _load_npy(path: Path) -> np.ndarray | None:
-    if not path.is_file():
+def _load_arrays(path: Path) -> dict[str, np.ndarray] | None:
+    """The arrays of a verified ``.npz`` file, or ``None`` when it is missing or damaged."""
+    data = read_checked(path)
+    if data is None:
         return None
     try:
-        return np.load(path)
+        with np.load(io.BytesIO(data), allow_pickle=False) as stored:
+            return {name: stored[name] for name in stored.files}
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+        return None
+
+
+def _load_array(path: Path) -> np.ndarray | None:
+    """The array of a verified ``.npy`` file, or ``None`` when it is missing or damaged."""
+    data = read_checked(path)
+    if data is None:
+        return None
+    try:
+        return np.load(io.BytesIO(data), allow_pickle=False)
     except (OSError, ValueError):
         return None

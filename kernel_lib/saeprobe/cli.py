@@ -8,6 +8,7 @@ are imported only by the command that needs them, so ``saeprobe --help`` loads n
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,7 +19,8 @@ from .options import add_arguments, flags, from_arguments
 from .settings import DataOptions, SAETrainingSettings, SweepSettings
 
 # Flags that are no settings, for errors that name them.
-SOURCE_FLAGS = {"model": "--model", "saes": "--saes", "data": "--data", "out": "--out", "cache_dir": "--cache-dir"}
+SOURCE_FLAGS = {"model": "--model", "saes": "--saes", "data": "--data", "out": "--out", "html": "--html",
+                "cache_dir": "--cache-dir"}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -70,11 +72,13 @@ def _template(args: argparse.Namespace) -> None:
         args.template = args.template.replace("\\n", "\n")
 
 
-def _check_output(path: str) -> None:
-    """Refuse an output path whose folder does not exist, before any work starts."""
+def _check_output(path: str, option: str = "out") -> None:
+    """Refuse an output path whose folder does not exist or cannot be written, before any work starts."""
     folder = Path(path).expanduser().resolve().parent
     if not folder.is_dir():
-        raise SaeprobeError(f"{{option}} {path!r}: the folder {str(folder)!r} does not exist; create it first", option="out")
+        raise SaeprobeError(f"{{option}} {path!r}: the folder {str(folder)!r} does not exist; create it first", option=option)
+    if not os.access(folder, os.W_OK):
+        raise SaeprobeError(f"{{option}} {path!r}: the folder {str(folder)!r} cannot be written; choose another", option=option)
 
 
 def _run_sweep(args: argparse.Namespace) -> None:
@@ -85,6 +89,8 @@ def _run_sweep(args: argparse.Namespace) -> None:
     data_options = from_arguments(DataOptions, args)
     settings = from_arguments(SweepSettings, args)
     _check_output(args.out)
+    if args.html:
+        _check_output(args.html, "html")
     data = load_dataset(args.data, options=data_options)
     result = sweep(model=args.model, saes=args.saes, data=data, settings=settings,
                    cache_dir=False if args.no_cache else args.cache_dir, progress=not args.quiet)
@@ -148,6 +154,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SaeprobeError as exc:
         names = {**flags(DataOptions, SweepSettings, SAETrainingSettings), **SOURCE_FLAGS}
         print(f"saeprobe: error: {exc.render(names.get(exc.option or '', exc.option))}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a file that cannot be read or written: the disk's answer is the message
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"saeprobe: error: {exc.strerror or exc}{where}; free space or choose another location", file=sys.stderr)
         return 2
     return 0
 

@@ -24,6 +24,7 @@ from .layers import split_hook_name
 from .records import SAEInfo
 
 CFG_FILE = "cfg.json"
+WEIGHTS_FILE = "sae_weights.safetensors"
 
 
 @dataclass
@@ -40,9 +41,16 @@ class LayerSAE:
 
     @property
     def sae(self) -> Any:
-        """The SAELens SAE (loaded once)."""
+        """The SAELens SAE (loaded once, see :meth:`load`)."""
+        return self.load()
+
+    def load(self) -> Any:
+        """Load the SAE once and check that its weights are finite. Raises :class:`SAEError`
+        naming the SAE when its files cannot be read or its weights hold NaN or infinity."""
         if self._sae is None:
-            self._sae = self.loader()
+            sae = self.loader()
+            _check_finite(sae, self.source)
+            self._sae = sae
         return self._sae
 
     @property
@@ -71,6 +79,7 @@ class LayerSAE:
 
 def from_object(layer: int, sae: Any, source: str | None = None) -> LayerSAE:
     """A :class:`LayerSAE` for an SAE object already in memory (identified by its weights)."""
+    _check_finite(sae, source or type(sae).__name__)
     cfg = json.loads(json.dumps(sae.cfg.to_dict(), default=str))
     cfg.setdefault("architecture", sae.cfg.architecture())
     return LayerSAE(layer, source or f"object:{type(sae).__name__}", cfg, _hash_sae(sae), loader=lambda: sae, _sae=sae)
@@ -86,14 +95,24 @@ def from_directory(layer: int | None, path: Path) -> LayerSAE:
         raise SAEError(f"cannot read {str(path / CFG_FILE)!r}: {exc}; save the SAE again with sae.save_model(dir)") from None
     if not isinstance(cfg, dict) or not {"d_in", "d_sae"} <= set(cfg):
         raise SAEError(f"{str(path / CFG_FILE)!r} is not a SAELens SAE configuration (no d_in / d_sae); save it with sae.save_model(dir)")
+    weights = path / WEIGHTS_FILE
+    if not weights.is_file() or weights.stat().st_size == 0:
+        raise SAEError(f"the SAE in {str(path)!r} has {'an empty' if weights.is_file() else 'no'} {WEIGHTS_FILE}; "
+                       "save the SAE again with sae.save_model(dir)")
 
     def load() -> Any:
         from sae_lens import SAE
 
-        with warnings.catch_warnings():
-            # SAELens advises how to load the model; saeprobe prepares it from the same metadata.
-            warnings.filterwarnings("ignore", message=".*non-empty model_from_pretrained_kwargs")
-            return SAE.load_from_disk(path)
+        try:
+            with warnings.catch_warnings():
+                # SAELens advises how to load the model; saeprobe prepares it from the same metadata.
+                warnings.filterwarnings("ignore", message=".*non-empty model_from_pretrained_kwargs")
+                return SAE.load_from_disk(path)
+        except Exception as exc:  # SAELens and safetensors raise many kinds for a damaged file
+            raise SAEError(
+                f"cannot load the SAE in {str(path)!r}: {type(exc).__name__}: {str(exc)[:300]}; its weights file is "
+                "missing or damaged: save the SAE again with sae.save_model(dir)"
+            ) from None
 
     entry = LayerSAE(layer if layer is not None else -1, str(path), cfg, _hash_directory(path), loader=load)
     return _with_layer(entry) if layer is None else entry
@@ -279,6 +298,15 @@ def _from_release(release: str, sae_id: str) -> Any:
             f"could not load SAE {sae_id!r} of release {release!r}: {exc}. Without a reachable hub, "
             "save SAEs in SAELens format and pass their directory"
         ) from exc
+
+
+def _check_finite(sae: Any, source: str) -> None:
+    import torch
+
+    for name, tensor in sae.state_dict().items():
+        if not bool(torch.isfinite(tensor).all()):
+            raise SAEError(f"the SAE {source!r} has NaN or infinite values in {name!r}; it cannot encode anything "
+                           "meaningful: retrain it or use another")
 
 
 def _hash_sae(sae: Any) -> str:

@@ -17,6 +17,8 @@ from .errors import DataError
 from .settings import TEXT_SLOT, DataOptions, template_problem
 TABLE_SUFFIXES = (".csv", ".tsv", ".tab", ".jsonl", ".ndjson", ".json")
 SPLIT_NAMES = ("train", "test")
+# Label texts that mean "no value" (as pandas and spreadsheets write it), never a class.
+MISSING_LABELS = {"", "nan", "na", "n/a", "none", "null", "inf", "-inf", "+inf", "infinity", "-infinity", "+infinity"}
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,12 @@ class ProbeDataset:
             raise DataError(f"{len(self.texts)} texts but {len(self.labels)} labels; give one label per text")
         if self.template is not None and (problem := template_problem(self.template)):
             raise DataError(f"template {self.template!r} {problem}")
+        for row, label in enumerate(self.labels):
+            if _is_missing_label(label):
+                raise DataError(
+                    f"row {row} of {self.name!r} has the label {label!r}, which is no class (a missing or not-a-number "
+                    "value); drop the row or give it its class"
+                )
         classes = tuple(sorted(set(self.labels), key=_label_sort_key))
         if len(classes) < 2:
             raise DataError(
@@ -62,6 +70,12 @@ class ProbeDataset:
     def __len__(self) -> int:
         return len(self.texts)
 
+    def __repr__(self) -> str:
+        counts = dict(zip(self.classes, np.bincount(self.y).tolist()))
+        split = "given" if self.split is not None else "stratified"
+        return (f"ProbeDataset(name={self.name!r}, n_examples={len(self)}, classes={counts}, "
+                f"template={self.template!r}, split={split!r})")
+
     @cached_property
     def prompt_set(self) -> Prompts:
         """The texts with the template, as the model reads them (see :class:`Prompts`)."""
@@ -78,14 +92,30 @@ class ProbeDataset:
         """A content hash of texts and template, so caches key on what the model reads."""
         return prompts_of(self).fingerprint
 
-    def train_test_masks(self, test_size: float = 0.3, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-        """Boolean train and test masks: the given split, else a stratified seeded split.
+    def train_test_masks(self, test_size: float = 0.3, seed: int = 0, duplicates: str = "group") -> tuple[np.ndarray, np.ndarray]:
+        """Boolean train and test masks (see :meth:`split`)."""
+        split = self.split_rows(test_size, seed, duplicates)
+        return split.train, split.test
 
-        Raises :class:`DataError` when a class is too small to appear on both sides.
+    def split_rows(self, test_size: float = 0.3, seed: int = 0, duplicates: str = "group") -> Split:
+        """The train/test split: the given one, else a stratified seeded one. With
+        ``duplicates="group"`` every copy of a repeated text falls on the same side, so a test text
+        is never one the probe trained on; ``"ignore"`` splits rows as they come. A given split is
+        kept as it is; the rows it repeats across sides are counted.
+
+        Raises :class:`DataError` when a class is too small to appear on both sides, or a given
+        split leaves a class without training rows.
         """
+        groups = _duplicate_groups(self.texts)
         if self.split is not None:
             is_test = np.array([s == "test" for s in self.split])
-            return ~is_test, is_test
+            missing = [cls for i, cls in enumerate(self.classes) if not np.any((self.y == i) & ~is_test)]
+            if missing:
+                raise DataError(
+                    f"class {missing[0]!r} has no training rows in the given split, so no probe can learn it; move some "
+                    "of its rows to 'train' or drop the class"
+                )
+            return Split(~is_test, is_test, groups)
         if not 0.0 < test_size < 1.0:
             raise DataError(f"test_size {test_size} must lie strictly between 0 and 1, e.g. 0.3")
         counts = np.bincount(self.y)
@@ -95,14 +125,61 @@ class ProbeDataset:
                 f"class {small!r} has {counts.min()} example; each class needs at least 2 to be "
                 "split into train and test; add examples or drop the class"
             )
+        units = groups if duplicates == "group" else np.arange(len(self))
         rng = np.random.default_rng(seed)
         is_test = np.zeros(len(self), dtype=bool)
         for cls in range(len(self.classes)):
             members = np.flatnonzero(self.y == cls)
-            n_test = int(round(test_size * len(members)))
-            n_test = min(max(n_test, 1), len(members) - 1)
-            is_test[rng.permutation(members)[:n_test]] = True
-        return ~is_test, is_test
+            n_test = min(max(int(round(test_size * len(members))), 1), len(members) - 1)
+            # Whole groups of copies go to test, a group at a time, until the class has its share.
+            taken = 0
+            for unit in rng.permutation(np.unique(units[members])):
+                if taken >= n_test:
+                    break
+                rows = np.flatnonzero(units == unit)
+                is_test[rows] = True
+                taken += int(np.sum(self.y[rows] == cls))
+        for cls in range(len(self.classes)):
+            if not np.any((self.y == cls) & ~is_test):
+                raise DataError(
+                    f"every example of class {self.classes[cls]!r} is a copy of one text, so it cannot be on both sides of "
+                    "the split; add different examples, or pass duplicates='ignore'"
+                )
+        return Split(~is_test, is_test, groups)
+
+
+@dataclass(frozen=True)
+class Split:
+    """Boolean ``train`` and ``test`` masks, and for each row the group of identical texts it
+    belongs to (the row number of the group's first copy)."""
+
+    train: np.ndarray
+    test: np.ndarray
+    groups: np.ndarray
+
+    @property
+    def n_duplicates(self) -> int:
+        """Rows whose text occurs more than once."""
+        _, inverse, counts = np.unique(self.groups, return_inverse=True, return_counts=True)
+        return int(np.sum(counts[inverse] > 1))
+
+    @property
+    def n_test_seen_in_train(self) -> int:
+        """Test rows whose text is also a training row's: a probe may have learnt them by heart."""
+        return int(np.sum(self.test & np.isin(self.groups, self.groups[self.train])))
+
+
+def _duplicate_groups(texts: Sequence[str]) -> np.ndarray:
+    first: dict[str, int] = {}
+    return np.array([first.setdefault(text, row) for row, text in enumerate(texts)], dtype=np.int64)
+
+
+def _is_missing_label(label: Any) -> bool:
+    if label is None:
+        return True
+    if isinstance(label, (float, np.floating)):
+        return not np.isfinite(label)
+    return isinstance(label, str) and label.strip().lower() in MISSING_LABELS
 
 
 @dataclass(frozen=True)
@@ -146,18 +223,59 @@ def _python_scalar(value: Any) -> Any:
 
 
 def read_table(path: Path) -> pd.DataFrame:
-    """A CSV/TSV/JSONL/JSON file as a DataFrame; raises :class:`DataError` for other types."""
+    """A CSV/TSV/JSONL/JSON file as a DataFrame. Raises :class:`DataError` naming the problem for
+    another type, an empty file, text that is not UTF-8, or a line that does not parse."""
     suffix = path.suffix.lower()
-    if suffix == ".csv":
-        return pd.read_csv(path, keep_default_na=False)
-    if suffix in (".tsv", ".tab"):
-        return pd.read_csv(path, sep="\t", keep_default_na=False, quoting=3)
-    if suffix in (".jsonl", ".ndjson"):
-        return pd.read_json(path, lines=True)
-    if suffix == ".json":
-        with path.open(encoding="utf-8") as handle:
-            return pd.DataFrame(json.load(handle))
-    raise DataError(f"cannot read {path.name!r}: use a .csv, .tsv, .jsonl or .json file")
+    if suffix not in TABLE_SUFFIXES:
+        raise DataError(f"cannot read {path.name!r}: use a .csv, .tsv, .jsonl or .json file")
+    raw = path.read_bytes()
+    if not raw:
+        raise DataError(f"{path.name!r} is empty (0 bytes); give a file with a header row and at least two examples per class")
+    if b"\x00" in raw[:8192]:
+        raise DataError(f"{path.name!r} is a binary file, not text (it holds NUL bytes); give a UTF-8 table")
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            f"{path.name!r} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start}): text in "
+            "another encoding such as Latin-1, or a binary file; save it as UTF-8"
+        ) from None
+    try:
+        if suffix == ".csv":
+            frame = pd.read_csv(path, keep_default_na=False, encoding="utf-8")
+        elif suffix in (".tsv", ".tab"):
+            frame = pd.read_csv(path, sep="\t", keep_default_na=False, quoting=3, encoding="utf-8")
+        elif suffix in (".jsonl", ".ndjson"):
+            frame = _read_json_lines(path)
+        else:
+            with path.open(encoding="utf-8") as handle:
+                frame = pd.DataFrame(json.load(handle))
+    except DataError:
+        raise
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise DataError(f"cannot parse {path.name!r} as {suffix[1:].upper()}: {str(exc).splitlines()[0][:200]}") from None
+    if suffix == ".csv" and len(frame.columns) == 1 and ";" in str(frame.columns[0]):
+        raise DataError(
+            f"{path.name!r} has one column, {frame.columns[0]!r}: it looks separated by ';', not ','; save it with commas "
+            "(or as .tsv with tabs)"
+        )
+    return frame
+
+
+def _read_json_lines(path: Path) -> pd.DataFrame:
+    records = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except ValueError as exc:
+                raise DataError(f"line {number} of {path.name!r} is not a JSON object: {exc}; fix or remove it") from None
+            if not isinstance(record, dict):
+                raise DataError(f"line {number} of {path.name!r} is a JSON {type(record).__name__}, not an object of columns")
+            records.append(record)
+    return pd.DataFrame(records)
 
 
 def _from_frame(frame: pd.DataFrame, options: DataOptions, name: str) -> ProbeDataset:

@@ -49,6 +49,10 @@ class PluginError(SaeprobeError, LookupError):
     """No plugin accepts a specification, or a plugin failed to load."""
 
 
+class CacheError(SaeprobeError, RuntimeError):
+    """A cache file changed under a running sweep; running again recomputes it."""
+
+
 class SaeprobeWarning(UserWarning):
     """Something a result depends on that the user should know: data read outside an SAE's
     training distribution, a model used as given although its SAEs ask for other processing."""

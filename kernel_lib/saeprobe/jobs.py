@@ -49,6 +49,18 @@ def validate_params(body: Any) -> dict[str, Any]:
     }
 
 
+def process_start(pid: int) -> int | None:
+    """When process ``pid`` started (clock ticks since boot, from ``/proc``), or ``None`` when it
+    does not exist or this system has no ``/proc``. A recorded PID with another start time belongs
+    to another process: the job's own has ended and its number was reused."""
+    try:
+        stat = Path(f"/proc/{int(pid)}/stat").read_text()
+    except (OSError, ValueError):
+        return None
+    # The command name (field 2) may hold spaces and parentheses: count fields after its closing one.
+    return int(stat[stat.rindex(")") + 2 :].split()[19])
+
+
 def read_status(job_dir: Path) -> dict[str, Any]:
     """The job's status record (``{"state": "queued"}`` before it has one)."""
     status = read_json(Path(job_dir) / STATUS_FILE)
@@ -67,7 +79,8 @@ def run_job(job_dir: str | Path) -> int:
 
     job_dir = Path(job_dir)
     params = read_json(job_dir / PARAMS_FILE) or {}
-    update_status(job_dir, state="running", pid=os.getpid(), started=time.time(), progress={})
+    update_status(job_dir, state="running", pid=os.getpid(), pid_start=process_start(os.getpid()), started=time.time(),
+                  progress={}, error=None, resumable=None)
     try:
         cache_dir = params.pop("cache_dir", None)
         checked = validate_params(params)

@@ -1,9 +1,11 @@
 """JSON helpers shared by the result and the caches: plain values from dataclasses and numpy,
-typed records back from JSON, and files written atomically."""
+typed records back from JSON, and files written atomically, optionally with a checksum that is
+verified on every read (a damaged file reads as missing, never as wrong values)."""
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import math
 import os
@@ -104,3 +106,43 @@ def read_json(path: Path) -> Any | None:
         return json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+
+
+CHECKSUM_MAGIC = b"\nsaeprobe-sha256:"
+
+
+def write_checked(path: Path, data: bytes) -> None:
+    """Write ``data`` atomically, followed by its SHA-256, so :func:`read_checked` can tell a
+    damaged file (truncated, a flipped bit, garbage) from a good one."""
+    digest = hashlib.sha256(data).hexdigest().encode()
+    atomic_write(Path(path), lambda stream: stream.write(data + CHECKSUM_MAGIC + digest))
+
+
+def read_checked(path: Path) -> bytes | None:
+    """The data :func:`write_checked` stored at ``path``, or ``None`` when the file is missing or
+    its checksum does not match."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError:
+        return None
+    data, magic, digest = raw.rpartition(CHECKSUM_MAGIC)
+    if not magic or hashlib.sha256(data).hexdigest().encode() != digest:
+        return None
+    return data
+
+
+def write_json_checked(path: Path, payload: Any) -> None:
+    """Write ``payload`` as JSON inside an envelope holding its checksum (readable by people)."""
+    body = json.dumps(to_jsonable(payload), sort_keys=True, allow_nan=False)
+    envelope = {"sha256": hashlib.sha256(body.encode()).hexdigest(), "payload": json.loads(body)}
+    atomic_write(Path(path), lambda stream: stream.write(json.dumps(envelope, indent=1, sort_keys=True).encode()))
+
+
+def read_json_checked(path: Path) -> Any | None:
+    """The payload :func:`write_json_checked` stored, or ``None`` when the file is missing, is not
+    such an envelope, or its checksum does not match."""
+    envelope = read_json(path)
+    if not isinstance(envelope, dict) or set(envelope) != {"sha256", "payload"}:
+        return None
+    body = json.dumps(envelope["payload"], sort_keys=True, allow_nan=False)
+    return envelope["payload"] if hashlib.sha256(body.encode()).hexdigest() == envelope["sha256"] else None

@@ -14,8 +14,8 @@ from tqdm.auto import tqdm
 from .activations import ActivationSet, read_activations
 from .cache import LayerResultStore, result_parts
 from .codes import LayerSAE, resolve_saes
-from .data import ProbeDataset
-from .errors import DataError, SaeprobeWarning
+from .data import ProbeDataset, Split
+from .errors import DataError, SaeprobeWarning, SettingsError
 from .layer_codes import LayerCodes, codes_of_pooled, codes_of_tokens
 from .jsonio import from_jsonable
 from .layer_probe import probe_layer
@@ -59,10 +59,14 @@ def sweep(
         raise DataError("sweep() needs data=ProbeDataset; build one with saeprobe.load_dataset(...)")
     settings = settings_with(settings, options)
     require("probes", settings.probe)
-    train, test = data.train_test_masks(test_size=settings.test_size, seed=settings.seed)
+    check_class_sizes(data, settings.min_class_size)
+    split = data.split_rows(test_size=settings.test_size, seed=settings.seed, duplicates=settings.duplicates)
+    train, test = split.train, split.test
+    _warn_about_duplicates(split, data)
     started = time.perf_counter()
     target = resolve_target(model, settings, cache_dir)
     layer_saes = resolve_saes(saes, target.layers, target.hook_names, target.dims["d_model"]) if saes is not None else {}
+    check_top_ks(settings.top_ks, target.dims["d_model"], [sae.d_sae for sae in layer_saes.values()])
     target = target.prepared_for({layer: sae.cfg for layer, sae in layer_saes.items()})
     settings = target.settings
     prompts = data.prompt_set
@@ -75,6 +79,9 @@ def sweep(
     finished = _stored_entries(store, target.layers)
     todo = [layer for layer in target.layers if layer not in finished]
     meta = store.load_meta() if store else None
+    for layer in todo:
+        if layer in layer_saes:
+            layer_saes[layer].load()  # a damaged SAE stops the sweep before the forward pass, not after it
     activations = None
     if todo or meta is None:
         token_layers = [layer for layer in todo if layer in layer_saes] if target.tokens_before_pooling else []
@@ -95,6 +102,7 @@ def sweep(
         dataset={
             "name": data.name, "n_examples": len(data), "template": data.template, "fingerprint": prompts.fingerprint,
             "n_truncated": meta["n_truncated"], "split": "given" if data.split is not None else "stratified",
+            "n_duplicates": split.n_duplicates, "n_test_seen_in_train": split.n_test_seen_in_train,
         },
         settings=settings,
         classes=list(data.classes),
@@ -129,6 +137,46 @@ def sweep(
         "layers_from_cache": len(target.layers) - len(todo),
     }
     return result
+
+
+def check_class_sizes(data: ProbeDataset, minimum: int) -> None:
+    """Raise :class:`DataError` before any forward pass when classes have too few examples to train,
+    cross-validate and test a probe (``minimum``, the ``min_class_size`` setting)."""
+    counts = np.bincount(data.y, minlength=len(data.classes))
+    small = np.flatnonzero(counts < minimum)
+    if len(small):
+        named = ", ".join(f"{data.classes[i]!r} ({counts[i]})" for i in small[:5])
+        raise DataError(
+            f"{len(small)} of {len(data.classes)} classes have fewer than {minimum} examples ({named}"
+            f"{', ...' if len(small) > 5 else ''}): too few to train and test a probe; merge or drop rare classes, or "
+            "lower {option}", option="min_class_size",
+        )
+
+
+def check_top_ks(top_ks: tuple[int, ...], d_model: int, widths: list[int]) -> None:
+    """Raise :class:`SettingsError` when no top-k size is below the widest representation: every
+    top-k baseline would be dropped. (A size at or above one width is skipped for that width, as
+    documented, and kept for wider ones.)"""
+    widest = max([d_model, *widths])
+    if top_ks and min(top_ks) >= widest:
+        raise SettingsError(
+            f"{{option}}={list(top_ks)}: no size is below the widest representation ({widest} columns), so every "
+            "top-k baseline would be dropped; give sizes below it", option="top_ks",
+        )
+
+
+def _warn_about_duplicates(split: Split, data: ProbeDataset) -> None:
+    if split.n_test_seen_in_train:
+        warnings.warn(
+            f"{split.n_test_seen_in_train} test rows of {data.name!r} repeat a training text, so test accuracy can be "
+            "inflated; the given split keeps them; remove the copies, or let saeprobe split (duplicates='group')",
+            SaeprobeWarning, stacklevel=3,
+        )
+    elif split.n_duplicates:
+        warnings.warn(
+            f"{split.n_duplicates} rows of {data.name!r} repeat another row's text; every copy was kept on the same side "
+            "of the split (duplicates='group')", SaeprobeWarning, stacklevel=3,
+        )
 
 
 def _layer_codes(target: Target, sae: LayerSAE, activations: ActivationSet, layer: int, n_examples: int) -> LayerCodes:

@@ -20,6 +20,9 @@ from typing import Any, ClassVar, TypeVar
 from .errors import SaeprobeError, SettingsError
 
 KINDS = ("str", "int", "float", "bool", "ints", "floats", "layers", "choice")
+# No setting needs more; bigger values are mistakes or attacks (a server echoes settings back).
+MAX_TEXT = 10_000
+MAX_ITEMS = 10_000
 T = TypeVar("T", bound="Options")
 
 
@@ -185,6 +188,10 @@ def _checked(field: dataclasses.Field, value: Any) -> Any:
         if meta["optional"]:
             return None
         raise SettingsError(f"{{option}} needs a value; its default is {field.default!r}", option=field.name)
+    if isinstance(value, str) and len(value) > MAX_TEXT:
+        raise SettingsError(f"{{option}} is {len(value)} characters long; the limit is {MAX_TEXT}", option=field.name)
+    if isinstance(value, (list, tuple)) and len(value) > MAX_ITEMS:
+        raise SettingsError(f"{{option}} lists {len(value)} values; the limit is {MAX_ITEMS}", option=field.name)
     typed = _typed(meta["kind"], value, meta["choices"])
     if typed is _WRONG:
         raise SettingsError(f"{{option}} must be {_KIND_WORDS[meta['kind']]}; got {value!r}", option=field.name)

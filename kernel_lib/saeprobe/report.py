@@ -11,8 +11,9 @@ STATIC = Path(__file__).parent / "static"
 
 
 def _inline_json(payload: Any) -> str:
-    # "</" inside a script block would end it early; JSON allows "<\/" as an escape of "</".
-    return json.dumps(payload, allow_nan=False).replace("</", "<\\/")
+    # Inside <script>, "</script" ends the block and "<!--" or "<script" switch the parser into an
+    # escaped state that can swallow the rest of the page; JSON may spell every "<" as \u003c.
+    return json.dumps(payload, allow_nan=False).replace("<", "\\u003c")
 
 
 def _bundle(name: str) -> str:

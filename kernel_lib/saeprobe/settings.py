@@ -21,6 +21,7 @@ from .options import Options, option
 POOLINGS = ("last", "mean", "max")
 CODE_POOLINGS = ("tokens", "pooled")
 PROCESSINGS = ("auto", "none", "hooked")
+DUPLICATE_RULES = ("group", "ignore")
 PADDING_SIDES = ("left", "right")
 ARCHITECTURES = ("topk", "standard")
 SEED_LIMIT = 2**32 - 1
@@ -131,6 +132,12 @@ class SweepSettings(Options):
     test_size: float = option(0.3, "share of each class held out for testing (unless the data gives a split)",
                               kind="float", group=PROBES, check=_between(0, 1, open_low=True, open_high=True, example="0.3"))
     seed: int = option(0, "seed of the split, the folds and the baselines", kind="int", group=PROBES, check=_seed)
+    duplicates: str = option("group", "group: every copy of a repeated text goes to the same side of the split, so no "
+                             "test text was trained on; ignore: split rows as they come", kind="choice", group=PROBES,
+                             choices=DUPLICATE_RULES)
+    min_class_size: int = option(4, "refuse, before any forward pass, classes with fewer examples than this: too few "
+                                 "to train, cross-validate and test a probe", kind="int", group=PROBES,
+                                 check=_between(2, 10**6))
     top_ks: tuple[int, ...] = option(DEFAULT_TOP_KS, "sizes of the top-k feature and neuron baselines", kind="ints",
                                      group=DIAGNOSTICS, check=_each(_between(1, 10**7)))
     always_on_threshold: float = option(0.99, "a feature firing on at least this share of examples counts as always on",

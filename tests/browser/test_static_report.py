@@ -69,3 +69,13 @@ def test_works_inside_an_iframe(tiny_result, tmp_path, page, artifacts):
     frame.get_by_role("button", name="Layer 1", exact=True).click()
     frame.get_by_role("region", name="Layer 1 details").wait_for()
     page.screenshot(path=str(artifacts / "static-report-iframe.png"), full_page=True)
+
+
+def test_a_label_with_markup_still_renders(tiny_result, tmp_path, page):
+    from saeprobe.report import write_report
+
+    payload = tiny_result.to_dict()
+    payload["classes"] = ["<!--<script>", "pos"]
+    page.goto(write_report(payload, tmp_path / "odd.html").as_uri())
+    page.get_by_role("button", name="Layer 1", exact=True).click()
+    page.get_by_role("region", name="Layer 1 details").wait_for()

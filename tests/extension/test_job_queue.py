@@ -57,3 +57,21 @@ async def test_a_body_over_the_limit_gets_413(jp_fetch, workspace):
     body = json.dumps({**SWEEP, "template": "x" * 4000 + "{text}"})
     text = await expect_error(jp_fetch, 413, "sweeps", method="POST", body=body)
     assert "limit is 2048" in text
+
+
+async def test_ended_job_processes_are_reaped(jp_fetch, workspace, jp_serverapp):
+    _, started = await fetch_json(jp_fetch, "sweeps", method="POST", body=json.dumps(SWEEP))
+    pid = started["pid"]
+    await fetch_json(jp_fetch, "sweeps", started["id"], method="DELETE")
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        await fetch_json(jp_fetch, "sweeps")  # any request reaps (so does the timer)
+        try:
+            state = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            return  # reaped: the process entry is gone
+        if state != "Z":
+            time.sleep(0.2)
+            continue
+        time.sleep(0.2)
+    pytest.fail(f"process {pid} was not reaped (still a zombie)")

@@ -152,3 +152,62 @@ async def test_job_paths_are_absolute_under_the_root_and_the_job_runs_there(jp_f
     status = await wait_for(jp_fetch, started["id"], ("done", "failed"))
     assert status["state"] == "failed" and "saes-beside-the-server" in status["error"], status
 
+
+
+@pytest.mark.parametrize("body, message", [
+    ('{"model": "m", "data": "d.csv", "test_size": NaN}', "NaN is not a JSON number"),
+    ('{"model": "m", "data": "d.csv", "seed": Infinity}', "Infinity is not a JSON number"),
+    ("[" * 30_000 + "]" * 30_000, "nests too deeply"),
+])
+async def test_non_json_numbers_and_deep_nesting_get_400(jp_fetch, body, message):
+    assert message in await expect_error(jp_fetch, 400, "sweeps", method="POST", body=body)
+
+
+async def test_awkward_paths_get_400_not_500(jp_fetch, workspace):
+    (workspace / "loop-a").symlink_to(workspace / "loop-b")
+    (workspace / "loop-b").symlink_to(workspace / "loop-a")
+    for data in ("x" * 5000 + ".csv", "loop-a/reviews.csv", "/".join(["deep"] * 2000) + ".csv"):
+        text = await expect_error(jp_fetch, 400, "sweeps", method="POST", body=json.dumps({"model": "model", "data": data}))
+        assert "data" in text
+
+
+async def test_user_input_never_becomes_a_cli_option(jp_fetch):
+    code, body = await fetch_json(jp_fetch, "saes", params={"model": "--help"})
+    assert code == 200 and body == {"model": "--help", "saes": []}
+    await expect_error(jp_fetch, 400, "saes", params={"model": "x" * 500})
+
+
+async def test_stored_nan_and_a_damaged_job_folder_do_not_break_the_listing(jp_fetch, tmp_path):
+    jobs = tmp_path / "results" / "jobs"
+    odd, damaged = jobs / ("a" * 32), jobs / ("b" * 32)
+    for folder in (odd, damaged):
+        folder.mkdir(parents=True)
+    (odd / "params.json").write_text('{"model": "m", "data": "d.csv", "test_size": NaN}')  # written by an older server
+    (odd / "status.json").write_text('{"state": "done", "created": 2, "progress": {"done": NaN}}')
+    (damaged / "params.json").write_text('{"model": "m", "da')  # a truncated write
+    response = await jp_fetch("saeprobe", "api", "sweeps")
+    listing = json.loads(response.body.decode(), parse_constant=lambda c: pytest.fail(f"bare {c} in the listing"))
+    states = {job["id"]: job for job in listing["sweeps"]}
+    assert states["a" * 32]["state"] == "done" and states["a" * 32]["progress"] == {"done": None}
+    assert states["b" * 32]["state"] == "failed" and "damaged" in states["b" * 32]["error"]
+    assert all("params" not in job for job in listing["sweeps"])  # listings are summaries
+
+
+async def test_a_reused_pid_is_not_the_jobs_process(jp_fetch, tmp_path):
+    import subprocess
+
+    bystander = subprocess.Popen(["sleep", "60"], start_new_session=True)
+    try:
+        job = tmp_path / "results" / "jobs" / ("c" * 32)
+        job.mkdir(parents=True)
+        (job / "params.json").write_text(json.dumps({"model": "model", "data": "reviews.csv"}))
+        # The job recorded this PID, but with another start time: the number now belongs to someone else.
+        (job / "status.json").write_text(json.dumps({"state": "running", "pid": bystander.pid, "pid_start": 1, "created": 0}))
+        _, status = await fetch_json(jp_fetch, "sweeps", "c" * 32)
+        assert status["state"] == "failed" and status["resumable"] is True
+        await fetch_json(jp_fetch, "sweeps", "c" * 32, method="DELETE")
+        time.sleep(0.2)
+        assert bystander.poll() is None, "DELETE signalled an unrelated process"
+    finally:
+        bystander.kill()
+        bystander.wait()

@@ -111,3 +111,10 @@ def test_token_activations_leave_out_padding_and_a_causal_models_first_position(
                 _, cache = tiny_bridge.run_with_cache(tokens, names_filter=[f"blocks.{layer}.hook_resid_post"])
             expected.append(cache[f"blocks.{layer}.hook_resid_post"][0, 1:].numpy())
         np.testing.assert_allclose(rows[layer], np.concatenate(expected), rtol=1e-4, atol=1e-5)
+
+
+def test_progress_counts_forward_batches_even_without_a_progress_bar(tiny_bridge):
+    seen = []
+    extract(tiny_bridge, TEXTS, layers=[0], batch_size=2, cache_dir=False, progress=False,
+            on_progress=lambda stage, done, total: seen.append((stage, done, total)))
+    assert [done for _, done, _ in seen] == list(range(1, len(seen) + 1)) and seen[-1][1] == seen[-1][2] > 1

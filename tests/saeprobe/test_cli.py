@@ -51,6 +51,11 @@ def test_sweep_end_to_end_in_a_subprocess(tiny_model_dir, sae_dir, reviews_csv, 
         (["--top-ks", "0,2"], "--top-ks=[0, 2] holds 0, which must lie in [1, "),
         (["--label-noise", "a lot"], "--label-noise takes numbers separated by commas"),
         (["--seed", "-1"], "--seed=-1 must lie in [0, 4294967295]"),
+        (["--seed", "4294967296"], "--seed=4294967296 must lie in [0, 4294967295]"),
+        (["--always-on-threshold", "nan"], "--always-on-threshold must be a finite number"),
+        (["--feature-table-size", "-1"], "--feature-table-size=-1 must lie in [0, "),
+        (["--top-ks", "100000"], "every top-k baseline would be dropped"),
+        (["--min-class-size", "20"], "have fewer than 20 examples"),
         (["--text-column", "body"], "name the right one with --text-column"),
     ],
 )
@@ -96,3 +101,30 @@ def test_a_gguf_file_as_model_for_train_saes_and_sweep(tiny_gguf, reviews_csv, t
     assert main(missing) == 2
     error = capsys.readouterr().err
     assert "GGUF model file" in error and "does not exist" in error
+
+
+def test_output_and_device_problems_stop_before_any_work(tiny_model_dir, sae_dir, reviews_csv, tmp_path, capsys):
+    import torch
+
+    base = ["sweep", "--model", str(tiny_model_dir), "--saes", str(sae_dir), "--data", str(reviews_csv), "--text-column",
+            "review", "--label-column", "y", "--cache-dir", str(tmp_path / "cache"), "--quiet"]
+    assert main(base + ["--out", str(tmp_path / "missing" / "o.json")]) == 2
+    assert "--out" in capsys.readouterr().err and not (tmp_path / "cache" / "activations").exists()
+    if not torch.cuda.is_available():
+        assert main(base + ["--out", str(tmp_path / "o.json"), "--device", "cuda"]) == 2
+        assert "--device='cuda': this machine has no cuda device; use cpu" in capsys.readouterr().err
+
+
+def test_a_damaged_sae_and_a_bad_file_exit_2(tiny_model_dir, sae_dir, reviews_csv, tmp_path, capsys):
+    import shutil
+
+    shutil.copytree(sae_dir, tmp_path / "saes")
+    (tmp_path / "saes" / "layer_1" / "sae_weights.safetensors").write_bytes(b"garbage" * 100)
+    args = ["sweep", "--model", str(tiny_model_dir), "--saes", str(tmp_path / "saes"), "--data", str(reviews_csv),
+            "--text-column", "review", "--label-column", "y", "--layers", "0-1", "--cache-dir", str(tmp_path / "c"),
+            "--out", str(tmp_path / "o.json"), "--quiet"]
+    assert main(args) == 2
+    assert "weights file is missing or damaged" in capsys.readouterr().err
+    (tmp_path / "latin.csv").write_bytes("review,y\ncaf\u00e9,1\nb,0\n".encode("latin-1"))
+    assert main(args[:5] + ["--data", str(tmp_path / "latin.csv")] + args[7:]) == 2
+    assert "is not UTF-8 text" in capsys.readouterr().err

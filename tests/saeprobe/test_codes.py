@@ -69,3 +69,35 @@ def test_encode_checks_width_and_needs_layers_for_plain_dicts():
         encode({0: make_sae(0)}, {0: np.zeros((2, 8), dtype=np.float32)})
     with pytest.raises(SAEError, match="needs"):
         encode("some-dir", {0: np.zeros((2, 8), dtype=np.float32)})
+
+
+def _nan_weights(directory):
+    from safetensors.torch import load_file, save_file
+
+    weights = load_file(directory / "sae_weights.safetensors")
+    weights["W_enc"][0, 0] = float("nan")
+    save_file(weights, directory / "sae_weights.safetensors")
+
+
+DAMAGES = {
+    "cfg.json not JSON": (lambda d: (d / "cfg.json").write_text("{not json"), "cannot read .*cfg.json"),
+    "cfg.json truncated": (lambda d: (d / "cfg.json").write_text((d / "cfg.json").read_text()[:20]), "cannot read .*cfg.json"),
+    "cfg.json empty": (lambda d: (d / "cfg.json").write_text(""), "cannot read .*cfg.json"),
+    "cfg.json without widths": (lambda d: (d / "cfg.json").write_text('{"architecture": "standard"}'), "no d_in / d_sae"),
+    "weights missing": (lambda d: (d / "sae_weights.safetensors").unlink(), "has no sae_weights.safetensors"),
+    "weights empty": (lambda d: (d / "sae_weights.safetensors").write_bytes(b""), "has an empty sae_weights.safetensors"),
+    "weights truncated": (lambda d: (d / "sae_weights.safetensors").write_bytes(
+        (d / "sae_weights.safetensors").read_bytes()[:200]), "weights file is missing or damaged"),
+    "weights garbage": (lambda d: (d / "sae_weights.safetensors").write_bytes(b"\x07" * 5000),
+                        "weights file is missing or damaged"),
+    "weights NaN": (_nan_weights, "NaN or infinite values in 'W_enc'"),
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGES))
+def test_a_damaged_sae_directory_is_named_with_what_is_wrong(damage, tmp_path):
+    make_sae(0).save_model(tmp_path / "sae")
+    spoil, message = DAMAGES[damage]
+    spoil(tmp_path / "sae")
+    with pytest.raises(SAEError, match=message):
+        resolve_saes(str(tmp_path / "sae"), [0], HOOKS, TINY_WIDTH)[0].load()

@@ -98,7 +98,7 @@ def test_multiclass_with_a_given_split(tiny_model_dir, sae_dir, shared_data, tmp
 
 
 def test_bad_inputs_fail_before_any_forward_pass(tiny_model_dir, sae_dir, tmp_path):
-    data = load_dataset(["good", "bad", "fine", "awful"], [1, 0, 1, 0])
+    data = load_dataset(["good", "bad", "fine", "awful", "great", "poor", "nice", "dire"], [1, 0] * 4)
     with pytest.raises(DataError, match="needs data=ProbeDataset"):
         sweep(str(tiny_model_dir), str(sae_dir), ["good", "bad"], cache_dir=tmp_path)
     with pytest.raises(SAEError, match="trained on 'blocks.0.hook_resid_post'"):
@@ -152,3 +152,21 @@ def test_an_interrupted_sweep_keeps_finished_layers(tiny_model_dir, sae_dir, sst
     assert resumed.to_dict()["layers"] == fresh.to_dict()["layers"]
     again = sweep(str(tiny_model_dir), str(sae_dir), sst2_subset, cache_dir=tmp_path, progress=False)
     assert again.timings["layers_from_cache"] == 4 and again.timings["encode_s"] < 0.5
+
+
+def test_classes_too_small_to_probe_are_refused_before_the_forward_pass(tiny_model_dir, tmp_path):
+    texts = [f"item {i}" for i in range(300)]
+    data = load_dataset(texts, [f"class {i // 3}" for i in range(300)])  # 100 classes of 3 rows
+    with pytest.raises(DataError, match="100 of 100 classes have fewer than 4 examples"):
+        sweep(str(tiny_model_dir), None, data, cache_dir=tmp_path, progress=False)
+    assert not (tmp_path / "activations").exists()
+
+
+def test_repeated_texts_are_kept_on_one_side_and_counted(tiny_model_dir, tmp_path):
+    from saeprobe.errors import SaeprobeWarning
+
+    texts = [f"film number {i % 20} was {'good' if i % 2 else 'bad'}" for i in range(60)]
+    data = load_dataset(texts, [i % 2 for i in range(60)])
+    with pytest.warns(SaeprobeWarning, match="60 rows of 'list' repeat another row's text"):
+        result = sweep(str(tiny_model_dir), None, data, layers=[1], top_ks=(1,), cache_dir=tmp_path, progress=False)
+    assert result.dataset["n_duplicates"] == 60 and result.dataset["n_test_seen_in_train"] == 0

@@ -20,3 +20,14 @@ def test_script_closing_tags_in_data_cannot_break_out():
     page = report_html(result)
     block = re.search(r'id="saeprobe-state">(.*?)</script>', page, re.S).group(1)
     assert json.loads(block)["result"]["dataset"]["name"] == "</script><script>alert(1)</script>"
+
+
+def test_markup_in_labels_cannot_end_or_hide_the_data_block(tiny_result):
+    payload = tiny_result.to_dict()
+    payload["classes"] = ["<!--<script>", "</script><script>alert(1)</script>"]
+    page = report_html(payload)
+    block = page.split('id="saeprobe-state">', 1)[1].split("</script>", 1)[0]
+    assert "<" not in block  # every "<" of the data is written \\u003c
+    assert json.loads(block)["result"]["classes"] == payload["classes"]
+    script = page.split("<script>\n", 1)[1]
+    assert "<!--" not in script and "<script" not in script.lower()

@@ -45,6 +45,8 @@ BAD_VALUES = [
     ("device", "gpu", "is not a torch device; use cpu, cuda"),
     ("processing", "folded", "must be one of ['auto', 'none', 'hooked']"),
     ("code_pooling", "sum", "must be one of ['tokens', 'pooled']"),
+    ("duplicates", "drop", "must be one of ['group', 'ignore']"),
+    ("min_class_size", 1, "must lie in [2, "),
 ]
 
 
@@ -139,3 +141,10 @@ def test_cache_keys_take_whole_groups():
     assert activation_parts("model", "prompts", base.replace(exclude_bos=False), prep) != key
     assert activation_parts("model", "prompts", base, {"fold_ln": True}) != key
     assert "batch_size" not in base.parts(*RESULT_GROUPS) and "Cs" in base.parts(*RESULT_GROUPS)
+
+
+def test_oversized_values_are_refused():
+    with pytest.raises(DataError, match="template is 20006 characters long; the limit is 10000"):
+        DataOptions(template="x" * 20_000 + "{text}")
+    with pytest.raises(SettingsError, match="layers lists 20000 values; the limit is 10000"):
+        SweepSettings(layers=list(range(20_000)))

@@ -35,6 +35,10 @@ export type Dataset = {
   fingerprint: string;
   n_truncated: number;
   split?: "given" | "stratified";
+  /** rows whose text occurs more than once */
+  n_duplicates?: number;
+  /** test rows whose text is also a training row's */
+  n_test_seen_in_train?: number;
 };
 
 /** How a sweep reads, probes and explains; every field is checked on construction. */
@@ -65,6 +69,10 @@ export type Settings = {
   test_size: number;
   /** seed of the split, the folds and the baselines */
   seed: number;
+  /** group: every copy of a repeated text goes to the same side of the split, so no test text was trained on; ignore: split rows as they come */
+  duplicates: "group" | "ignore";
+  /** refuse, before any forward pass, classes with fewer examples than this: too few to train, cross-validate and test a probe */
+  min_class_size: number;
   /** sizes of the top-k feature and neuron baselines */
   top_ks: number[];
   /** a feature firing on at least this share of examples counts as always on */
