@@ -4,6 +4,7 @@ probes and figures as a sweep."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
@@ -70,7 +71,7 @@ def probe_layer(
                             "give codes of the same examples")
     codes = layer_codes.codes if layer_codes is not None else None
     classes = list(classes) if classes is not None else list(range(int(y.max()) + 1))
-    make_probe = partial(require("probes", settings.probe), Cs=settings.Cs, cv_folds=settings.cv_folds, seed=settings.seed)
+    make_probe = probe_factory(settings)
     reconstruction = layer_codes.reconstruction if layer_codes is not None else None
     built = build_representations(raw, y, train, len(classes), codes, reconstruction, top_ks=settings.top_ks,
                                   seed=settings.seed)
@@ -99,6 +100,16 @@ def probe_layer(
             token_fidelity=layer_codes.token_fidelity,
         )
     return entry
+
+
+def probe_factory(settings: SweepSettings) -> Callable[..., Any]:
+    """The probe plugin of ``settings.probe`` with its keywords bound: ``Cs``, ``cv_folds``, ``seed``
+    and, for plugins that take one, the ``device``."""
+    probe_class = require("probes", settings.probe)
+    options: dict[str, Any] = {"Cs": settings.Cs, "cv_folds": settings.cv_folds, "seed": settings.seed}
+    if "device" in inspect.signature(probe_class).parameters:
+        options["device"] = settings.device
+    return partial(probe_class, **options)
 
 
 def _regime_scores(

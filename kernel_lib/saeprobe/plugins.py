@@ -34,7 +34,8 @@ BUILTINS = {
                "gguf": "saeprobe.gguf_models:GGUF"},
     "saes": {"saelens-directory": "saeprobe.codes:SAELENS_DIRECTORIES", "saelens-release": "saeprobe.codes:SAELENS_RELEASES"},
     "datasets": {"files": "saeprobe.data:FILES", "embedded": "saeprobe.embedded:EMBEDDED_DATASETS"},
-    "probes": {"logistic": "saeprobe.probes:LogisticProbe"},
+    "probes": {"logistic": "saeprobe.batched_probes:BatchedLogisticProbe",
+               "sklearn-logistic": "saeprobe.probes:LogisticProbe"},
 }
 OWN_DISTRIBUTION = "saeprobe"
 # The error a missing plugin raises: the family of what was asked for.

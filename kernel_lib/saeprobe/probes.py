@@ -25,7 +25,7 @@ METRICS = ("train_accuracy", "test_accuracy", "test_auc", "cv_accuracy_mean", "c
 SCALINGS = ("standard", "maxabs", "center")
 
 
-def probe_pipeline(scaling: str, C: float = 1.0, seed: int = 0, max_iter: int = 2000) -> Pipeline:
+def probe_pipeline(scaling: str, C: float = 1.0, seed: int = 0, max_iter: int = 10_000, tol: float = 1e-6) -> Pipeline:
     """Scaler plus logistic regression. ``standard`` standardises each column; ``maxabs`` scales
     each column by its largest magnitude and keeps a sparse matrix sparse (no centring), so SAE
     codes are never densified; ``center`` only centres, keeping the columns' relative variances
@@ -33,7 +33,8 @@ def probe_pipeline(scaling: str, C: float = 1.0, seed: int = 0, max_iter: int = 
     scalers = {"standard": StandardScaler(), "maxabs": MaxAbsScaler(), "center": StandardScaler(with_std=False)}
     if scaling not in scalers:
         raise ValueError(f"unknown scaling {scaling!r}; use one of {SCALINGS}")
-    return Pipeline([("scale", scalers[scaling]), ("logistic", LogisticRegression(C=C, max_iter=max_iter, random_state=seed))])
+    return Pipeline([("scale", scalers[scaling]),
+                     ("logistic", LogisticRegression(C=C, max_iter=max_iter, tol=tol, random_state=seed))])
 
 
 class LogisticProbe:
@@ -46,13 +47,15 @@ class LogisticProbe:
     """
 
     def __init__(
-        self, Cs: Sequence[float] = DEFAULT_CS, cv_folds: int = 5, seed: int = 0, max_iter: int = 2000, scaling: str | None = None
+        self, Cs: Sequence[float] = DEFAULT_CS, cv_folds: int = 5, seed: int = 0, max_iter: int = 10_000,
+        scaling: str | None = None, tol: float = 1e-6,
     ):
         self.Cs = Cs
         self.cv_folds = cv_folds
         self.seed = seed
         self.max_iter = max_iter
         self.scaling = scaling
+        self.tol = tol
 
     def fit(self, X: np.ndarray | sp.spmatrix, y: np.ndarray) -> LogisticProbe:
         """Choose C by CV on ``(X, y)`` and refit on all of it. Raises :class:`DataError` if a
@@ -66,7 +69,8 @@ class LogisticProbe:
             )
         folds = StratifiedKFold(n_splits=min(self.cv_folds, int(present.min())), shuffle=True, random_state=self.seed)
         search = GridSearchCV(
-            probe_pipeline(self.scaling or ("maxabs" if sp.issparse(X) else "standard"), seed=self.seed, max_iter=self.max_iter),
+            probe_pipeline(self.scaling or ("maxabs" if sp.issparse(X) else "standard"), seed=self.seed,
+                           max_iter=self.max_iter, tol=self.tol),
             {"logistic__C": list(self.Cs)},
             cv=folds,
             scoring="accuracy",

@@ -9,7 +9,8 @@ from jsonschema import validate
 import saeprobe
 from saeprobe import SweepResult, load_dataset, sweep
 from saeprobe.errors import DataError, SAEError
-from saeprobe.probes import LogisticProbe, evaluate_probe
+from saeprobe.batched_probes import BatchedLogisticProbe
+from saeprobe.probes import evaluate_probe
 from saeprobe.result import SCHEMA_PATH
 
 pytestmark = pytest.mark.integration
@@ -60,8 +61,8 @@ def test_scores_equal_a_direct_fit_on_the_same_matrices(sst2_result, tiny_model_
     acts = saeprobe.extract(str(tiny_model_dir), sst2_subset, saes=str(sae_dir), layers=[2], cache_dir=cache, progress=False)
     codes = saeprobe.encode(str(sae_dir), acts)
     train, test = sst2_subset.train_test_masks(0.3, 0)
-    raw = evaluate_probe(LogisticProbe(), acts[2], sst2_subset.y, train, test)
-    sae = evaluate_probe(LogisticProbe(), codes[2], sst2_subset.y, train, test)
+    raw = evaluate_probe(BatchedLogisticProbe(), acts[2], sst2_subset.y, train, test)  # the default probe
+    sae = evaluate_probe(BatchedLogisticProbe(), codes[2], sst2_subset.y, train, test)
     assert result.layers[2].scores["raw"] == raw
     assert result.layers[2].scores["sae"] == sae
 

@@ -41,7 +41,8 @@ def test_the_builtin_plugins_are_found_without_installed_metadata(monkeypatch):
     plugins.refresh()
     try:
         assert {"huggingface", "embedded", "gguf"} <= set(plugins.plugins("models"))
-        assert plugins.require("probes", "logistic").__name__ == "LogisticProbe"
+        assert plugins.require("probes", "logistic").__name__ == "BatchedLogisticProbe"
+        assert plugins.require("probes", "sklearn-logistic").__name__ == "LogisticProbe"
     finally:
         monkeypatch.undo()
         plugins.refresh()
