@@ -320,19 +320,39 @@ def _pad(batch: list[torch.Tensor], pad_id: int, side: str) -> tuple[torch.Tenso
     return ids, mask
 
 
+class _Reached(Exception):
+    """Raised by the deepest requested hook: nothing after it is needed."""
+
+
 def _run_batch(
     model: Any, batch: list[torch.Tensor], names: dict[int, str], side: str
 ) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
-    """Hidden states at the hooks ``names`` for a padded batch, and its attention mask."""
+    """Hidden states at the hooks ``names`` for a padded batch, and its attention mask.
+
+    The pass stops at the deepest requested hook, so the blocks after it, the final norm and the
+    unembedding (for a masked or causal LM head, a product with the whole vocabulary per token)
+    never run."""
     tokenizer = model.tokenizer
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else (tokenizer.eos_token_id or 0)
     ids, mask = _pad(batch, pad_id, side)
     device = getattr(model.cfg, "device", None) or "cpu"
     ids, mask = ids.to(device), mask.to(device)
-    deepest = max(names)
-    stop = deepest + 1 if deepest + 1 < model.cfg.n_layers else None
-    with torch.no_grad():
-        _, cache = model.run_with_cache(ids, names_filter=list(names.values()), stop_at_layer=stop, attention_mask=mask)
+    deepest = names[max(names)]
+    cache: dict[str, torch.Tensor] = {}
+
+    def keeper(name: str) -> Callable[..., None]:
+        def keep(tensor: torch.Tensor, hook: Any) -> None:
+            cache[name] = tensor.detach()
+            if name == deepest:
+                raise _Reached
+
+        return keep
+
+    with torch.inference_mode():
+        try:
+            model.run_with_hooks(ids, fwd_hooks=[(name, keeper(name)) for name in names.values()], attention_mask=mask)
+        except _Reached:
+            pass
     return cache, mask
 
 

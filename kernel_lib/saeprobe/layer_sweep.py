@@ -6,24 +6,25 @@ import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from tqdm.auto import tqdm
 
-from .activations import ActivationSet, read_activations
 from .cache import LayerResultStore, result_parts
 from .codes import LayerSAE, resolve_saes
 from .data import ProbeDataset, Split
 from .errors import DataError, SaeprobeWarning, SettingsError
-from .layer_codes import LayerCodes, codes_of_pooled, codes_of_tokens
 from .jsonio import from_jsonable
-from .layer_probe import probe_layer
 from .plugins import require
 from .records import LayerEntry
 from .result import SweepResult
 from .settings import SweepSettings, settings_with
 from .target import Target, resolve_target
+
+if TYPE_CHECKING:
+    from .activations import ActivationSet
+    from .layer_codes import LayerCodes
 
 
 def sweep(
@@ -58,7 +59,6 @@ def sweep(
     if not isinstance(data, ProbeDataset):
         raise DataError("sweep() needs data=ProbeDataset; build one with saeprobe.load_dataset(...)")
     settings = settings_with(settings, options)
-    require("probes", settings.probe)
     check_class_sizes(data, settings.min_class_size)
     split = data.split_rows(test_size=settings.test_size, seed=settings.seed, duplicates=settings.duplicates)
     train, test = split.train, split.test
@@ -78,12 +78,18 @@ def sweep(
         ))
     finished = _stored_entries(store, target.layers)
     todo = [layer for layer in target.layers if layer not in finished]
+    if todo:
+        require("probes", settings.probe)  # a missing or broken probe stops the sweep before the forward pass
     meta = store.load_meta() if store else None
     for layer in todo:
         if layer in layer_saes:
             layer_saes[layer].load()  # a damaged SAE stops the sweep before the forward pass, not after it
     activations = None
     if todo or meta is None:
+        # Imported only for work left to do: a sweep answered from the cache loads neither torch
+        # nor scikit-learn.
+        from .activations import read_activations
+
         token_layers = [layer for layer in todo if layer in layer_saes] if target.tokens_before_pooling else []
         activations = read_activations(target, prompts, todo or target.layers, token_layers=token_layers,
                                        progress=progress, on_progress=on_progress)
@@ -112,6 +118,8 @@ def sweep(
     bar = tqdm(total=len(target.layers), desc="probe fits", unit="layer", disable=not progress)
     for done, layer in enumerate(target.layers, start=1):
         if layer not in finished:
+            from .layer_probe import probe_layer
+
             finished[layer] = probe_layer(
                 activations[layer], data.y, train, sae=layer_saes.get(layer), codes=codes.get(layer),
                 classes=data.classes, layer=layer, hook_name=target.hook_names[layer], settings=settings,
@@ -180,6 +188,8 @@ def _warn_about_duplicates(split: Split, data: ProbeDataset) -> None:
 
 
 def _layer_codes(target: Target, sae: LayerSAE, activations: ActivationSet, layer: int, n_examples: int) -> LayerCodes:
+    from .layer_codes import codes_of_pooled, codes_of_tokens
+
     """The codes a layer is probed on: every token encoded, then pooled, or the pooled vector
     encoded (code pooling ``pooled``, or ``last`` pooling, where the two are the same)."""
     if target.tokens_before_pooling:

@@ -118,3 +118,24 @@ def test_progress_counts_forward_batches_even_without_a_progress_bar(tiny_bridge
     extract(tiny_bridge, TEXTS, layers=[0], batch_size=2, cache_dir=False, progress=False,
             on_progress=lambda stage, done, total: seen.append((stage, done, total)))
     assert [done for _, done, _ in seen] == list(range(1, len(seen) + 1)) and seen[-1][1] == seen[-1][2] > 1
+
+
+def test_the_forward_pass_stops_at_the_deepest_requested_hook(tiny_bridge):
+    from saeprobe.activations import _run_batch
+
+    reached = []
+    tiny_bridge.blocks[3].hook_out.add_hook(lambda tensor, hook: reached.append(3))
+    tiny_bridge.unembed.hook_out.add_hook(lambda tensor, hook: reached.append("unembed"))
+    try:
+        batch = [tiny_bridge.to_tokens(text, truncate=False)[0] for text in TEXTS[:2]]
+        cache, mask = _run_batch(tiny_bridge, batch, {0: "blocks.0.hook_resid_post", 2: "blocks.2.hook_resid_post"}, "right")
+        assert reached == []  # neither block 3 nor the unembedding ran
+        _run_batch(tiny_bridge, batch, {3: "blocks.3.hook_resid_post"}, "right")
+        assert reached == [3]  # the last block runs, the unembedding does not
+    finally:
+        tiny_bridge.reset_hooks(including_permanent=False)
+    for layer in (0, 2):
+        _, full = tiny_bridge.run_with_cache(batch[0][None], names_filter=[f"blocks.{layer}.hook_resid_post"])
+        torch.testing.assert_close(cache[f"blocks.{layer}.hook_resid_post"][0, : len(batch[0])],
+                                   full[f"blocks.{layer}.hook_resid_post"][0], atol=1e-5, rtol=1e-5)
+    assert not any(point.fwd_hooks for point in tiny_bridge.hook_dict.values())

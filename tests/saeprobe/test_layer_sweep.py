@@ -86,6 +86,25 @@ def test_second_sweep_with_other_settings_runs_no_forward_pass(sst2_result, tiny
     assert again.diagnostics.empty
 
 
+def test_a_sweep_answered_from_the_cache_loads_neither_torch_nor_scikit_learn(sst2_result, tiny_model_dir, sae_dir,
+                                                                              sst2_subset):
+    import subprocess
+    import sys
+
+    _, cache = sst2_result
+    script = (
+        "import sys, saeprobe\n"
+        f"data = saeprobe.load_dataset({list(sst2_subset.texts)!r}, {list(sst2_subset.labels)!r}, "
+        f"template={sst2_subset.template!r}, name='sst2-160')\n"
+        f"r = saeprobe.sweep({str(tiny_model_dir)!r}, {str(sae_dir)!r}, data, layers='all', cache_dir={str(cache)!r}, "
+        "progress=False)\n"
+        "assert r.timings['layers_from_cache'] == len(r.layers), r.timings\n"
+        "print(sorted(m for m in ('torch', 'sklearn', 'transformer_lens') if m in sys.modules))\n"
+    )
+    answer = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert answer.stdout.strip().splitlines()[-1] == "[]"
+
+
 def test_multiclass_with_a_given_split(tiny_model_dir, sae_dir, shared_data, tmp_path):
     import pandas as pd
 

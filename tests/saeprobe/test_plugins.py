@@ -112,14 +112,14 @@ def test_third_party_dataset_and_probe_in_a_sweep(toy_plugin, tiny_model_dir, sa
 
 
 def test_a_plugin_that_fails_to_load_raises_its_own_error(toy_plugin, tiny_model_dir):
-    data = load_dataset(["a", "b", "c", "d"], [0, 1, 0, 1])
+    data = load_dataset(list("abcdefgh"), [0, 1] * 4)
     with pytest.raises(PluginError, match="'svm' \\(saeprobe-toy 0.0.1\\) failed to load: AttributeError.*MISSING_SVM"):
         sweep(str(tiny_model_dir), None, data, probe="svm")
 
 
 def test_unknown_probe_and_dataset(tiny_model_dir):
     with pytest.raises(Exception, match="no probe plugin 'svm'"):
-        sweep(str(tiny_model_dir), None, load_dataset(["a", "b", "c", "d"], [0, 1, 0, 1]), probe="svm")
+        sweep(str(tiny_model_dir), None, load_dataset(list("abcdefgh"), [0, 1] * 4), probe="svm")
     with pytest.raises(Exception, match="no dataset plugin reads 'mystery'"):
         load_dataset("mystery")
 
