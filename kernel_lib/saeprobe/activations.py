@@ -227,6 +227,7 @@ class _ChunkRun:
         self.chunks = _chunks(tokenized.lengths)
         self.special = _leading_special_ids(model)
         self.side = settings.padding_side or getattr(model.tokenizer, "padding_side", "right")
+        self.reader = _HookReader(model, {l: names[l] for l in {*pooled_layers, *token_layers}})
 
     def all(self, progress: bool, on_progress: Callable[[str, int, int], None] | None
             ) -> tuple[dict[int, np.ndarray], TokenActivations | None, int]:
@@ -240,31 +241,32 @@ class _ChunkRun:
         tokens = TokenActivations(self.token_layers, len(self.chunks), self.token_store) if self.token_layers else None
         bar = tqdm(total=n_batches, desc="forward pass", unit="batch", disable=not progress or n_batches == 0)
         finished = 0
-        for number in range(len(self.chunks)):
-            if number not in todo:
-                continue
-            index = self.chunks[number]
-            need_pooled = [l for l in self.pooled_layers if l not in pooled[number]]
-            need_tokens = [l for l in self.token_layers if l not in stored_tokens[number]]
-            parts: dict[str, dict[int, list]] = {"pooled": {l: [] for l in need_pooled}, "tokens": {l: [] for l in need_tokens}}
-            counts: list[np.ndarray] = []
-            for start in range(0, len(index), batch_size):
-                batch = [self.tokenized.tokens[i] for i in index[start : start + batch_size]]
-                rows, states, kept = self._forward(batch, need_pooled, need_tokens)
-                for layer, array in rows.items():
-                    parts["pooled"][layer].append(array)
-                for layer, array in states.items():
-                    parts["tokens"][layer].append(array)
-                counts.append(kept)
-                bar.update(1)
-                finished += 1
-                if on_progress is not None:
-                    on_progress("forward pass", finished, n_batches)
-            pooled[number] = {**pooled[number], **{l: np.concatenate(a) for l, a in parts["pooled"].items()}}
-            if self.store is not None and need_pooled:
-                self.store.save_chunk(number, index, pooled[number])
-            if need_tokens:
-                self._keep_tokens(tokens, number, index, np.concatenate(counts), {l: np.concatenate(a) for l, a in parts["tokens"].items()})
+        with self.reader:
+            for number in todo:
+                index = self.chunks[number]
+                need_pooled = [l for l in self.pooled_layers if l not in pooled[number]]
+                need_tokens = [l for l in self.token_layers if l not in stored_tokens[number]]
+                parts: dict[str, dict[int, list]] = {"pooled": {l: [] for l in need_pooled},
+                                                     "tokens": {l: [] for l in need_tokens}}
+                counts: list[np.ndarray] = []
+                for start in range(0, len(index), batch_size):
+                    batch = [self.tokenized.tokens[i] for i in index[start : start + batch_size]]
+                    rows, states, kept = self._forward(batch, need_pooled, need_tokens)
+                    for layer, array in rows.items():
+                        parts["pooled"][layer].append(array)
+                    for layer, array in states.items():
+                        parts["tokens"][layer].append(array)
+                    counts.append(kept)
+                    bar.update(1)
+                    finished += 1
+                    if on_progress is not None:
+                        on_progress("forward pass", finished, n_batches)
+                pooled[number] = {**pooled[number], **{l: np.concatenate(a) for l, a in parts["pooled"].items()}}
+                if self.store is not None and need_pooled:
+                    self.store.save_chunk(number, index, pooled[number])
+                if need_tokens:
+                    self._keep_tokens(tokens, number, index, np.concatenate(counts),
+                                      {l: np.concatenate(a) for l, a in parts["tokens"].items()})
         bar.close()
         return self._assemble(pooled), tokens, n_batches
 
@@ -283,7 +285,7 @@ class _ChunkRun:
     def _forward(self, batch: list[torch.Tensor], pooled_layers: list[int], token_layers: list[int]
                  ) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray], np.ndarray]:
         layers = sorted({*pooled_layers, *token_layers})
-        cache, mask = _run_batch(self.model, batch, {l: self.names[l] for l in layers}, self.side)
+        cache, mask = self.reader.run(batch, layers, self.side)
         skip_first = torch.tensor([self.settings.exclude_bos and int(t[0]) in self.special for t in batch], device=mask.device)
         pooled = {l: pool(cache[self.names[l]], mask, self.settings.pooling, skip_first).float().cpu().numpy()
                   for l in pooled_layers}
@@ -321,39 +323,51 @@ def _pad(batch: list[torch.Tensor], pad_id: int, side: str) -> tuple[torch.Tenso
 
 
 class _Reached(Exception):
-    """Raised by the deepest requested hook: nothing after it is needed."""
+    """Raised by the deepest hook a pass needs: nothing after it is needed."""
 
 
-def _run_batch(
-    model: Any, batch: list[torch.Tensor], names: dict[int, str], side: str
-) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
-    """Hidden states at the hooks ``names`` for a padded batch, and its attention mask.
+class _HookReader:
+    """While open, keeps the states at the hook points ``names`` of every forward pass of
+    ``model``; each pass stops at the deepest point it asks for, so the blocks after it, the final
+    norm and the unembedding (for a masked or causal LM head, a product with the whole vocabulary
+    per token) never run. The hooks are added once for all batches."""
 
-    The pass stops at the deepest requested hook, so the blocks after it, the final norm and the
-    unembedding (for a masked or causal LM head, a product with the whole vocabulary per token)
-    never run."""
-    tokenizer = model.tokenizer
-    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else (tokenizer.eos_token_id or 0)
-    ids, mask = _pad(batch, pad_id, side)
-    device = getattr(model.cfg, "device", None) or "cpu"
-    ids, mask = ids.to(device), mask.to(device)
-    deepest = names[max(names)]
-    cache: dict[str, torch.Tensor] = {}
+    def __init__(self, model: Any, names: Mapping[int, str]):
+        self.model, self.names = model, dict(names)
+        self.cache: dict[str, torch.Tensor] = {}
+        self.deepest = ""
 
-    def keeper(name: str) -> Callable[..., None]:
+    def __enter__(self) -> _HookReader:
+        self._context = self.model.hooks(fwd_hooks=[(name, self._keeper(name)) for name in self.names.values()])
+        self._context.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._context.__exit__(*exc)
+
+    def _keeper(self, name: str) -> Callable[..., None]:
         def keep(tensor: torch.Tensor, hook: Any) -> None:
-            cache[name] = tensor.detach()
-            if name == deepest:
+            self.cache[name] = tensor.detach()
+            if name == self.deepest:
                 raise _Reached
 
         return keep
 
-    with torch.inference_mode():
-        try:
-            model.run_with_hooks(ids, fwd_hooks=[(name, keeper(name)) for name in names.values()], attention_mask=mask)
-        except _Reached:
-            pass
-    return cache, mask
+    def run(self, batch: list[torch.Tensor], layers: Sequence[int], side: str
+            ) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
+        """States at the hooks of ``layers`` for a padded batch, and its attention mask."""
+        tokenizer = self.model.tokenizer
+        pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else (tokenizer.eos_token_id or 0)
+        ids, mask = _pad(batch, pad_id, side)
+        device = getattr(self.model.cfg, "device", None) or "cpu"
+        ids, mask = ids.to(device), mask.to(device)
+        self.cache, self.deepest = {}, self.names[max(layers)]
+        with torch.inference_mode():
+            try:
+                self.model(ids, attention_mask=mask)
+            except _Reached:
+                pass
+        return {self.names[layer]: self.cache[self.names[layer]] for layer in layers}, mask
 
 
 def extract_tokens(
@@ -383,16 +397,17 @@ def extract_tokens(
     rows: dict[int, list[np.ndarray]] = {layer: [] for layer in names}
     collected = 0
     starts = range(0, len(tokenized.tokens), batch_size)
-    for start in tqdm(starts, desc="token activations", unit="batch", disable=not progress):
-        batch = tokenized.tokens[start : start + batch_size]
-        cache, mask = _run_batch(model, batch, names, side)
-        keep = mask.bool().clone()
-        for row, tokens in enumerate(batch):
-            if (drop_first or int(tokens[0]) in special) and len(tokens) > 1:
-                keep[row, int(keep[row].nonzero()[0])] = False
-        for layer, name in names.items():
-            rows[layer].append(cache[name][keep].float().cpu().numpy())
-        collected += int(keep.sum())
-        if collected >= max_tokens:
-            break
+    with _HookReader(model, names) as reader:
+        for start in tqdm(starts, desc="token activations", unit="batch", disable=not progress):
+            batch = tokenized.tokens[start : start + batch_size]
+            cache, mask = reader.run(batch, list(names), side)
+            keep = mask.bool().clone()
+            for row, tokens in enumerate(batch):
+                if (drop_first or int(tokens[0]) in special) and len(tokens) > 1:
+                    keep[row, int(keep[row].nonzero()[0])] = False
+            for layer, name in names.items():
+                rows[layer].append(cache[name][keep].float().cpu().numpy())
+            collected += int(keep.sum())
+            if collected >= max_tokens:
+                break
     return {layer: np.concatenate(parts)[:max_tokens] for layer, parts in rows.items()}

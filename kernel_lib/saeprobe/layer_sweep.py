@@ -138,6 +138,7 @@ def sweep(
     ended = time.perf_counter()
     result.timings = {
         "activations_s": round(extracted - started, 3),
+        "model_load_s": round(target.source.load_seconds, 3),
         "encode_s": round(encoded - extracted, 3),
         "probes_s": round(ended - encoded, 3),
         "total_s": round(ended - started, 3),

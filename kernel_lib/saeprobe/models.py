@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,11 +36,13 @@ class ModelSource:
     loader: Any = field(default=None, repr=False)
     given: Any = field(default=None, repr=False)
     _prepared: dict[tuple, Any] = field(default_factory=dict, repr=False)
+    load_seconds: float = field(default=0.0, repr=False)
 
     def load(self, preparation: Preparation | None = None) -> Any:
         """The model prepared as ``preparation`` says (default: the raw stream), loaded through
-        its model plugin on first use. Raises :class:`ModelError` when TransformerLens cannot
-        apply the processing to this architecture."""
+        its model plugin on first use (``load_seconds`` adds up the time spent, imports included).
+        Raises :class:`ModelError` when TransformerLens cannot apply the processing to this
+        architecture."""
         preparation = preparation or Preparation()
         if self.given is not None:
             if preparation.processed:
@@ -51,10 +54,12 @@ class ModelSource:
             return self.given
         key = tuple(preparation.processing.items())
         if key not in self._prepared:
+            started = time.perf_counter()
             model = self.loader.load(self.name, self.revision, self.device)
             if preparation.processed:
                 _process(model, preparation, self.name)
             self._prepared[key] = model
+            self.load_seconds += time.perf_counter() - started
         return self._prepared[key]
 
     @property

@@ -121,21 +121,23 @@ def test_progress_counts_forward_batches_even_without_a_progress_bar(tiny_bridge
 
 
 def test_the_forward_pass_stops_at_the_deepest_requested_hook(tiny_bridge):
-    from saeprobe.activations import _run_batch
+    from saeprobe.activations import _HookReader
 
     reached = []
     tiny_bridge.blocks[3].hook_out.add_hook(lambda tensor, hook: reached.append(3))
     tiny_bridge.unembed.hook_out.add_hook(lambda tensor, hook: reached.append("unembed"))
+    names = {layer: f"blocks.{layer}.hook_resid_post" for layer in (0, 2, 3)}
+    batch = [tiny_bridge.to_tokens(text, truncate=False)[0] for text in TEXTS[:2]]
     try:
-        batch = [tiny_bridge.to_tokens(text, truncate=False)[0] for text in TEXTS[:2]]
-        cache, mask = _run_batch(tiny_bridge, batch, {0: "blocks.0.hook_resid_post", 2: "blocks.2.hook_resid_post"}, "right")
-        assert reached == []  # neither block 3 nor the unembedding ran
-        _run_batch(tiny_bridge, batch, {3: "blocks.3.hook_resid_post"}, "right")
-        assert reached == [3]  # the last block runs, the unembedding does not
+        with _HookReader(tiny_bridge, names) as reader:
+            cache, _ = reader.run(batch, [0, 2], "right")
+            assert reached == []  # neither block 3 nor the unembedding ran
+            reader.run(batch, [3], "right")
+            assert reached == [3]  # the last block runs, the unembedding does not
+        # The reader's hooks are gone; the two added here stay.
+        assert sum(len(point.fwd_hooks) for point in set(tiny_bridge.hook_dict.values())) == 2
     finally:
         tiny_bridge.reset_hooks(including_permanent=False)
     for layer in (0, 2):
-        _, full = tiny_bridge.run_with_cache(batch[0][None], names_filter=[f"blocks.{layer}.hook_resid_post"])
-        torch.testing.assert_close(cache[f"blocks.{layer}.hook_resid_post"][0, : len(batch[0])],
-                                   full[f"blocks.{layer}.hook_resid_post"][0], atol=1e-5, rtol=1e-5)
-    assert not any(point.fwd_hooks for point in tiny_bridge.hook_dict.values())
+        _, full = tiny_bridge.run_with_cache(batch[0][None], names_filter=[names[layer]])
+        torch.testing.assert_close(cache[names[layer]][0, : len(batch[0])], full[names[layer]][0], atol=1e-5, rtol=1e-5)

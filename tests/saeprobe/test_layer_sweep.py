@@ -98,7 +98,7 @@ def test_a_sweep_answered_from_the_cache_loads_neither_torch_nor_scikit_learn(ss
         f"template={sst2_subset.template!r}, name='sst2-160')\n"
         f"r = saeprobe.sweep({str(tiny_model_dir)!r}, {str(sae_dir)!r}, data, layers='all', cache_dir={str(cache)!r}, "
         "progress=False)\n"
-        "assert r.timings['layers_from_cache'] == len(r.layers), r.timings\n"
+        "assert r.timings['layers_from_cache'] == len(r.layers) and r.timings['model_load_s'] == 0, r.timings\n"
         "print(sorted(m for m in ('torch', 'sklearn', 'transformer_lens') if m in sys.modules))\n"
     )
     answer = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
