@@ -68,7 +68,7 @@ def main() -> None:
     if args.kill:
         stage, n = args.kill.split(":")
         if stage == "forward":
-            die_at(saeprobe.activations, "_run_batch", int(n))
+            die_at(saeprobe.activations._HookReader, "run", int(n))
         elif stage == "probe":
             die_at(saeprobe.layer_probe, "evaluate_probe", int(n))
         elif stage == "write":

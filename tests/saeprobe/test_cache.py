@@ -16,15 +16,15 @@ def counted_forward(monkeypatch):
     """Count forward batches and the layers each was asked for; optionally fail at call N."""
     calls = []
     state = {"fail_at": None}
-    real = activations._run_batch
+    real = activations._HookReader.run
 
-    def forward(model, batch, names, *args):
-        calls.append(sorted(names))
+    def forward(reader, batch, layers, *args):
+        calls.append(sorted(layers))
         if state["fail_at"] is not None and len(calls) == state["fail_at"]:
             raise KeyboardInterrupt("simulated kill")
-        return real(model, batch, names, *args)
+        return real(reader, batch, layers, *args)
 
-    monkeypatch.setattr(activations, "_run_batch", forward)
+    monkeypatch.setattr(activations._HookReader, "run", forward)
     return calls, state
 
 
