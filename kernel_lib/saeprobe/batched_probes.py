@@ -153,23 +153,35 @@ def torch_einsum(equation: str, *operands):
 
 def _scalers(x, rows, scaling: str):
     """Each row set's scaler, as scikit-learn's: ``mu`` and ``sigma`` ``[S, d]`` (a zero scale
-    becomes 1)."""
+    becomes 1). Rows fall into a few groups by the sets that hold them (under k-fold CV, by their
+    held-out fold), so sums per group give every set's figures from one pass over ``x``."""
     import torch
 
-    weights = rows.to(x.dtype)
-    counts = weights.sum(dim=1, keepdim=True)
-    mean = weights @ x / counts
+    patterns, group = torch.unique(rows.T, dim=0, return_inverse=True)  # [G, S], [n]
+    members = patterns.T.to(x.dtype)  # [S, G]
+    counts = rows.sum(dim=1, keepdim=True).to(x.dtype)
     if scaling == "maxabs":
-        sigma = torch.stack([x[r].abs().amax(dim=0) for r in rows])
-        return torch.zeros_like(mean), torch.where(sigma > 0, sigma, torch.ones_like(sigma))
-    if scaling == "center":
-        return mean, torch.ones_like(mean)
-    if scaling != "standard":
+        group_max = torch.zeros((len(patterns), x.shape[1]), dtype=x.dtype, device=x.device)
+        group_max.scatter_reduce_(0, group[:, None].expand_as(x), x.abs(), "amax")
+        sigma = torch.stack([group_max[held].amax(dim=0) for held in patterns.T])
+        return torch.zeros_like(sigma), torch.where(sigma > 0, sigma, torch.ones_like(sigma))
+    if scaling not in ("standard", "center"):
         raise ValueError(f"unknown scaling {scaling!r}; use standard, maxabs or center")
-    # Centred before squaring: E[x²] - E[x]² cancels catastrophically on columns far from zero.
-    variance = torch.stack([((x - m) ** 2 * w[:, None]).sum(dim=0) for m, w in zip(mean, weights)]) / counts
-    std = variance.sqrt()
-    return mean, torch.where(std > 0, std, torch.ones_like(std))
+    # Sums around the mean of all rows: the squares of raw values far from zero would cancel
+    # catastrophically in E[x²] - E[x]².
+    centre = x.mean(dim=0)
+    shifted = x - centre
+    sums = torch.zeros((len(patterns), x.shape[1]), dtype=x.dtype, device=x.device).index_add_(0, group, shifted)
+    first = members @ sums / counts  # each set's mean, minus the centre
+    if scaling == "center":
+        return first + centre, torch.ones_like(first)
+    squares = torch.zeros_like(sums).index_add_(0, group, shifted * shifted)
+    variance = (members @ squares / counts - first * first).clamp(min=0)
+    mean = first + centre
+    # scikit-learn's test for a constant column: a variance within rounding error of zero.
+    eps = torch.finfo(x.dtype).eps
+    constant = variance <= counts * eps * variance + (counts * mean * eps) ** 2
+    return mean, torch.where(constant, torch.ones_like(variance), variance.sqrt())
 
 
 def _solve(x, y, rows, Cs, n_classes: int, scaling: str, tol: float, max_iter: int) -> _Solution:
