@@ -18,7 +18,6 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .errors import DataError
 from .settings import DEFAULT_CS
 
 HISTORY = 10
@@ -53,18 +52,13 @@ class BatchedLogisticProbe:
         """Choose C by CV on ``(X, y)`` and refit on all of it. Raises :class:`DataError` if a
         class has fewer than two training examples."""
         import torch
-        from sklearn.model_selection import StratifiedKFold
 
+        from .probes import cv_folds_for, default_scaling
+
+        folds = cv_folds_for(y, self.cv_folds, self.seed)
         self.classes_, y_index = np.unique(np.asarray(y), return_inverse=True)
-        counts = np.bincount(y_index)
-        if len(counts) < 2 or counts.min() < 2:
-            raise DataError(
-                "the training split needs at least two examples of each of at least two classes; "
-                f"class counts are {np.bincount(np.asarray(y)).tolist()}"
-            )
-        scaling = self.scaling or ("maxabs" if sp.issparse(X) else "standard")
+        scaling = self.scaling or default_scaling(X)
         self.columns_, dense = _used_columns(X)
-        folds = StratifiedKFold(n_splits=min(self.cv_folds, int(counts.min())), shuffle=True, random_state=self.seed)
         splits = list(folds.split(np.zeros(len(y_index)), y_index))
         rows = np.zeros((len(splits) + 1, len(y_index)), dtype=bool)
         for number, (train, _) in enumerate(splits):

@@ -37,6 +37,23 @@ def probe_pipeline(scaling: str, C: float = 1.0, seed: int = 0, max_iter: int = 
                      ("logistic", LogisticRegression(C=C, max_iter=max_iter, tol=tol, random_state=seed))])
 
 
+def default_scaling(X: np.ndarray | sp.spmatrix) -> str:
+    """``maxabs`` for sparse input (it stays sparse), else ``standard``."""
+    return "maxabs" if sp.issparse(X) else "standard"
+
+
+def cv_folds_for(y: np.ndarray, cv_folds: int, seed: int) -> StratifiedKFold:
+    """Shuffled stratified folds for choosing C: ``cv_folds``, fewer when a class is smaller.
+    Raises :class:`DataError` unless at least two classes have two examples or more each."""
+    counts = np.bincount(np.unique(np.asarray(y), return_inverse=True)[1])
+    if len(counts) < 2 or counts.min() < 2:
+        raise DataError(
+            "the training split needs at least two examples of each of at least two classes; "
+            f"class counts are {counts.tolist()}"
+        )
+    return StratifiedKFold(n_splits=min(cv_folds, int(counts.min())), shuffle=True, random_state=seed)
+
+
 class LogisticProbe:
     """Logistic-regression probe whose C is chosen by stratified k-fold CV on training data.
 
@@ -60,16 +77,9 @@ class LogisticProbe:
     def fit(self, X: np.ndarray | sp.spmatrix, y: np.ndarray) -> LogisticProbe:
         """Choose C by CV on ``(X, y)`` and refit on all of it. Raises :class:`DataError` if a
         class has fewer than two training examples."""
-        counts = np.bincount(y)
-        present = counts[counts > 0]
-        if len(present) < 2 or present.min() < 2:
-            raise DataError(
-                "the training split needs at least two examples of each of at least two classes; "
-                f"class counts are {counts.tolist()}"
-            )
-        folds = StratifiedKFold(n_splits=min(self.cv_folds, int(present.min())), shuffle=True, random_state=self.seed)
+        folds = cv_folds_for(y, self.cv_folds, self.seed)
         search = GridSearchCV(
-            probe_pipeline(self.scaling or ("maxabs" if sp.issparse(X) else "standard"), seed=self.seed,
+            probe_pipeline(self.scaling or default_scaling(X), seed=self.seed,
                            max_iter=self.max_iter, tol=self.tol),
             {"logistic__C": list(self.Cs)},
             cv=folds,
