@@ -96,6 +96,8 @@ def _run_sweep(args: argparse.Namespace) -> None:
                    cache_dir=False if args.no_cache else args.cache_dir, progress=not args.quiet)
     result.to_json(args.out)
     print(result.summary().round(3).to_string())
+    if not result.diagnoses.empty:
+        print(f"\n{result.diagnosis_text()}\n")
     print(f"wrote {args.out}")
     if args.html is not None:
         report = result.to_html(args.html or Path(args.out).with_suffix(".html"))

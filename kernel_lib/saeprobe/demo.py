@@ -126,6 +126,8 @@ def describe(demo: DemoResult) -> str:
             f"{result.n_train} train / {result.n_test} test sentences:",
             result.summary().round(3).to_string(),
             "",
+            result.diagnosis_text(),
+            "",
         ]
     if len(demo.runs) == 2:
         task, general = (run.result.table("test_accuracy")["sae"] for run in demo.runs)

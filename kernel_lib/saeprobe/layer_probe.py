@@ -13,6 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .codes import LayerSAE, from_object, reconstruct
+from .diagnosis import diagnose
 from .diagnostics import effective_dimension, feature_table, fidelity, sparsity
 from .errors import DataError
 from .layer_codes import LayerCodes, codes_of_pooled
@@ -99,6 +100,7 @@ def probe_layer(
             token_sparsity=layer_codes.token_sparsity,
             token_fidelity=layer_codes.token_fidelity,
         )
+        entry.diagnosis = {"sae": diagnose(entry)}
     return entry
 
 

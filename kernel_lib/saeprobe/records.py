@@ -121,11 +121,22 @@ class RegimeRun:
 
 
 @dataclass
+class Diagnosis:
+    """Why the SAE probe does as well as raw at a layer, or why not (see :mod:`saeprobe.diagnosis`):
+    ``label``, ``text`` (plain sentences with the numbers) and ``evidence`` (the figures read)."""
+
+    label: str
+    text: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
 class LayerEntry:
     """Everything a sweep found at one layer: the probe ``scores`` per representation, how each
     baseline was built (``baselines``, chosen on the training rows), the regimes and, with an SAE,
-    its description and ``diagnostics``, how the model was prepared for it (``preparation``) and how
-    many texts were longer than the context it was trained on (``n_beyond_context``)."""
+    its description and ``diagnostics``, how the model was prepared for it (``preparation``), how
+    many texts were longer than the context it was trained on (``n_beyond_context``) and the written
+    ``diagnosis`` per SAE set (``sae`` for the one set of a sweep)."""
 
     layer: int
     hook_name: str
@@ -136,3 +147,4 @@ class LayerEntry:
     diagnostics: Diagnostics | None = None
     preparation: Preparation | None = None
     n_beyond_context: int | None = None
+    diagnosis: dict[str, Diagnosis] = field(default_factory=dict)

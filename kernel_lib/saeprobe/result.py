@@ -13,10 +13,11 @@ import pandas as pd
 from . import __version__
 from .errors import SaeprobeError
 from .jsonio import dumps, from_jsonable, to_jsonable
+from .diagnosis import with_diagnosis
 from .records import LayerEntry
 from .settings import SweepSettings
 
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "1.4"
 SCORE_COLUMNS = ["layer", "hook_name", "representation", "metric", "value", "regime", "regime_value"]
 SCHEMA_PATH = Path(__file__).parent / "schema" / "sweep_result.schema.json"
 
@@ -70,8 +71,8 @@ class SweepResult:
         """Per layer: test accuracy of the main ``representations``, then, when SAEs were swept,
         the number of principal components ``pca_matched`` used (``pca_k``: the features active on
         the training rows, capped by the width and the training rows), the figures that explain
-        the gap on the probed vectors of all rows (L0, active-feature union, always-on count, FVU)
-        and, where the SAE encoded tokens, its own L0 and FVU per token."""
+        the gap on the probed vectors of all rows (L0, active-feature union, always-on count, FVU),
+        where the SAE encoded tokens its own L0 and FVU per token, and the diagnosis's label."""
         accuracy = self.table("test_accuracy")
         table = accuracy[[rep for rep in representations if rep in accuracy.columns]]
         diagnostics = self.diagnostics
@@ -79,7 +80,23 @@ class SweepResult:
             columns = ["pca_k", "l0_mean", "n_active_union", "n_always_on", "fvu"]
             columns += [c for c in ("l0_tokens", "fvu_tokens") if diagnostics[c].notna().any()]
             table = table.join(diagnostics.set_index("layer")[columns])
+        diagnoses = self.diagnoses
+        if not diagnoses.empty:
+            table = table.join(diagnoses[diagnoses["sae_set"] == "sae"].set_index("layer")[["label"]]
+                               .rename(columns={"label": "diagnosis"}))
         return table
+
+    def diagnosis_text(self) -> str:
+        """The diagnoses as lines of plain text, one per (layer, SAE set)."""
+        return "\n".join(f"layer {row.layer} ({row.label}): {row.text}" for row in self.diagnoses.itertuples())
+
+    @property
+    def diagnoses(self) -> pd.DataFrame:
+        """One row per (layer, SAE set) with a diagnosis: ``label`` and ``text`` (see
+        ``docs/diagnosis.md``)."""
+        rows = [{"layer": entry.layer, "sae_set": name, "label": found.label, "text": found.text}
+                for entry in self.layers for name, found in entry.diagnosis.items()]
+        return pd.DataFrame(rows, columns=["layer", "sae_set", "label", "text"])
 
     @property
     def diagnostics(self) -> pd.DataFrame:
@@ -184,7 +201,7 @@ class SweepResult:
                 classes=payload["classes"],
                 n_train=payload["n_train"],
                 n_test=payload["n_test"],
-                layers=[from_jsonable(LayerEntry, _upgrade_layer(entry)) for entry in payload["layers"]],
+                layers=[with_diagnosis(from_jsonable(LayerEntry, _upgrade_layer(entry))) for entry in payload["layers"]],
                 timings=payload.get("timings", {}),
                 schema_version=version,
                 saeprobe_version=payload.get("saeprobe_version") or payload["settings"].get("saeprobe_version", "unknown"),

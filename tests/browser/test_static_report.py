@@ -34,6 +34,7 @@ def test_click_and_arrow_keys_show_the_layer_numbers(tiny_result, tmp_path, page
     region.wait_for()
     for label, value in expected_facts(tiny_result, 2):
         assert f"{label}{value}" in region.inner_text().replace("\n", "").replace("\t", ""), label
+    assert tiny_result.layers[2].diagnosis["sae"].text in region.inner_text()
     page.screenshot(path=str(artifacts / "static-report-layer2.png"), full_page=True)
     page.keyboard.press("ArrowRight")
     region = page.get_by_role("region", name="Layer 3 details")

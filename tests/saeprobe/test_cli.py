@@ -38,7 +38,10 @@ def test_sweep_end_to_end_in_a_subprocess(tiny_model_dir, sae_dir, reviews_csv, 
     assert [run["regime"] for run in payload["layers"][0]["regimes"]] == ["train_size", "label_noise"]
     header = completed.stdout.splitlines()[0].split()
     assert header == ["raw", "sae", "pca_matched", "pca_k", "l0_mean", "n_active_union", "n_always_on", "fvu", "l0_tokens",
-                      "fvu_tokens"]
+                      "fvu_tokens", "diagnosis"]
+    labels = [line.split()[-1] for line in completed.stdout.splitlines()[2:5]]
+    texts = completed.stdout.split("\n\n")[1].splitlines()
+    assert [text.split(":")[0] for text in texts] == [f"layer {n} ({label})" for n, label in zip(range(3), labels)]
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@ import { accuracyChart, colorFor, histogram, stripChart, type Series } from "./c
 import { h } from "./dom";
 import type { FeatureRow, LayerEntry, Progress, SweepResult } from "./schema";
 import {
-  accuracySeries, defaultVisible, detailRows, featureClasses, findLayer, formatCount, formatValue, gapSeries, layerIds,
+  accuracySeries, defaultVisible, detailRows, diagnosisLines, featureClasses, findLayer, formatCount, formatValue, gapSeries, layerIds,
   representations, resolveLayer, sortFeatures, stepLayer, type SortDirection,
 } from "./view";
 
@@ -142,7 +142,10 @@ function header(result: SweepResult | null, progress: Progress): HTMLElement {
 function details(entry: LayerEntry, result: SweepResult, state: ViewState, redraw: () => void): HTMLElement {
   const name = `Layer ${entry.layer} details`;
   const facts = h("dl", { class: "sp-facts" }, ...detailRows(entry).flatMap(([label, value]) => [h("dt", {}, label), h("dd", {}, value)]));
-  const region = h("section", { class: "sp-details", role: "region", "aria-label": name }, h("h3", {}, name), facts);
+  const region = h("section", { class: "sp-details", role: "region", "aria-label": name }, h("h3", {}, name),
+    ...diagnosisLines(entry).map(({ set, label, text }) =>
+      h("p", { class: "sp-diagnosis", "data-sae-set": set }, h("strong", {}, `Diagnosis: ${label}. `), text)),
+    facts);
   const d = entry.diagnostics;
   if (d) {
     region.append(h("figure", { class: "sp-figure sp-small" }, histogram(d.sparsity.l0_histogram.edges, d.sparsity.l0_histogram.counts),

@@ -131,6 +131,11 @@ export function detailRows(entry: LayerEntry): [string, string][] {
   return rows;
 }
 
+/** The written diagnoses of a layer, one line per SAE set: "label: text" (none without an SAE). */
+export function diagnosisLines(entry: LayerEntry): { set: string; label: string; text: string }[] {
+  return Object.entries(entry.diagnosis ?? {}).map(([set, found]) => ({ set, label: found.label.replace("_", " "), text: found.text }));
+}
+
 /** The processing steps applied to the model, or "none"; and the BOS rule when an SAE set one. */
 export function describePreparation(preparation: Preparation): string {
   const steps = (["fold_ln", "center_writing_weights", "center_unembed", "fold_value_biases", "refactor_factored_attn_matrices"] as const)

@@ -31,6 +31,8 @@ describe("render", () => {
     expect(model.get("selected_layer")).toBe(2);
     expect(model.saved).toBe(1);
     expect(el.querySelector("[role=region]")!.getAttribute("aria-label")).toBe("Layer 2 details");
+    const diagnosis = el.querySelector(".sp-diagnosis[data-sae-set=sae]")!.textContent!;
+    expect(diagnosis).toContain(sweepResult().layers[2].diagnosis!.sae.text);
   });
 
   it("steps with the arrow keys and sorts the feature table", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  accuracyRange, accuracySeries, defaultVisible, describePreparation, detailRows, formatCount, formatValue, gapSeries, representations, resolveLayer,
+  accuracyRange, accuracySeries, defaultVisible, describePreparation, detailRows, diagnosisLines, formatCount, formatValue, gapSeries, representations, resolveLayer,
   sortFeatures, stepLayer,
 } from "../src/view";
 import { sweepResult } from "./fixture";
@@ -76,6 +76,14 @@ describe("details", () => {
     expect(rows["model processing"]).toBe("fold_ln, center_writing_weights, center_unembed, fold_value_biases");
     expect(rows["L0 per token"]).toBe(formatValue(d.token_sparsity!.l0_mean));
     expect(rows["FVU on tokens"]).toBe(formatValue(d.token_fidelity!.fvu));
+  });
+
+  it("gives the written diagnosis of each SAE set", () => {
+    const entry = sweepResult().layers[1];
+    const found = entry.diagnosis!.sae;
+    expect(diagnosisLines(entry)).toEqual([{ set: "sae", label: found.label.replace("_", " "), text: found.text }]);
+    delete entry.diagnosis;
+    expect(diagnosisLines(entry)).toEqual([]);
   });
 
   it("describes the model's preparation", () => {

@@ -1,0 +1,119 @@
+"""A written diagnosis per layer and SAE set: why the probe on the SAE code does as well as the raw
+hidden states, or why not, in a label, one or two sentences with the numbers, and the figures they
+rest on. The rules and thresholds are those of ``docs/diagnosis.md``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .records import Diagnosis, LayerEntry
+
+LABELS = ("no_gap", "selection", "dimensionality", "fidelity", "undetermined")
+# Test accuracy within this of raw counts as no loss (about one test example in 50).
+MARGIN = 0.02
+# A code is task-blind when at least this share of the features active per example fire on
+# (nearly) every example.
+ALWAYS_ON_SHARE = 0.5
+# A code is small when no more than this many features fire on any training example.
+SMALL_UNION = 64
+
+
+def diagnose(entry: LayerEntry, prefix: str = "sae") -> Diagnosis | None:
+    """The diagnosis of ``entry`` for the SAE set whose representations start with ``prefix``
+    (``sae``, ``sae_topk_K``, ``sae_reconstruction``, ``sae_error``), or ``None`` when the layer
+    has no SAE code. Reads test accuracies and the set's diagnostics only."""
+    scores = entry.scores
+    if prefix not in scores or "raw" not in scores or entry.diagnostics is None:
+        return None
+    accuracy = {name: metrics.test_accuracy for name, metrics in scores.items()}
+    raw, sae = accuracy["raw"], accuracy[prefix]
+    sparsity = entry.diagnostics.sparsity
+    evidence: dict[str, Any] = {
+        "metric": "test_accuracy", "margin": MARGIN, "raw": raw, "sae": sae, "gap": raw - sae,
+        "l0_mean": sparsity.l0_mean, "n_always_on": sparsity.n_always_on,
+        "n_active_union_train": sparsity.n_active_union_train, "fvu": entry.diagnostics.fidelity.fvu,
+    }
+    topk = _largest_top_k(accuracy, prefix)
+    if topk is not None:
+        evidence["top_k"], evidence["top_k_accuracy"] = topk
+    if "pca_matched" in accuracy:
+        evidence["pca_matched"] = accuracy["pca_matched"]
+        evidence["pca_k"] = entry.baselines.get("pca_matched", {}).get("k")
+    for part in ("reconstruction", "error"):
+        if f"{prefix}_{part}" in accuracy:
+            evidence[part] = accuracy[f"{prefix}_{part}"]
+
+    if not _loses(raw, sae):
+        if topk is not None and _loses(sae, topk[1]):
+            return Diagnosis("selection", _selection_text(evidence), evidence)
+        return Diagnosis("no_gap", _no_gap_text(evidence), evidence)
+    blind = sparsity.l0_mean > 0 and sparsity.n_always_on >= ALWAYS_ON_SHARE * sparsity.l0_mean
+    small = sparsity.n_active_union_train <= SMALL_UNION
+    pca_loses = "pca_matched" in evidence and _loses(raw, evidence["pca_matched"])
+    if (blind or small) and pca_loses:
+        return Diagnosis("dimensionality", _dimensionality_text(evidence, blind), evidence)
+    if ("reconstruction" in evidence and "error" in evidence and _loses(raw, evidence["reconstruction"])
+            and not _loses(raw, evidence["error"])):
+        return Diagnosis("fidelity", _fidelity_text(evidence), evidence)
+    return Diagnosis("undetermined", _undetermined_text(evidence), evidence)
+
+
+def with_diagnosis(entry: LayerEntry) -> LayerEntry:
+    """``entry`` with its SAE set's diagnosis filled in when it has none (results written before
+    schema 1.4)."""
+    if not entry.diagnosis:
+        found = diagnose(entry)
+        if found is not None:
+            entry.diagnosis = {"sae": found}
+    return entry
+
+
+def _loses(reference: float, other: float) -> bool:
+    """Whether ``other`` falls more than :data:`MARGIN` below ``reference`` (rounding aside)."""
+    return reference - other > MARGIN + 1e-9
+
+
+def _largest_top_k(accuracy: dict[str, float], prefix: str) -> tuple[int, float] | None:
+    sizes = [int(name.rsplit("_", 1)[1]) for name in accuracy if name.startswith(f"{prefix}_topk_")]
+    return (max(sizes), accuracy[f"{prefix}_topk_{max(sizes)}"]) if sizes else None
+
+
+def _no_gap_text(e: dict[str, Any]) -> str:
+    return (f"The SAE code keeps the concept: its probe scores {e['sae']:.2f} against {e['raw']:.2f} on the raw "
+            f"states, within the {e['margin']:.2f} margin.")
+
+
+def _selection_text(e: dict[str, Any]) -> str:
+    return (f"The full code keeps the concept ({e['sae']:.2f}, raw {e['raw']:.2f}), but the {e['top_k']} best "
+            f"features alone reach only {e['top_k_accuracy']:.2f}: the concept is spread over more features than a "
+            "few.")
+
+
+def _dimensionality_text(e: dict[str, Any], blind: bool) -> str:
+    size = f" ({e['pca_k']} components)" if e.get("pca_k") is not None else ""
+    pca = (f"PCA of the raw states to as many dimensions as features fire{size} also drops to "
+           f"{e['pca_matched']:.2f} (raw {e['raw']:.2f}, SAE {e['sae']:.2f}).")
+    if blind:
+        per_example = round(e["l0_mean"])
+        varying = max(per_example - e["n_always_on"], 0)
+        return (f"{e['n_always_on']} of the {per_example} features active per example fire on every example, so the "
+                f"code is close to a {max(varying, 1)}-dimensional, task-blind projection; {pca}")
+    return (f"Only {e['n_active_union_train']} features fire on any training example, so the code spans at most "
+            f"{e['n_active_union_train']} dimensions; {pca}")
+
+
+def _fidelity_text(e: dict[str, Any]) -> str:
+    return (f"The SAE's reconstruction loses the concept ({e['reconstruction']:.2f}, raw {e['raw']:.2f}) while its "
+            f"error term keeps it ({e['error']:.2f}): the SAE leaves out what the probe needs (FVU {e['fvu']:.2f} on "
+            "these vectors).")
+
+
+def _undetermined_text(e: dict[str, Any]) -> str:
+    kept = []
+    if "pca_matched" in e:
+        kept.append(f"PCA to the same size scores {e['pca_matched']:.2f}")
+    if "reconstruction" in e:
+        kept.append(f"the reconstruction {e['reconstruction']:.2f}")
+    detail = f" ({', '.join(kept)})" if kept else ""
+    return (f"The SAE probe loses {e['gap']:.2f} ({e['sae']:.2f}, raw {e['raw']:.2f}), but neither a small, "
+            f"task-blind code nor the reconstruction explains it{detail}.")
