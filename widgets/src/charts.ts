@@ -50,14 +50,18 @@ export interface AccuracyChartOptions {
   selected: number | undefined;
   onSelect: (layer: number) => void;
   onHover: (text: string) => void;
+  /** Accuracy of guessing one class (1 / number of classes), drawn as a labelled line. */
+  chance?: number;
 }
 
-/** Accuracy per layer: one line per representation and split, points clickable, selection marked. */
+/** Accuracy per layer: one line per representation and split, points clickable, selection marked,
+ * with axis titles and a chance line. */
 export function accuracyChart(options: AccuracyChartOptions): SVGSVGElement {
-  const frame: Frame = { width: 560, height: 260, left: 40, right: 12, top: 10, bottom: 28 };
-  const { layers, series, selected } = options;
+  const frame: Frame = { width: 560, height: 272, left: 52, right: 12, top: 10, bottom: 40 };
+  const { layers, series, selected, chance } = options;
   const x = xScale(layers, frame);
-  const range = accuracyRange(series.flatMap((line) => line.points.map((p) => p.value)));
+  const values = series.flatMap((line) => line.points.map((p) => p.value));
+  const range = accuracyRange(chance === undefined ? values : [...values, chance]);
   const y = yScale(range, frame);
   const svg = s("svg", { viewBox: `0 0 ${frame.width} ${frame.height}`, class: "sp-chart", role: "img", "aria-label": "Probe accuracy by layer" });
   for (let tenth = Math.ceil(range[0] * 10 - 1e-9); tenth <= Math.floor(range[1] * 10 + 1e-9); tenth += 1) {
@@ -66,7 +70,14 @@ export function accuracyChart(options: AccuracyChartOptions): SVGSVGElement {
     svg.append(s("text", { x: frame.left - 6, y: y(v) + 4, class: "sp-tick", "text-anchor": "end" }, v.toFixed(1)));
   }
   for (const layer of layers) {
-    svg.append(s("text", { x: x(layer), y: frame.height - 8, class: "sp-tick", "text-anchor": "middle" }, String(layer)));
+    svg.append(s("text", { x: x(layer), y: frame.height - 22, class: "sp-tick", "text-anchor": "middle" }, String(layer)));
+  }
+  const middle = frame.top + (frame.height - frame.top - frame.bottom) / 2;
+  svg.append(s("text", { x: frame.left + (frame.width - frame.left - frame.right) / 2, y: frame.height - 4, class: "sp-axis-title", "text-anchor": "middle" }, "layer"));
+  svg.append(s("text", { x: 12, y: middle, class: "sp-axis-title", "text-anchor": "middle", transform: `rotate(-90 12 ${middle})` }, "accuracy"));
+  if (chance !== undefined) {
+    svg.append(s("line", { x1: frame.left, x2: frame.width - frame.right, y1: y(chance), y2: y(chance), class: "sp-chance" }));
+    svg.append(s("text", { x: frame.width - frame.right - 2, y: y(chance) - 3, class: "sp-tick", "text-anchor": "end" }, `chance ${formatValue(chance)}`));
   }
   if (selected !== undefined && layers.includes(selected)) {
     svg.append(s("rect", { x: x(selected) - 9, y: frame.top, width: 18, height: frame.height - frame.top - frame.bottom, class: "sp-selected-band" }));

@@ -3,7 +3,7 @@ import { accuracyChart, colorFor, histogram, stripChart, type Series } from "./c
 import { h } from "./dom";
 import type { FeatureRow, LayerEntry, Progress, SweepResult } from "./schema";
 import {
-  accuracySeries, defaultVisible, detailRows, diagnosisLines, featureClasses, findLayer, formatCount, formatValue, gapSeries, layerIds,
+  accuracySeries, defaultVisible, detailRows, diagnosisLines, explain, featureClasses, headline, saeSource, findLayer, formatCount, formatValue, gapSeries, layerIds,
   representations, resolveLayer, sortFeatures, stepLayer, type SortDirection,
 } from "./view";
 
@@ -59,6 +59,8 @@ function view(model: WidgetModel, state: ViewState, select: (layer: number) => v
   const result: SweepResult | null = model.get("result");
   const progress: Progress = model.get("progress") ?? {};
   const parts: HTMLElement[] = [header(result, progress)];
+  const finding = result ? headline(result) : null;
+  if (finding) parts.push(h("p", { class: "sp-headline" }, finding));
   if (!result || !result.layers.length) {
     parts.push(h("p", { class: "sp-empty" }, progress.total ? "Waiting for the first layer…" : "No layers in this result."));
     return parts;
@@ -76,7 +78,7 @@ function view(model: WidgetModel, state: ViewState, select: (layer: number) => v
         if (box.checked) visible.add(name); else visible.delete(name);
         redraw();
       });
-      return h("label", { class: "sp-toggle" }, box, h("span", { class: "sp-swatch", style: `background:${colorFor(i)}` }), name);
+      return h("label", { class: "sp-toggle", title: explain(name) }, box, h("span", { class: "sp-swatch", style: `background:${colorFor(i)}` }), name);
     }));
 
   const series: Series[] = names.flatMap((name, i) => visible.has(name)
@@ -86,7 +88,7 @@ function view(model: WidgetModel, state: ViewState, select: (layer: number) => v
     : []);
   const readout = h("div", { class: "sp-readout", "aria-live": "polite" }, state.hover || "Hover a point for its value; click it to select the layer.");
   const chart = accuracyChart({
-    layers, series, selected, onSelect: select,
+    layers, series, selected, onSelect: select, chance: 1 / result.classes.length,
     onHover: (text) => { state.hover = text; readout.textContent = text; },
   });
 
@@ -128,8 +130,9 @@ function view(model: WidgetModel, state: ViewState, select: (layer: number) => v
 }
 
 function header(result: SweepResult | null, progress: Progress): HTMLElement {
+  const saes = result ? saeSource(result) : null;
   const title = result
-    ? `${result.model.name.split("/").slice(-2).join("/")} · ${result.dataset.name} · ${result.settings.hook}, ${result.settings.pooling} pooling · ${result.n_train} train / ${result.n_test} test`
+    ? `${result.model.name.split("/").slice(-2).join("/")} · ${result.dataset.name}${saes ? ` · SAEs ${saes}` : ""} · ${result.settings.hook}, ${result.settings.pooling} pooling · ${result.n_train} train / ${result.n_test} test`
     : "saeprobe sweep";
   const bar = progress.total
     ? h("div", { class: "sp-progress" },
@@ -141,7 +144,8 @@ function header(result: SweepResult | null, progress: Progress): HTMLElement {
 
 function details(entry: LayerEntry, result: SweepResult, state: ViewState, redraw: () => void): HTMLElement {
   const name = `Layer ${entry.layer} details`;
-  const facts = h("dl", { class: "sp-facts" }, ...detailRows(entry).flatMap(([label, value]) => [h("dt", {}, label), h("dd", {}, value)]));
+  const facts = h("dl", { class: "sp-facts" }, ...detailRows(entry).flatMap(([label, value]) => [
+    h("dt", { title: explain(label) }, label), h("dd", {}, value)]));
   const region = h("section", { class: "sp-details", role: "region", "aria-label": name }, h("h3", {}, name),
     ...diagnosisLines(entry).map(({ set, label, text }) =>
       h("p", { class: "sp-diagnosis", "data-sae-set": set }, h("strong", {}, `Diagnosis: ${label}. `), text)),

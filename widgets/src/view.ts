@@ -170,3 +170,65 @@ export function accuracyRange(values: number[]): [number, number] {
   const low = Math.min(...values);
   return [Math.max(0, Math.floor((low - 0.02) * 20) / 20), 1];
 }
+
+/** What each metric and representation name means, for tooltips wherever a name is shown. */
+export const GLOSSARY: Record<string, string> = {
+  raw: "Logistic-regression probe on the model's hidden states at this layer.",
+  sae: "Probe on the SAE's code of the same hidden states (its feature activations).",
+  pca_matched: "Probe on the hidden states projected onto as many principal components as SAE features fire on the training rows: a dense code of the same size.",
+  sae_reconstruction: "Probe on the SAE's reconstruction of the hidden states.",
+  sae_error: "Probe on what the SAE leaves out: hidden states minus their reconstruction.",
+  sae_topk: "Probe on only the K SAE features whose class means differ most on the training rows (k-sparse probing).",
+  raw_topk: "Probe on only the K hidden-state dimensions whose class means differ most on the training rows.",
+  separation: "How far apart the classes' mean activations of a feature are, in units of its spread, on the training rows.",
+  L0: "How many SAE features are active (non-zero) per example.",
+  n_active_union: "How many distinct SAE features are active on at least one example of this data.",
+  n_always_on: "How many SAE features fire on at least 99% of examples: they carry no information about the class.",
+  FVU: "Fraction of variance unexplained by the SAE's reconstruction: 0 is perfect; above 1 the reconstruction is further from the states than their mean is.",
+  gap: "Raw test accuracy minus SAE test accuracy: how much of the concept the SAE code loses.",
+  chance: "The accuracy of always guessing one class, for balanced classes: 1 / number of classes.",
+};
+
+/** The glossary entry for a name shown in the view (top-k names share one entry). */
+export function explain(name: string): string | undefined {
+  const topk = /^(sae|raw)_topk_\d+$/.exec(name);
+  if (topk) return GLOSSARY[`${topk[1]}_topk`];
+  const key = Object.keys(GLOSSARY).find((k) => name === k || name.startsWith(`${k} `) || name.endsWith(` ${k}`));
+  return key ? GLOSSARY[key] : undefined;
+}
+
+/** Layers as a reader would write them: "layer 3", "layers 0–12" for a run of swept layers. */
+function layerRuns(runs: number[][]): string {
+  return runs.map((run) => (run.length === 1 ? `layer ${run[0]}` : `layers ${run[0]}–${run[run.length - 1]}`)).join(", ");
+}
+
+/** The finding of the sweep in one sentence, from the diagnoses of the SAE set `set`: the range of
+ * the raw − SAE gap, then each label with the runs of swept layers it holds. Null without SAEs. */
+export function headline(result: SweepResult, set = "sae"): string | null {
+  const entries = sortedLayers(result).filter((e) => e.diagnosis?.[set]);
+  if (!entries.length) return null;
+  const gaps = entries.map((e) => Number(e.diagnosis![set].evidence.gap));
+  const [low, high] = [Math.min(...gaps), Math.max(...gaps)];
+  const byLabel = new Map<string, number[][]>();
+  entries.forEach((entry, i) => {
+    const label = entry.diagnosis![set].label;
+    const previous = i > 0 ? entries[i - 1].diagnosis![set].label : undefined;
+    const runs = byLabel.get(label) ?? [];
+    if (previous === label) runs[runs.length - 1].push(entry.layer); else runs.push([entry.layer]);
+    byLabel.set(label, runs);
+  });
+  const labels = [...byLabel].map(([label, runs]) => `${label.replace("_", " ")} at ${layerRuns(runs)}`).join("; ");
+  const amount = low === high ? formatValue(low) : `${formatValue(low)} to ${formatValue(high)}`;
+  const finding = [...byLabel.keys()].every((label) => label === "no_gap" || label === "selection")
+    ? `SAE codes keep the concept at every layer (raw − SAE test accuracy ${amount}).`
+    : `SAE codes lose ${amount} of test accuracy against the raw states (raw − SAE).`;
+  return `${finding} Diagnosis: ${labels}.`;
+}
+
+/** Where the SAEs came from, shortened for a title: the folder holding the per-layer SAEs. */
+export function saeSource(result: SweepResult): string | null {
+  const source = result.layers.find((e) => e.sae)?.sae?.source;
+  if (!source) return null;
+  const parts = source.replace(/[\\/]+layer_\d+[\\/]*$/, "").split(/[\\/]/).filter(Boolean);
+  return parts.slice(-2).join("/");
+}

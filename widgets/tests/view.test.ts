@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  accuracyRange, accuracySeries, defaultVisible, describePreparation, detailRows, diagnosisLines, formatCount, formatValue, gapSeries, representations, resolveLayer,
+  accuracyRange, accuracySeries, defaultVisible, describePreparation, detailRows, diagnosisLines, explain, GLOSSARY, headline, saeSource, formatCount, formatValue, gapSeries, representations, resolveLayer,
   sortFeatures, stepLayer,
 } from "../src/view";
 import { sweepResult } from "./fixture";
@@ -114,5 +114,35 @@ describe("feature table sorting", () => {
     expect(sortFeatures(rows, "separation", "asc").map((r) => r.feature)).toEqual([low, high, a]);
     const byRate = [...rows].sort((x, y) => Number(y["firing_rate:pos"]) - Number(x["firing_rate:pos"]) || x.feature - y.feature);
     expect(sortFeatures(rows, "firing_rate:pos", "desc").map((r) => r.feature)).toEqual(byRate.map((r) => r.feature));
+  });
+});
+
+describe("a reader's view", () => {
+  it("states the finding from the diagnoses, with runs of swept layers", () => {
+    const result = sweepResult();
+    const labels = ["dimensionality", "dimensionality", "fidelity"] as const;
+    result.layers.forEach((entry, i) => {
+      entry.diagnosis = { sae: { label: labels[i], text: "", evidence: { gap: [0.2, 0.1, 0.05][i] } } };
+    });
+    expect(headline(result)).toBe(
+      "SAE codes lose 0.050 to 0.200 of test accuracy against the raw states (raw − SAE). " +
+      "Diagnosis: dimensionality at layers 0–1; fidelity at layer 2.",
+    );
+    result.layers.forEach((entry) => { entry.diagnosis!.sae.label = "no_gap"; });
+    expect(headline(result)).toBe(
+      "SAE codes keep the concept at every layer (raw − SAE test accuracy 0.050 to 0.200). Diagnosis: no gap at layers 0–2.",
+    );
+    result.layers.forEach((entry) => delete entry.diagnosis);
+    expect(headline(result)).toBeNull();
+  });
+
+  it("explains every metric name it shows and names the SAEs' folder", () => {
+    expect(explain("sae_topk_16")).toContain("K SAE features");
+    expect(explain("raw test accuracy")).toBe(GLOSSARY.raw);
+    expect(explain("FVU on tokens")).toBe(GLOSSARY.FVU);
+    expect(explain("hook")).toBeUndefined();
+    const result = sweepResult();
+    result.layers[0].sae!.source = "/tmp/x/saes/task/layer_0";
+    expect(saeSource(result)).toBe("saes/task");
   });
 });
