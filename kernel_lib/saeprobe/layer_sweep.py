@@ -14,6 +14,7 @@ from tqdm.auto import tqdm
 from .cache import LayerResultStore, result_parts
 from .codes import LayerSAE, resolve_saes
 from .data import ProbeDataset, Split
+from .diagnosis import with_diagnosis
 from .errors import DataError, SaeprobeWarning, SettingsError
 from .jsonio import from_jsonable
 from .plugins import require
@@ -218,13 +219,16 @@ def _beyond_context(layer_saes: dict[int, LayerSAE], lengths: np.ndarray) -> dic
 
 
 def _stored_entries(store: LayerResultStore | None, layers: list[int]) -> dict[int, LayerEntry]:
-    """Finished layers from the result cache; an entry of the wrong shape is recomputed."""
+    """Finished layers from the result cache, their diagnoses written afresh; an entry of the wrong
+    shape is recomputed."""
     if store is None:
         return {}
     entries = {}
     for layer, payload in store.load(layers).items():
         try:
-            entries[layer] = from_jsonable(LayerEntry, payload)
+            entry = from_jsonable(LayerEntry, payload)
         except (KeyError, TypeError, ValueError):
             continue
+        entry.diagnosis = {}  # derived from the figures: written afresh, by today's rules
+        entries[layer] = with_diagnosis(entry)
     return entries

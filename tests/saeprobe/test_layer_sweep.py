@@ -190,3 +190,14 @@ def test_repeated_texts_are_kept_on_one_side_and_counted(tiny_model_dir, tmp_pat
     with pytest.warns(SaeprobeWarning, match="60 rows of 'list' repeat another row's text"):
         result = sweep(str(tiny_model_dir), None, data, layers=[1], top_ks=(1,), cache_dir=tmp_path, progress=False)
     assert result.dataset["n_duplicates"] == 60 and result.dataset["n_test_seen_in_train"] == 0
+
+
+def test_diagnoses_of_cached_layers_follow_todays_rules(sst2_result, tiny_model_dir, sae_dir, sst2_subset, monkeypatch):
+    import saeprobe.diagnosis
+
+    first, cache = sst2_result
+    assert {entry.diagnosis["sae"].label for entry in first.layers} <= {"no_gap", "selection"}
+    monkeypatch.setattr(saeprobe.diagnosis, "MARGIN", -1.0)  # now every SAE probe counts as losing
+    again = sweep(str(tiny_model_dir), str(sae_dir), sst2_subset, layers="all", cache_dir=cache, progress=False)
+    assert again.timings["layers_from_cache"] == len(again.layers)
+    assert not {entry.diagnosis["sae"].label for entry in again.layers} & {"no_gap", "selection"}

@@ -25,6 +25,9 @@ const PALETTE = [
   "#7f7f7f", "#bcbd22", "#393b79", "#ad494a", "#637939", "#7b4173", "#e7969c", "#6b6ecf",
 ];
 
+// The horizontal frame every chart over layers shares, so the strips line up with the accuracy chart.
+const LAYER_AXIS = { width: 560, left: 52, right: 12 };
+
 export function colorFor(index: number): string {
   return PALETTE[index % PALETTE.length];
 }
@@ -57,7 +60,7 @@ export interface AccuracyChartOptions {
 /** Accuracy per layer: one line per representation and split, points clickable, selection marked,
  * with axis titles and a chance line. */
 export function accuracyChart(options: AccuracyChartOptions): SVGSVGElement {
-  const frame: Frame = { width: 560, height: 272, left: 52, right: 12, top: 10, bottom: 40 };
+  const frame: Frame = { ...LAYER_AXIS, height: 272, top: 10, bottom: 40 };
   const { layers, series, selected, chance } = options;
   const x = xScale(layers, frame);
   const values = series.flatMap((line) => line.points.map((p) => p.value));
@@ -104,9 +107,10 @@ export interface Strip {
   format: (value: number) => string;
 }
 
-/** Small multiples sharing the layer axis: each strip has its own scale and its extremes written out. */
+/** Small multiples on the accuracy chart's layer axis: each strip has its own scale, written at its
+ * left edge (lowest and highest value), and its name above it. */
 export function stripChart(layers: number[], strips: Strip[], selected: number | undefined, onSelect: (layer: number) => void): HTMLElement {
-  const frame: Frame = { width: 560, height: 46, left: 150, right: 12, top: 6, bottom: 6 };
+  const frame: Frame = { ...LAYER_AXIS, height: 58, top: 18, bottom: 6 };
   const x = xScale(layers, frame);
   const rows = strips.map((strip) => {
     const values = strip.points.map((p) => p.value);
@@ -114,10 +118,12 @@ export function stripChart(layers: number[], strips: Strip[], selected: number |
     const high = Math.max(...values, low + 1e-9);
     const y = yScale([low, high], frame);
     const svg = s("svg", { viewBox: `0 0 ${frame.width} ${frame.height}`, class: "sp-strip", role: "img", "aria-label": `${strip.label} by layer` });
-    svg.append(s("text", { x: 0, y: 20, class: "sp-strip-label" }, strip.label));
-    svg.append(s("text", { x: 0, y: 38, class: "sp-tick" }, `${strip.format(Math.min(...values))} – ${strip.format(Math.max(...values))}`));
+    svg.append(s("text", { x: frame.left, y: 11, class: "sp-strip-label" }, strip.label));
+    svg.append(s("line", { x1: frame.left, x2: frame.left, y1: y(high), y2: y(low), class: "sp-grid" }));
+    svg.append(s("text", { x: frame.left - 6, y: y(high) + 4, class: "sp-tick", "text-anchor": "end" }, strip.format(high)));
+    svg.append(s("text", { x: frame.left - 6, y: y(low), class: "sp-tick", "text-anchor": "end" }, strip.format(low)));
     if (selected !== undefined && layers.includes(selected)) {
-      svg.append(s("rect", { x: x(selected) - 9, y: 0, width: 18, height: frame.height, class: "sp-selected-band" }));
+      svg.append(s("rect", { x: x(selected) - 9, y: frame.top, width: 18, height: frame.height - frame.top, class: "sp-selected-band" }));
     }
     svg.append(s("path", { d: path(strip.points, x, y), class: "sp-line sp-strip-line", fill: "none" }));
     for (const point of strip.points) {

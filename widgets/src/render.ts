@@ -113,6 +113,9 @@ function view(model: WidgetModel, state: ViewState, select: (layer: number) => v
     { label: "n_active_union", format: formatCount, points: gaps.flatMap((g) => (g.n_active_union === null ? [] : [{ layer: g.layer, value: g.n_active_union }])) },
     { label: "L0 mean", format: formatValue, points: gaps.flatMap((g) => (g.l0_mean === null ? [] : [{ layer: g.layer, value: g.l0_mean }])) },
   ].filter((strip) => strip.points.length);
+  // A series that is the same at every layer (a TopK SAE's L0) is a sentence, not a chart.
+  const constant = strips.filter((strip) => strip.points.every((p) => p.value === strip.points[0].value));
+  const varying = strips.filter((strip) => !constant.includes(strip));
 
   parts.push(
     toggles,
@@ -121,7 +124,9 @@ function view(model: WidgetModel, state: ViewState, select: (layer: number) => v
     h("div", { class: "sp-nav" }, buttons, slider, h("span", { class: "sp-hint" }, "← / → step through layers")),
   );
   if (strips.length) {
-    parts.push(h("figure", { class: "sp-figure" }, stripChart(layers, strips, selected, select),
+    parts.push(h("figure", { class: "sp-figure" }, varying.length ? stripChart(layers, varying, selected, select) : null,
+      ...constant.map((strip) => h("p", { class: "sp-constant", title: explain(strip.label) },
+        `${strip.label}: ${strip.format(strip.points[0].value)} at every layer`)),
       h("figcaption", {}, "Why the gap: SAE features active on this data, by layer")));
   }
   const entry = selected === undefined ? undefined : findLayer(result, selected);
