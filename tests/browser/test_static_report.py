@@ -80,3 +80,27 @@ def test_a_label_with_markup_still_renders(tiny_result, tmp_path, page):
     page.goto(write_report(payload, tmp_path / "odd.html").as_uri())
     page.get_by_role("button", name="Layer 1", exact=True).click()
     page.get_by_role("region", name="Layer 1 details").wait_for()
+
+
+def test_a_click_on_a_layer_redraws_quickly_with_30_layers(tiny_result, tmp_path, page):
+    from dataclasses import replace
+
+    layers = [replace(tiny_result.layers[i % len(tiny_result.layers)], layer=i, hook_name=f"blocks.{i}.hook_resid_post")
+              for i in range(30)]
+    report = replace(tiny_result, layers=layers).to_html(tmp_path / "thirty.html")
+    page.goto(report.as_uri())
+    page.get_by_role("region", name="Layer 0 details").wait_for()
+    # The view redraws synchronously on a click: the time of click() is the time to redraw.
+    times = page.evaluate("""() => {
+        const times = [];
+        for (const layer of [...Array(30).keys()].reverse()) {
+            const started = performance.now();
+            document.querySelector(`button[aria-label='Layer ${layer}']`).click();
+            times.push(performance.now() - started);
+            if (!document.querySelector(`[aria-label='Layer ${layer} details']`)) throw new Error(`layer ${layer} not shown`);
+        }
+        return times.sort((a, b) => a - b);
+    }""")
+    median = times[len(times) // 2]
+    print(f"click-to-redraw, 30 layers x 1 SAE set: median {median:.1f} ms, slowest {times[-1]:.1f} ms")
+    assert median < 50, times
