@@ -27,8 +27,9 @@ VALUE_NOISE = 1e-6  # relative resolution of a float32 objective summed over exa
 
 
 class BatchedLogisticProbe:
-    """Logistic-regression probe whose C is chosen by stratified k-fold CV on the training data,
-    with every fold and C solved together (see the module's text).
+    """The default probe: L2 logistic regression, C by stratified k-fold CV, all folds and Cs at once.
+
+    Every (fold × C) problem and the refits are solved together in torch (see the module's text).
 
     Parameters as :class:`~saeprobe.probes.LogisticProbe`: ``Cs``, ``cv_folds``, ``seed``,
     ``scaling`` (``standard``, ``maxabs`` or ``center``; default ``maxabs`` for sparse input,

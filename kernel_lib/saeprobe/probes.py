@@ -55,7 +55,9 @@ def cv_folds_for(y: np.ndarray, cv_folds: int, seed: int) -> StratifiedKFold:
 
 
 class LogisticProbe:
-    """Logistic-regression probe whose C is chosen by stratified k-fold CV on training data.
+    """scikit-learn's LogisticRegression in a GridSearchCV: the reference for the default probe.
+
+    Logistic regression whose C is chosen by stratified k-fold CV on training data.
 
     Parameters: ``Cs`` candidate inverse regularisation strengths, ``cv_folds`` the number of
     folds (fewer when a class is smaller), ``seed`` for fold shuffling and the solver,
