@@ -128,22 +128,16 @@ class _Solution:
     def raw(self, row_set: int):
         """Raw-column weights ``V`` ``[nC, d, K']`` and intercepts ``c`` ``[nC, K']`` of one row set."""
         V = self.W[row_set] / self.sigma[row_set][None, :, None]
-        c = self.b[row_set] - torch_einsum("d,cdk->ck", self.mu[row_set], V)
+        c = self.b[row_set] - self.mu[row_set] @ V
         return V, c
 
     def logits(self, x, row_set: int):
         V, c = self.raw(row_set)
-        return torch_einsum("nd,cdk->nck", x, V) + c[None]
+        return (x @ V).permute(1, 0, 2) + c[None]
 
     def raw_parameters(self, row_set: int, best: int) -> tuple[np.ndarray, np.ndarray]:
         V, c = self.raw(row_set)
         return V[best].cpu().numpy(), c[best].cpu().numpy()
-
-
-def torch_einsum(equation: str, *operands):
-    import torch
-
-    return torch.einsum(equation, *operands)
 
 
 def _scalers(x, rows, scaling: str):
@@ -208,7 +202,7 @@ def _solve(x, y, rows, Cs, n_classes: int, scaling: str, tol: float, max_iter: i
     # The iterations run in float32 on columns standardised as the whole training split is (exact:
     # each set's scaler is re-expressed on them), so no column is large enough to lose digits.
     compute = torch.float32
-    centre, spread = _scalers(x, rows[-1:], "standard")
+    centre, spread = (mu[-1:], sigma[-1:]) if scaling == "standard" else _scalers(x, rows[-1:], "standard")
     xc = ((x - centre) / spread).to(compute)
     set_mu, set_sigma = (mu - centre) / spread, sigma / spread
     Rc, h_inverse = rotation.to(compute), h_inverse.to(compute)

@@ -190,10 +190,10 @@ def _warn_about_duplicates(split: Split, data: ProbeDataset) -> None:
 
 
 def _layer_codes(target: Target, sae: LayerSAE, activations: ActivationSet, layer: int, n_examples: int) -> LayerCodes:
-    from .layer_codes import codes_of_pooled, codes_of_tokens
-
     """The codes a layer is probed on: every token encoded, then pooled, or the pooled vector
     encoded (code pooling ``pooled``, or ``last`` pooling, where the two are the same)."""
+    from .layer_codes import codes_of_pooled, codes_of_tokens
+
     if target.tokens_before_pooling:
         return codes_of_tokens(sae, activations.tokens.chunks(layer), n_examples, target.pooling)
     return codes_of_pooled(sae, activations[layer], one_token_each=target.pooling == "last")
