@@ -45,6 +45,8 @@ class JobManager:
         self.max_queued_per_user = max_queued_per_user
         self.jobs_dir.mkdir(parents=True, exist_ok=True)
         self._processes: dict[str, subprocess.Popen] = {}
+        # Cancelled jobs' processes, signalled and not yet ended: they hold no running slot.
+        self._stopping: dict[str, subprocess.Popen] = {}
         # Jobs left queued by an earlier server wait again, in the order they came.
         waiting = [job for job in self._stored_jobs() if read_status(job).get("state") == "queued"]
         self._queue: list[str] = [job.name for job in sorted(waiting, key=lambda job: read_status(job).get("created", 0))]
@@ -102,9 +104,10 @@ class JobManager:
 
     def dispatch(self) -> None:
         """Reap ended job processes and start queued jobs while fewer than ``max_running`` run."""
-        for job_id, process in list(self._processes.items()):
-            if process.poll() is not None:
-                del self._processes[job_id]
+        for processes in (self._processes, self._stopping):
+            for job_id, process in list(processes.items()):
+                if process.poll() is not None:
+                    del processes[job_id]
         while self._queue and self._running() < self.max_running:
             job_id = self._queue.pop(0)
             if read_status(self.jobs_dir / job_id).get("state") == "queued":
@@ -203,6 +206,9 @@ class JobManager:
                 except OSError:
                     pass
             update_status(job_dir, state="cancelled", finished=time.time())
+            if job_id in self._processes:
+                # Signalled: its slot goes to the next job now, not when the process is gone.
+                self._stopping[job_id] = self._processes.pop(job_id)
         self.dispatch()
         return self.status(job_id)
 
