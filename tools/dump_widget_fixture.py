@@ -1,5 +1,5 @@
-"""Write widgets/tests/fixture.json: the result of a real sweep (the tests' tiny GPT-2 and its SAEs,
-built here), which the front-end tests read. Run it again whenever the result schema changes;
+"""Write widgets/tests/fixture.json: the result of a real sweep (the tests' tiny GPT-2 and two SAE
+sets built here, ``narrow`` and ``wide``), which the front-end tests read. Run it again whenever the result schema changes;
 tests/test_widget_fixture.py says when that is due."""
 
 from __future__ import annotations
@@ -20,12 +20,14 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as scratch:
         model = build_tiny_model(Path(scratch) / "tiny-gpt2")
+        sets = {"narrow": Path(scratch) / "narrow", "wide": Path(scratch) / "wide"}
         for layer in range(TINY_LAYERS):
-            make_sae(layer).save_model(Path(scratch) / "saes" / f"layer_{layer}")
+            make_sae(layer).save_model(sets["narrow"] / f"layer_{layer}")
+            make_sae(layer, d_sae=128, seed=7).save_model(sets["wide"] / f"layer_{layer}")
         texts = [f"{a} and {b}" for a in CORPUS for b in CORPUS[:6]]
         labels = ["pos" if any(w in t for w in ("charming", "loved", "brilliant")) else "neg" for t in texts]
         data = saeprobe.load_dataset(texts, labels, template="Review: {text}\nSentiment:", name="corpus-pairs")
-        result = saeprobe.sweep(str(model), str(Path(scratch) / "saes"), data, layers="0-2", top_ks=(1, 5),
+        result = saeprobe.sweep(str(model), {name: str(path) for name, path in sets.items()}, data, layers="0-2", top_ks=(1, 5),
                                 feature_table_size=12, cache_dir=False, progress=False)
     result.model["name"] = "tiny-gpt2"  # not the scratch path
     FIXTURE.write_text(result.to_json() + "\n", encoding="utf-8")

@@ -57,7 +57,9 @@ class JobManager:
         ``PermissionError`` for a path outside the allowed root."""
         params = validate_params(body)
         for name in PATH_PARAMETERS:
-            if name in params:
+            if isinstance(params.get(name), dict):  # named SAE sets
+                params[name] = {key: self._checked_path(f"{name}.{key}", value) for key, value in params[name].items()}
+            elif name in params:
                 params[name] = self._checked_path(name, params[name])
         return params
 

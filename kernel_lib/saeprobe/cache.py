@@ -41,7 +41,7 @@ import numpy as np
 
 from . import __version__
 from .errors import CacheError, SaeprobeWarning
-from .jsonio import read_checked, read_json_checked, write_checked, write_json, write_json_checked
+from .jsonio import to_jsonable, read_checked, read_json_checked, write_checked, write_json, write_json_checked
 from .settings import EXTRACTION, RESULT_GROUPS, SAETrainingSettings, SweepSettings
 
 DEFAULT_CACHE_ENV = "SAEPROBE_CACHE_DIR"
@@ -111,15 +111,16 @@ def result_parts(
     classes: Sequence[Any],
     y: np.ndarray,
     train: np.ndarray,
-    sae_identities: Mapping[int, str],
+    sae_sets: Mapping[str, Any],
     settings: SweepSettings,
 ) -> dict[str, Any]:
     """What a finished sweep layer depends on: model and its preparation, prompts, the class names
-    and labels, the training rows, the SAE of each layer, and every setting that shapes the result."""
+    and labels, the training rows, each SAE set (its preparation and the SAE of each layer, by set
+    name), and every setting that shapes the result."""
     return {
         "model": model_identity, "preparation": dict(preparation), "prompts": prompts,
         "classes": [str(c) for c in classes], "labels": array_digest(y),
-        "train": array_digest(train), "saes": {str(layer): identity for layer, identity in sae_identities.items()},
+        "train": array_digest(train), "saes": to_jsonable(sae_sets),
         "settings": settings.parts(*RESULT_GROUPS), "saeprobe": __version__,
     }
 

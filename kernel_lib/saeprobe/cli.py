@@ -28,7 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("sweep", help="probe every layer on raw hidden states and on SAE codes")
     run.add_argument("--model", required=True, help="hub name, local Hugging Face directory, .gguf file, or minilm / smollm2")
-    run.add_argument("--saes", help="SAELens release or directory of SAELens SAEs (omit for raw probes only)")
+    run.add_argument("--saes", action="append", metavar="[NAME=]SPEC",
+                     help="SAELens release or directory of SAELens SAEs (omit for raw probes only); repeat as "
+                          "NAME=SPEC to compare named SAE sets in one sweep")
     run.add_argument("--data", required=True, help="labelled .csv, .tsv, .jsonl or .json file, or a dataset name")
     add_arguments(run, DataOptions)
     add_arguments(run, SweepSettings)
@@ -84,6 +86,7 @@ def _check_output(path: str, option: str = "out") -> None:
 def _run_sweep(args: argparse.Namespace) -> None:
     from .data import load_dataset
     from .layer_sweep import sweep
+    from .sae_sets import sets_from_options
 
     _template(args)
     data_options = from_arguments(DataOptions, args)
@@ -92,7 +95,7 @@ def _run_sweep(args: argparse.Namespace) -> None:
     if args.html:
         _check_output(args.html, "html")
     data = load_dataset(args.data, options=data_options)
-    result = sweep(model=args.model, saes=args.saes, data=data, settings=settings,
+    result = sweep(model=args.model, saes=sets_from_options(args.saes), data=data, settings=settings,
                    cache_dir=False if args.no_cache else args.cache_dir, progress=not args.quiet)
     result.to_json(args.out)
     print(result.summary().round(3).to_string())

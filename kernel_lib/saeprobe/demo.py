@@ -1,5 +1,6 @@
 """``saeprobe demo``: the whole story offline — an embedded model, embedded data, SAEs trained here
-on general text and on the task's own sentences, sweeps with diagnostics, offline reports.
+on the task's own sentences and on general text, one sweep comparing both SAE sets with diagnostics,
+one offline report.
 
 Two settings: MiniLM-L6, an encoder whose mean-pooled tokens embed a sentence, and SmolLM2-135M,
 a decoder read at the last token of a prompt around each review — the setting of the experiment
@@ -9,7 +10,7 @@ saeprobe was made for.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -57,19 +58,14 @@ DEMO_SETTINGS = {
 
 
 @dataclass
-class DemoRun:
-    """One sweep of the demo: which SAEs it used, what they saw, its result and report."""
+class DemoResult:
+    """The demo's sweep: the setting, what each SAE set was trained on (by set name), the result
+    comparing them and its offline report."""
 
-    name: str
-    sae_training_text: str
+    setting: DemoSetting
+    sae_training_texts: dict[str, str]
     result: SweepResult
     report: Path
-
-
-@dataclass
-class DemoResult:
-    setting: DemoSetting
-    runs: list[DemoRun] = field(default_factory=list)
     seconds: float = 0.0
 
 
@@ -81,11 +77,11 @@ def run_demo(
     device: str = "cpu",
     progress: bool = True,
 ) -> DemoResult:
-    """Sweep an embedded ``model`` (``minilm`` or ``smollm2``) on the demo sentences twice: with
-    SAEs trained on general prose and with SAEs trained on the task's training prompts; write one
-    offline report per sweep (``out`` and ``<out stem>-general.html``). ``layers`` narrows the
-    sweep (e.g. ``"0-29:3"``). SAEs, activations and results are cached, so reruns are quick.
-    Raises :class:`SaeprobeError` for an unknown model name."""
+    """Sweep an embedded ``model`` (``minilm`` or ``smollm2``) on the demo sentences with two SAE
+    sets, one trained on the task's training prompts (``task``) and one on general prose
+    (``general``), in one sweep, and write one offline report comparing them (``out``). ``layers``
+    narrows the sweep (e.g. ``"0-29:3"``). SAEs, activations and results are cached, so reruns are
+    quick. Raises :class:`SaeprobeError` for an unknown model name."""
     # Imported here: the CLI reads DEMO_SETTINGS for its help without loading torch.
     from .embedded import demo_dataset, general_sentences
     from .layer_sweep import sweep
@@ -98,45 +94,34 @@ def run_demo(
     data = demo_dataset(template=setting.template)
     train, _ = data.train_test_masks(test_size=0.3, seed=0)
     task_prompts = [prompt for prompt, keep in zip(data.prompts, train) if keep]
-    plans = [("task", task_prompts, f"the {len(task_prompts)} training sentences of the demo task (no labels)")]
+    plans = {"task": (task_prompts, f"the {len(task_prompts)} training sentences of the demo task (no labels)")}
     general = general_sentences()
     if general:
-        plans.append(("general", general, f"{len(general)} prose sentences of Python's bundled documentation"))
-    out = Path(out)
-    result = DemoResult(setting)
+        plans["general"] = (general, f"{len(general)} prose sentences of Python's bundled documentation")
     options: dict[str, Any] = {"layers": layers or setting.layers, "cache_dir": cache_dir, "device": device, "progress": progress}
-    for name, texts, description in plans:
-        trained = train_saes(setting.model, texts, settings=setting.sae_settings, **options)
-        swept = sweep(setting.model, str(trained.directory), data, pooling=setting.pooling, top_ks=DEMO_TOP_KS, **options)
-        report = out if name == "task" else out.with_name(f"{out.stem}-{name}{out.suffix or '.html'}")
-        result.runs.append(DemoRun(name, description, swept, swept.to_html(report)))
-    result.seconds = time.perf_counter() - started
-    return result
+    directories = {name: str(train_saes(setting.model, texts, settings=setting.sae_settings, **options).directory)
+                   for name, (texts, _) in plans.items()}
+    swept = sweep(setting.model, directories, data, pooling=setting.pooling, top_ks=DEMO_TOP_KS, **options)
+    report = swept.to_html(Path(out))
+    return DemoResult(setting, {name: text for name, (_, text) in plans.items()}, swept, report,
+                      time.perf_counter() - started)
 
 
 def describe(demo: DemoResult) -> str:
-    """The text ``saeprobe demo`` prints: what the SAEs saw, the per-layer tables, the reports."""
+    """The text ``saeprobe demo`` prints: what each SAE set saw, the per-layer table, the
+    diagnoses, the mean accuracies and the report."""
     import numpy as np
 
-    lines = []
-    for run in demo.runs:
-        result = run.result
-        lines += [
-            f"SAEs trained on {run.sae_training_text}; {demo.setting.description}, "
-            f"{result.n_train} train / {result.n_test} test sentences:",
-            result.summary().round(3).to_string(),
-            "",
-            result.diagnosis_text(),
-            "",
-        ]
-    if len(demo.runs) == 2:
-        task, general = (run.result.table("test_accuracy")["sae"] for run in demo.runs)
-        lines.append(
-            f"Mean SAE test accuracy over layers: task-trained {np.mean(task):.3f}, general-text {np.mean(general):.3f}; "
-            f"raw hidden states {np.mean(demo.runs[0].result.table('test_accuracy')['raw']):.3f}."
-        )
-    else:
+    result = demo.result
+    lines = [f"{demo.setting.description}, {result.n_train} train / {result.n_test} test sentences."]
+    for name, text in demo.sae_training_texts.items():
+        lines += [f"SAE set {name!r}: SAEs trained on {text}", result.summary(sae_set=name).round(3).to_string(), ""]
+    lines += [result.diagnosis_text(), ""]
+    accuracy = result.table("test_accuracy")
+    means = ", ".join(f"{name} {np.mean(accuracy[f'sae:{name}']):.3f}" for name in demo.sae_training_texts)
+    lines.append(f"Mean test accuracy over layers: SAE sets {means}; raw hidden states {np.mean(accuracy['raw']):.3f}.")
+    if "general" not in demo.sae_training_texts:
         lines.append("No general text is available offline in this Python, so only task-trained SAEs were used.")
-    lines += [f"report: {run.report.resolve()}" for run in demo.runs]
+    lines.append(f"report: {demo.report.resolve()}")
     lines.append(f"demo finished in {demo.seconds:.1f} s")
     return "\n".join(lines)

@@ -4,9 +4,12 @@ rest on. The rules and thresholds are those of ``docs/diagnosis.md``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from .records import Diagnosis, LayerEntry
+from .sae_sets import DEFAULT_SET, representation_name, split_representation
 
 LABELS = ("no_gap", "selection", "dimensionality", "fidelity", "undetermined")
 # Test accuracy within this of raw counts as no loss (about one test example in 50).
@@ -18,30 +21,33 @@ ALWAYS_ON_SHARE = 0.5
 SMALL_UNION = 64
 
 
-def diagnose(entry: LayerEntry, prefix: str = "sae") -> Diagnosis | None:
-    """The diagnosis of ``entry`` for the SAE set whose representations start with ``prefix``
-    (``sae``, ``sae_topk_K``, ``sae_reconstruction``, ``sae_error``), or ``None`` when the layer
-    has no SAE code. Reads test accuracies and the set's diagnostics only."""
+def diagnose(entry: LayerEntry, set_name: str = DEFAULT_SET) -> Diagnosis | None:
+    """The diagnosis of ``entry`` for the SAE set ``set_name`` (its representations ``sae``,
+    ``sae_topk_K``, ``pca_matched``, ``sae_reconstruction``, ``sae_error``, named for the set), or
+    ``None`` when the layer has no code of that set. Reads test accuracies and the set's
+    diagnostics only."""
     scores = entry.scores
-    if prefix not in scores or "raw" not in scores or entry.diagnostics is None:
+    name = partial(representation_name, set_name=set_name)
+    if name("sae") not in scores or "raw" not in scores or set_name not in entry.saes:
         return None
-    accuracy = {name: metrics.test_accuracy for name, metrics in scores.items()}
-    raw, sae = accuracy["raw"], accuracy[prefix]
-    sparsity = entry.diagnostics.sparsity
+    accuracy = {rep: metrics.test_accuracy for rep, metrics in scores.items()}
+    raw, sae = accuracy["raw"], accuracy[name("sae")]
+    diagnostics = entry.saes[set_name].diagnostics
+    sparsity = diagnostics.sparsity
     evidence: dict[str, Any] = {
         "metric": "test_accuracy", "margin": MARGIN, "raw": raw, "sae": sae, "gap": raw - sae,
         "l0_mean": sparsity.l0_mean, "n_always_on": sparsity.n_always_on,
-        "n_active_union_train": sparsity.n_active_union_train, "fvu": entry.diagnostics.fidelity.fvu,
+        "n_active_union_train": sparsity.n_active_union_train, "fvu": diagnostics.fidelity.fvu,
     }
-    topk = _largest_top_k(accuracy, prefix)
+    topk = _largest_top_k(accuracy, name)
     if topk is not None:
         evidence["top_k"], evidence["top_k_accuracy"] = topk
-    if "pca_matched" in accuracy:
-        evidence["pca_matched"] = accuracy["pca_matched"]
-        evidence["pca_k"] = entry.baselines.get("pca_matched", {}).get("k")
+    if name("pca_matched") in accuracy:
+        evidence["pca_matched"] = accuracy[name("pca_matched")]
+        evidence["pca_k"] = entry.baselines.get(name("pca_matched"), {}).get("k")
     for part in ("reconstruction", "error"):
-        if f"{prefix}_{part}" in accuracy:
-            evidence[part] = accuracy[f"{prefix}_{part}"]
+        if name(f"sae_{part}") in accuracy:
+            evidence[part] = accuracy[name(f"sae_{part}")]
 
     if not _loses(raw, sae):
         if topk is not None and _loses(sae, topk[1]):
@@ -59,12 +65,13 @@ def diagnose(entry: LayerEntry, prefix: str = "sae") -> Diagnosis | None:
 
 
 def with_diagnosis(entry: LayerEntry) -> LayerEntry:
-    """``entry`` with its SAE set's diagnosis filled in when it has none (results written before
+    """``entry`` with a diagnosis for each of its SAE sets that has none (results written before
     schema 1.4)."""
-    if not entry.diagnosis:
-        found = diagnose(entry)
-        if found is not None:
-            entry.diagnosis = {"sae": found}
+    for set_name in entry.saes:
+        if set_name not in entry.diagnosis:
+            found = diagnose(entry, set_name)
+            if found is not None:
+                entry.diagnosis[set_name] = found
     return entry
 
 
@@ -73,9 +80,14 @@ def _loses(reference: float, other: float) -> bool:
     return reference - other > MARGIN + 1e-9
 
 
-def _largest_top_k(accuracy: dict[str, float], prefix: str) -> tuple[int, float] | None:
-    sizes = [int(name.rsplit("_", 1)[1]) for name in accuracy if name.startswith(f"{prefix}_topk_")]
-    return (max(sizes), accuracy[f"{prefix}_topk_{max(sizes)}"]) if sizes else None
+def _largest_top_k(accuracy: dict[str, float], name: Callable[[str], str]) -> tuple[int, float] | None:
+    """The largest top-k size of the set whose names ``name`` makes, with its accuracy."""
+    sizes = []
+    for rep in accuracy:
+        kind, _ = split_representation(rep)
+        if kind.startswith("sae_topk_") and name(kind) == rep:
+            sizes.append(int(kind.rsplit("_", 1)[1]))
+    return (max(sizes), accuracy[name(f"sae_topk_{max(sizes)}")]) if sizes else None
 
 
 def _no_gap_text(e: dict[str, Any]) -> str:

@@ -3,7 +3,8 @@
 
 ``python -m saeprobe.jobs JOB_DIR`` runs one; the Jupyter server extension starts it in a process
 of its own, so torch never runs in the server. The parameters are a flat mapping: ``model``,
-``data`` and ``saes``, the :class:`~saeprobe.DataOptions` fields and the
+``data`` and ``saes`` (one specification, or ``{set name: specification}`` to compare named SAE
+sets), the :class:`~saeprobe.DataOptions` fields and the
 :class:`~saeprobe.SweepSettings` fields; :func:`validate_params` checks them without torch.
 """
 
@@ -35,7 +36,9 @@ def validate_params(body: Any) -> dict[str, Any]:
     for name, required in SOURCES.items():
         if required and name not in body:
             raise SettingsError(f"parameter {name!r} is required")
-        if name in body and (not isinstance(body[name], str) or not body[name].strip()):
+        if name == "saes" and isinstance(body.get(name), dict):
+            _check_sets(body[name])
+        elif name in body and (not isinstance(body[name], str) or not body[name].strip()):
             raise SettingsError(f"parameter {name!r} must be a non-empty string")
     options = {name: value for name, value in body.items() if name not in SOURCES}
     check_names([*SOURCES, *DataOptions.names(), *SweepSettings.names()], options, "a sweep job")
@@ -47,6 +50,22 @@ def validate_params(body: Any) -> dict[str, Any]:
         **{k: v for k, v in data_options.to_dict().items() if k in given},
         **{k: v for k, v in settings.to_dict().items() if k in given},
     }
+
+
+def _check_sets(sets: dict[str, Any]) -> None:
+    """Named SAE sets: at least one, each a usable name with a non-empty specification."""
+    from .errors import SAEError
+    from .sae_sets import check_set_name
+
+    if not sets:
+        raise SettingsError("parameter 'saes' names no SAE set; give {name: specification} or one specification")
+    for name, spec in sets.items():
+        try:
+            check_set_name(name)
+        except SAEError as exc:
+            raise SettingsError(f"parameter 'saes': {exc}") from None
+        if not isinstance(spec, str) or not spec.strip():
+            raise SettingsError(f"parameter 'saes': set {name!r} must be a non-empty string")
 
 
 def process_start(pid: int) -> int | None:

@@ -28,13 +28,16 @@ BLOCK_FLOATS = 1 << 24
 @dataclass
 class LayerCodes:
     """A layer's probed codes ``[n_examples, d_sae]`` (sparse), the reconstruction of the probed
-    vectors ``[n_examples, d_model]`` (pooled like them), and the SAE's figures on the tokens it
-    encoded (``None`` when it encoded pooled vectors of several tokens)."""
+    vectors ``[n_examples, d_model]`` (pooled like them), the SAE's figures on the tokens it
+    encoded (``None`` when it encoded pooled vectors of several tokens), and the pooled states the
+    SAE read when they are not the raw states probed beside it (``states``: a model prepared
+    otherwise for this SAE set; ``None`` when they are the same)."""
 
     codes: sp.csr_matrix
     reconstruction: np.ndarray
     token_sparsity: TokenSparsity | None = None
     token_fidelity: Fidelity | None = None
+    states: np.ndarray | None = None
 
 
 def encode(saes: Any, activations: Mapping[int, np.ndarray]) -> dict[int, sp.csr_matrix]:

@@ -5,7 +5,7 @@ probes and figures as a sweep."""
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import Any
 
@@ -13,15 +13,16 @@ import numpy as np
 import scipy.sparse as sp
 
 from .codes import LayerSAE, from_object, reconstruct
-from .diagnosis import diagnose
+from .diagnosis import with_diagnosis
 from .diagnostics import effective_dimension, feature_table, fidelity, sparsity
 from .errors import DataError
 from .layer_codes import LayerCodes, codes_of_pooled
 from .plugins import require
 from .probes import evaluate_probe
-from .records import Diagnostics, LayerEntry, Metrics, RegimeRun
+from .records import Diagnostics, LayerEntry, Metrics, RegimeRun, SAESetLayer
 from .regimes import Regime, regimes_from
 from .representations import LayerRepresentations, build_representations
+from .sae_sets import named_sets, representation_name
 from .settings import SweepSettings, settings_with
 
 
@@ -30,8 +31,8 @@ def probe_layer(
     y: np.ndarray,
     train: np.ndarray,
     *,
-    sae: LayerSAE | Any | None = None,
-    codes: sp.csr_matrix | LayerCodes | None = None,
+    sae: LayerSAE | Any | Mapping[str, LayerSAE | Any] | None = None,
+    codes: sp.csr_matrix | LayerCodes | Mapping[str, sp.csr_matrix | LayerCodes] | None = None,
     classes: Sequence[Any] | None = None,
     layer: int = 0,
     hook_name: str = "",
@@ -39,10 +40,12 @@ def probe_layer(
     **options: Any,
 ) -> LayerEntry:
     """Probe one layer's hidden states ``raw`` ``[n_examples, d_model]`` and, with an ``sae``
-    (SAELens SAE or :class:`~saeprobe.codes.LayerSAE`), its codes and the matched baselines; with
-    an SAE the entry also carries its diagnostics. ``codes`` are the SAE's codes of the same
-    examples (a sparse matrix, or :class:`~saeprobe.layer_codes.LayerCodes` with the reconstruction
-    and token figures, as the sweep makes them by encoding tokens); without them ``raw`` is encoded.
+    (SAELens SAE or :class:`~saeprobe.codes.LayerSAE`; or ``{set name: SAE}`` to compare several),
+    its codes and the matched baselines; each SAE set adds its SAE and diagnostics to the entry.
+    ``codes`` are the SAE's codes of the same examples (a sparse matrix, or
+    :class:`~saeprobe.layer_codes.LayerCodes` with the reconstruction and token figures, as the
+    sweep makes them by encoding tokens; ``{set name: codes}`` with several sets); without them
+    ``raw`` is encoded.
 
     ``y`` holds class indices ``[n_examples]``, ``train`` a boolean mask (the rest is the test
     split); ``classes`` names the classes (default: their indices). ``options`` are
@@ -57,51 +60,68 @@ def probe_layer(
         raise DataError(
             f"probe_layer needs raw [n, d], y [n] and train [n]; got raw {raw.shape}, y {y.shape}, train {train.shape}"
         )
-    if sae is not None and not isinstance(sae, LayerSAE):
-        sae = from_object(layer, sae)
-    layer_codes = None
-    if sae is not None:
-        if isinstance(codes, LayerCodes):
-            layer_codes = codes
-        elif codes is not None:
-            layer_codes = LayerCodes(sp.csr_matrix(codes), reconstruct(sae, codes))
-        else:
-            layer_codes = codes_of_pooled(sae, raw)
-        if layer_codes.codes.shape[0] != raw.shape[0]:
-            raise DataError(f"codes have {layer_codes.codes.shape[0]} rows but raw has {raw.shape[0]}; "
-                            "give codes of the same examples")
-    codes = layer_codes.codes if layer_codes is not None else None
+    saes = {name: value if isinstance(value, LayerSAE) else from_object(layer, value)
+            for name, value in named_sets(sae).items()}
+    sets = {name: _set_codes(one, _codes_of(codes, name, saes), raw) for name, one in saes.items()}
     classes = list(classes) if classes is not None else list(range(int(y.max()) + 1))
     make_probe = probe_factory(settings)
-    reconstruction = layer_codes.reconstruction if layer_codes is not None else None
-    built = build_representations(raw, y, train, len(classes), codes, reconstruction, top_ks=settings.top_ks,
-                                  seed=settings.seed)
+    built = build_representations(raw, y, train, len(classes), sets, top_ks=settings.top_ks, seed=settings.seed)
     scores = {
         name: evaluate_probe(make_probe(scaling=built.scaling.get(name)), matrix, y, train, ~train)
         for name, matrix in built.matrices.items()
     }
     regimes = regimes_from(settings.train_sizes, settings.label_noise, settings.imbalance)
+    compared = ["raw", *(representation_name("sae", name) for name in sets)]
     entry = LayerEntry(
         layer=layer,
         hook_name=hook_name,
         scores=scores,
-        sae=sae.describe() if sae is not None else None,
         baselines=built.choices,
-        regimes=[RegimeRun(r.kind, r.value, _regime_scores(r, built, y, train, len(classes), make_probe, settings.seed))
+        regimes=[RegimeRun(r.kind, r.value, _regime_scores(r, built, compared, y, train, len(classes), make_probe,
+                                                          settings.seed))
                  for r in regimes],
     )
-    if sae is not None:
-        features = feature_table(codes[train], y[train], classes, sae.describe().neuronpedia_id, settings.feature_table_size)
-        entry.diagnostics = Diagnostics(
-            sparsity=sparsity(codes, y, classes, train, settings.always_on_threshold),
-            effective_dimension={"raw": effective_dimension(raw), "sae": effective_dimension(codes)},
-            fidelity=fidelity(raw, reconstruction),
+    for name, found in sets.items():
+        described = saes[name].describe()
+        states = found.states if found.states is not None else raw
+        features = feature_table(found.codes[train], y[train], classes, described.neuronpedia_id,
+                                 settings.feature_table_size)
+        entry.saes[name] = SAESetLayer(sae=described, diagnostics=Diagnostics(
+            sparsity=sparsity(found.codes, y, classes, train, settings.always_on_threshold),
+            effective_dimension={"raw": effective_dimension(states), "sae": effective_dimension(found.codes)},
+            fidelity=fidelity(states, found.reconstruction),
             features=features.to_dict(orient="records"),
-            token_sparsity=layer_codes.token_sparsity,
-            token_fidelity=layer_codes.token_fidelity,
-        )
-        entry.diagnosis = {"sae": diagnose(entry)}
-    return entry
+            token_sparsity=found.token_sparsity,
+            token_fidelity=found.token_fidelity,
+        ))
+    return with_diagnosis(entry)
+
+
+def _codes_of(codes: Any, name: str, saes: Mapping[str, LayerSAE]) -> sp.csr_matrix | LayerCodes | None:
+    """The codes given for set ``name``: from a mapping by set name, or the one set's codes."""
+    if codes is None:
+        return None
+    if isinstance(codes, Mapping):
+        unknown = sorted(set(codes) - set(saes))
+        if unknown:
+            raise DataError(f"codes are given for SAE sets {unknown} but sae= names {sorted(saes)}; give codes per set")
+        return codes.get(name)
+    if len(saes) != 1:
+        raise DataError(f"one codes matrix for {len(saes)} SAE sets; give codes={{set name: codes}}")
+    return codes
+
+
+def _set_codes(sae: LayerSAE, codes: sp.csr_matrix | LayerCodes | None, raw: np.ndarray) -> LayerCodes:
+    """The set's :class:`LayerCodes`: as given, completed with their reconstruction, or encoded."""
+    if isinstance(codes, LayerCodes):
+        found = codes
+    elif codes is not None:
+        found = LayerCodes(sp.csr_matrix(codes), reconstruct(sae, codes))
+    else:
+        found = codes_of_pooled(sae, raw)
+    if found.codes.shape[0] != raw.shape[0] or (found.states is not None and found.states.shape != raw.shape):
+        raise DataError(f"codes have {found.codes.shape[0]} rows but raw has {raw.shape[0]}; give codes of the same examples")
+    return found
 
 
 def probe_factory(settings: SweepSettings) -> Callable[..., Any]:
@@ -117,6 +137,7 @@ def probe_factory(settings: SweepSettings) -> Callable[..., Any]:
 def _regime_scores(
     regime: Regime,
     built: LayerRepresentations,
+    compared: list[str],
     y: np.ndarray,
     train: np.ndarray,
     n_classes: int,
@@ -128,6 +149,6 @@ def _regime_scores(
     regime_y[~train] = y[~train]
     return {
         name: evaluate_probe(make_probe(scaling=built.scaling.get(name)), built.matrices[name], regime_y, regime_train, ~train)
-        for name in ("raw", "sae")
+        for name in compared
         if name in built.matrices
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,11 +15,13 @@ from .cache import LayerResultStore, result_parts
 from .codes import LayerSAE, resolve_saes
 from .data import ProbeDataset, Split
 from .diagnosis import with_diagnosis
-from .errors import DataError, SaeprobeWarning, SettingsError
+from .errors import DataError, SAEError, SaeprobeWarning, SettingsError
 from .jsonio import from_jsonable
 from .plugins import require
+from .preparation import Preparation
 from .records import LayerEntry
 from .result import SweepResult
+from .sae_sets import named_sets
 from .settings import SweepSettings, settings_with
 from .target import Target, resolve_target
 
@@ -44,7 +46,10 @@ def sweep(
 
     ``model``: hub name, local Hugging Face directory, ``.gguf`` file, embedded name, or loaded
     TransformerBridge / HookedTransformer. ``saes``: SAELens release, directory of SAELens SAEs,
-    SAE object(s), mapping ``{layer: SAE}``, or ``None`` for raw probes only. ``data``: a
+    SAE object(s), mapping ``{layer: SAE}``, or ``None`` for raw probes only; or named sets to
+    compare, ``{"task": DIR, "general": DIR2}``, each probed with its own representations
+    (``sae:task``, ...), diagnostics and diagnosis (see :mod:`saeprobe.sae_sets`); one forward pass
+    serves all sets that need the same model preparation. ``data``: a
     :class:`ProbeDataset` (see :func:`saeprobe.load_dataset`). ``options`` are
     :class:`~saeprobe.SweepSettings` fields (``layers``, ``hook``, ``pooling``, ``Cs``,
     ``top_ks``, ...) applied to ``settings``; the result records the settings used.
@@ -66,41 +71,54 @@ def sweep(
     _warn_about_duplicates(split, data)
     started = time.perf_counter()
     target = resolve_target(model, settings, cache_dir)
-    layer_saes = resolve_saes(saes, target.layers, target.hook_names, target.dims["d_model"]) if saes is not None else {}
-    check_top_ks(settings.top_ks, target.dims["d_model"], [sae.d_sae for sae in layer_saes.values()])
-    target = target.prepared_for({layer: sae.cfg for layer, sae in layer_saes.items()})
+    sets = _resolve_sets(saes, target)
+    check_top_ks(settings.top_ks, target.dims["d_model"],
+                 [sae.d_sae for layer_saes in sets.values() for sae in layer_saes.values()])
+    set_targets = {name: _prepared(target, name, layer_saes, len(sets)) for name, layer_saes in sets.items()}
+    # The raw states are read as the first set's model preparation; sets prepared otherwise get a
+    # forward pass of their own.
+    target = next(iter(set_targets.values()), target)
     settings = target.settings
     prompts = data.prompt_set
     store = None
     if target.root is not None:
         store = LayerResultStore(target.root, result_parts(
             target.source.identity, target.preparation.to_dict(), prompts.fingerprint, data.classes, data.y, train,
-            {layer: sae.identity for layer, sae in layer_saes.items()}, settings,
+            {name: {"preparation": set_targets[name].preparation.to_dict(),
+                    "layers": {layer: sae.identity for layer, sae in layer_saes.items()}}
+             for name, layer_saes in sets.items()},
+            settings,
         ))
     finished = _stored_entries(store, target.layers)
     todo = [layer for layer in target.layers if layer not in finished]
     if todo:
         require("probes", settings.probe)  # a missing or broken probe stops the sweep before the forward pass
     meta = store.load_meta() if store else None
-    for layer in todo:
-        if layer in layer_saes:
+    for layer_saes in sets.values():
+        for layer in todo:
             layer_saes[layer].load()  # a damaged SAE stops the sweep before the forward pass, not after it
-    activations = None
+    activations: dict[Preparation, ActivationSet] = {}
     if todo or meta is None:
         # Imported only for work left to do: a sweep answered from the cache loads neither torch
         # nor scikit-learn.
         from .activations import read_activations
 
-        token_layers = [layer for layer in todo if layer in layer_saes] if target.tokens_before_pooling else []
-        activations = read_activations(target, prompts, todo or target.layers, token_layers=token_layers,
-                                       progress=progress, on_progress=on_progress)
-        meta = {"n_truncated": activations.n_truncated, "lengths": activations.lengths.tolist()}
+        token_layers = todo if target.tokens_before_pooling else []
+        for prepared in _by_preparation(target, set_targets.values()):
+            activations[prepared.preparation] = read_activations(
+                prepared, prompts, (todo or target.layers) if prepared is target else todo,
+                token_layers=token_layers if sets else [], progress=progress, on_progress=on_progress)
+        raw_states = activations[target.preparation]
+        meta = {"n_truncated": raw_states.n_truncated, "lengths": raw_states.lengths.tolist()}
         if store:
             store.save_meta(meta)
-    beyond = _beyond_context(layer_saes, np.asarray(meta["lengths"]))
+    beyond = {name: _beyond_context(name, layer_saes, np.asarray(meta["lengths"])) for name, layer_saes in sets.items()}
     extracted = time.perf_counter()
-    codes = {layer: _layer_codes(target, layer_saes[layer], activations, layer, len(data))
-             for layer in todo if layer in layer_saes}
+    codes = {layer: {name: _layer_codes(set_targets[name], sets[name][layer],
+                                        activations[set_targets[name].preparation], layer, len(data),
+                                        own_states=set_targets[name].preparation != target.preparation)
+                     for name in sets}
+             for layer in todo}
     encoded = time.perf_counter()
 
     result = SweepResult(
@@ -122,11 +140,14 @@ def sweep(
             from .layer_probe import probe_layer
 
             finished[layer] = probe_layer(
-                activations[layer], data.y, train, sae=layer_saes.get(layer), codes=codes.get(layer),
+                activations[target.preparation][layer], data.y, train,
+                sae={name: layer_saes[layer] for name, layer_saes in sets.items()} or None, codes=codes[layer] or None,
                 classes=data.classes, layer=layer, hook_name=target.hook_names[layer], settings=settings,
             )
             finished[layer].preparation = target.preparation
-            finished[layer].n_beyond_context = beyond.get(layer)
+            for name, found in finished[layer].saes.items():
+                found.preparation = set_targets[name].preparation
+                found.n_beyond_context = beyond[name].get(layer)
             if store:
                 store.save(layer, finished[layer])
         result.layers.append(finished[layer])
@@ -143,7 +164,7 @@ def sweep(
         "encode_s": round(encoded - extracted, 3),
         "probes_s": round(ended - encoded, 3),
         "total_s": round(ended - started, 3),
-        "forward_batches": activations.n_forward_batches if activations is not None else 0,
+        "forward_batches": sum(found.n_forward_batches for found in activations.values()),
         "layers_from_cache": len(target.layers) - len(todo),
     }
     return result
@@ -189,19 +210,59 @@ def _warn_about_duplicates(split: Split, data: ProbeDataset) -> None:
         )
 
 
-def _layer_codes(target: Target, sae: LayerSAE, activations: ActivationSet, layer: int, n_examples: int) -> LayerCodes:
+def _layer_codes(target: Target, sae: LayerSAE, activations: ActivationSet, layer: int, n_examples: int,
+                 own_states: bool = False) -> LayerCodes:
     """The codes a layer is probed on: every token encoded, then pooled, or the pooled vector
-    encoded (code pooling ``pooled``, or ``last`` pooling, where the two are the same)."""
+    encoded (code pooling ``pooled``, or ``last`` pooling, where the two are the same); with
+    ``own_states`` (a set read from a model prepared otherwise than the raw states) they carry the
+    pooled states the SAE read."""
     from .layer_codes import codes_of_pooled, codes_of_tokens
 
     if target.tokens_before_pooling:
-        return codes_of_tokens(sae, activations.tokens.chunks(layer), n_examples, target.pooling)
-    return codes_of_pooled(sae, activations[layer], one_token_each=target.pooling == "last")
+        found = codes_of_tokens(sae, activations.tokens.chunks(layer), n_examples, target.pooling)
+    else:
+        found = codes_of_pooled(sae, activations[layer], one_token_each=target.pooling == "last")
+    if own_states:
+        found.states = activations[layer]
+    return found
 
 
-def _beyond_context(layer_saes: dict[int, LayerSAE], lengths: np.ndarray) -> dict[int, int]:
-    """Per layer, how many prompts are longer than the context its SAE was trained on; warns once,
-    since those tokens are read outside the SAE's training distribution."""
+def _resolve_sets(saes: Any, target: Target) -> dict[str, dict[int, LayerSAE]]:
+    """The SAEs of each named set, by layer, checked against the model; an error names the set
+    when there are several."""
+    specs = named_sets(saes)
+    sets = {}
+    for name, spec in specs.items():
+        try:
+            sets[name] = resolve_saes(spec, target.layers, target.hook_names, target.dims["d_model"])
+        except SAEError as exc:
+            raise _in_set(exc, name, len(specs)) from None
+    return sets
+
+
+def _prepared(target: Target, name: str, layer_saes: dict[int, LayerSAE], n_sets: int) -> Target:
+    try:
+        return target.prepared_for({layer: sae.cfg for layer, sae in layer_saes.items()})
+    except SAEError as exc:
+        raise _in_set(exc, name, n_sets) from None
+
+
+def _in_set(exc: SAEError, name: str, n_sets: int) -> SAEError:
+    return exc if n_sets == 1 else SAEError(f"SAE set {name!r}: {exc.render()}")
+
+
+def _by_preparation(raw: Target, set_targets: Iterable[Target]) -> list[Target]:
+    """One target per distinct model preparation, the raw states' first: one forward pass each."""
+    distinct = {raw.preparation: raw}
+    for prepared in set_targets:
+        distinct.setdefault(prepared.preparation, prepared)
+    return list(distinct.values())
+
+
+def _beyond_context(name: str, layer_saes: dict[int, LayerSAE], lengths: np.ndarray) -> dict[int, int]:
+    """Per layer, how many prompts are longer than the context its SAE (of set ``name``) was
+    trained on; warns once per set, since those tokens are read outside the SAE's training
+    distribution."""
     beyond = {}
     for layer, sae in layer_saes.items():
         context = sae.metadata.get("context_size")
@@ -211,9 +272,10 @@ def _beyond_context(layer_saes: dict[int, LayerSAE], lengths: np.ndarray) -> dic
         worst = max(beyond, key=beyond.get)
         warnings.warn(
             f"{beyond[worst]} of {len(lengths)} prompts are longer than the {layer_saes[worst].metadata['context_size']} "
-            f"tokens SAE {layer_saes[worst].source!r} was trained on (layer {worst}); their later tokens lie outside its "
-            "training distribution. The count per layer is in the result (n_beyond_context); shorten the texts to avoid it",
-            SaeprobeWarning, stacklevel=3,
+            f"tokens SAE {layer_saes[worst].source!r} (set {name!r}) was trained on (layer {worst}); their later tokens "
+            "lie outside its training distribution. The count per layer is in the result (n_beyond_context); shorten "
+            "the texts to avoid it",
+            SaeprobeWarning, stacklevel=4,
         )
     return beyond
 

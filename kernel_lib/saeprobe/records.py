@@ -131,20 +131,54 @@ class Diagnosis:
 
 
 @dataclass
+class SAESetLayer:
+    """One SAE set at one layer: which SAE read it, the figures that explain its probe gap, how the
+    model was prepared for it (``preparation``) and how many texts were longer than the context
+    the SAE was trained on (``n_beyond_context``; ``None`` when its metadata names no context)."""
+
+    sae: SAEInfo
+    diagnostics: Diagnostics
+    preparation: Preparation | None = None
+    n_beyond_context: int | None = None
+
+
+@dataclass
 class LayerEntry:
     """Everything a sweep found at one layer: the probe ``scores`` per representation, how each
-    baseline was built (``baselines``, chosen on the training rows), the regimes and, with an SAE,
-    its description and ``diagnostics``, how the model was prepared for it (``preparation``), how
-    many texts were longer than the context it was trained on (``n_beyond_context``) and the written
-    ``diagnosis`` per SAE set (``sae`` for the one set of a sweep)."""
+    baseline was built (``baselines``, chosen on the training rows), the regimes, each SAE set's
+    SAE and diagnostics (``saes``, by set name; ``sae`` for a sweep's one unnamed set), how the
+    model was prepared for the raw states (``preparation``) and the written ``diagnosis`` per SAE
+    set."""
 
     layer: int
     hook_name: str
     scores: dict[str, Metrics]
-    sae: SAEInfo | None = None
+    saes: dict[str, SAESetLayer] = field(default_factory=dict)
     baselines: dict[str, dict[str, Any]] = field(default_factory=dict)
     regimes: list[RegimeRun] = field(default_factory=list)
-    diagnostics: Diagnostics | None = None
     preparation: Preparation | None = None
-    n_beyond_context: int | None = None
     diagnosis: dict[str, Diagnosis] = field(default_factory=dict)
+
+    def sae_set(self, name: str | None = None) -> SAESetLayer | None:
+        """The SAE set ``name`` at this layer; without a name the layer's only set (``None`` when it
+        has none). Raises ``KeyError`` naming the sets when ``name`` is not one, or when no name is
+        given and there are several."""
+        if name is None:
+            if len(self.saes) > 1:
+                raise KeyError(f"layer {self.layer} has the SAE sets {sorted(self.saes)}; name one")
+            return next(iter(self.saes.values()), None)
+        if name not in self.saes:
+            raise KeyError(f"layer {self.layer} has no SAE set {name!r}; it has {sorted(self.saes)}")
+        return self.saes[name]
+
+    @property
+    def sae(self) -> SAEInfo | None:
+        """The SAE of the layer's only SAE set (see :meth:`sae_set`)."""
+        found = self.sae_set()
+        return found.sae if found is not None else None
+
+    @property
+    def diagnostics(self) -> Diagnostics | None:
+        """The diagnostics of the layer's only SAE set (see :meth:`sae_set`)."""
+        found = self.sae_set()
+        return found.diagnostics if found is not None else None

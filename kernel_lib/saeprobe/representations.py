@@ -6,15 +6,17 @@ only, and recorded so it can be shown and checked.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from functools import partial
+from typing import Any, Protocol
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.decomposition import PCA
 
 from .diagnostics import firing_counts, separation
+from .sae_sets import representation_name
 from .settings import DEFAULT_TOP_KS
 
 
@@ -26,6 +28,15 @@ class LayerRepresentations:
     matrices: dict[str, np.ndarray | sp.csr_matrix] = field(default_factory=dict)
     choices: dict[str, dict[str, Any]] = field(default_factory=dict)
     scaling: dict[str, str] = field(default_factory=dict)
+
+
+class SetCodes(Protocol):
+    """What a set contributes at a layer: its sparse codes, their reconstruction, and the states
+    the SAE read when they differ from the raw states (``None`` when they are the same)."""
+
+    codes: sp.csr_matrix
+    reconstruction: np.ndarray
+    states: np.ndarray | None
 
 
 def top_k_columns(matrix: np.ndarray | sp.spmatrix, y: np.ndarray, n_classes: int, k: int) -> np.ndarray:
@@ -52,37 +63,44 @@ def build_representations(
     y: np.ndarray,
     train: np.ndarray,
     n_classes: int,
-    codes: sp.csr_matrix | None = None,
-    reconstruction: np.ndarray | None = None,
+    sets: Mapping[str, SetCodes] | None = None,
     top_ks: Sequence[int] = DEFAULT_TOP_KS,
     seed: int = 0,
 ) -> LayerRepresentations:
-    """Assemble ``raw``, ``raw_topk_{k}`` and, with SAE ``codes`` and their ``reconstruction``,
-    ``sae``, ``sae_topk_{k}``, ``pca_matched`` (raw states on k principal components, k = the
-    number of SAE features active on the training rows), ``sae_reconstruction`` and ``sae_error``.
-    Top-k sets only exist for k smaller than the width they select from."""
+    """Assemble ``raw``, ``raw_topk_{k}`` and, for each SAE set of ``sets`` (its codes and their
+    reconstruction, by set name), ``sae``, ``sae_topk_{k}``, ``pca_matched`` (the states the SAE
+    read on k principal components, k = the number of the set's features active on the training
+    rows), ``sae_reconstruction`` and ``sae_error`` (those states minus the reconstruction), named
+    for the set (see
+    :func:`saeprobe.sae_sets.representation_name`). Top-k sets only exist for k smaller than the
+    width they select from."""
     built = LayerRepresentations()
     built.matrices["raw"] = raw
-    if codes is not None:
-        built.matrices["sae"] = codes
+    _add_top_ks(built, raw, y, train, n_classes, top_ks, lambda k: f"raw_topk_{k}")
+    for set_name, found in (sets or {}).items():
+        codes = sp.csr_matrix(found.codes)
+        states = found.states if found.states is not None else raw
+        name = partial(representation_name, set_name=set_name)
+        built.matrices[name("sae")] = codes
         n_active = int(np.count_nonzero(firing_counts(codes[train])))
-        k = max(1, min(n_active, raw.shape[1], int(train.sum())))
-        pca = PCA(n_components=k, random_state=seed).fit(raw[train])
+        k = max(1, min(n_active, states.shape[1], int(train.sum())))
+        pca = PCA(n_components=k, random_state=seed).fit(states[train])
         # One common scale (mean component variance 1) so the C grid means the same as elsewhere.
-        built.matrices["pca_matched"] = pca.transform(raw) / np.sqrt(pca.explained_variance_.mean())
-        built.choices["pca_matched"] = {"k": k, "n_active_union_train": n_active}
+        built.matrices[name("pca_matched")] = pca.transform(states) / np.sqrt(pca.explained_variance_.mean())
+        built.choices[name("pca_matched")] = {"k": k, "n_active_union_train": n_active}
         # Keep the spectrum: standardising would give the near-empty tail components unit variance.
-        built.scaling["pca_matched"] = "center"
-    for name, matrix in [("raw", raw), ("sae", codes)]:
-        if matrix is None:
-            continue
-        for k in top_ks:
-            if k >= matrix.shape[1]:
-                continue
-            columns = top_k_columns(matrix[train], y[train], n_classes, k)
-            built.matrices[f"{name}_topk_{k}"] = matrix[:, columns]
-            built.choices[f"{name}_topk_{k}"] = {"columns": columns.tolist()}
-    if reconstruction is not None:
-        built.matrices["sae_reconstruction"] = reconstruction
-        built.matrices["sae_error"] = raw - reconstruction
+        built.scaling[name("pca_matched")] = "center"
+        _add_top_ks(built, codes, y, train, n_classes, top_ks, lambda k: name(f"sae_topk_{k}"))
+        built.matrices[name("sae_reconstruction")] = found.reconstruction
+        built.matrices[name("sae_error")] = states - found.reconstruction
     return built
+
+
+def _add_top_ks(built: LayerRepresentations, matrix: np.ndarray | sp.csr_matrix, y: np.ndarray, train: np.ndarray,
+                n_classes: int, top_ks: Sequence[int], name_of: Callable[[int], str]) -> None:
+    for k in top_ks:
+        if k >= matrix.shape[1]:
+            continue
+        columns = top_k_columns(matrix[train], y[train], n_classes, k)
+        built.matrices[name_of(k)] = matrix[:, columns]
+        built.choices[name_of(k)] = {"columns": columns.tolist()}

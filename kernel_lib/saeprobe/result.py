@@ -15,9 +15,17 @@ from .errors import SaeprobeError
 from .jsonio import dumps, from_jsonable, to_jsonable
 from .diagnosis import with_diagnosis
 from .records import LayerEntry
+from .sae_sets import DEFAULT_SET, representation_name, split_representation
 from .settings import SweepSettings
 
-SCHEMA_VERSION = "1.4"
+SCHEMA_VERSION = "2.0"
+# Majors this saeprobe reads: 1.x files are migrated on reading (see _upgrade_layer).
+READABLE_MAJORS = ("1", "2")
+DIAGNOSTIC_COLUMNS = [
+    "layer", "sae_set", "n_features", "l0_mean", "l0_median", "n_active_union", "n_active_union_train", "pca_k",
+    "n_always_on", "rank_sae", "participation_ratio_sae", "rank_raw", "participation_ratio_raw", "fvu", "cosine_mean",
+    "relative_error", "l0_tokens", "fvu_tokens",
+]
 SCORE_COLUMNS = ["layer", "hook_name", "representation", "metric", "value", "regime", "regime_value"]
 SCHEMA_PATH = Path(__file__).parent / "schema" / "sweep_result.schema.json"
 
@@ -67,28 +75,47 @@ class SweepResult:
         table.columns.name = None
         return table
 
-    def summary(self, representations: tuple[str, ...] = ("raw", "sae", "pca_matched", "sae_topk_5")) -> pd.DataFrame:
-        """Per layer: test accuracy of the main ``representations``, then, when SAEs were swept,
-        the number of principal components ``pca_matched`` used (``pca_k``: the features active on
-        the training rows, capped by the width and the training rows), the figures that explain
-        the gap on the probed vectors of all rows (L0, active-feature union, always-on count, FVU),
-        where the SAE encoded tokens its own L0 and FVU per token, and the diagnosis's label."""
+    def summary(self, representations: tuple[str, ...] = ("raw", "sae", "pca_matched", "sae_topk_5"),
+                sae_set: str | None = None) -> pd.DataFrame:
+        """Per layer: test accuracy of the main ``representations`` (each SAE set's own, named for
+        it: ``sae:task``, ...), then per SAE set the number of principal components its
+        ``pca_matched`` used (``pca_k``: the features active on the training rows, capped by the
+        width and the training rows), the figures that explain the gap on the probed vectors of all
+        rows (L0, active-feature union, always-on count, FVU), where the SAE encoded tokens its own
+        L0 and FVU per token, and the diagnosis's label. Columns of a set other than ``sae`` carry
+        its name (``fvu:task``); with ``sae_set`` only that set's columns are shown, under the plain
+        names."""
+        if sae_set is not None and sae_set not in self.sae_set_names:
+            raise SaeprobeError(f"no SAE set {sae_set!r} in this result; it has {self.sae_set_names}")
+        sets = [sae_set] if sae_set is not None else self.sae_set_names
         accuracy = self.table("test_accuracy")
-        table = accuracy[[rep for rep in representations if rep in accuracy.columns]]
-        diagnostics = self.diagnostics
-        if not diagnostics.empty:
+        wanted = {rep: rep for rep in representations if split_representation(rep)[1] is None}
+        for set_name in sets:
+            wanted.update({representation_name(rep, set_name): rep for rep in representations
+                           if split_representation(rep)[1] == DEFAULT_SET})
+        table = accuracy[[rep for rep in wanted if rep in accuracy.columns]]
+        diagnostics, diagnoses = self.diagnostics, self.diagnoses
+        for set_name in sets:
+            mine = diagnostics[diagnostics["sae_set"] == set_name].set_index("layer")
             columns = ["pca_k", "l0_mean", "n_active_union", "n_always_on", "fvu"]
-            columns += [c for c in ("l0_tokens", "fvu_tokens") if diagnostics[c].notna().any()]
-            table = table.join(diagnostics.set_index("layer")[columns])
-        diagnoses = self.diagnoses
-        if not diagnoses.empty:
-            table = table.join(diagnoses[diagnoses["sae_set"] == "sae"].set_index("layer")[["label"]]
-                               .rename(columns={"label": "diagnosis"}))
-        return table
+            columns += [c for c in ("l0_tokens", "fvu_tokens") if mine[c].notna().any()]
+            labels = diagnoses[diagnoses["sae_set"] == set_name].set_index("layer")[["label"]]
+            part = mine[columns].join(labels.rename(columns={"label": "diagnosis"}))
+            if sae_set is None:
+                part = part.rename(columns=lambda column: representation_name(column, set_name))
+            table = table.join(part)
+        return table.rename(columns=wanted) if sae_set is not None else table
+
+    @property
+    def sae_set_names(self) -> list[str]:
+        """The SAE sets of this sweep, in the order they were given (empty for raw probes only)."""
+        return list(dict.fromkeys(name for entry in self.layers for name in entry.saes))
 
     def diagnosis_text(self) -> str:
-        """The diagnoses as lines of plain text, one per (layer, SAE set)."""
-        return "\n".join(f"layer {row.layer} ({row.label}): {row.text}" for row in self.diagnoses.itertuples())
+        """The diagnoses as lines of plain text, one per (layer, SAE set), naming the set unless it is
+        the one unnamed set (``sae``)."""
+        return "\n".join(f"layer {row.layer}{'' if row.sae_set == DEFAULT_SET else ' ' + row.sae_set} ({row.label}): "
+                         f"{row.text}" for row in self.diagnoses.itertuples())
 
     @property
     def diagnoses(self) -> pd.DataFrame:
@@ -100,41 +127,46 @@ class SweepResult:
 
     @property
     def diagnostics(self) -> pd.DataFrame:
-        """One row per layer with an SAE: sparsity, effective dimension and fidelity on all rows,
+        """One row per (layer, SAE set): sparsity, effective dimension and fidelity on all rows,
         the training-row union and the ``pca_matched`` size it gave."""
         rows = []
         for entry in self.layers:
-            found = entry.diagnostics
-            if found is None:
-                continue
-            sparse, dims = found.sparsity, found.effective_dimension
-            rows.append({
-                "layer": entry.layer,
-                "n_features": sparse.n_features,
-                "l0_mean": sparse.l0_mean,
-                "l0_median": sparse.l0_median,
-                "n_active_union": sparse.n_active_union,
-                "n_active_union_train": sparse.n_active_union_train,
-                "pca_k": entry.baselines.get("pca_matched", {}).get("k"),
-                "n_always_on": sparse.n_always_on,
-                "rank_sae": dims["sae"].rank,
-                "participation_ratio_sae": dims["sae"].participation_ratio,
-                "rank_raw": dims["raw"].rank,
-                "participation_ratio_raw": dims["raw"].participation_ratio,
-                "fvu": found.fidelity.fvu,
-                "cosine_mean": found.fidelity.cosine_mean,
-                "relative_error": found.fidelity.relative_error,
-                "l0_tokens": found.token_sparsity.l0_mean if found.token_sparsity else None,
-                "fvu_tokens": found.token_fidelity.fvu if found.token_fidelity else None,
-            })
-        return pd.DataFrame(rows)
+            for set_name, found in entry.saes.items():
+                figures = found.diagnostics
+                sparse, dims = figures.sparsity, figures.effective_dimension
+                rows.append({
+                    "layer": entry.layer,
+                    "sae_set": set_name,
+                    "n_features": sparse.n_features,
+                    "l0_mean": sparse.l0_mean,
+                    "l0_median": sparse.l0_median,
+                    "n_active_union": sparse.n_active_union,
+                    "n_active_union_train": sparse.n_active_union_train,
+                    "pca_k": entry.baselines.get(representation_name("pca_matched", set_name), {}).get("k"),
+                    "n_always_on": sparse.n_always_on,
+                    "rank_sae": dims["sae"].rank,
+                    "participation_ratio_sae": dims["sae"].participation_ratio,
+                    "rank_raw": dims["raw"].rank,
+                    "participation_ratio_raw": dims["raw"].participation_ratio,
+                    "fvu": figures.fidelity.fvu,
+                    "cosine_mean": figures.fidelity.cosine_mean,
+                    "relative_error": figures.fidelity.relative_error,
+                    "l0_tokens": figures.token_sparsity.l0_mean if figures.token_sparsity else None,
+                    "fvu_tokens": figures.token_fidelity.fvu if figures.token_fidelity else None,
+                })
+        return pd.DataFrame(rows, columns=DIAGNOSTIC_COLUMNS)
 
-    def features(self, layer: int) -> pd.DataFrame:
-        """The feature table of ``layer``: active SAE features sorted by class separation."""
+    def features(self, layer: int, sae_set: str | None = None) -> pd.DataFrame:
+        """The feature table of ``layer`` for SAE set ``sae_set`` (default: the only set): active
+        SAE features sorted by class separation."""
         entry = self.layer(layer)
-        if entry.diagnostics is None:
+        if not entry.saes:
             raise SaeprobeError(f"layer {layer} was swept without an SAE, so it has no feature table")
-        return pd.DataFrame(entry.diagnostics.features)
+        try:
+            found = entry.sae_set(sae_set)
+        except KeyError as exc:
+            raise SaeprobeError(f"{exc.args[0]} (features(layer, sae_set=NAME))") from None
+        return pd.DataFrame(found.diagnostics.features)
 
     def layer(self, layer: int) -> LayerEntry:
         """The entry of ``layer``; raises :class:`SaeprobeError` naming the layers present."""
@@ -145,8 +177,9 @@ class SweepResult:
 
     @property
     def saes(self) -> pd.DataFrame:
-        """The SAE used at each layer: source, architecture, widths and hook."""
-        rows = [{"layer": entry.layer, **(to_jsonable(entry.sae) or {})} for entry in self.layers]
+        """The SAE of each (layer, SAE set): source, architecture, widths and hook."""
+        rows = [{"layer": entry.layer, "sae_set": name, **to_jsonable(found.sae)}
+                for entry in self.layers for name, found in entry.saes.items()]
         return pd.DataFrame(rows)
 
     def to_dict(self) -> dict[str, Any]:
@@ -185,10 +218,10 @@ class SweepResult:
 
     @classmethod
     def from_dict(cls, payload: dict[str, Any]) -> SweepResult:
-        """Rebuild a result from :meth:`to_dict` output (any 1.x schema); raises
+        """Rebuild a result from :meth:`to_dict` output (schema 2.x, or 1.x migrated); raises
         :class:`SaeprobeError` on another major version or a payload of the wrong shape."""
         version = str(payload.get("schema_version", "")) if isinstance(payload, dict) else ""
-        if version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
+        if version.split(".")[0] not in READABLE_MAJORS:
             raise SaeprobeError(
                 f"result schema version {version!r} is not readable by this saeprobe (reads "
                 f"{SCHEMA_VERSION}); upgrade saeprobe or re-run the sweep"
@@ -201,9 +234,10 @@ class SweepResult:
                 classes=payload["classes"],
                 n_train=payload["n_train"],
                 n_test=payload["n_test"],
-                layers=[with_diagnosis(from_jsonable(LayerEntry, _upgrade_layer(entry))) for entry in payload["layers"]],
+                layers=[with_diagnosis(from_jsonable(LayerEntry, _upgrade_layer(entry, version)))
+                        for entry in payload["layers"]],
                 timings=payload.get("timings", {}),
-                schema_version=version,
+                schema_version=SCHEMA_VERSION,  # migrated: the object is in today's form
                 saeprobe_version=payload.get("saeprobe_version") or payload["settings"].get("saeprobe_version", "unknown"),
             )
         except (KeyError, TypeError, ValueError) as exc:
@@ -218,12 +252,22 @@ class SweepResult:
         return cls.from_dict(json.loads(text))
 
 
-def _upgrade_layer(entry: dict[str, Any]) -> dict[str, Any]:
-    """A layer entry of schema 1.0 or 1.1 in the 1.2 form: its sparsity gains the training-row union
-    (which the ``pca_matched`` baseline recorded)."""
+def _upgrade_layer(entry: dict[str, Any], version: str) -> dict[str, Any]:
+    """A layer entry of schema 1.x in the 2.0 form. 1.0 and 1.1: the sparsity gains the
+    training-row union (which the ``pca_matched`` baseline recorded). Every 1.x: the one SAE's
+    ``sae``, ``diagnostics`` and ``n_beyond_context`` move into ``saes["sae"]``, with the layer's
+    preparation."""
+    if not version.startswith("1."):
+        return entry
+    entry = dict(entry)
     sparsity = (entry.get("diagnostics") or {}).get("sparsity")
     if sparsity is not None and "n_active_union_train" not in sparsity:
         known = (entry.get("baselines") or {}).get("pca_matched", {}).get("n_active_union_train")
         sparsity = {**sparsity, "n_active_union_train": known if known is not None else sparsity["n_active_union"]}
-        entry = {**entry, "diagnostics": {**entry["diagnostics"], "sparsity": sparsity}}
+        entry["diagnostics"] = {**entry["diagnostics"], "sparsity": sparsity}
+    sae, diagnostics = entry.pop("sae", None), entry.pop("diagnostics", None)
+    beyond = entry.pop("n_beyond_context", None)
+    if sae is not None and diagnostics is not None:
+        entry["saes"] = {DEFAULT_SET: {"sae": sae, "diagnostics": diagnostics, "preparation": entry.get("preparation"),
+                                       "n_beyond_context": beyond}}
     return entry

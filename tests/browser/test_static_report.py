@@ -1,8 +1,19 @@
-"""The offline HTML report in a real browser: click through layers, keys, sorting, inside an iframe."""
+"""The offline HTML report in a real browser: click through layers, keys, sorting, inside an iframe;
+a result comparing SAE sets; the chart's export."""
+
+import copy
+import json
+import struct
+import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
 pytestmark = pytest.mark.browser
+
+# A real sweep of the tiny model with two SAE sets, `narrow` and `wide` (tools/dump_widget_fixture.py).
+TWO_SETS = Path(__file__).resolve().parents[2] / "widgets" / "tests" / "fixture.json"
+SVG = "{http://www.w3.org/2000/svg}"
 
 
 def shown(value):
@@ -13,7 +24,8 @@ def shown(value):
 def expected_facts(result, layer):
     """(label, text) pairs the details region of ``layer`` must show, taken from the result JSON."""
     entry = next(e for e in result.to_dict()["layers"] if e["layer"] == layer)
-    sparsity, fidelity = entry["diagnostics"]["sparsity"], entry["diagnostics"]["fidelity"]
+    diagnostics = entry["saes"]["sae"]["diagnostics"]
+    sparsity, fidelity = diagnostics["sparsity"], diagnostics["fidelity"]
     return [
         ("raw test accuracy", shown(entry["scores"]["raw"]["test_accuracy"])),
         ("sae test accuracy", shown(entry["scores"]["sae"]["test_accuracy"])),
@@ -82,25 +94,115 @@ def test_a_label_with_markup_still_renders(tiny_result, tmp_path, page):
     page.get_by_role("region", name="Layer 1 details").wait_for()
 
 
-def test_a_click_on_a_layer_redraws_quickly_with_30_layers(tiny_result, tmp_path, page):
-    from dataclasses import replace
+def flat_text(locator) -> str:
+    """The text of ``locator`` without the line breaks and tabs between a label and its value."""
+    return locator.inner_text().replace("\n", "").replace("\t", "")
 
-    layers = [replace(tiny_result.layers[i % len(tiny_result.layers)], layer=i, hook_name=f"blocks.{i}.hook_resid_post")
-              for i in range(30)]
-    report = replace(tiny_result, layers=layers).to_html(tmp_path / "thirty.html")
-    page.goto(report.as_uri())
+
+def two_set_result() -> dict:
+    return json.loads(TWO_SETS.read_text(encoding="utf-8"))
+
+
+def add_set_copy(payload: dict, source: str, name: str) -> dict:
+    """``payload`` with a further SAE set ``name`` at every layer: a copy of the set ``source``, its
+    representations renamed with the suffix ``:name``."""
+    for entry in payload["layers"]:
+        for key in ("scores", "baselines"):
+            entry[key].update({f"{rep.rsplit(':', 1)[0]}:{name}": copy.deepcopy(value)
+                               for rep, value in entry[key].items() if rep.endswith(f":{source}")})
+        entry["saes"][name] = copy.deepcopy(entry["saes"][source])
+        entry["diagnosis"][name] = copy.deepcopy(entry["diagnosis"][source])
+    return payload
+
+
+def redraw_times(page, n_layers: int) -> list[float]:
+    """Milliseconds from a click on each layer's button to the redrawn view, sorted."""
     page.get_by_role("region", name="Layer 0 details").wait_for()
     # The view redraws synchronously on a click: the time of click() is the time to redraw.
-    times = page.evaluate("""() => {
+    return page.evaluate("""n => {
         const times = [];
-        for (const layer of [...Array(30).keys()].reverse()) {
+        for (const layer of [...Array(n).keys()].reverse()) {
             const started = performance.now();
             document.querySelector(`button[aria-label='Layer ${layer}']`).click();
             times.push(performance.now() - started);
             if (!document.querySelector(`[aria-label='Layer ${layer} details']`)) throw new Error(`layer ${layer} not shown`);
         }
         return times.sort((a, b) => a - b);
-    }""")
+    }""", n_layers)
+
+
+def test_a_click_on_a_layer_redraws_quickly_with_30_layers(tiny_result, tmp_path, page):
+    from dataclasses import replace
+
+    layers = [replace(tiny_result.layers[i % len(tiny_result.layers)], layer=i, hook_name=f"blocks.{i}.hook_resid_post")
+              for i in range(30)]
+    page.goto(replace(tiny_result, layers=layers).to_html(tmp_path / "thirty.html").as_uri())
+    times = redraw_times(page, 30)
     median = times[len(times) // 2]
     print(f"click-to-redraw, 30 layers x 1 SAE set: median {median:.1f} ms, slowest {times[-1]:.1f} ms")
     assert median < 50, times
+
+
+def test_a_click_on_a_layer_redraws_quickly_with_30_layers_and_3_sae_sets(tmp_path, page):
+    from saeprobe.report import write_report
+
+    payload = add_set_copy(two_set_result(), "wide", "third")
+    layers = payload["layers"]
+    payload["layers"] = [dict(copy.deepcopy(layers[i % len(layers)]), layer=i, hook_name=f"blocks.{i}.hook_resid_post")
+                         for i in range(30)]
+    page.goto(write_report(payload, tmp_path / "thirty-three.html").as_uri())
+    assert page.get_by_role("tab").all_inner_texts() == ["narrow", "wide", "third"]
+    assert page.locator(".sp-chart path.sp-line").count() == 2 * 7  # raw, and sae and pca_matched of each set
+    times = redraw_times(page, 30)
+    median = times[len(times) // 2]
+    print(f"click-to-redraw, 30 layers x 3 SAE sets: median {median:.1f} ms, slowest {times[-1]:.1f} ms")
+    assert median < 50, times
+
+
+def test_the_details_switch_between_sae_sets_and_keep_the_choice(tmp_path, page, artifacts):
+    from saeprobe.report import write_report
+
+    payload = two_set_result()
+    page.goto(write_report(payload, tmp_path / "two-sets.html").as_uri())
+    assert "SAE sets narrow (" in page.locator("header").inner_text()
+    page.get_by_role("button", name="Layer 1", exact=True).click()
+    region = page.get_by_role("region", name="Layer 1 details")
+    entry = payload["layers"][1]
+    narrow, wide = (entry["saes"][name]["diagnostics"]["sparsity"] for name in ("narrow", "wide"))
+    assert f"SAE width{narrow['n_features']}" in flat_text(region)
+    assert "sae:narrow test accuracy" in flat_text(region)
+    for name in ("narrow", "wide"):
+        assert entry["diagnosis"][name]["text"] in region.inner_text()
+    page.get_by_role("tab", name="wide").click()
+    assert page.get_by_role("tab", name="wide").get_attribute("aria-selected") == "true"
+    panel = page.get_by_role("tabpanel", name="SAE set wide")
+    assert f"SAE width{wide['n_features']}" in flat_text(panel)
+    assert f"n_active_union{wide['n_active_union']}" in flat_text(panel)
+    assert "sae:wide test accuracy" in flat_text(panel) and "sae:narrow" not in flat_text(panel)
+    page.screenshot(path=str(artifacts / "static-report-two-sets.png"), full_page=True)
+    page.get_by_role("button", name="Layer 2", exact=True).click()
+    panel = page.get_by_role("tabpanel", name="SAE set wide")
+    layer_two = payload["layers"][2]["saes"]["wide"]["diagnostics"]["sparsity"]
+    assert f"n_active_union{layer_two['n_active_union']}" in flat_text(panel)
+
+
+def test_the_chart_downloads_as_svg_and_png_with_its_legend(tmp_path, page):
+    from saeprobe.report import write_report
+
+    page.goto(write_report(two_set_result(), tmp_path / "two-sets.html").as_uri())
+    with page.expect_download() as svg_download:
+        page.get_by_role("button", name="SVG", exact=True).click()
+    assert svg_download.value.suggested_filename == "saeprobe-accuracy.svg"
+    root = ET.parse(svg_download.value.path()).getroot()
+    assert root.tag == f"{SVG}svg"
+    texts = [node.text for node in root.iter(f"{SVG}text")]
+    for name in ("raw", "sae:narrow", "pca_matched:narrow", "sae:wide", "pca_matched:wide", "solid: test, dashed: train"):
+        assert name in texts, texts
+    assert not any("class" in node.attrib for node in root.iter())
+    with page.expect_download() as png_download:
+        page.get_by_role("button", name="PNG", exact=True).click()
+    assert png_download.value.suggested_filename == "saeprobe-accuracy.png"
+    data = Path(png_download.value.path()).read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    assert (width, height) == (2 * int(root.get("width")), 2 * int(root.get("height")))

@@ -83,6 +83,11 @@ async def test_paths_outside_the_root_and_bad_ids_are_refused(jp_fetch, workspac
     for data in ("../outside.csv", "/etc/passwd", "./../../x.csv"):
         body = json.dumps({"model": "model", "data": data})
         assert "outside the allowed root" in await expect_error(jp_fetch, 403, "sweeps", method="POST", body=body)
+    # Each named SAE set's path is checked like any other.
+    body = json.dumps({"model": "model", "data": "reviews.csv", "saes": {"task": "saes", "other": "../../etc"}})
+    assert "saes.other" in await expect_error(jp_fetch, 403, "sweeps", method="POST", body=body)
+    body = json.dumps({"model": "model", "data": "reviews.csv", "saes": {"no:colons": "saes"}})
+    assert "no:colons" in await expect_error(jp_fetch, 400, "sweeps", method="POST", body=body)
     await expect_error(jp_fetch, 404, "sweeps", "..%2F..%2Fetc", "result")
     await expect_error(jp_fetch, 404, "sweeps", "0" * 32)
     await expect_error(jp_fetch, 404, "sweeps", "not-a-job-id", "report")
@@ -98,7 +103,7 @@ async def wait_for(jp_fetch, job_id, states, timeout=240):
 
 
 async def test_a_full_sweep_job(jp_fetch, workspace):
-    body = {"model": "model", "saes": "saes", "data": "reviews.csv", "layers": "0-1", "template": "Review: {text}"}
+    body = {"model": "model", "saes": {"task": "saes"}, "data": "reviews.csv", "layers": "0-1", "template": "Review: {text}"}
     code, started = await fetch_json(jp_fetch, "sweeps", method="POST", body=json.dumps(body))
     assert code == 202 and started["state"] in ("queued", "running")
     await expect_error(jp_fetch, 404, "sweeps", started["id"], "result") if started["state"] != "done" else None
@@ -107,6 +112,7 @@ async def test_a_full_sweep_job(jp_fetch, workspace):
     assert status["progress"]["stage"] == "probe fits" and status["progress"]["done"] == 2
     _, result = await fetch_json(jp_fetch, "sweeps", started["id"], "result")
     assert [entry["layer"] for entry in result["layers"]] == [0, 1] and result["classes"] == ["neg", "pos"]
+    assert "sae:task" in result["layers"][0]["scores"] and list(result["layers"][0]["saes"]) == ["task"]
     report = await jp_fetch("saeprobe", "api", "sweeps", started["id"], "report")
     assert report.headers["Content-Type"].startswith("text/html") and b"saeprobe-state" in report.body
     assert "sandbox allow-scripts" in report.headers["Content-Security-Policy"]

@@ -97,7 +97,7 @@ def test_a_gguf_file_as_model_for_train_saes_and_sweep(tiny_gguf, reviews_csv, t
     assert main(sweep) == 0
     payload = json.loads((tmp_path / "o.json").read_text())
     assert payload["model"]["identity"].startswith("gguf:") and payload["settings"]["pooling"] == "last"
-    assert [entry["sae"]["d_sae"] for entry in payload["layers"]] == [40, 40]
+    assert [entry["saes"]["sae"]["sae"]["d_sae"] for entry in payload["layers"]] == [40, 40]
     capsys.readouterr()
     missing = ["sweep", "--model", str(tmp_path / "gone.gguf"), "--data", str(reviews_csv), "--text-column", "review",
                "--label-column", "y", "--out", str(tmp_path / "x.json")]

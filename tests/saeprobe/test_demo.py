@@ -29,9 +29,13 @@ def run_demo(out: Path, cache: Path, *options: str) -> subprocess.CompletedProce
 def test_demo_writes_reports_and_reruns_from_cache(demo_cache, tmp_path):
     first = run_demo(tmp_path / "demo.html", demo_cache)
     assert first.returncode == 0, first.stderr[-3000:]
-    assert "SAEs trained on the 246 training sentences of the demo task" in first.stdout
-    assert "prose sentences of Python's bundled documentation" in first.stdout
-    assert (tmp_path / "demo.html").stat().st_size > 20_000 and (tmp_path / "demo-general.html").is_file()
+    assert "SAE set 'task': SAEs trained on the 246 training sentences of the demo task" in first.stdout
+    assert "SAE set 'general': SAEs trained on" in first.stdout and "Python's bundled documentation" in first.stdout
+    # One report compares both sets.
+    report = (tmp_path / "demo.html").read_text()
+    assert len(report) > 20_000 and '"sae:task"' in report and '"sae:general"' in report
+    assert not (tmp_path / "demo-general.html").exists()
+    assert "layer 5 task (" in first.stdout and "layer 5 general (" in first.stdout
     again = run_demo(tmp_path / "again.html", demo_cache)
     assert again.returncode == 0
     tables = lambda text: text.split("report:")[0]  # noqa: E731 - the tables, without paths and timing
@@ -56,14 +60,15 @@ def test_smollm2_demo_probes_the_last_prompt_token(smollm2_cache, tmp_path):
     run = run_demo(tmp_path / "smollm2.html", smollm2_cache, "--model", "smollm2", "--layers", "3,29")
     assert run.returncode == 0, run.stderr[-3000:]
     assert "SmolLM2-135M (decoder) at the last prompt token, 246 train / 106 test sentences" in run.stdout
-    table = run.stdout.split("\n\n")[0].splitlines()
+    table = run.stdout.split("SAE set 'task'")[1].split("\n\n")[0].splitlines()
     assert [line.split()[0] for line in table[3:]] == ["3", "29"]
     # The seed's situation (a decoder read at the last prompt token, an early layer): most active
     # features fire on every example, and PCA to as many dimensions loses the concept too.
-    diagnoses = run.stdout.split("\n\n")[1].splitlines()
-    assert [line.split(": ")[0] for line in diagnoses][0] == "layer 3 (dimensionality)"
-    assert [line.split(" (")[0] for line in diagnoses] == ["layer 3", "layer 29"]
-    assert (tmp_path / "smollm2.html").stat().st_size > 20_000 and (tmp_path / "smollm2-general.html").is_file()
+    diagnoses = [line for line in run.stdout.splitlines() if line.startswith("layer ")]
+    assert [line.split(" (")[0] for line in diagnoses] == ["layer 3 task", "layer 3 general", "layer 29 task",
+                                                           "layer 29 general"]
+    assert diagnoses[0].startswith("layer 3 task (dimensionality)")
+    assert (tmp_path / "smollm2.html").stat().st_size > 20_000 and not (tmp_path / "smollm2-general.html").exists()
 
 
 def test_unknown_demo_model_lists_the_choices(tmp_path):

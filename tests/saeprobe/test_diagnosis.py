@@ -3,7 +3,8 @@
 import pytest
 
 from saeprobe.diagnosis import LABELS, diagnose, with_diagnosis
-from saeprobe.records import Diagnostics, EffectiveDimension, Fidelity, Histogram, LayerEntry, Metrics, Sparsity
+from saeprobe.records import (Diagnostics, EffectiveDimension, Fidelity, Histogram, LayerEntry, Metrics, SAEInfo,
+                              SAESetLayer, Sparsity)
 
 
 def entry(raw=0.80, sae=0.79, topk=0.78, pca=0.79, reconstruction=0.79, error=0.80, l0=16.0, always_on=0, union=300,
@@ -17,8 +18,9 @@ def entry(raw=0.80, sae=0.79, topk=0.78, pca=0.79, reconstruction=0.79, error=0.
         layer=2, hook_name="blocks.2.hook_resid_post",
         scores={name: Metrics(train_accuracy=1.0, test_accuracy=value, test_auc=value) for name, value in accuracies.items()},
         baselines={"pca_matched": {"k": union}},
-        diagnostics=Diagnostics(sparsity=sparsity, effective_dimension={"raw": EffectiveDimension(10, 5.0)},
-                                fidelity=Fidelity(fvu=fvu, cosine_mean=0.9, relative_error=0.3)),
+        saes={"sae": SAESetLayer(sae=SAEInfo("saes/layer_2", "topk", 64, 1024), diagnostics=Diagnostics(
+            sparsity=sparsity, effective_dimension={"raw": EffectiveDimension(10, 5.0)},
+            fidelity=Fidelity(fvu=fvu, cosine_mean=0.9, relative_error=0.3)))},
     )
 
 
@@ -72,6 +74,21 @@ def test_no_sae_no_diagnosis_and_old_results_get_one():
     assert diagnose(raw_only) is None and with_diagnosis(raw_only).diagnosis == {}
     old = entry(raw=0.80, sae=0.70, pca=0.80, reconstruction=0.79, error=0.80)
     assert with_diagnosis(old).diagnosis["sae"].label in LABELS
+
+
+def test_a_named_set_is_read_from_its_own_representations():
+    """The set 'task' reads sae:task, pca_matched:task, ...; the default set's figures do not leak in."""
+    plain = entry(raw=0.79, sae=0.57, topk=0.55, pca=0.58, reconstruction=0.55, error=0.79, always_on=15, union=20)
+    named = LayerEntry(
+        layer=2, hook_name=plain.hook_name,
+        scores={"raw": plain.scores["raw"], **{f"{name}:task": metrics for name, metrics in plain.scores.items()
+                                               if name != "raw"}},
+        baselines={"pca_matched:task": {"k": 20}}, saes={"task": plain.saes["sae"]},
+    )
+    assert diagnose(named, "sae") is None
+    found = diagnose(named, "task")
+    assert found.label == "dimensionality" and found.evidence["pca_k"] == 20 and found.evidence["top_k"] == 16
+    assert with_diagnosis(named).diagnosis == {"task": found}
 
 
 @pytest.mark.integration

@@ -45,8 +45,8 @@ def test_result_holds_every_layer_with_raw_and_sae_scores(sst2_result):
     for entry in payload["layers"]:
         assert entry["hook_name"] == f"blocks.{entry['layer']}.hook_resid_post"
         assert set(entry["scores"]) == REPRESENTATIONS
-        assert entry["sae"]["d_sae"] == 64
-        assert entry["diagnostics"]["sparsity"]["n_features"] == 64
+        assert list(entry["saes"]) == ["sae"] and entry["saes"]["sae"]["sae"]["d_sae"] == 64
+        assert entry["saes"]["sae"]["diagnostics"]["sparsity"]["n_features"] == 64
         assert entry["baselines"]["pca_matched"]["k"] <= 32
     scores = result.scores
     assert list(scores.columns) == ["layer", "hook_name", "representation", "metric", "value", "regime", "regime_value"]
@@ -201,3 +201,71 @@ def test_diagnoses_of_cached_layers_follow_todays_rules(sst2_result, tiny_model_
     again = sweep(str(tiny_model_dir), str(sae_dir), sst2_subset, layers="all", cache_dir=cache, progress=False)
     assert again.timings["layers_from_cache"] == len(again.layers)
     assert not {entry.diagnosis["sae"].label for entry in again.layers} & {"no_gap", "selection"}
+
+
+@pytest.fixture(scope="module")
+def wide_sae_dir(tmp_path_factory):
+    """A second SAE set for the tiny model: other seeds, 96 features."""
+    from builders import TINY_LAYERS, make_sae
+
+    root = tmp_path_factory.mktemp("wide-saes")
+    for layer in range(TINY_LAYERS):
+        make_sae(layer, d_sae=96, seed=11).save_model(root / f"layer_{layer}")
+    return root
+
+
+def test_named_sets_share_one_forward_pass_and_score_as_alone(tiny_model_dir, sae_dir, wide_sae_dir, sst2_subset,
+                                                              sst2_result, tmp_path):
+    single, _ = sst2_result
+    both = sweep(str(tiny_model_dir), {"narrow": str(sae_dir), "wide": str(wide_sae_dir)}, sst2_subset, layers="1,2",
+                 cache_dir=tmp_path, progress=False)
+    alone = sweep(str(tiny_model_dir), None, sst2_subset, layers="1,2", processing="hooked", cache_dir=tmp_path / "raw",
+                  progress=False)
+    assert both.timings["forward_batches"] == alone.timings["forward_batches"]  # one pass serves both sets
+    validate(json.loads(both.to_json()), json.loads(SCHEMA_PATH.read_text()))
+    assert both.sae_set_names == ["narrow", "wide"]
+    for entry in both.layers:
+        same = single.layer(entry.layer)
+        assert set(entry.saes) == {"narrow", "wide"} and entry.saes["wide"].sae.d_sae == 96
+        assert {"sae:narrow", "pca_matched:narrow", "sae_topk_16:narrow", "sae:wide", "sae_topk_16:wide",
+                "sae_error:wide"} <= set(entry.scores)
+        # The narrow set is the SAEs of the single-set sweep: same scores, baselines and figures.
+        for kind in ("sae", "pca_matched", "sae_topk_5", "sae_reconstruction", "sae_error"):
+            assert entry.scores[f"{kind}:narrow"] == same.scores[kind], kind
+        assert entry.scores["raw"] == same.scores["raw"]
+        assert entry.baselines["pca_matched:narrow"] == same.baselines["pca_matched"]
+        assert entry.saes["narrow"].diagnostics == same.diagnostics
+        assert entry.diagnosis["narrow"].label == same.diagnosis["sae"].label and "wide" in entry.diagnosis
+        with pytest.raises(KeyError, match="name one"):
+            entry.diagnostics  # noqa: B018 - ambiguous with two sets
+    table = both.summary()
+    assert {"sae:narrow", "sae:wide", "fvu:narrow", "fvu:wide", "diagnosis:narrow", "diagnosis:wide"} <= set(table.columns)
+    assert list(both.summary(sae_set="wide").columns)[:2] == ["raw", "sae"]
+    assert list(both.diagnostics["sae_set"]) == ["narrow", "wide", "narrow", "wide"]
+    assert both.features(2, "wide")["feature"].max() < 96
+    assert "layer 1 wide (" in both.diagnosis_text()
+    assert SweepResult.from_json(both.to_json()).to_dict() == both.to_dict()
+
+
+def test_a_set_prepared_otherwise_gets_its_own_forward_pass(tiny_model_dir, sae_dir, sst2_subset, tmp_path):
+    from builders import save_sae_with_metadata
+
+    raw_stream = save_sae_with_metadata(tmp_path / "raw-stream" / "layer_2", 2,
+                                        model_from_pretrained_kwargs={"center_writing_weights": False})
+    both = sweep(str(tiny_model_dir), {"hooked": str(sae_dir), "plain": str(raw_stream.parent)}, sst2_subset, layers=[2],
+                 cache_dir=tmp_path / "cache", progress=False)
+    plain = sweep(str(tiny_model_dir), str(raw_stream.parent), sst2_subset, layers=[2], cache_dir=tmp_path / "cache",
+                  progress=False)
+    entry = both.layers[0]
+    assert entry.preparation.center_writing_weights and entry.saes["hooked"].preparation.center_writing_weights
+    assert not entry.saes["plain"].preparation.center_writing_weights
+    assert plain.timings["forward_batches"] == 0  # the plain stream was read once already, by the sweep of both
+    assert entry.scores["sae:plain"] == plain.layers[0].scores["sae"]
+    assert entry.saes["plain"].diagnostics == plain.layers[0].diagnostics
+
+
+def test_an_error_in_one_set_names_the_set(tiny_model_dir, sae_dir, tmp_path):
+    data = load_dataset(["good", "bad", "fine", "awful", "great", "poor", "nice", "dire"], [1, 0] * 4)
+    with pytest.raises(SAEError, match="SAE set 'broken': .*no SAE for layer"):
+        sweep(str(tiny_model_dir), {"ok": str(sae_dir), "broken": str(sae_dir / "layer_0")}, data, layers="0,1",
+              cache_dir=tmp_path)

@@ -117,7 +117,7 @@ def test_prompts_longer_than_the_saes_context_are_counted_and_warned_about(tiny_
     with pytest.warns(SaeprobeWarning, match="longer than the 8 tokens"):
         result = sweep(str(tiny_model_dir), str(sae_dir), data, layers=[LAYER], top_ks=(1,), cache_dir=tmp_path, progress=False)
     acts = extract(str(tiny_model_dir), data, layers=[LAYER], cache_dir=tmp_path, progress=False)
-    assert result.layer(LAYER).n_beyond_context == int((acts.lengths > 8).sum()) > 0
+    assert result.layer(LAYER).sae_set().n_beyond_context == int((acts.lengths > 8).sum()) > 0
 
 
 def test_an_sae_that_says_no_bos_gets_prompts_without_one(tiny_model_dir, references, tmp_path):

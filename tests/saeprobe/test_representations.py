@@ -4,6 +4,7 @@ import scipy.sparse as sp
 from sklearn.decomposition import PCA
 
 from saeprobe.probes import LogisticProbe, evaluate_probe
+from saeprobe.layer_codes import LayerCodes
 from saeprobe.representations import build_representations, top_k_columns
 
 
@@ -36,7 +37,7 @@ def test_top_k_ranks_by_class_mean_difference_on_the_scale_the_probe_sees():
 
 def test_all_representations_and_their_recorded_choices(layer):
     raw, codes, reconstruction, y, train = layer
-    built = build_representations(raw, y, train, 2, codes, reconstruction, top_ks=(1, 5, 64))
+    built = build_representations(raw, y, train, 2, {"sae": LayerCodes(codes, reconstruction)}, top_ks=(1, 5, 64))
     assert set(built.matrices) == {"raw", "sae", "pca_matched", "raw_topk_1", "raw_topk_5", "sae_topk_1",
                                    "sae_topk_5", "sae_reconstruction", "sae_error"}
     assert built.choices["raw_topk_1"] == {"columns": [6]}
@@ -51,6 +52,17 @@ def test_all_representations_and_their_recorded_choices(layer):
     assert sp.issparse(built.matrices["sae_topk_5"]) and built.matrices["sae_topk_5"].shape == (90, 5)
 
 
+def test_each_named_set_gets_its_own_representations(layer):
+    raw, codes, reconstruction, y, train = layer
+    built = build_representations(raw, y, train, 2, {"task": LayerCodes(codes, reconstruction),
+                                                     "wide": LayerCodes(codes[:, :10], reconstruction)}, top_ks=(5,))
+    assert set(built.matrices) == {"raw", "raw_topk_5", "sae:task", "pca_matched:task", "sae_topk_5:task",
+                                   "sae_reconstruction:task", "sae_error:task", "sae:wide", "pca_matched:wide",
+                                   "sae_topk_5:wide", "sae_reconstruction:wide", "sae_error:wide"}
+    assert built.scaling == {"pca_matched:task": "center", "pca_matched:wide": "center"}
+    assert built.matrices["sae:wide"].shape == (90, 10)
+
+
 def test_raw_only_without_sae(layer):
     raw, _, _, y, train = layer
     assert set(build_representations(raw, y, train, 2).matrices) == {"raw", *(f"raw_topk_{k}" for k in (1, 2, 5, 16))}
@@ -63,8 +75,8 @@ def test_no_choice_sees_the_test_labels(layer):
     shuffled[~train] = rng.permutation(y[~train])
     shuffled[~train] = 1 - shuffled[~train]
     assert not np.array_equal(shuffled, y)
-    first = build_representations(raw, y, train, 2, codes, reconstruction)
-    second = build_representations(raw, shuffled, train, 2, codes, reconstruction)
+    first = build_representations(raw, y, train, 2, {"sae": LayerCodes(codes, reconstruction)})
+    second = build_representations(raw, shuffled, train, 2, {"sae": LayerCodes(codes, reconstruction)})
     assert first.choices == second.choices
     for name, matrix in first.matrices.items():
         a = evaluate_probe(LogisticProbe(), matrix, y, train, ~train)

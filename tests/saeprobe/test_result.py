@@ -37,7 +37,7 @@ def test_json_orders_layers_and_writes_nan_as_null():
 
 def test_unknown_major_version_is_refused():
     payload = make_result().to_dict()
-    payload["schema_version"] = "2.0"
+    payload["schema_version"] = "3.0"
     with pytest.raises(SaeprobeError, match="not readable"):
         SweepResult.from_dict(payload)
 
@@ -45,3 +45,31 @@ def test_unknown_major_version_is_refused():
 def test_table_names_known_metrics():
     with pytest.raises(SaeprobeError, match="it has"):
         make_result().table("f1")
+
+
+def test_a_result_of_schema_1_4_is_migrated_to_one_sae_set_named_sae():
+    """A real sweep written by saeprobe 0.3.0 (schema 1.4): its SAE moves into saes['sae'], and it
+    reads, summarises and validates as a 2.0 result."""
+    import json
+    from pathlib import Path
+
+    from jsonschema import validate
+
+    from saeprobe.result import SCHEMA_PATH
+
+    path = Path(__file__).parent / "data" / "result-schema-1.4.json"
+    old = json.loads(path.read_text())
+    result = SweepResult.from_json(path)
+    assert result.sae_set_names == ["sae"]
+    for before, entry in zip(old["layers"], result.layers):
+        assert entry.sae.d_sae == before["sae"]["d_sae"] and entry.sae_set("sae").preparation is not None
+        assert entry.diagnostics.sparsity.n_always_on == before["diagnostics"]["sparsity"]["n_always_on"]
+        assert entry.diagnosis["sae"].label == before["diagnosis"]["sae"]["label"]
+    payload = result.to_dict()
+    assert payload["schema_version"] == "2.0" and "sae" not in payload["layers"][0]
+    validate(payload, json.loads(SCHEMA_PATH.read_text()))
+    assert list(result.summary().columns) == ["raw", "sae", "pca_matched", "sae_topk_5", "pca_k", "l0_mean",
+                                              "n_active_union", "n_always_on", "fvu", "l0_tokens", "fvu_tokens",
+                                              "diagnosis"]
+    assert result.diagnosis_text().startswith("layer 0 (")
+

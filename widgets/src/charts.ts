@@ -19,14 +19,15 @@ interface Frame {
   bottom: number;
 }
 
-// Sixteen distinct colours: a sweep with every baseline has more representations than ten.
+// Twenty-four distinct colours: three SAE sets with every baseline and two top-k sizes make 21 representations.
 const PALETTE = [
   "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf",
   "#7f7f7f", "#bcbd22", "#393b79", "#ad494a", "#637939", "#7b4173", "#e7969c", "#6b6ecf",
+  "#8c6d31", "#3182bd", "#e6550d", "#31a354", "#756bb1", "#636363", "#bd9e39", "#a55194",
 ];
 
 // The horizontal frame every chart over layers shares, so the strips line up with the accuracy chart.
-const LAYER_AXIS = { width: 560, left: 52, right: 12 };
+export const LAYER_AXIS = { width: 560, left: 52, right: 12 };
 
 export function colorFor(index: number): string {
   return PALETTE[index % PALETTE.length];
@@ -105,6 +106,8 @@ export interface Strip {
   label: string;
   points: Point[];
   format: (value: number) => string;
+  /** Line colour (an SAE set's when strips of several sets stand together); the accent if absent. */
+  color?: string;
 }
 
 /** Small multiples on the accuracy chart's layer axis: each strip has its own scale, written at its
@@ -125,9 +128,11 @@ export function stripChart(layers: number[], strips: Strip[], selected: number |
     if (selected !== undefined && layers.includes(selected)) {
       svg.append(s("rect", { x: x(selected) - 9, y: frame.top, width: 18, height: frame.height - frame.top, class: "sp-selected-band" }));
     }
-    svg.append(s("path", { d: path(strip.points, x, y), class: "sp-line sp-strip-line", fill: "none" }));
+    svg.append(s("path", { d: path(strip.points, x, y), class: "sp-line sp-strip-line", fill: "none", style: strip.color && `stroke:${strip.color}` }));
     for (const point of strip.points) {
-      const dot = s("circle", { cx: x(point.layer), cy: y(point.value), r: 3, class: "sp-point sp-strip-point", "aria-hidden": "true" },
+      const dot = s("circle", {
+        cx: x(point.layer), cy: y(point.value), r: 3, class: "sp-point sp-strip-point", "aria-hidden": "true", style: strip.color && `fill:${strip.color}`,
+      },
         s("title", {}, `Layer ${point.layer} · ${strip.label} · ${strip.format(point.value)}`));
       dot.addEventListener("click", () => onSelect(point.layer));
       svg.append(dot);

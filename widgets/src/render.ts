@@ -1,10 +1,12 @@
 // The widget view: accuracy curves, gap strips, layer navigation and the selected layer's details.
-import { accuracyChart, colorFor, histogram, stripChart, type Series } from "./charts";
+import { accuracyChart, colorFor, histogram, stripChart, type Series, type Strip } from "./charts";
 import { h } from "./dom";
+import { download, pngOf, standaloneSvg } from "./export";
 import type { FeatureRow, LayerEntry, Progress, SweepResult } from "./schema";
 import {
-  accuracySeries, defaultVisible, detailRows, diagnosisLines, explain, featureClasses, headline, saeSource, findLayer, formatCount, formatValue, gapSeries, layerIds,
-  representations, resolveLayer, sortFeatures, stepLayer, type SortDirection,
+  accuracySeries, colorSlots, DEFAULT_SET, defaultVisible, detailRows, diagnosisLines, explain, featureClasses, findLayer, formatCount, formatValue,
+  gapSeries, headlines, layerIds, representationGroups, representationName, representations, resolveLayer, saeSets, sortFeatures,
+  splitRepresentation, stepLayer, sweepTitle, type SortDirection,
 } from "./view";
 
 /** The part of the anywidget model API the view uses; the offline report implements the same. */
@@ -21,10 +23,15 @@ interface ViewState {
   sortColumn: string;
   sortDirection: SortDirection;
   hover: string;
+  /** The SAE set whose figures the layer details show (kept across layers); null: the first set. */
+  detailSet: string | null;
 }
 
+/** Draw the view again; focus goes to the element of `focusKey`, else back to the focused one's. */
+type Redraw = (focusKey?: string) => void;
+
 export function render({ model, el }: { model: WidgetModel; el: HTMLElement }): () => void {
-  const state: ViewState = { visible: null, sortColumn: "separation", sortDirection: "desc", hover: "" };
+  const state: ViewState = { visible: null, sortColumn: "separation", sortDirection: "desc", hover: "", detailSet: null };
   const root = h("div", { class: "saeprobe", tabindex: 0 });
   el.replaceChildren(root);
 
@@ -39,58 +46,62 @@ export function render({ model, el }: { model: WidgetModel; el: HTMLElement }): 
     event.preventDefault();
     select(stepLayer(layerIds(result), model.get("selected_layer"), event.key === "ArrowLeft" ? -1 : 1));
   };
-  const draw = () => {
+  const draw: Redraw = (focusKey) => {
     const focused = document.activeElement;
-    const focusKey = focused instanceof HTMLElement && root.contains(focused) ? focused.dataset.focusKey : undefined;
+    const key = focusKey ?? (focused instanceof HTMLElement && root.contains(focused) ? focused.dataset.focusKey : undefined);
     root.replaceChildren(...view(model, state, select, draw));
-    const again = focusKey ? root.querySelector<HTMLElement>(`[data-focus-key="${focusKey}"]`) : null;
+    const again = key ? root.querySelector<HTMLElement>(`[data-focus-key="${key}"]`) : null;
     (again ?? (root.contains(focused) ? root : null))?.focus();
   };
+  const onChange = () => draw();
   root.addEventListener("keydown", onKey);
-  for (const name of ["result", "selected_layer", "progress"]) model.on(`change:${name}`, draw);
+  for (const name of ["result", "selected_layer", "progress"]) model.on(`change:${name}`, onChange);
   draw();
   return () => {
     root.removeEventListener("keydown", onKey);
-    for (const name of ["result", "selected_layer", "progress"]) model.off(`change:${name}`, draw);
+    for (const name of ["result", "selected_layer", "progress"]) model.off(`change:${name}`, onChange);
   };
 }
 
-function view(model: WidgetModel, state: ViewState, select: (layer: number) => void, redraw: () => void): HTMLElement[] {
+function view(model: WidgetModel, state: ViewState, select: (layer: number) => void, redraw: Redraw): HTMLElement[] {
   const result: SweepResult | null = model.get("result");
   const progress: Progress = model.get("progress") ?? {};
   const parts: HTMLElement[] = [header(result, progress)];
-  const finding = result ? headline(result) : null;
-  if (finding) parts.push(h("p", { class: "sp-headline" }, finding));
+  // One line per SAE set: the sets' findings side by side, easy to compare.
+  if (result) parts.push(...headlines(result).map((finding) => h("p", { class: "sp-headline" }, finding)));
   if (!result || !result.layers.length) {
     parts.push(h("p", { class: "sp-empty" }, progress.total ? "Waiting for the first layer…" : "No layers in this result."));
     return parts;
   }
   const layers = layerIds(result);
   const selected = resolveLayer(layers, model.get("selected_layer") ?? layers[0]);
+  const sets = saeSets(result);
   const names = representations(result);
+  const slots = colorSlots(names);
+  const color = (name: string) => colorFor(slots.get(name) ?? 0);
   state.visible ??= new Set(defaultVisible(names));
   const visible = state.visible;
 
-  const toggles = h("fieldset", { class: "sp-toggles" }, h("legend", {}, "Representations"),
-    ...names.map((name, i) => {
-      const box = h("input", { type: "checkbox", checked: visible.has(name), "data-focus-key": `toggle-${name}` });
-      box.addEventListener("change", () => {
-        if (box.checked) visible.add(name); else visible.delete(name);
-        redraw();
-      });
-      return h("label", { class: "sp-toggle", title: explain(name) }, box, h("span", { class: "sp-swatch", style: `background:${colorFor(i)}` }), name);
-    }));
-
-  const series: Series[] = names.flatMap((name, i) => visible.has(name)
-    ? (["test", "train"] as const).map((split) => ({
-      name: `${name} ${split}`, color: colorFor(i), dashed: split === "train", points: accuracySeries(result, name, split),
-    }))
-    : []);
+  const shown = names.filter((name) => visible.has(name));
+  const series: Series[] = shown.flatMap((name) => (["test", "train"] as const).map((split) => ({
+    name: `${name} ${split}`, color: color(name), dashed: split === "train", points: accuracySeries(result, name, split),
+  })));
   const readout = h("div", { class: "sp-readout", "aria-live": "polite" }, state.hover || "Hover a point for its value; click it to select the layer.");
-  const chart = accuracyChart({
-    layers, series, selected, onSelect: select, chance: 1 / result.classes.length,
-    onHover: (text) => { state.hover = text; readout.textContent = text; },
-  });
+  const chartOptions = {
+    layers, series, onSelect: select, chance: 1 / result.classes.length,
+    onHover: (text: string) => { state.hover = text; readout.textContent = text; },
+  };
+  const chart = accuracyChart({ ...chartOptions, selected });
+  // The file shows no selected layer: it is the chart for a slide or a paper.
+  const exported = () => standaloneSvg(accuracyChart({ ...chartOptions, selected: undefined }), shown.map((name) => ({ name, color: color(name) })));
+  const exportButton = (format: "SVG" | "PNG", save: () => Promise<void> | void) => {
+    const button = h("button", { type: "button", class: "sp-export-button", title: `Download the accuracy chart with its legend as ${format}`, "data-focus-key": `export-${format}` }, format);
+    button.addEventListener("click", () => Promise.resolve(save()).catch((error: Error) => { readout.textContent = `${format} export failed: ${error.message}`; }));
+    return button;
+  };
+  const exports = h("div", { class: "sp-export", role: "group", "aria-label": "Export the chart" },
+    exportButton("SVG", () => download(new Blob([exported().text], { type: "image/svg+xml" }), "saeprobe-accuracy.svg")),
+    exportButton("PNG", async () => download(await pngOf(exported()), "saeprobe-accuracy.png")));
 
   const slider = h("input", {
     type: "range", min: 0, max: layers.length - 1, step: 1, value: layers.indexOf(selected ?? layers[0]),
@@ -107,20 +118,15 @@ function view(model: WidgetModel, state: ViewState, select: (layer: number) => v
       return button;
     }));
 
-  const gaps = gapSeries(result);
-  const strips = [
-    { label: "gap (raw − sae test)", format: formatValue, points: gaps.flatMap((g) => (g.gap === null ? [] : [{ layer: g.layer, value: g.gap }])) },
-    { label: "n_active_union", format: formatCount, points: gaps.flatMap((g) => (g.n_active_union === null ? [] : [{ layer: g.layer, value: g.n_active_union }])) },
-    { label: "L0 mean", format: formatValue, points: gaps.flatMap((g) => (g.l0_mean === null ? [] : [{ layer: g.layer, value: g.l0_mean }])) },
-  ].filter((strip) => strip.points.length);
+  const strips = gapStrips(result, sets, color);
   // A series that is the same at every layer (a TopK SAE's L0) is a sentence, not a chart.
   const constant = strips.filter((strip) => strip.points.every((p) => p.value === strip.points[0].value));
   const varying = strips.filter((strip) => !constant.includes(strip));
 
   parts.push(
-    toggles,
+    toggles(names, sets, visible, color, redraw),
     h("figure", { class: "sp-figure" }, chart,
-      h("figcaption", {}, "Probe accuracy by layer — solid: test, dashed: train"), readout),
+      h("figcaption", {}, "Probe accuracy by layer — solid: test, dashed: train"), h("div", { class: "sp-chart-foot" }, readout, exports)),
     h("div", { class: "sp-nav" }, buttons, slider, h("span", { class: "sp-hint" }, "← / → step through layers")),
   );
   if (strips.length) {
@@ -130,15 +136,64 @@ function view(model: WidgetModel, state: ViewState, select: (layer: number) => v
       h("figcaption", {}, "Why the gap: SAE features active on this data, by layer")));
   }
   const entry = selected === undefined ? undefined : findLayer(result, selected);
-  if (entry) parts.push(details(entry, result, state, redraw));
+  if (entry) parts.push(details(entry, result, sets, state, redraw));
   return parts;
 }
 
+/** The legend of the accuracy chart: a colour swatch and a toggle per representation; with several
+ * SAE sets, one row per set (with a toggle for all of its curves) after the raw states' row. */
+function toggles(names: string[], sets: string[], visible: Set<string>, color: (name: string) => string, redraw: Redraw): HTMLElement {
+  const toggle = (name: string, text: string) => {
+    const box = h("input", { type: "checkbox", checked: visible.has(name), "aria-label": name, "data-focus-key": `toggle-${name}` });
+    box.addEventListener("change", () => {
+      if (box.checked) visible.add(name); else visible.delete(name);
+      redraw();
+    });
+    return h("label", { class: "sp-toggle", title: explain(name) }, box, h("span", { class: "sp-swatch", style: `background:${color(name)}` }), text);
+  };
+  const legend = h("legend", {}, "Representations");
+  if (sets.length <= 1) return h("fieldset", { class: "sp-toggles" }, legend, ...names.map((name) => toggle(name, name)));
+  const setToggle = (set: string, members: string[]) => {
+    const on = members.filter((name) => visible.has(name)).length;
+    const box = h("input", { type: "checkbox", checked: on === members.length, "aria-label": `All curves of SAE set ${set}`, "data-focus-key": `set-toggle-${set}` });
+    box.indeterminate = on > 0 && on < members.length;
+    box.addEventListener("change", () => {
+      for (const name of members) if (box.checked) visible.add(name); else visible.delete(name);
+      redraw();
+    });
+    return h("label", { class: "sp-toggle sp-group-name" }, box, set);
+  };
+  return h("fieldset", { class: "sp-toggles" }, legend,
+    ...representationGroups(names).map(({ set, names: members }) => h("div", {
+      class: "sp-toggle-group", role: "group", "aria-label": set === null ? "Raw states" : `SAE set ${set}`,
+    }, set === null ? h("span", { class: "sp-group-name" }, "raw states") : setToggle(set, members),
+    ...members.map((name) => toggle(name, splitRepresentation(name)[0])))));
+}
+
+/** The strips under the chart: per SAE set, its raw − sae gap, n_active_union and L0 mean (each
+ * metric's strips together; named and coloured by set when there are several). Empty series left out. */
+function gapStrips(result: SweepResult, sets: string[], color: (name: string) => string): Strip[] {
+  const several = sets.length > 1;
+  const perSet = sets.map((set) => ({ set, gaps: gapSeries(result, set), color: several ? color(representationName("sae", set)) : undefined }));
+  const named = (label: string, set: string) => (several ? `${label} · ${set}` : label);
+  return [
+    ...perSet.map(({ set, gaps, color: line }) => ({
+      label: `gap (raw − ${representationName("sae", set)} test)`, format: formatValue, color: line,
+      points: gaps.flatMap((g) => (g.gap === null ? [] : [{ layer: g.layer, value: g.gap }])),
+    })),
+    ...perSet.map(({ set, gaps, color: line }) => ({
+      label: named("n_active_union", set), format: formatCount, color: line,
+      points: gaps.flatMap((g) => (g.n_active_union === null ? [] : [{ layer: g.layer, value: g.n_active_union }])),
+    })),
+    ...perSet.map(({ set, gaps, color: line }) => ({
+      label: named("L0 mean", set), format: formatValue, color: line,
+      points: gaps.flatMap((g) => (g.l0_mean === null ? [] : [{ layer: g.layer, value: g.l0_mean }])),
+    })),
+  ].filter((strip) => strip.points.length);
+}
+
 function header(result: SweepResult | null, progress: Progress): HTMLElement {
-  const saes = result ? saeSource(result) : null;
-  const title = result
-    ? `${result.model.name.split("/").slice(-2).join("/")} · ${result.dataset.name}${saes ? ` · SAEs ${saes}` : ""} · ${result.settings.hook}, ${result.settings.pooling} pooling · ${result.n_train} train / ${result.n_test} test`
-    : "saeprobe sweep";
+  const title = result ? sweepTitle(result) : "saeprobe sweep";
   const bar = progress.total
     ? h("div", { class: "sp-progress" },
       h("progress", { max: progress.total, value: progress.done ?? 0, "aria-label": "Sweep progress" }),
@@ -147,23 +202,62 @@ function header(result: SweepResult | null, progress: Progress): HTMLElement {
   return h("header", { class: "sp-header" }, h("strong", {}, title), bar);
 }
 
-function details(entry: LayerEntry, result: SweepResult, state: ViewState, redraw: () => void): HTMLElement {
+/** The selected layer's details: every SAE set's diagnosis, then one set's facts, L0 histogram and
+ * feature table; with several sets, tabs choose the set (the choice holds across layers). */
+function details(entry: LayerEntry, result: SweepResult, sets: string[], state: ViewState, redraw: Redraw): HTMLElement {
   const name = `Layer ${entry.layer} details`;
-  const facts = h("dl", { class: "sp-facts" }, ...detailRows(entry).flatMap(([label, value]) => [
-    h("dt", { title: explain(label) }, label), h("dd", {}, value)]));
+  const several = sets.length > 1;
   const region = h("section", { class: "sp-details", role: "region", "aria-label": name }, h("h3", {}, name),
     ...diagnosisLines(entry).map(({ set, label, text }) =>
-      h("p", { class: "sp-diagnosis", "data-sae-set": set }, h("strong", {}, `Diagnosis: ${label}. `), text)),
-    facts);
-  const d = entry.diagnostics;
-  if (d) {
-    region.append(h("figure", { class: "sp-figure sp-small" }, histogram(d.sparsity.l0_histogram.edges, d.sparsity.l0_histogram.counts),
-      h("figcaption", {}, "Active features per example (L0)")));
-    region.append(featureTable(d.features, featureClasses(result), state, redraw));
-  } else {
-    region.append(h("p", { class: "sp-empty" }, "No SAE at this layer: raw probes only."));
+      h("p", { class: "sp-diagnosis", "data-sae-set": set }, h("strong", {}, several ? `Diagnosis (${set}): ${label}. ` : `Diagnosis: ${label}. `), text)));
+  const set = state.detailSet !== null && sets.includes(state.detailSet) ? state.detailSet : sets[0] ?? DEFAULT_SET;
+  const figures = setFigures(entry, set, several, result, state, redraw);
+  if (!several) {
+    region.append(...figures);
+    return region;
   }
+  const choose = (chosen: string) => {
+    state.detailSet = chosen;
+    redraw(`set-tab-${chosen}`);
+  };
+  region.append(setTabs(sets, set, choose),
+    h("div", { class: "sp-tabpanel", role: "tabpanel", "aria-label": `SAE set ${set}`, "data-sae-set": set }, ...figures));
   return region;
+}
+
+/** Tabs naming the SAE sets, `chosen` selected; ← / → (Home / End) move between them. */
+function setTabs(sets: string[], chosen: string, choose: (set: string) => void): HTMLElement {
+  return h("div", { class: "sp-tabs", role: "tablist", "aria-label": "SAE set" }, ...sets.map((set, i) => {
+    const selected = set === chosen;
+    const tab = h("button", {
+      type: "button", role: "tab", class: selected ? "sp-tab sp-tab-selected" : "sp-tab", "aria-selected": selected ? "true" : "false",
+      tabindex: selected ? 0 : -1, "data-focus-key": `set-tab-${set}`,
+    }, set);
+    tab.addEventListener("click", () => choose(set));
+    tab.addEventListener("keydown", (event) => {
+      const moves: Record<string, number> = { ArrowLeft: i - 1, ArrowRight: i + 1, Home: 0, End: sets.length - 1 };
+      if (!(event.key in moves)) return;
+      // These keys move between the tabs here, not between layers.
+      event.preventDefault();
+      event.stopPropagation();
+      choose(sets[(moves[event.key] + sets.length) % sets.length]);
+    });
+    return tab;
+  }));
+}
+
+/** The facts, L0 histogram and feature table of the SAE set `set` at the layer of `entry`. */
+function setFigures(entry: LayerEntry, set: string, several: boolean, result: SweepResult, state: ViewState, redraw: Redraw): HTMLElement[] {
+  const facts = h("dl", { class: "sp-facts" }, ...detailRows(entry, set).flatMap(([label, value]) => [
+    h("dt", { title: explain(label) }, label), h("dd", {}, value)]));
+  const d = entry.saes?.[set]?.diagnostics;
+  if (!d) return [facts, h("p", { class: "sp-empty" }, several ? `No SAE of the set ${set} at this layer: raw probes only.` : "No SAE at this layer: raw probes only.")];
+  return [
+    facts,
+    h("figure", { class: "sp-figure sp-small" }, histogram(d.sparsity.l0_histogram.edges, d.sparsity.l0_histogram.counts),
+      h("figcaption", {}, "Active features per example (L0)")),
+    featureTable(d.features, featureClasses(result), state, redraw),
+  ];
 }
 
 function featureTable(rows: FeatureRow[], classes: string[], state: ViewState, redraw: () => void): HTMLElement {
@@ -186,7 +280,9 @@ function featureTable(rows: FeatureRow[], classes: string[], state: ViewState, r
     ...columns.map(([key]) => {
       const value = row[key];
       if (key.startsWith("firing_rate:") && typeof value === "number") {
-        return h("td", { class: "sp-rate" }, h("span", { class: "sp-rate-bar", style: `width:${Math.round(value * 100)}%` }), h("span", { class: "sp-rate-text" }, formatValue(value)));
+        // The digits first, the bar in a track of its own beside them: the bar never crosses a digit.
+        return h("td", { class: "sp-rate" }, h("span", { class: "sp-rate-text" }, formatValue(value)),
+          h("span", { class: "sp-rate-track", "aria-hidden": "true" }, h("span", { class: "sp-rate-bar", style: `width:${Math.round(value * 100)}%` })));
       }
       if (key === "feature") return h("td", {}, formatCount(value as number));
       return h("td", {}, typeof value === "number" ? formatValue(value) : String(value ?? "–"));

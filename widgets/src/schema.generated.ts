@@ -180,16 +180,16 @@ export type RegimeRun = {
 export type LayerEntry = {
   layer: number;
   hook_name: string;
+  /** Probe metrics per representation: raw, raw_topk_K and, per SAE set, sae, sae_topk_K, pca_matched, sae_reconstruction, sae_error, suffixed ':NAME' for a set named other than 'sae'. */
   scores: Record<string, Metrics>;
-  sae?: null | SaeInfo;
-  /** How each baseline was built, from the training split only: pca_matched {k, n_active_union_train}; raw_topk_K / sae_topk_K {columns}. */
+  /** Each SAE set's SAE and diagnostics at this layer, by set name ('sae' for a sweep's one unnamed set). */
+  saes?: Record<string, SaeSetLayer>;
+  /** How each baseline was built, from the training split only: pca_matched {k, n_active_union_train}; raw_topk_K / sae_topk_K {columns}; names carry the SAE set like the scores. */
   baselines?: Record<string, Record<string, unknown>>;
   regimes?: RegimeRun[];
-  diagnostics?: null | Diagnostics;
+  /** How the model was prepared for the raw states (the first SAE set's preparation). */
   preparation?: null | Preparation;
-  /** Prompts longer than the context the layer's SAE was trained on (null when its metadata names none). */
-  n_beyond_context?: number | null;
-  /** A written diagnosis per SAE set (the key 'sae' for a sweep's one set): see docs/diagnosis.md. */
+  /** A written diagnosis per SAE set (by set name, 'sae' for a sweep's one unnamed set): see docs/diagnosis.md. */
   diagnosis?: Record<string, Diagnosis>;
 };
 
@@ -217,4 +217,14 @@ export type Diagnosis = {
   text: string;
   /** The figures the rule read: raw, sae, gap, margin, l0_mean, n_always_on, n_active_union_train, fvu and, where probed, pca_matched, pca_k, reconstruction, error, top_k, top_k_accuracy. */
   evidence: Record<string, unknown>;
+};
+
+/** One SAE set at one layer. */
+export type SaeSetLayer = {
+  sae: SaeInfo;
+  diagnostics: Diagnostics;
+  /** How the model was prepared for this set's SAEs. */
+  preparation?: null | Preparation;
+  /** Prompts longer than the context this set's SAE was trained on (null when its metadata names none). */
+  n_beyond_context?: number | null;
 };

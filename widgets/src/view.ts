@@ -8,29 +8,77 @@ export interface Point {
   value: number;
 }
 
-const ORDER = ["raw", "sae", "pca_matched", "sae_reconstruction", "sae_error"];
+/** The name of a sweep's one unnamed SAE set: its representations carry no suffix. */
+export const DEFAULT_SET = "sae";
 
-/** Representation names present in the result: raw, sae and the baselines, in a stable order. */
+// The representations every SAE set has, in display order; its top-k codes follow all sets.
+const SET_KINDS = ["sae", "pca_matched", "sae_reconstruction", "sae_error"];
+
+/** SAE set names in order of first appearance in the layers' `saes`. */
+export function saeSets(result: SweepResult): string[] {
+  const sets = new Set<string>();
+  for (const entry of result.layers) Object.keys(entry.saes ?? {}).forEach((set) => sets.add(set));
+  return [...sets];
+}
+
+/** The representation `kind` (sae, sae_topk_5, pca_matched, ...) of the SAE set `set`: the plain
+ * kind for the set named "sae", else `kind:set`. */
+export function representationName(kind: string, set: string): string {
+  return set === DEFAULT_SET ? kind : `${kind}:${set}`;
+}
+
+/** [kind, SAE set] of a representation name; the set is null for the raw states' representations
+ * (raw, raw_topk_K). */
+export function splitRepresentation(name: string): [string, string | null] {
+  const colon = name.indexOf(":");
+  if (colon >= 0) return [name.slice(0, colon), name.slice(colon + 1)];
+  return [name, name === "pca_matched" || name.startsWith("sae") ? DEFAULT_SET : null];
+}
+
+/** Representation names present in the result in a stable order: raw; each SAE set's sae,
+ * pca_matched, reconstruction and error; the sets' top-k codes; the raw top-k sets; the rest. */
 export function representations(result: SweepResult): string[] {
   const names = new Set<string>();
   for (const entry of result.layers) Object.keys(entry.scores).forEach((n) => names.add(n));
-  const rank = (name: string): [number, number, string] => {
-    const fixed = ORDER.indexOf(name);
-    if (fixed >= 0) return [fixed, 0, name];
-    const topk = /^(sae|raw)_topk_(\d+)$/.exec(name);
-    if (topk) return [ORDER.length + (topk[1] === "sae" ? 0 : 1), Number(topk[2]), name];
-    return [ORDER.length + 2, 0, name];
+  const sets = saeSets(result);
+  const rank = (name: string): [number, number, string, number] => {
+    const [kind, set] = splitRepresentation(name);
+    const known = set === null ? 0 : sets.indexOf(set);
+    const setRank: [number, string] = [known >= 0 ? known : sets.length, set ?? ""];
+    if (kind === "raw" && set === null) return [0, 0, "", 0];
+    if (set !== null && SET_KINDS.includes(kind)) return [1, ...setRank, SET_KINDS.indexOf(kind)];
+    const topk = /^(sae|raw)_topk_(\d+)$/.exec(kind);
+    if (topk) return [topk[1] === "sae" ? 2 : 3, ...setRank, Number(topk[2])];
+    return [4, 0, "", 0];
   };
   return [...names].sort((a, b) => {
     const [x, y] = [rank(a), rank(b)];
-    return x[0] - y[0] || x[1] - y[1] || x[2].localeCompare(y[2]);
+    return x[0] - y[0] || x[1] - y[1] || x[2].localeCompare(y[2]) || x[3] - y[3] || a.localeCompare(b);
   });
 }
 
-/** Representations shown before the user toggles anything: raw, sae and pca_matched. */
+/** Representations shown before the user toggles anything: raw and each set's sae and pca_matched. */
 export function defaultVisible(names: string[]): string[] {
-  const wanted = names.filter((n) => ["raw", "sae", "pca_matched"].includes(n));
+  const wanted = names.filter((n) => ["raw", "sae", "pca_matched"].includes(splitRepresentation(n)[0]));
   return wanted.length ? wanted : names.slice(0, 1);
+}
+
+/** Representations grouped for the legend, keeping the order of `names`: the raw states' (set
+ * null) first, then one group per SAE set. */
+export function representationGroups(names: string[]): { set: string | null; names: string[] }[] {
+  const groups = new Map<string | null, string[]>([[null, []]]);
+  for (const name of names) {
+    const set = splitRepresentation(name)[1];
+    groups.set(set, [...(groups.get(set) ?? []), name]);
+  }
+  return [...groups].filter(([, members]) => members.length).map(([set, members]) => ({ set, names: members }));
+}
+
+/** Palette slots by representation: raw, then each SAE set's sae code, then the rest in the order
+ * of `names`; so the sets' codes get the most distinct colours and one set keeps `names`' order. */
+export function colorSlots(names: string[]): Map<string, number> {
+  const first = names.filter((n) => n === "raw" || splitRepresentation(n)[0] === "sae");
+  return new Map([...first, ...names.filter((n) => !first.includes(n))].map((name, slot) => [name, slot]));
 }
 
 /** Accuracy of one representation across layers, skipping layers where it is undefined. */
@@ -70,15 +118,17 @@ export function resolveLayer(layers: number[], requested: number): number | unde
   return layers.reduce((best, l) => (Math.abs(l - requested) < Math.abs(best - requested) ? l : best));
 }
 
-/** Per layer: raw − sae test accuracy beside n_active_union and l0_mean (the reason for the gap). */
-export function gapSeries(result: SweepResult): { layer: number; gap: number | null; n_active_union: number | null; l0_mean: number | null }[] {
+/** Per layer: raw − sae test accuracy of the SAE set `set` beside its n_active_union and l0_mean
+ * (the reason for the gap). */
+export function gapSeries(result: SweepResult, set: string): { layer: number; gap: number | null; n_active_union: number | null; l0_mean: number | null }[] {
+  const sae = representationName("sae", set);
   return sortedLayers(result).map((entry) => {
     const raw = entry.scores.raw?.test_accuracy;
-    const sae = entry.scores.sae?.test_accuracy;
-    const sparsity = entry.diagnostics?.sparsity;
+    const code = entry.scores[sae]?.test_accuracy;
+    const sparsity = entry.saes?.[set]?.diagnostics.sparsity;
     return {
       layer: entry.layer,
-      gap: typeof raw === "number" && typeof sae === "number" ? raw - sae : null,
+      gap: typeof raw === "number" && typeof code === "number" ? raw - code : null,
       n_active_union: sparsity ? sparsity.n_active_union : null,
       l0_mean: sparsity ? sparsity.l0_mean : null,
     };
@@ -97,19 +147,24 @@ export function formatCount(value: number | null | undefined): string {
   return String(Math.round(value));
 }
 
-/** The label/value pairs of a layer's details, in display order. */
-export function detailRows(entry: LayerEntry): [string, string][] {
+/** The label/value pairs of a layer's details for the SAE set `set`, in display order: the raw
+ * states' figures, then the set's (its model processing only where it differs from the raw states'). */
+export function detailRows(entry: LayerEntry, set: string): [string, string][] {
   const rows: [string, string][] = [["hook", entry.hook_name]];
-  for (const rep of ["raw", "sae"]) {
+  for (const rep of ["raw", representationName("sae", set)]) {
     const metrics = entry.scores[rep];
     if (!metrics) continue;
     rows.push([`${rep} test accuracy`, formatValue(metrics.test_accuracy)]);
     rows.push([`${rep} train accuracy`, formatValue(metrics.train_accuracy)]);
     rows.push([`${rep} test AUC`, formatValue(metrics.test_auc)]);
   }
-  if (entry.preparation) rows.push(["model processing", describePreparation(entry.preparation)]);
-  if (typeof entry.n_beyond_context === "number") rows.push(["texts beyond the SAE's context", formatCount(entry.n_beyond_context)]);
-  const d = entry.diagnostics;
+  const raw = entry.preparation ? describePreparation(entry.preparation) : null;
+  if (raw) rows.push(["model processing", raw]);
+  const found = entry.saes?.[set];
+  const own = found?.preparation ? describePreparation(found.preparation) : null;
+  if (own && own !== raw) rows.push([`model processing for ${set}`, own]);
+  if (typeof found?.n_beyond_context === "number") rows.push(["texts beyond the SAE's context", formatCount(found.n_beyond_context)]);
+  const d = found?.diagnostics;
   if (d) {
     rows.push(["L0 mean", formatValue(d.sparsity.l0_mean)]);
     rows.push(["L0 median", formatValue(d.sparsity.l0_median)]);
@@ -189,11 +244,13 @@ export const GLOSSARY: Record<string, string> = {
   chance: "The accuracy of always guessing one class, for balanced classes: 1 / number of classes.",
 };
 
-/** The glossary entry for a name shown in the view (top-k names share one entry). */
+/** The glossary entry for a name shown in the view: top-k names share one entry, and an SAE
+ * set's suffix (`sae_topk_5:task`) is read past. */
 export function explain(name: string): string | undefined {
-  const topk = /^(sae|raw)_topk_\d+$/.exec(name);
+  const plain = name.replace(/:[A-Za-z][A-Za-z0-9_.-]*/g, "");
+  const topk = /^(sae|raw)_topk_\d+$/.exec(plain);
   if (topk) return GLOSSARY[`${topk[1]}_topk`];
-  const key = Object.keys(GLOSSARY).find((k) => name === k || name.startsWith(`${k} `) || name.endsWith(` ${k}`));
+  const key = Object.keys(GLOSSARY).find((k) => plain === k || plain.startsWith(`${k} `) || plain.endsWith(` ${k}`));
   return key ? GLOSSARY[key] : undefined;
 }
 
@@ -202,9 +259,9 @@ function layerRuns(runs: number[][]): string {
   return runs.map((run) => (run.length === 1 ? `layer ${run[0]}` : `layers ${run[0]}–${run[run.length - 1]}`)).join(", ");
 }
 
-/** The finding of the sweep in one sentence, from the diagnoses of the SAE set `set`: the range of
- * the raw − SAE gap, then each label with the runs of swept layers it holds. Null without SAEs. */
-export function headline(result: SweepResult, set = "sae"): string | null {
+/** The finding of the SAE set `set`: the range of the raw − SAE gap, then each diagnosis label with
+ * the runs of swept layers it holds. Null where the set has no diagnosis. */
+function setFinding(result: SweepResult, set: string): string | null {
   const entries = sortedLayers(result).filter((e) => e.diagnosis?.[set]);
   if (!entries.length) return null;
   const gaps = entries.map((e) => Number(e.diagnosis![set].evidence.gap));
@@ -225,10 +282,33 @@ export function headline(result: SweepResult, set = "sae"): string | null {
   return `${finding} Diagnosis: ${labels}.`;
 }
 
-/** Where the SAEs came from, shortened for a title: the folder holding the per-layer SAEs. */
-export function saeSource(result: SweepResult): string | null {
-  const source = result.layers.find((e) => e.sae)?.sae?.source;
+/** The findings of the sweep from the diagnoses, one per SAE set: "narrow: …" when there are
+ * several, the bare finding for one. Empty without diagnoses. */
+export function headlines(result: SweepResult): string[] {
+  const sets = saeSets(result);
+  return sets.flatMap((set) => {
+    const finding = setFinding(result, set);
+    if (!finding) return [];
+    return [sets.length > 1 ? `${set}: ${finding}` : finding];
+  });
+}
+
+/** Where the SAE set `set` came from, shortened for a title: the folder holding its per-layer SAEs. */
+export function saeSource(result: SweepResult, set: string): string | null {
+  const source = result.layers.find((e) => e.saes?.[set])?.saes?.[set].sae.source;
   if (!source) return null;
   const parts = source.replace(/[\\/]+layer_\d+[\\/]*$/, "").split(/[\\/]/).filter(Boolean);
   return parts.slice(-2).join("/");
+}
+
+/** The view's title: model, dataset, the SAEs' folder ("SAE sets NAME (folder), …" when there are
+ * several), hook and pooling, split sizes. */
+export function sweepTitle(result: SweepResult): string {
+  const sets = saeSets(result);
+  const sources = sets.map((set) => saeSource(result, set));
+  const saes = sets.length > 1
+    ? ` · SAE sets ${sets.map((set, i) => (sources[i] ? `${set} (${sources[i]})` : set)).join(", ")}`
+    : sources[0] ? ` · SAEs ${sources[0]}` : "";
+  return `${result.model.name.split("/").slice(-2).join("/")} · ${result.dataset.name}${saes} · `
+    + `${result.settings.hook}, ${result.settings.pooling} pooling · ${result.n_train} train / ${result.n_test} test`;
 }

@@ -1,8 +1,24 @@
 // The result of a real sweep, dumped by tools/dump_widget_fixture.py (the tests' tiny GPT-2 and
-// its SAEs, layers 0-2). Each call returns a fresh copy that a test may change.
+// two SAE sets, `narrow` and `wide`, layers 0-2). Each call returns a fresh copy that a test may change.
 import type { SweepResult } from "../src/schema";
 import dumped from "./fixture.json";
 
 export function sweepResult(): SweepResult {
   return structuredClone(dumped) as SweepResult;
+}
+
+/** The fixture as a sweep of one unnamed SAE set, as results were before sets had names: the set
+ * `narrow` renamed `sae` (so its representations lose the `:narrow` suffix), the set `wide` left out. */
+export function singleSetResult(): SweepResult {
+  const plain = <T>(byName: Record<string, T>): Record<string, T> => Object.fromEntries(Object.entries(byName)
+    .filter(([name]) => !name.endsWith(":wide") && name !== "wide")
+    .map(([name, value]) => [name === "narrow" ? "sae" : name.replace(/:narrow$/, ""), value]));
+  const result = sweepResult();
+  for (const entry of result.layers) {
+    entry.scores = plain(entry.scores);
+    entry.baselines = plain(entry.baselines ?? {});
+    entry.saes = plain(entry.saes ?? {});
+    entry.diagnosis = plain(entry.diagnosis ?? {});
+  }
+  return result;
 }

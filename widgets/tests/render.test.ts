@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from "vitest";
 import { render, type WidgetModel } from "../src/render";
-import { sweepResult } from "./fixture";
+import { singleSetResult, sweepResult } from "./fixture";
 
 function fakeModel(values: Record<string, unknown>): WidgetModel & { saved: number } {
   const listeners = new Map<string, Set<() => void>>();
@@ -22,7 +22,7 @@ function fakeModel(values: Record<string, unknown>): WidgetModel & { saved: numb
 describe("render", () => {
   it("draws layer buttons and the selected layer's details region", () => {
     const el = document.createElement("div");
-    const model = fakeModel({ result: sweepResult(), selected_layer: 1, progress: {} });
+    const model = fakeModel({ result: singleSetResult(), selected_layer: 1, progress: {} });
     render({ model, el });
     const buttons = [...el.querySelectorAll("button[aria-label^='Layer ']")].map((b) => b.getAttribute("aria-label"));
     expect(buttons).toEqual(["Layer 0", "Layer 1", "Layer 2"]);
@@ -32,18 +32,22 @@ describe("render", () => {
     expect(model.saved).toBe(1);
     expect(el.querySelector("[role=region]")!.getAttribute("aria-label")).toBe("Layer 2 details");
     const diagnosis = el.querySelector(".sp-diagnosis[data-sae-set=sae]")!.textContent!;
-    expect(diagnosis).toContain(sweepResult().layers[2].diagnosis!.sae.text);
+    expect(diagnosis).toContain(singleSetResult().layers[2].diagnosis!.sae.text);
+    expect(diagnosis.startsWith("Diagnosis: ")).toBe(true);
+    expect(el.querySelector("[role=tablist]")).toBeNull();
+    expect(el.querySelector(".sp-toggle-group")).toBeNull();
+    expect(el.querySelector("header")!.textContent).toContain(" · SAEs ");
   });
 
   it("steps with the arrow keys and sorts the feature table", () => {
     const el = document.createElement("div");
-    const model = fakeModel({ result: sweepResult(), selected_layer: 0, progress: {} });
+    const model = fakeModel({ result: singleSetResult(), selected_layer: 0, progress: {} });
     render({ model, el });
     const root = el.querySelector(".saeprobe")!;
     root.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowRight", bubbles: true }));
     expect(model.get("selected_layer")).toBe(1);
     const firstFeature = () => Number(el.querySelector(".sp-features tbody tr td")!.textContent);
-    const features = sweepResult().layers[1].diagnostics!.features;
+    const features = singleSetResult().layers[1].saes!.sae.diagnostics.features;
     const most = Math.max(...features.map((f) => f.separation));
     const least = Math.min(...features.map((f) => f.separation));
     expect(firstFeature()).toBe(Math.min(...features.filter((f) => f.separation === most).map((f) => f.feature)));
@@ -58,7 +62,80 @@ describe("render", () => {
     render({ model, el });
     expect(el.querySelector("progress")!.getAttribute("value")).toBe("3");
     expect(el.textContent).toContain("Waiting for the first layer");
-    model.set("result", sweepResult());
+    model.set("result", singleSetResult());
     expect(el.querySelectorAll("button[aria-label^='Layer ']").length).toBe(3);
+  });
+});
+
+describe("render, several SAE sets", () => {
+  const facts = (el: HTMLElement) => Object.fromEntries([...el.querySelectorAll(".sp-facts dt")].map((dt) => [dt.textContent, dt.nextElementSibling!.textContent]));
+
+  it("names every set in the title and the diagnoses, and groups the legend by set", () => {
+    const el = document.createElement("div");
+    render({ model: fakeModel({ result: sweepResult(), selected_layer: 1, progress: {} }), el });
+    expect(el.querySelector("header")!.textContent).toMatch(/ · SAE sets narrow \(.+\/narrow\), wide \(.+\/wide\) · /);
+    const { narrow, wide } = sweepResult().layers[1].diagnosis!;
+    expect([...el.querySelectorAll(".sp-diagnosis strong")].map((s) => s.textContent)).toEqual([
+      `Diagnosis (narrow): ${narrow.label.replace("_", " ")}. `, `Diagnosis (wide): ${wide.label.replace("_", " ")}. `,
+    ]);
+    const groups = [...el.querySelectorAll(".sp-toggle-group")].map((g) => g.getAttribute("aria-label"));
+    expect(groups).toEqual(["Raw states", "SAE set narrow", "SAE set wide"]);
+    const swatch = (name: string) => el.querySelector(`input[aria-label='${name}']`)!.nextElementSibling!.getAttribute("style");
+    expect(new Set([swatch("raw"), swatch("sae:narrow"), swatch("sae:wide")]).size).toBe(3);
+    const strokes = [...el.querySelectorAll(".sp-chart path.sp-line")].map((p) => p.getAttribute("stroke"));
+    expect(strokes.length).toBe(2 * 5);
+  });
+
+  it("hides and shows all of a set's curves with its own toggle", () => {
+    // A checkbox reports a click with a change event only when it is in the document.
+    const el = document.body.appendChild(document.createElement("div"));
+    render({ model: fakeModel({ result: sweepResult(), selected_layer: 0, progress: {} }), el });
+    const setBox = () => el.querySelector("input[aria-label='All curves of SAE set wide']") as HTMLInputElement;
+    expect(setBox().checked).toBe(false);
+    expect(setBox().indeterminate).toBe(true);
+    setBox().click();
+    expect(el.querySelectorAll(".sp-chart path.sp-line").length).toBe(2 * 9);
+    expect(setBox().checked).toBe(true);
+    setBox().click();
+    expect(el.querySelectorAll(".sp-chart path.sp-line").length).toBe(2 * 3);
+    el.remove();
+  });
+
+  it("switches the details between sets with tabs, and keeps the choice across layers", () => {
+    const el = document.body.appendChild(document.createElement("div"));
+    const result = sweepResult();
+    const model = fakeModel({ result, selected_layer: 1, progress: {} });
+    render({ model, el });
+    const tab = (set: string) => el.querySelector(`[role=tab][data-focus-key='set-tab-${set}']`) as HTMLButtonElement;
+    expect([...el.querySelectorAll("[role=tab]")].map((t) => [t.textContent, t.getAttribute("aria-selected")])).toEqual([["narrow", "true"], ["wide", "false"]]);
+    expect(facts(el)["sae:narrow test accuracy"]).toBeDefined();
+    expect(facts(el)["n_active_union"]).toBe(String(result.layers[1].saes!.narrow.diagnostics.sparsity.n_active_union));
+    tab("wide").click();
+    expect(tab("wide").getAttribute("aria-selected")).toBe("true");
+    expect(document.activeElement).toBe(tab("wide"));
+    expect(el.querySelector("[role=tabpanel]")!.getAttribute("aria-label")).toBe("SAE set wide");
+    expect(facts(el)["n_active_union"]).toBe(String(result.layers[1].saes!.wide.diagnostics.sparsity.n_active_union));
+    expect(facts(el)["sae:narrow test accuracy"]).toBeUndefined();
+    (el.querySelector("button[aria-label='Layer 2']") as HTMLButtonElement).click();
+    expect(facts(el)["n_active_union"]).toBe(String(result.layers[2].saes!.wide.diagnostics.sparsity.n_active_union));
+    tab("wide").dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowRight", bubbles: true }));
+    expect(model.get("selected_layer")).toBe(2);
+    expect(tab("narrow").getAttribute("aria-selected")).toBe("true");
+    expect(document.activeElement).toBe(tab("narrow"));
+    el.remove();
+  });
+
+  it("draws one gap strip, n_active_union and L0 per set", () => {
+    const result = sweepResult();
+    result.layers.forEach((entry, i) => { entry.scores["sae:wide"].test_accuracy = 0.5 + 0.05 * i; });
+    const el = document.createElement("div");
+    render({ model: fakeModel({ result, selected_layer: 0, progress: {} }), el });
+    const strips = [...el.querySelectorAll(".sp-strip")].map((svg) => svg.getAttribute("aria-label"));
+    expect(strips).toEqual([
+      "gap (raw − sae:wide test) by layer",
+      "n_active_union · narrow by layer", "n_active_union · wide by layer",
+      "L0 mean · narrow by layer", "L0 mean · wide by layer",
+    ]);
+    expect([...el.querySelectorAll(".sp-constant")].map((p) => p.textContent)).toEqual(["gap (raw − sae:narrow test): 0.000 at every layer"]);
   });
 });

@@ -1,23 +1,65 @@
 import { describe, expect, it } from "vitest";
 import {
-  accuracyRange, accuracySeries, defaultVisible, describePreparation, detailRows, diagnosisLines, explain, GLOSSARY, headline, saeSource, formatCount, formatValue, gapSeries, representations, resolveLayer,
-  sortFeatures, stepLayer,
+  accuracyRange, accuracySeries, colorSlots, defaultVisible, describePreparation, detailRows, diagnosisLines, explain, GLOSSARY, headlines, saeSets,
+  saeSource, formatCount, formatValue, gapSeries, representationGroups, representationName, representations, resolveLayer, sortFeatures,
+  splitRepresentation, stepLayer, sweepTitle,
 } from "../src/view";
-import { sweepResult } from "./fixture";
+import { singleSetResult, sweepResult } from "./fixture";
 
 describe("representations", () => {
   it("orders raw, sae, baselines, then top-k sets by kind and size", () => {
-    expect(representations(sweepResult())).toEqual([
+    expect(representations(singleSetResult())).toEqual([
       "raw", "sae", "pca_matched", "sae_reconstruction", "sae_error", "sae_topk_1", "sae_topk_5", "raw_topk_1", "raw_topk_5",
     ]);
-    expect(defaultVisible(representations(sweepResult()))).toEqual(["raw", "sae", "pca_matched"]);
+    expect(defaultVisible(representations(singleSetResult()))).toEqual(["raw", "sae", "pca_matched"]);
     expect(defaultVisible(["raw_topk_1"])).toEqual(["raw_topk_1"]);
+  });
+
+  it("groups each SAE set's representations, sets in order, top-k codes after all sets", () => {
+    const names = representations(sweepResult());
+    expect(names).toEqual([
+      "raw",
+      "sae:narrow", "pca_matched:narrow", "sae_reconstruction:narrow", "sae_error:narrow",
+      "sae:wide", "pca_matched:wide", "sae_reconstruction:wide", "sae_error:wide",
+      "sae_topk_1:narrow", "sae_topk_5:narrow", "sae_topk_1:wide", "sae_topk_5:wide",
+      "raw_topk_1", "raw_topk_5",
+    ]);
+    expect(defaultVisible(names)).toEqual(["raw", "sae:narrow", "pca_matched:narrow", "sae:wide", "pca_matched:wide"]);
+    expect(representationGroups(names).map((g) => [g.set, g.names.length])).toEqual([[null, 3], ["narrow", 6], ["wide", 6]]);
+    expect(representationGroups(names)[0].names).toEqual(["raw", "raw_topk_1", "raw_topk_5"]);
+  });
+
+  it("follows the order of the sets in the layers, not of their names", () => {
+    const result = sweepResult();
+    for (const entry of result.layers) entry.saes = { wide: entry.saes!.wide, narrow: entry.saes!.narrow };
+    expect(saeSets(result)).toEqual(["wide", "narrow"]);
+    expect(representations(result).slice(1, 3)).toEqual(["sae:wide", "pca_matched:wide"]);
+  });
+
+  it("names a set's representations with its name after a colon, except the set named sae", () => {
+    expect(representationName("sae_topk_5", "task")).toBe("sae_topk_5:task");
+    expect(representationName("pca_matched", "sae")).toBe("pca_matched");
+    expect(splitRepresentation("sae_topk_5:task")).toEqual(["sae_topk_5", "task"]);
+    expect(splitRepresentation("pca_matched")).toEqual(["pca_matched", "sae"]);
+    expect(splitRepresentation("sae_error")).toEqual(["sae_error", "sae"]);
+    expect(splitRepresentation("raw_topk_1")).toEqual(["raw_topk_1", null]);
+    expect(splitRepresentation("sae:res.v2-b")).toEqual(["sae", "res.v2-b"]);
+    expect(saeSets(sweepResult())).toEqual(["narrow", "wide"]);
+    expect(saeSets(singleSetResult())).toEqual(["sae"]);
+  });
+
+  it("gives raw and every set's sae code the first colours", () => {
+    const single = representations(singleSetResult());
+    expect([...colorSlots(single)]).toEqual(single.map((name, i) => [name, i]));
+    const slots = colorSlots(representations(sweepResult()));
+    expect([slots.get("raw"), slots.get("sae:narrow"), slots.get("sae:wide"), slots.get("pca_matched:narrow")]).toEqual([0, 1, 2, 3]);
+    expect(new Set(slots.values()).size).toBe(slots.size);
   });
 });
 
 describe("series", () => {
   it("follows layer order and the split", () => {
-    const result = sweepResult();
+    const result = singleSetResult();
     result.layers.reverse();
     const byLayer = [...result.layers].sort((a, b) => a.layer - b.layer);
     expect(accuracySeries(result, "sae", "test")).toEqual(byLayer.map((e) => ({ layer: e.layer, value: e.scores.sae.test_accuracy })));
@@ -26,19 +68,31 @@ describe("series", () => {
   });
 
   it("skips layers where a metric is undefined", () => {
-    const result = sweepResult();
+    const result = singleSetResult();
     result.layers[1].scores.sae.test_accuracy = null;
     expect(accuracySeries(result, "sae", "test").map((p) => p.layer)).toEqual([0, 2]);
   });
 
   it("puts the gap next to the sparsity that explains it", () => {
-    const result = sweepResult();
-    const gaps = gapSeries(result);
+    const result = singleSetResult();
+    const gaps = gapSeries(result, "sae");
     expect(gaps.map((g) => g.layer)).toEqual([0, 1, 2]);
     const first = result.layers[0];
     expect(gaps[0].gap).toBeCloseTo(first.scores.raw.test_accuracy! - first.scores.sae.test_accuracy!);
-    expect(gaps.map((g) => g.n_active_union)).toEqual(result.layers.map((e) => e.diagnostics!.sparsity.n_active_union));
-    expect(gaps[0].l0_mean).toBe(first.diagnostics!.sparsity.l0_mean);
+    expect(gaps.map((g) => g.n_active_union)).toEqual(result.layers.map((e) => e.saes!.sae.diagnostics.sparsity.n_active_union));
+    expect(gaps[0].l0_mean).toBe(first.saes!.sae.diagnostics.sparsity.l0_mean);
+  });
+
+  it("gives each SAE set its own gap and sparsity", () => {
+    const result = sweepResult();
+    result.layers[1].scores["sae:wide"].test_accuracy = 0.5;
+    const [narrow, wide] = [gapSeries(result, "narrow"), gapSeries(result, "wide")];
+    const entry = result.layers[1];
+    expect(wide[1].gap).toBeCloseTo(entry.scores.raw.test_accuracy! - 0.5);
+    expect(narrow[1].gap).toBeCloseTo(entry.scores.raw.test_accuracy! - entry.scores["sae:narrow"].test_accuracy!);
+    expect(wide.map((g) => g.n_active_union)).toEqual(result.layers.map((e) => e.saes!.wide.diagnostics.sparsity.n_active_union));
+    expect(narrow.map((g) => g.l0_mean)).toEqual(result.layers.map((e) => e.saes!.narrow.diagnostics.sparsity.l0_mean));
+    expect(gapSeries(result, "missing").map((g) => [g.gap, g.n_active_union])).toEqual([[null, null], [null, null], [null, null]]);
   });
 
   it("ranges accuracies from a rounded floor to 1", () => {
@@ -63,10 +117,10 @@ describe("layer navigation", () => {
 
 describe("details", () => {
   it("writes the layer's numbers as text", () => {
-    const entry = sweepResult().layers[1];
+    const entry = singleSetResult().layers[1];
     entry.scores.sae.test_auc = null;
-    const rows = Object.fromEntries(detailRows(entry));
-    const d = entry.diagnostics!;
+    const rows = Object.fromEntries(detailRows(entry, "sae"));
+    const d = entry.saes!.sae.diagnostics;
     expect(rows["raw test accuracy"]).toBe(entry.scores.raw.test_accuracy!.toFixed(3));
     expect(rows["sae test AUC"]).toBe("–");
     expect(rows["n_active_union"]).toBe(String(d.sparsity.n_active_union));
@@ -76,12 +130,37 @@ describe("details", () => {
     expect(rows["model processing"]).toBe("fold_ln, center_writing_weights, center_unembed, fold_value_biases");
     expect(rows["L0 per token"]).toBe(formatValue(d.token_sparsity!.l0_mean));
     expect(rows["FVU on tokens"]).toBe(formatValue(d.token_fidelity!.fvu));
+    expect(Object.keys(rows).some((label) => label.startsWith("model processing for"))).toBe(false);
+    expect(rows["texts beyond the SAE's context"]).toBeUndefined();
+  });
+
+  it("writes the raw rows once, then one SAE set's figures", () => {
+    const entry = sweepResult().layers[1];
+    const wide = entry.saes!.wide;
+    wide.n_beyond_context = 4;
+    wide.preparation = { ...entry.preparation!, fold_ln: false, center_writing_weights: false, center_unembed: false, fold_value_biases: false };
+    const rows = detailRows(entry, "wide");
+    const byLabel = Object.fromEntries(rows);
+    expect(rows.filter(([label]) => label.startsWith("raw ")).length).toBe(3);
+    expect(rows.some(([label]) => label.includes("narrow"))).toBe(false);
+    expect(byLabel["sae:wide test accuracy"]).toBe(formatValue(entry.scores["sae:wide"].test_accuracy));
+    expect(byLabel["L0 mean"]).toBe(formatValue(wide.diagnostics.sparsity.l0_mean));
+    expect(byLabel["SAE width"]).toBe(String(wide.diagnostics.sparsity.n_features));
+    expect(byLabel["model processing"]).toBe("fold_ln, center_writing_weights, center_unembed, fold_value_biases");
+    expect(byLabel["model processing for wide"]).toBe("none (raw stream)");
+    expect(byLabel["texts beyond the SAE's context"]).toBe("4");
+    const narrow = Object.fromEntries(detailRows(entry, "narrow"));
+    expect(narrow["SAE width"]).toBe(String(entry.saes!.narrow.diagnostics.sparsity.n_features));
+    expect(narrow["model processing for narrow"]).toBeUndefined();
   });
 
   it("gives the written diagnosis of each SAE set", () => {
     const entry = sweepResult().layers[1];
-    const found = entry.diagnosis!.sae;
-    expect(diagnosisLines(entry)).toEqual([{ set: "sae", label: found.label.replace("_", " "), text: found.text }]);
+    const { narrow, wide } = entry.diagnosis!;
+    expect(diagnosisLines(entry)).toEqual([
+      { set: "narrow", label: narrow.label.replace("_", " "), text: narrow.text },
+      { set: "wide", label: wide.label.replace("_", " "), text: wide.text },
+    ]);
     delete entry.diagnosis;
     expect(diagnosisLines(entry)).toEqual([]);
   });
@@ -103,7 +182,7 @@ describe("details", () => {
 });
 
 describe("feature table sorting", () => {
-  const rows = sweepResult().layers[0].diagnostics!.features.slice(0, 3);
+  const rows = sweepResult().layers[0].saes!.narrow.diagnostics.features.slice(0, 3);
   rows[0].separation = 0.5;
   rows[1].separation = 0.2;
   rows[2].separation = 0.2;
@@ -119,21 +198,34 @@ describe("feature table sorting", () => {
 
 describe("a reader's view", () => {
   it("states the finding from the diagnoses, with runs of swept layers", () => {
-    const result = sweepResult();
+    const result = singleSetResult();
     const labels = ["dimensionality", "dimensionality", "fidelity"] as const;
     result.layers.forEach((entry, i) => {
       entry.diagnosis = { sae: { label: labels[i], text: "", evidence: { gap: [0.2, 0.1, 0.05][i] } } };
     });
-    expect(headline(result)).toBe(
+    expect(headlines(result)).toEqual([
       "SAE codes lose 0.050 to 0.200 of test accuracy against the raw states (raw − SAE). " +
       "Diagnosis: dimensionality at layers 0–1; fidelity at layer 2.",
-    );
+    ]);
     result.layers.forEach((entry) => { entry.diagnosis!.sae.label = "no_gap"; });
-    expect(headline(result)).toBe(
+    expect(headlines(result)).toEqual([
       "SAE codes keep the concept at every layer (raw − SAE test accuracy 0.050 to 0.200). Diagnosis: no gap at layers 0–2.",
-    );
+    ]);
     result.layers.forEach((entry) => delete entry.diagnosis);
-    expect(headline(result)).toBeNull();
+    expect(headlines(result)).toEqual([]);
+  });
+
+  it("states the finding of every SAE set, each after its name", () => {
+    const result = sweepResult();
+    result.layers.forEach((entry, i) => {
+      entry.diagnosis!.wide = { label: i < 2 ? "fidelity" : "no_gap", text: "", evidence: { gap: [0.3, 0.2, 0][i] } };
+    });
+    expect(headlines(result)).toEqual([
+      "narrow: SAE codes keep the concept at every layer (raw − SAE test accuracy 0.000). Diagnosis: no gap at layers 0–2.",
+      "wide: SAE codes lose 0.000 to 0.300 of test accuracy against the raw states (raw − SAE). Diagnosis: fidelity at layers 0–1; no gap at layer 2.",
+    ]);
+    result.layers.forEach((entry) => delete entry.diagnosis!.narrow);
+    expect(headlines(result)).toEqual([expect.stringMatching(/^wide: SAE codes lose/)]);
   });
 
   it("explains every metric name it shows and names the SAEs' folder", () => {
@@ -141,8 +233,33 @@ describe("a reader's view", () => {
     expect(explain("raw test accuracy")).toBe(GLOSSARY.raw);
     expect(explain("FVU on tokens")).toBe(GLOSSARY.FVU);
     expect(explain("hook")).toBeUndefined();
+    const result = singleSetResult();
+    result.layers[0].saes!.sae.sae.source = "/tmp/x/saes/task/layer_0";
+    expect(saeSource(result, "sae")).toBe("saes/task");
+  });
+
+  it("explains the names of a named SAE set's representations", () => {
+    expect(explain("sae_topk_5:task")).toBe(GLOSSARY.sae_topk);
+    expect(explain("sae:narrow test accuracy")).toBe(GLOSSARY.sae);
+    expect(explain("pca_matched:res.v2-b")).toBe(GLOSSARY.pca_matched);
+    expect(explain("gap (raw − sae:wide test)")).toBe(GLOSSARY.gap);
+    expect(explain("n_active_union · wide")).toBe(GLOSSARY.n_active_union);
+  });
+
+  it("titles the view with the model, the dataset and every SAE set", () => {
     const result = sweepResult();
-    result.layers[0].sae!.source = "/tmp/x/saes/task/layer_0";
-    expect(saeSource(result)).toBe("saes/task");
+    result.layers.forEach((entry) => {
+      entry.saes!.narrow.sae.source = `/runs/saes/narrow/layer_${entry.layer}`;
+      entry.saes!.wide.sae.source = `/runs/saes/wide/layer_${entry.layer}`;
+    });
+    expect(saeSource(result, "wide")).toBe("saes/wide");
+    expect(sweepTitle(result)).toBe(
+      "tiny-gpt2 · corpus-pairs · SAE sets narrow (saes/narrow), wide (saes/wide) · resid_post, last pooling · 42 train / 18 test",
+    );
+    const single = singleSetResult();
+    single.layers.forEach((entry) => { entry.saes!.sae.sae.source = `/runs/saes/narrow/layer_${entry.layer}`; });
+    expect(sweepTitle(single)).toBe("tiny-gpt2 · corpus-pairs · SAEs saes/narrow · resid_post, last pooling · 42 train / 18 test");
+    single.layers.forEach((entry) => delete entry.saes);
+    expect(sweepTitle(single)).toBe("tiny-gpt2 · corpus-pairs · resid_post, last pooling · 42 train / 18 test");
   });
 });
