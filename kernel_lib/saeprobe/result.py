@@ -4,6 +4,7 @@ docs/result-schema.md and ``schema/sweep_result.schema.json``)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -208,6 +209,28 @@ class SweepResult:
         from .report import write_report
 
         return write_report(self.to_dict(), path, selected_layer)
+
+    def to_svg(self, path: str | Path, representations: Sequence[str] | None = None,
+               splits: Sequence[str] = ("test", "train")) -> Path:
+        """Write the accuracy-by-layer chart as a standalone SVG file (for slides and papers):
+        ``representations`` (default: raw, and each SAE set's code and ``pca_matched``), test
+        accuracy solid and train dashed (``splits``), with axis titles, the chance line and a
+        legend. Raises :class:`SaeprobeError` naming the representations present for an unknown
+        one."""
+        from .svg_chart import accuracy_svg
+
+        present = list(self.table("test_accuracy").columns)
+        if representations is None:
+            representations = ["raw"] + [representation_name(kind, name) for name in self.sae_set_names
+                                         for kind in ("sae", "pca_matched")]
+        unknown = [name for name in representations if name not in present]
+        if unknown or not set(splits) <= {"test", "train"}:
+            raise SaeprobeError(f"cannot draw {unknown or list(splits)}: representations are {present}, splits 'test' "
+                                "and 'train'")
+        path = Path(path)
+        path.write_text(accuracy_svg(self.to_dict(), [rep for rep in representations if rep in present], splits),
+                        encoding="utf-8")
+        return path
 
     def to_json(self, path: str | Path | None = None) -> str:
         """Serialise to JSON text; also write it to ``path`` when given."""

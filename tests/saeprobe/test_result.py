@@ -73,3 +73,20 @@ def test_a_result_of_schema_1_4_is_migrated_to_one_sae_set_named_sae():
                                               "diagnosis"]
     assert result.diagnosis_text().startswith("layer 0 (")
 
+
+def test_to_svg_writes_a_standalone_chart_with_a_legend(tmp_path):
+    """The chart of the migrated real result: one curve per representation and split, the chance line,
+    axis titles and a legend, styled inline."""
+    from pathlib import Path
+    from xml.etree import ElementTree
+
+    result = SweepResult.from_json(Path(__file__).parent / "data" / "result-schema-1.4.json")
+    path = result.to_svg(tmp_path / "chart.svg")
+    tree = ElementTree.parse(path).getroot()
+    texts = [element.text for element in tree.iter("{http://www.w3.org/2000/svg}text")]
+    assert {"raw", "sae", "pca_matched", "layer", "accuracy", "chance 0.500"} <= set(texts)
+    paths = list(tree.iter("{http://www.w3.org/2000/svg}path"))
+    assert len(paths) == 3 * 2 and sum("stroke-dasharray" in p.attrib for p in paths) == 3
+    assert "class=" not in path.read_text()  # nothing depends on a stylesheet
+    with pytest.raises(SaeprobeError, match="representations are"):
+        result.to_svg(tmp_path / "x.svg", ["sae:task"])
