@@ -212,3 +212,24 @@ def save_sae_with_metadata(directory: Path, layer: int, **metadata) -> Path:
         setattr(sae.cfg.metadata, key, value)
     sae.save_model(directory)
     return directory
+
+
+def write_tiny_suite(folder: Path, model: Path, sets: dict[str, Path], rows: int = 72) -> Path:
+    """Write ``suite.yaml`` and three datasets of ``rows`` rows each (from the built-in suite's
+    files) into ``folder``: ``model`` with the SAE sets ``sets``, all layers; returns the file."""
+    import pandas as pd
+
+    import saeprobe
+
+    builtin = Path(saeprobe.__file__).parent / "data"
+    sources = {"movie_sentiment": builtin / "movie_sentiment.csv", "larger_than": builtin / "suites/small/larger_than.csv",
+               "topics": builtin / "suites/small/topics.csv"}
+    for name, source in sources.items():
+        frame = pd.read_csv(source)
+        frame.groupby("label").head(rows // frame["label"].nunique()).to_csv(folder / f"{name}.csv", index=False)
+    sets_yaml = ", ".join(f"{name}: {path}" for name, path in sets.items())
+    datasets = "\n".join(f"  - {{name: {name}, path: {name}.csv}}" for name in sources)
+    path = folder / "suite.yaml"
+    path.write_text(f"models: [{model}]\nsaes: {{{sets_yaml}}}\ndatasets:\n{datasets}\nlayers: all\n"
+                    "settings: {top_ks: [1, 5], feature_table_size: 12}\n")
+    return path

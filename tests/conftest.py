@@ -77,3 +77,21 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"shared datasets not found at {SHARED_DATA} (they sit beside the project checkout)")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def wide_sae_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A second SAE set for the tiny model: other seeds, 96 features."""
+    root = tmp_path_factory.mktemp("wide-saes")
+    for layer in range(TINY_LAYERS):
+        make_sae(layer, d_sae=96, seed=11).save_model(root / f"layer_{layer}")
+    return root
+
+
+@pytest.fixture(scope="session")
+def tiny_suite(tiny_model_dir: Path, sae_dir: Path, wide_sae_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A suite file: the tiny model, two SAE sets, three small datasets taken from the built-in suite's
+    own data (three tasks: sentiment, numeric truth, four topics)."""
+    from builders import write_tiny_suite
+
+    return write_tiny_suite(tmp_path_factory.mktemp("suite"), tiny_model_dir, {"narrow": sae_dir, "wide": wide_sae_dir})

@@ -111,18 +111,24 @@ def result_parts(
     classes: Sequence[Any],
     y: np.ndarray,
     train: np.ndarray,
-    sae_sets: Mapping[str, Any],
+    set_preparations: Mapping[str, Mapping[str, Any]],
     settings: SweepSettings,
 ) -> dict[str, Any]:
     """What a finished sweep layer depends on: model and its preparation, prompts, the class names
-    and labels, the training rows, each SAE set (its preparation and the SAE of each layer, by set
-    name), and every setting that shapes the result."""
+    and labels, the training rows, the SAE sets' names and model preparations, and every setting
+    that shapes the result. The SAE of each layer is in that layer's tag (:func:`layer_tag`)."""
     return {
         "model": model_identity, "preparation": dict(preparation), "prompts": prompts,
         "classes": [str(c) for c in classes], "labels": array_digest(y),
-        "train": array_digest(train), "saes": to_jsonable(sae_sets),
+        "train": array_digest(train), "saes": to_jsonable(set_preparations),
         "settings": settings.parts(*RESULT_GROUPS), "saeprobe": __version__,
     }
+
+
+def layer_tag(sae_identities: Mapping[str, str]) -> str:
+    """What one layer's result depends on beyond its store's key: the identity of each SAE set's
+    SAE at that layer, by set name."""
+    return content_key(dict(sae_identities))
 
 
 def sae_training_parts(model_identity: str, texts: Sequence[str], hook: str, settings: SAETrainingSettings,
@@ -262,23 +268,29 @@ class TokenStore(_Store):
 
 class LayerResultStore(_Store):
     """Finished per-layer sweep entries of one key (see :func:`result_parts`), so an interrupted
-    sweep resumes at the first unfinished layer and a repeated one fits nothing."""
+    sweep resumes at the first unfinished layer and a repeated one fits nothing. Each entry also
+    carries a tag of what only its layer depends on (the layer's SAEs, see :func:`layer_tag`), so
+    sweeps of different layer subsets share one store."""
 
     def __init__(self, root: Path, parts: dict[str, Any]):
         self.key = content_key(parts)
         super().__init__(Path(root) / "results" / self.key, parts)
 
-    def load(self, layers: list[int]) -> dict[int, Any]:
-        """The stored JSON of the entries already finished among ``layers`` (damaged ones left out)."""
+    def load(self, tags: dict[int, str]) -> dict[int, Any]:
+        """The stored JSON of the layers of ``tags`` already finished with that tag (damaged ones
+        left out)."""
         found = {}
-        for layer in layers:
-            entry = read_json_checked(self.directory / f"layer-{layer}.json")
+        for layer, tag in tags.items():
+            entry = read_json_checked(self._path(layer, tag))
             if entry is not None:
                 found[layer] = entry
         return found
 
-    def save(self, layer: int, entry: Any) -> None:
-        self._write(lambda: write_json_checked(self.directory / f"layer-{layer}.json", entry))
+    def save(self, layer: int, tag: str, entry: Any) -> None:
+        self._write(lambda: write_json_checked(self._path(layer, tag), entry))
+
+    def _path(self, layer: int, tag: str) -> Path:
+        return self.directory / f"layer-{layer}-{tag[:16]}.json"
 
     def load_meta(self) -> dict[str, Any] | None:
         meta = read_json_checked(self.directory / "sweep-meta.json")

@@ -5,18 +5,20 @@ from __future__ import annotations
 import time
 import warnings
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from tqdm.auto import tqdm
 
-from .cache import LayerResultStore, result_parts
+from .cache import LayerResultStore, layer_tag, result_parts
 from .codes import LayerSAE, resolve_saes
 from .data import ProbeDataset, Split
 from .diagnosis import with_diagnosis
 from .errors import DataError, SAEError, SaeprobeWarning, SettingsError
 from .jsonio import from_jsonable
+from .models import resolve_model
 from .plugins import require
 from .preparation import Preparation
 from .records import LayerEntry
@@ -62,52 +64,17 @@ def sweep(
     each layer (the widget's ``on_progress`` and ``on_layer`` methods draw from them). Raises a
     :class:`saeprobe.errors.SaeprobeError` subclass naming the fix on bad input.
     """
-    if not isinstance(data, ProbeDataset):
-        raise DataError("sweep() needs data=ProbeDataset; build one with saeprobe.load_dataset(...)")
-    settings = settings_with(settings, options)
-    check_class_sizes(data, settings.min_class_size)
-    split = data.split_rows(test_size=settings.test_size, seed=settings.seed, duplicates=settings.duplicates)
-    train, test = split.train, split.test
-    _warn_about_duplicates(split, data)
-    started = time.perf_counter()
-    target = resolve_target(model, settings, cache_dir)
-    sets = _resolve_sets(saes, target)
-    check_top_ks(settings.top_ks, target.dims["d_model"],
-                 [sae.d_sae for layer_saes in sets.values() for sae in layer_saes.values()])
-    set_targets = {name: _prepared(target, name, layer_saes, len(sets)) for name, layer_saes in sets.items()}
-    # The raw states are read as the first set's model preparation; sets prepared otherwise get a
-    # forward pass of their own.
-    target = next(iter(set_targets.values()), target)
-    settings = target.settings
+    plan = plan_sweep(model, saes, data, settings=settings, cache_dir=cache_dir, **options)
+    target, sets, set_targets, store, finished, todo = (plan.target, plan.sets, plan.set_targets, plan.store,
+                                                        plan.finished, plan.todo)
+    settings, train, test, split, started = target.settings, plan.train, plan.test, plan.split, plan.started
     prompts = data.prompt_set
-    store = None
-    if target.root is not None:
-        store = LayerResultStore(target.root, result_parts(
-            target.source.identity, target.preparation.to_dict(), prompts.fingerprint, data.classes, data.y, train,
-            {name: {"preparation": set_targets[name].preparation.to_dict(),
-                    "layers": {layer: sae.identity for layer, sae in layer_saes.items()}}
-             for name, layer_saes in sets.items()},
-            settings,
-        ))
-    finished = _stored_entries(store, target.layers)
-    todo = [layer for layer in target.layers if layer not in finished]
     if todo:
         require("probes", settings.probe)  # a missing or broken probe stops the sweep before the forward pass
     meta = store.load_meta() if store else None
-    for layer_saes in sets.values():
-        for layer in todo:
-            layer_saes[layer].load()  # a damaged SAE stops the sweep before the forward pass, not after it
     activations: dict[Preparation, ActivationSet] = {}
     if todo or meta is None:
-        # Imported only for work left to do: a sweep answered from the cache loads neither torch
-        # nor scikit-learn.
-        from .activations import read_activations
-
-        token_layers = todo if target.tokens_before_pooling else []
-        for prepared in _by_preparation(target, set_targets.values()):
-            activations[prepared.preparation] = read_activations(
-                prepared, prompts, (todo or target.layers) if prepared is target else todo,
-                token_layers=token_layers if sets else [], progress=progress, on_progress=on_progress)
+        activations = _read_activations(plan, progress, on_progress)
         raw_states = activations[target.preparation]
         meta = {"n_truncated": raw_states.n_truncated, "lengths": raw_states.lengths.tolist()}
         if store:
@@ -149,7 +116,7 @@ def sweep(
                 found.preparation = set_targets[name].preparation
                 found.n_beyond_context = beyond[name].get(layer)
             if store:
-                store.save(layer, finished[layer])
+                store.save(layer, plan.tags[layer], finished[layer])
         result.layers.append(finished[layer])
         bar.update(1)
         if on_progress is not None:
@@ -160,7 +127,7 @@ def sweep(
     ended = time.perf_counter()
     result.timings = {
         "activations_s": round(extracted - started, 3),
-        "model_load_s": round(target.source.load_seconds, 3),
+        "model_load_s": round(target.source.load_seconds - plan.loaded_before, 3),
         "encode_s": round(encoded - extracted, 3),
         "probes_s": round(ended - encoded, 3),
         "total_s": round(ended - started, 3),
@@ -168,6 +135,103 @@ def sweep(
         "layers_from_cache": len(target.layers) - len(todo),
     }
     return result
+
+
+@dataclass
+class SweepPlan:
+    """What a sweep will do, decided before any forward pass: the split, the resolved target (the
+    raw states' preparation), the SAE sets by name and their targets, the result store, the layers
+    already finished (from the cache) and those left to do."""
+
+    data: ProbeDataset
+    split: Split
+    target: Target
+    sets: dict[str, dict[int, LayerSAE]]
+    set_targets: dict[str, Target]
+    store: LayerResultStore | None
+    finished: dict[int, LayerEntry]
+    tags: dict[int, str]
+    todo: list[int]
+    started: float
+    loaded_before: float
+
+    @property
+    def train(self) -> np.ndarray:
+        return self.split.train
+
+    @property
+    def test(self) -> np.ndarray:
+        return self.split.test
+
+
+def plan_sweep(model: Any, saes: Any, data: ProbeDataset, *, settings: SweepSettings | None = None,
+               cache_dir: str | Path | bool | None = None, load_saes: bool = True, **options: Any) -> SweepPlan:
+    """Check a sweep's inputs and find what is left to compute, loading neither the model (when its
+    dimensions are cached) nor torch; with ``load_saes`` the SAEs of the layers left are loaded, so
+    a damaged one stops here. Arguments as for :func:`sweep`."""
+    if not isinstance(data, ProbeDataset):
+        raise DataError("sweep() needs data=ProbeDataset; build one with saeprobe.load_dataset(...)")
+    settings = settings_with(settings, options)
+    check_class_sizes(data, settings.min_class_size)
+    split = data.split_rows(test_size=settings.test_size, seed=settings.seed, duplicates=settings.duplicates)
+    _warn_about_duplicates(split, data)
+    started = time.perf_counter()
+    source = resolve_model(model, revision=settings.revision, device=settings.device)
+    loaded_before = source.load_seconds  # a warm model (see resolve_model) loaded before this sweep
+    target = resolve_target(source, settings, cache_dir)
+    sets = _resolve_sets(saes, target)
+    check_top_ks(settings.top_ks, target.dims["d_model"],
+                 [sae.d_sae for layer_saes in sets.values() for sae in layer_saes.values()])
+    set_targets = {name: _prepared(target, name, layer_saes, len(sets)) for name, layer_saes in sets.items()}
+    # The raw states are read as the first set's model preparation; sets prepared otherwise get a
+    # forward pass of their own.
+    target = next(iter(set_targets.values()), target)
+    store = None
+    if target.root is not None:
+        store = LayerResultStore(target.root, result_parts(
+            target.source.identity, target.preparation.to_dict(), data.prompt_set.fingerprint, data.classes, data.y,
+            split.train,
+            {name: prepared.preparation.to_dict() for name, prepared in set_targets.items()}, target.settings,
+        ))
+    tags = {layer: layer_tag({name: layer_saes[layer].identity for name, layer_saes in sets.items()})
+            for layer in target.layers}
+    finished = _stored_entries(store, tags)
+    todo = [layer for layer in target.layers if layer not in finished]
+    for layer_saes in sets.values():
+        for layer in todo if load_saes else []:
+            layer_saes[layer].load()  # a damaged SAE stops the sweep before the forward pass, not after it
+    return SweepPlan(data, split, target, sets, set_targets, store, finished, tags, todo, started, loaded_before)
+
+
+def cache_activations(model: Any, saes: Any, data: ProbeDataset, *, settings: SweepSettings | None = None,
+                      cache_dir: str | Path | bool | None = None, progress: bool = True, **options: Any) -> int:
+    """Run the forward passes a sweep needs and store their activations in the cache, so that sweeps
+    of any of its layers (on another process or machine sharing the cache) run none; returns the
+    number of forward batches run (0 when the cache already held them). Arguments as for
+    :func:`sweep`; raises :class:`SettingsError` with the cache disabled."""
+    plan = plan_sweep(model, saes, data, settings=settings, cache_dir=cache_dir, **options)
+    if plan.target.root is None:
+        raise SettingsError("cache_activations stores activations in the cache; give a cache_dir, not False")
+    if not plan.todo:
+        return 0
+    return sum(found.n_forward_batches for found in _read_activations(plan, progress, None).values())
+
+
+def _read_activations(plan: SweepPlan, progress: bool,
+                      on_progress: Callable[[str, int, int], None] | None) -> dict[Preparation, ActivationSet]:
+    """The activations the plan's layers need: one forward pass per distinct model preparation."""
+    # Imported only for work left to do: a sweep answered from the cache loads neither torch nor
+    # scikit-learn.
+    from .activations import read_activations
+
+    target, todo = plan.target, plan.todo
+    token_layers = todo if target.tokens_before_pooling and plan.sets else []
+    return {
+        prepared.preparation: read_activations(prepared, plan.data.prompt_set,
+                                               (todo or target.layers) if prepared is target else todo,
+                                               token_layers=token_layers, progress=progress, on_progress=on_progress)
+        for prepared in _by_preparation(target, plan.set_targets.values())
+    }
 
 
 def check_class_sizes(data: ProbeDataset, minimum: int) -> None:
@@ -201,12 +265,12 @@ def _warn_about_duplicates(split: Split, data: ProbeDataset) -> None:
         warnings.warn(
             f"{split.n_test_seen_in_train} test rows of {data.name!r} repeat a training text, so test accuracy can be "
             "inflated; the given split keeps them; remove the copies, or let saeprobe split (duplicates='group')",
-            SaeprobeWarning, stacklevel=3,
+            SaeprobeWarning, stacklevel=4,
         )
     elif split.n_duplicates:
         warnings.warn(
             f"{split.n_duplicates} rows of {data.name!r} repeat another row's text; every copy was kept on the same side "
-            "of the split (duplicates='group')", SaeprobeWarning, stacklevel=3,
+            "of the split (duplicates='group')", SaeprobeWarning, stacklevel=4,
         )
 
 
@@ -275,18 +339,18 @@ def _beyond_context(name: str, layer_saes: dict[int, LayerSAE], lengths: np.ndar
             f"tokens SAE {layer_saes[worst].source!r} (set {name!r}) was trained on (layer {worst}); their later tokens "
             "lie outside its training distribution. The count per layer is in the result (n_beyond_context); shorten "
             "the texts to avoid it",
-            SaeprobeWarning, stacklevel=4,
+            SaeprobeWarning, stacklevel=3,
         )
     return beyond
 
 
-def _stored_entries(store: LayerResultStore | None, layers: list[int]) -> dict[int, LayerEntry]:
+def _stored_entries(store: LayerResultStore | None, tags: dict[int, str]) -> dict[int, LayerEntry]:
     """Finished layers from the result cache, their diagnoses written afresh; an entry of the wrong
     shape is recomputed."""
     if store is None:
         return {}
     entries = {}
-    for layer, payload in store.load(layers).items():
+    for layer, payload in store.load(tags).items():
         try:
             entry = from_jsonable(LayerEntry, payload)
         except (KeyError, TypeError, ValueError):

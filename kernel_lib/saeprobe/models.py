@@ -82,8 +82,14 @@ def _process(model: Any, preparation: Preparation, name: str) -> None:
         ) from exc
 
 
+# The last model resolved by name, kept with the models it loaded: a process that sweeps one model
+# on many datasets (a notebook, a suite's worker) loads it once.
+_WARM: dict[tuple[str, str | None, str], ModelSource] = {}
+
+
 def resolve_model(model: Any, revision: str | None = None, device: str = "cpu") -> ModelSource:
-    """Describe ``model`` (hub name, local directory, or loaded model) without loading it.
+    """Describe ``model`` (hub name, local directory, or loaded model) without loading it; the
+    source of the model named last is reused, with what it loaded.
 
     Local directories are identified by the hash of their files, hub names by name and
     revision, loaded models by the hash of their parameters. Raises :class:`ModelError` for
@@ -96,7 +102,11 @@ def resolve_model(model: Any, revision: str | None = None, device: str = "cpu") 
 
         loader = require("models", str(model))
         name, identity = loader.source(str(model), revision)
-        return ModelSource(name=name, identity=identity, revision=revision, device=device, loader=loader)
+        key = (identity, revision, device)
+        if key not in _WARM:
+            _WARM.clear()
+            _WARM[key] = ModelSource(name=name, identity=identity, revision=revision, device=device, loader=loader)
+        return _WARM[key]
     if hasattr(model, "run_with_cache") and hasattr(model, "cfg"):
         name = getattr(model.cfg, "model_name", None) or type(model).__name__
         return ModelSource(name=str(name), identity=f"object:{_hash_parameters(model)}", given=model)

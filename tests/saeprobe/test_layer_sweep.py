@@ -203,17 +203,6 @@ def test_diagnoses_of_cached_layers_follow_todays_rules(sst2_result, tiny_model_
     assert not {entry.diagnosis["sae"].label for entry in again.layers} & {"no_gap", "selection"}
 
 
-@pytest.fixture(scope="module")
-def wide_sae_dir(tmp_path_factory):
-    """A second SAE set for the tiny model: other seeds, 96 features."""
-    from builders import TINY_LAYERS, make_sae
-
-    root = tmp_path_factory.mktemp("wide-saes")
-    for layer in range(TINY_LAYERS):
-        make_sae(layer, d_sae=96, seed=11).save_model(root / f"layer_{layer}")
-    return root
-
-
 def test_named_sets_share_one_forward_pass_and_score_as_alone(tiny_model_dir, sae_dir, wide_sae_dir, sst2_subset,
                                                               sst2_result, tmp_path):
     single, _ = sst2_result
@@ -269,3 +258,15 @@ def test_an_error_in_one_set_names_the_set(tiny_model_dir, sae_dir, tmp_path):
     with pytest.raises(SAEError, match="SAE set 'broken': .*no SAE for layer"):
         sweep(str(tiny_model_dir), {"ok": str(sae_dir), "broken": str(sae_dir / "layer_0")}, data, layers="0,1",
               cache_dir=tmp_path)
+
+
+def test_sweeps_of_some_layers_share_their_results_and_the_model_stays_loaded(tiny_model_dir, sae_dir, sst2_subset,
+                                                                                tmp_path):
+    """A sweep of layer 1 and a later sweep of all layers share layer 1's result (as a suite's
+    per-layer tasks and its final assembly do); a second dataset in the same process loads no model."""
+    sweep(str(tiny_model_dir), str(sae_dir), sst2_subset, layers="1", cache_dir=tmp_path, progress=False)
+    full = sweep(str(tiny_model_dir), str(sae_dir), sst2_subset, layers="all", cache_dir=tmp_path, progress=False)
+    assert full.timings["layers_from_cache"] == 1 and full.timings["model_load_s"] == 0
+    other = load_dataset(list(sst2_subset.texts)[:80], list(sst2_subset.labels)[:80], name="other")
+    again = sweep(str(tiny_model_dir), str(sae_dir), other, layers="0", cache_dir=tmp_path, progress=False)
+    assert again.timings["forward_batches"] > 0 and again.timings["model_load_s"] == 0
