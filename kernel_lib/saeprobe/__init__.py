@@ -33,6 +33,10 @@ _EXPORTS = {
     "SAETrainingSettings": "settings",
     "train_saes": "training",
     "LayerSweepWidget": "widget",
+    "SuiteWidget": "widget",
+    "suite": "suite_runner",
+    "SuiteResult": "suite_runner",
+    "load_suite": "suite_spec",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -1,4 +1,4 @@
-"""Command line: ``saeprobe sweep | demo | train-saes | plugins | saes``.
+"""Command line: ``saeprobe sweep | suite | demo | train-saes | plugins | saes``.
 
 The flags of settings come from their declarations (:mod:`saeprobe.settings`); errors are printed
 in the command line's own terms (flags, not Python names) and exit with status 2. Heavy modules
@@ -14,13 +14,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .demo import DEMO_SETTINGS
+from .suite_spec import BUILTIN_SUITE_NAMES
 from .errors import SaeprobeError
 from .options import add_arguments, flags, from_arguments
 from .settings import DataOptions, SAETrainingSettings, SweepSettings
 
 # Flags that are no settings, for errors that name them.
 SOURCE_FLAGS = {"model": "--model", "saes": "--saes", "data": "--data", "out": "--out", "html": "--html",
-                "cache_dir": "--cache-dir"}
+                "cache_dir": "--cache-dir", "spec": "the suite file"}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,6 +56,18 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--cache-dir", help="cache for activations, SAEs and results")
     demo.add_argument("--device", default="cpu", help="torch device for the model and SAE training, e.g. cuda")
     demo.add_argument("--quiet", action="store_true", help="no progress bars")
+
+    suite = commands.add_parser("suite", help="sweep every dataset of a suite with every model and SAE set, here or on Ray")
+    suite.add_argument("spec", nargs="?", help="suite YAML file (models, saes, datasets, layers, settings)")
+    suite.add_argument("--builtin", choices=sorted(BUILTIN_SUITE_NAMES), help="a suite shipped with saeprobe instead of a file")
+    suite.add_argument("--out", required=True, help="folder for suite.json, suite.html and runs/<model>/<dataset>.json")
+    suite.add_argument("--engine", default="local", choices=["local", "ray"], help="run units here, or on a Ray cluster")
+    suite.add_argument("--ray-address", help="Ray cluster to join: auto, ray://HOST:PORT (default: a new local one)")
+    suite.add_argument("--gpus-per-worker", type=float, help="GPUs per extraction actor (default: 1 where the cluster has GPUs)")
+    suite.add_argument("--ray-results", default="auto", choices=["auto", "cache", "object_store"],
+                       help="how results travel: through a cache folder every node sees, or Ray's object store")
+    suite.add_argument("--cache-dir", help="cache shared by every unit (default $SAEPROBE_CACHE_DIR or ~/.cache/saeprobe)")
+    suite.add_argument("--quiet", action="store_true", help="no progress bars")
 
     train = commands.add_parser("train-saes", help="train one SAELens SAE per layer on a model's token activations")
     train.add_argument("--model", required=True, help="hub name, local Hugging Face directory, .gguf file, or minilm / smollm2")
@@ -115,6 +128,17 @@ def _run_demo(args: argparse.Namespace) -> None:
     print(describe(demo))
 
 
+def _run_suite(args: argparse.Namespace) -> None:
+    from .suite_runner import describe_suite, suite
+
+    if bool(args.spec) == bool(args.builtin):
+        raise SaeprobeError("give a suite file or --builtin NAME (one of them)", option="spec")
+    result = suite(args.builtin or args.spec, args.out, engine=args.engine, ray_address=args.ray_address,
+                   gpus_per_worker=args.gpus_per_worker, results_via=args.ray_results, cache_dir=args.cache_dir,
+                   progress=not args.quiet)
+    print(describe_suite(result))
+
+
 def _run_train_saes(args: argparse.Namespace) -> None:
     from .data import load_texts
     from .training import train_saes
@@ -156,6 +180,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _run_demo(args)
         elif args.command == "train-saes":
             _run_train_saes(args)
+        elif args.command == "suite":
+            _run_suite(args)
     except SaeprobeError as exc:
         names = {**flags(DataOptions, SweepSettings, SAETrainingSettings), **SOURCE_FLAGS}
         print(f"saeprobe: error: {exc.render(names.get(exc.option or '', exc.option))}", file=sys.stderr)

@@ -31,6 +31,29 @@ def report_html(result: dict[str, Any], selected_layer: int | None = None, title
     layers = [entry["layer"] for entry in result.get("layers", [])]
     state = {"result": result, "selected_layer": selected_layer if selected_layer is not None else (layers[0] if layers else 0), "progress": {}}
     heading = title or f"saeprobe sweep: {result['model']['name'].split('/')[-1]} on {result['dataset']['name']}"
+    return _page(state, heading)
+
+
+def suite_report_html(suite: dict[str, Any]) -> str:
+    """HTML text of a page that shows a suite (its ``suite.json`` with every run's result under
+    ``results``) like the suite widget: the heatmap, the mean curves and each dataset's sweep view."""
+    state = {"suite": suite, **first_selection(suite)}
+    models = sorted({run["model"].split("/")[-1] for run in suite["runs"]})
+    datasets = sorted({run["dataset"] for run in suite["runs"]})
+    return _page(state, f"saeprobe suite: {', '.join(models)} on {len(datasets)} datasets")
+
+
+def first_selection(suite: dict[str, Any]) -> dict[str, Any]:
+    """The run and layer a suite view opens on: the first run, its first layer."""
+    if not suite["runs"]:
+        return {"selected_run": "", "selected_layer": 0}
+    run = suite["runs"][0]
+    key = f"{run['model']}/{run['dataset']}"
+    layers = [entry["layer"] for entry in suite["results"][key]["layers"]]
+    return {"selected_run": key, "selected_layer": layers[0] if layers else 0}
+
+
+def _page(state: dict[str, Any], heading: str) -> str:
     script = _bundle("report.js").replace("</script", "<\\/script")
     return (
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -45,7 +68,16 @@ def report_html(result: dict[str, Any], selected_layer: int | None = None, title
 
 def write_report(result: dict[str, Any], path: str | Path, selected_layer: int | None = None) -> Path:
     """Write :func:`report_html` of ``result`` to ``path``; returns the path."""
+    return _write(report_html(result, selected_layer), path)
+
+
+def write_suite_report(suite: dict[str, Any], path: str | Path) -> Path:
+    """Write :func:`suite_report_html` of ``suite`` to ``path``; returns the path."""
+    return _write(suite_report_html(suite), path)
+
+
+def _write(page: str, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(report_html(result, selected_layer), encoding="utf-8")
+    path.write_text(page, encoding="utf-8")
     return path

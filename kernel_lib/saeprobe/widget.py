@@ -7,7 +7,7 @@ from typing import Any
 import anywidget
 import traitlets
 
-from .report import STATIC, report_html
+from .report import STATIC, first_selection, report_html, suite_report_html
 
 
 class LayerSweepWidget(anywidget.AnyWidget):
@@ -48,6 +48,33 @@ class LayerSweepWidget(anywidget.AnyWidget):
         if self.result and isinstance(bundle, tuple):
             data, metadata = bundle
             data["text/html"] = _iframe(report_html(self.result, self.selected_layer))
+            return data, metadata
+        return bundle
+
+
+class SuiteWidget(anywidget.AnyWidget):
+    """A suite's view: the heatmap of datasets × layers (raw − SAE test accuracy per SAE set), the
+    mean curves across datasets, and the sweep view of the clicked (dataset, layer).
+
+    ``suite`` is a :class:`~saeprobe.suite_runner.SuiteResult` or its view state; ``selected_run``
+    (``model/dataset``) and ``selected_layer`` are synced both ways.
+    """
+
+    _esm = STATIC / "widget.js"
+    _css = STATIC / "widget.css"
+    suite = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
+    selected_run = traitlets.Unicode("").tag(sync=True)
+    selected_layer = traitlets.Int(0).tag(sync=True)
+
+    def __init__(self, suite: Any = None, **kwargs: Any):
+        payload = suite.view_state() if hasattr(suite, "view_state") else suite
+        super().__init__(suite=payload, **{**(first_selection(payload) if payload else {}), **kwargs})
+
+    def _repr_mimebundle_(self, **kwargs: Any):
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if self.suite and isinstance(bundle, tuple):
+            data, metadata = bundle
+            data["text/html"] = _iframe(suite_report_html(self.suite))
             return data, metadata
         return bundle
 

@@ -1,0 +1,197 @@
+"""The Ray engine of a suite: extraction on actors that keep each model loaded (with GPUs where the
+cluster has them), probe fits as CPU tasks, one per layer, fanned out over the cluster.
+
+Results travel one of two ways (``results_via``):
+
+- ``cache`` — every node sees the cache folder (one machine, or a shared file system): the actor
+  writes activations there, each probe task writes its layer's result there, and the driver
+  assembles the unit's result from the cache (no forward pass, no fit);
+- ``object_store`` — the nodes share no folder: each unit runs as one task (extraction and fits)
+  and its result comes back through Ray's object store.
+
+``auto`` (the default) checks whether every node sees the cache folder and chooses. A task or
+actor whose worker dies is retried; since every finished layer is in the cache, a retried unit
+resumes where it stopped and its result equals an undisturbed run's.
+
+Ray starts its workers with one thread each; torch's sums then run in another order than in a
+process with the machine's threads, and a probe fit can differ in its last digits. So each worker
+computes with as many torch threads as the driver has: on the same machine the results equal the
+local engine's exactly.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from .errors import SettingsError
+from .settings import SweepSettings
+from .suite_spec import SuiteUnit
+
+RESULTS_VIA = ("auto", "cache", "object_store")
+RETRIES = 3
+
+
+def import_ray() -> Any:
+    """Ray, or :class:`SettingsError` saying how to install it."""
+    try:
+        import ray
+    except ImportError:
+        raise SettingsError("the ray engine needs Ray: pip install 'saeprobe[ray]' (or use engine='local')") from None
+    return ray
+
+
+class RayRunner:
+    """Runs suite units on Ray; yields ``(unit, result as a dict)`` as units finish. Connects to
+    ``address`` (``None``: the cluster ``ray.init`` finds, or a new local one) unless Ray is
+    initialised already, and disconnects only from a connection it made."""
+
+    def __init__(self, settings: SweepSettings, cache_dir: Path, address: str | None = None,
+                 gpus_per_worker: float | None = None, progress: bool = True, results_via: str = "auto"):
+        if results_via not in RESULTS_VIA:
+            raise SettingsError(f"results_via={results_via!r} is not one of {list(RESULTS_VIA)}")
+        self.settings = settings.to_dict()
+        self.cache_dir = str(cache_dir)
+        self.address = address
+        self.gpus_per_worker = gpus_per_worker
+        self.progress = progress
+        self.results_via = results_via
+        self.used: str | None = None
+        import torch
+
+        self.threads = torch.get_num_threads()
+
+    def __call__(self, units: list[SuiteUnit]) -> Iterator[tuple[SuiteUnit, dict[str, Any]]]:
+        ray = import_ray()
+        connected_here = not ray.is_initialized()
+        if connected_here:
+            ray.init(address=self.address, include_dashboard=False, log_to_driver=False)
+        try:
+            gpus = self.gpus_per_worker
+            if gpus is None:
+                gpus = 1 if ray.cluster_resources().get("GPU", 0) > 0 else 0
+            self.used = self.results_via
+            if self.used == "auto":
+                self.used = "cache" if cache_seen_by_every_node(ray, Path(self.cache_dir)) else "object_store"
+            if self.used == "cache":
+                yield from self._through_cache(ray, units, gpus)
+            else:
+                yield from self._through_object_store(ray, units, gpus)
+        finally:
+            if connected_here:
+                ray.shutdown()
+
+    def _through_cache(self, ray: Any, units: list[SuiteUnit], gpus: float) -> Iterator[tuple[SuiteUnit, dict[str, Any]]]:
+        from .suite_runner import run_unit
+
+        extractor = ray.remote(Extractor).options(num_gpus=gpus, max_restarts=RETRIES, max_task_retries=RETRIES)
+        probe = ray.remote(probe_layers).options(num_cpus=1, num_gpus=0, max_retries=RETRIES)
+        actors: dict[str, Any] = {}
+        pending: dict[int, list[Any]] = {}
+        for index, unit in enumerate(units):
+            todo = missing_layers(unit, self.settings, self.cache_dir)
+            pending[index] = []
+            if not todo:
+                continue
+            if unit.model not in actors:
+                actors[unit.model] = extractor.remote()
+            extracted = actors[unit.model].cache.remote(unit, self.settings, self.cache_dir, self.threads)
+            # On CPU workers: the settings' device (a GPU) is the extraction's, not the fits'.
+            on_cpu = {**self.settings, "device": "cpu"}
+            pending[index] = [probe.remote(extracted, unit, on_cpu, self.cache_dir, [layer], self.threads) for layer in todo]
+        waiting = {ref: index for index, refs in pending.items() for ref in refs}
+        ready = [index for index, refs in pending.items() if not refs]
+        while ready or waiting:
+            for index in ready:
+                ray.get(pending[index])  # raises a task's error once its retries are spent
+                yield units[index], run_unit(units[index], self.settings, self.cache_dir, self.progress)
+            ready = []
+            if waiting:
+                done, _ = ray.wait(list(waiting), num_returns=1)
+                for ref in done:
+                    index = waiting.pop(ref)
+                    if index not in waiting.values():
+                        ready.append(index)
+
+    def _through_object_store(self, ray: Any, units: list[SuiteUnit],
+                              gpus: float) -> Iterator[tuple[SuiteUnit, dict[str, Any]]]:
+        whole = ray.remote(whole_unit).options(num_cpus=1, num_gpus=gpus, max_retries=RETRIES)
+        waiting = {whole.remote(unit, self.settings, self.threads): index for index, unit in enumerate(units)}
+        while waiting:
+            done, _ = ray.wait(list(waiting), num_returns=1)
+            for ref in done:
+                yield units[waiting.pop(ref)], ray.get(ref)
+
+
+class Extractor:
+    """A Ray actor that keeps the model loaded and fills the cache with a unit's activations."""
+
+    def cache(self, unit: SuiteUnit, settings: dict[str, Any], cache_dir: str, threads: int) -> int:
+        from .data import load_dataset
+        from .layer_sweep import cache_activations
+
+        _use_threads(threads)
+        data = load_dataset(unit.dataset.path, options=unit.dataset.options, name=unit.dataset.name)
+        return cache_activations(unit.model, unit.saes or None, data, settings=SweepSettings.from_dict(settings),
+                                 cache_dir=cache_dir, progress=False)
+
+
+def probe_layers(extracted: int, unit: SuiteUnit, settings: dict[str, Any], cache_dir: str, layers: list[int],
+                 threads: int) -> int:
+    """A Ray task: fit the probes of ``layers`` from the cached activations (``extracted`` is the
+    extraction's forward-batch count, passed so the task waits for it) with ``threads`` torch
+    threads; the layer results go to the cache. Returns how many layers it fitted."""
+    from .suite_runner import run_unit
+
+    _use_threads(threads)
+    run_unit(unit, settings, cache_dir, layers=layers)
+    return len(layers)
+
+
+def whole_unit(unit: SuiteUnit, settings: dict[str, Any], threads: int) -> dict[str, Any]:
+    """A Ray task: the whole unit on one worker (``threads`` torch threads), in that worker's own
+    cache; the result returns through the object store."""
+    from .suite_runner import run_unit
+
+    _use_threads(threads)
+    return run_unit(unit, settings, None)
+
+
+def _use_threads(threads: int) -> None:
+    import torch
+
+    torch.set_num_threads(threads)
+
+
+def missing_layers(unit: SuiteUnit, settings: dict[str, Any], cache_dir: str) -> list[int]:
+    """The layers of ``unit`` whose results the cache lacks."""
+    from .data import load_dataset
+    from .layer_sweep import plan_sweep
+
+    data = load_dataset(unit.dataset.path, options=unit.dataset.options, name=unit.dataset.name)
+    plan = plan_sweep(unit.model, unit.saes or None, data, settings=SweepSettings.from_dict(settings),
+                      cache_dir=cache_dir, load_saes=False)
+    return plan.todo
+
+
+def cache_seen_by_every_node(ray: Any, folder: Path) -> bool:
+    """Whether a file written here into ``folder`` is read back on every alive node of the cluster."""
+    from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+    marker = folder / f".ray-shared-{secrets.token_hex(8)}"
+    marker.write_text(marker.name, encoding="utf-8")
+    try:
+        check = ray.remote(_reads)
+        nodes = [node["NodeID"] for node in ray.nodes() if node.get("Alive")]
+        refs = [check.options(num_cpus=0, scheduling_strategy=NodeAffinitySchedulingStrategy(node, soft=False))
+                .remote(str(marker)) for node in nodes]
+        return all(ray.get(refs))
+    finally:
+        marker.unlink(missing_ok=True)
+
+
+def _reads(path: str) -> bool:
+    marker = Path(path)
+    return marker.is_file() and marker.read_text(encoding="utf-8") == marker.name

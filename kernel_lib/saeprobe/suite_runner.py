@@ -1,0 +1,262 @@
+"""Suites: the same sweep over many datasets, models and SAE sets, run here or on a Ray cluster.
+
+Each (model, dataset) pair is one unit: one sweep with every SAE set of that model, cached like any
+sweep, so a rerun computes only what is missing and an interrupted suite resumes. Each finished
+unit's result is written at once (``runs/<model>/<dataset>.json``); ``suite.json`` holds the runs
+and the summary across datasets, ``suite.html`` the offline report.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .errors import SaeprobeError, SettingsError
+from .jsonio import dumps, write_json
+from .suite_spec import BUILTIN_SUITES, GENERAL_TEXT, SuiteSpec, SuiteUnit, TrainedSet, load_suite, model_slug
+from .suite_summary import SUMMARY_COLUMNS, summarize
+
+SUITE_SCHEMA_VERSION = "1.0"
+ENGINES = ("local", "ray")
+
+
+@dataclass
+class SuiteRun:
+    """One finished unit: model, dataset, the result file (relative to the suite's folder) and what
+    the unit cost (its sweep's timings)."""
+
+    model: str
+    dataset: str
+    result: str
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class SuiteResult:
+    """What a suite wrote under ``out``: the engine used, one :class:`SuiteRun` per unit and the
+    summary rows across datasets (see :mod:`saeprobe.suite_summary`)."""
+
+    out: Path
+    engine: str
+    runs: list[SuiteRun]
+    rows: list[dict[str, Any]]
+    spec: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def summary(self) -> Any:
+        """The summary as a tidy DataFrame: ``model, layer, representation, metric, mean, median,
+        n_datasets, wins, ties, losses``."""
+        import pandas as pd
+
+        return pd.DataFrame(self.rows, columns=SUMMARY_COLUMNS)
+
+    def result(self, dataset: str, model: str | None = None) -> Any:
+        """The :class:`~saeprobe.SweepResult` of ``dataset`` (and ``model``, needed when the suite
+        has several)."""
+        from .result import SweepResult
+
+        found = [run for run in self.runs if run.dataset == dataset and (model is None or run.model == model)]
+        if len(found) != 1:
+            have = sorted({(run.model, run.dataset) for run in self.runs})
+            raise SaeprobeError(f"no single run of dataset {dataset!r} (model {model!r}); the runs are {have}")
+        return SweepResult.from_json(self.out / found[0].result)
+
+    def to_dict(self) -> dict[str, Any]:
+        """``suite.json``'s content."""
+        return {
+            "schema_version": SUITE_SCHEMA_VERSION, "saeprobe_version": __version__, "engine": self.engine,
+            "spec": self.spec, "seconds": round(self.seconds, 3),
+            "runs": [vars(run) for run in self.runs], "summary": self.rows,
+        }
+
+    def to_html(self, path: str | Path | None = None) -> Path:
+        """Write the offline suite report (default ``<out>/suite.html``): the heatmap of datasets ×
+        layers, the mean curves and every dataset's sweep view, with no kernel."""
+        from .report import write_suite_report
+
+        return write_suite_report(self.view_state(), Path(path) if path else self.out / "suite.html")
+
+    def view_state(self) -> dict[str, Any]:
+        """The suite and every run's result, as the suite view reads them."""
+        results = {f"{run.model}/{run.dataset}": json.loads((self.out / run.result).read_text(encoding="utf-8"))
+                   for run in self.runs}
+        return {**self.to_dict(), "results": results}
+
+    def show(self) -> Any:
+        """The notebook widget of this suite (:class:`saeprobe.widget.SuiteWidget`)."""
+        from .widget import SuiteWidget
+
+        return SuiteWidget(self)
+
+    @classmethod
+    def from_json(cls, path: str | Path) -> SuiteResult:
+        """Read ``suite.json`` (or the folder holding it)."""
+        path = Path(path)
+        path = path / "suite.json" if path.is_dir() else path
+        payload = json.loads(path.read_text(encoding="utf-8"))
+        if str(payload.get("schema_version", "")).split(".")[0] != SUITE_SCHEMA_VERSION.split(".")[0]:
+            raise SaeprobeError(f"{str(path)!r} is not a suite file this saeprobe reads (schema {SUITE_SCHEMA_VERSION})")
+        return cls(path.parent, payload["engine"], [SuiteRun(**run) for run in payload["runs"]], payload["summary"],
+                   payload.get("spec", {}), payload.get("seconds", 0.0))
+
+
+UnitRunner = Callable[[list[SuiteUnit]], Iterator[tuple[SuiteUnit, dict[str, Any]]]]
+
+
+def suite(
+    spec: str | Path | Mapping[str, Any] | SuiteSpec,
+    out: str | Path,
+    *,
+    engine: str = "local",
+    ray_address: str | None = None,
+    gpus_per_worker: float | None = None,
+    results_via: str = "auto",
+    cache_dir: str | Path | None = None,
+    progress: bool = True,
+    on_unit: Callable[[SuiteUnit, dict[str, Any]], None] | None = None,
+) -> SuiteResult:
+    """Run a suite (a YAML file, a mapping, :class:`~saeprobe.suite_spec.SuiteSpec`, or a built-in
+    name such as ``"small"``) and write its results under ``out``.
+
+    ``engine``: ``local`` (here, one unit after another) or ``ray`` (extraction on Ray actors that
+    keep each model loaded, ``gpus_per_worker`` GPUs each where the cluster has GPUs; probe fits as
+    CPU tasks; ``ray_address`` as for ``ray.init``, default a local cluster or the one
+    ``RAY_ADDRESS`` names; ``results_via``: ``cache`` when every node sees the cache folder,
+    ``object_store`` when not, ``auto`` to check, see :mod:`saeprobe.suite_ray`). Units share the cache (``cache_dir``; default ``$SAEPROBE_CACHE_DIR``
+    or ``~/.cache/saeprobe``): a rerun computes only what is missing. ``on_unit(unit, result)``
+    hears each finished unit. Results equal across engines. Raises :class:`SettingsError` for a
+    bad suite or engine.
+    """
+    if engine not in ENGINES:
+        raise SettingsError(f"engine {engine!r} is not one of {list(ENGINES)}; 'ray' needs pip install 'saeprobe[ray]'")
+    spec = builtin_or_spec(spec)
+    out = Path(out).expanduser()
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    cache_dir = _cache_folder(cache_dir)
+    if engine == "local":
+        runner: UnitRunner = lambda todo: _run_local(todo, spec, cache_dir, progress)  # noqa: E731
+    else:
+        from .suite_ray import RayRunner, import_ray
+
+        import_ray()  # a missing Ray stops the suite before any work
+        runner = RayRunner(spec.settings, cache_dir, ray_address, gpus_per_worker, progress, results_via)
+    units = _with_trained_sets(spec, cache_dir, progress)
+    runs = []
+    for unit, payload in runner(units):
+        relative = Path("runs") / model_slug(unit.model) / f"{unit.dataset.name}.json"
+        (out / relative).parent.mkdir(parents=True, exist_ok=True)
+        (out / relative).write_text(dumps(payload, indent=1), encoding="utf-8")
+        runs.append(SuiteRun(unit.model, unit.dataset.name, relative.as_posix(), payload.get("timings", {})))
+        if on_unit is not None:
+            on_unit(unit, payload)
+    order = {unit.key: index for index, unit in enumerate(units)}
+    runs.sort(key=lambda run: order[f"{model_slug(run.model)}/{run.dataset}"])
+    rows = summarize((run.model, run.dataset, json.loads((out / run.result).read_text(encoding="utf-8"))) for run in runs)
+    used = engine if engine == "local" else f"ray ({runner.used})"
+    result = SuiteResult(out, used, runs, rows, spec.to_dict(), time.perf_counter() - started)
+    write_json(out / "suite.json", result.to_dict())
+    result.to_html()
+    return result
+
+
+def describe_suite(result: SuiteResult) -> str:
+    """The text ``saeprobe suite`` prints: per model and layer, the mean test accuracy over datasets
+    of raw and of each SAE set's code, with its win/tie/loss count against raw, then the files."""
+    table = result.summary
+    table = table[(table["metric"] == "test_accuracy")]
+    codes = [rep for rep in dict.fromkeys(table["representation"]) if rep == "raw" or rep.split(":")[0] == "sae"]
+    lines = [f"suite: {len(result.runs)} runs, engine {result.engine}, {result.seconds:.1f} s; mean test accuracy over "
+             "datasets (wins/ties/losses against raw, margin 0.02):"]
+    for model, rows in table.groupby("model", sort=False):
+        lines.append(f"model {model}")
+        cells = {}
+        for row in rows[rows["representation"].isin(codes)].itertuples():
+            note = "" if row.representation == "raw" else f" ({row.wins:.0f}/{row.ties:.0f}/{row.losses:.0f})"
+            cells.setdefault(row.layer, {})[row.representation] = f"{row.mean:.3f}{note}"
+        import pandas as pd
+
+        frame = pd.DataFrame.from_dict(cells, orient="index")[[c for c in codes if c in rows["representation"].values]]
+        frame.index.name = "layer"
+        lines.append(frame.to_string())
+    lines += [f"wrote {result.out / 'suite.json'}", f"wrote {result.out / 'suite.html'}"]
+    return "\n".join(lines)
+
+
+def builtin_or_spec(spec: str | Path | Mapping[str, Any] | SuiteSpec) -> SuiteSpec:
+    """A checked spec: as given, read from a file, or the built-in suite of that name."""
+    if isinstance(spec, SuiteSpec):
+        return spec
+    if isinstance(spec, str) and spec in BUILTIN_SUITES:
+        return load_suite(BUILTIN_SUITES[spec])
+    return load_suite(spec)
+
+
+def _cache_folder(cache_dir: str | Path | None) -> Path:
+    """The cache every unit shares; a suite needs one, since its units resume from it."""
+    from .cache import cache_root
+
+    root = cache_root(cache_dir)
+    if root is not None:
+        root = root.resolve()  # workers elsewhere (Ray) read it from another working directory
+    if root is None:
+        raise SettingsError("a suite needs a cache (its units resume from it); give cache_dir, or unset "
+                            "SAEPROBE_CACHE_DIR=off")
+    return root
+
+
+def _with_trained_sets(spec: SuiteSpec, cache_dir: Path, progress: bool) -> list[SuiteUnit]:
+    """The units, with every SAE set saeprobe trains (``{train: ...}``) trained here (cached) and
+    named by its directory."""
+    trained: dict[tuple[str, TrainedSet], str] = {}
+    units = []
+    for unit in spec.units():
+        saes = {}
+        for name, set_spec in unit.saes.items():
+            if isinstance(set_spec, TrainedSet):
+                if (unit.model, set_spec) not in trained:
+                    trained[unit.model, set_spec] = _train(unit.model, set_spec, spec, cache_dir, progress)
+                set_spec = trained[unit.model, set_spec]
+            saes[name] = set_spec
+        units.append(SuiteUnit(unit.model, unit.dataset, saes))
+    return units
+
+
+def _train(model: str, trained: TrainedSet, spec: SuiteSpec, cache_dir: Path, progress: bool) -> str:
+    from .data import load_texts
+    from .embedded import general_sentences
+    from .training import train_saes
+
+    texts = general_sentences() if trained.texts == GENERAL_TEXT else load_texts(trained.texts)
+    if not texts:
+        raise SettingsError(f"no texts to train SAEs on in {trained.texts!r}; give a file of sentences")
+    settings = spec.settings
+    found = train_saes(model, texts, settings.layers, settings.hook, trained.settings, cache_dir=cache_dir,
+                       revision=settings.revision, device=settings.device, progress=progress)
+    return str(found.directory)
+
+
+def _run_local(units: list[SuiteUnit], spec: SuiteSpec, cache_dir: Path,
+               progress: bool) -> Iterator[tuple[SuiteUnit, dict[str, Any]]]:
+    for unit in units:
+        yield unit, run_unit(unit, spec.settings.to_dict(), str(cache_dir), progress)
+
+
+def run_unit(unit: SuiteUnit, settings: dict[str, Any], cache_dir: str, progress: bool = False,
+             layers: list[int] | None = None) -> dict[str, Any]:
+    """One unit's sweep (only ``layers`` when given), its result as a dict; used by every engine."""
+    from .data import load_dataset
+    from .layer_sweep import sweep
+    from .settings import SweepSettings
+
+    data = load_dataset(unit.dataset.path, options=unit.dataset.options, name=unit.dataset.name)
+    chosen = SweepSettings.from_dict(settings)
+    if layers is not None:
+        chosen = chosen.replace(layers=",".join(map(str, layers)))
+    return sweep(unit.model, unit.saes or None, data, settings=chosen, cache_dir=cache_dir, progress=progress).to_dict()

@@ -1,0 +1,198 @@
+"""A suite: every (model, dataset) pair swept with every SAE set, from one YAML file or mapping.
+
+```yaml
+models: [minilm]                                  # any model specification
+saes: {task: saes/task, general: saes/general}    # named SAE sets, or {model: {name: spec}} per model
+datasets:
+  - {name: sst2, path: data/sst2.csv, text_column: sentence, label_column: label}
+layers: all
+settings: {pooling: mean}                         # any SweepSettings field
+```
+
+An SAE set may also be trained by saeprobe (cached like any trained SAE): ``{train: general}``
+(the general prose every Python has offline) or ``{train: PATH}`` (a text file or table), with
+any :class:`~saeprobe.SAETrainingSettings` field beside it (``width``, ``k``, ``steps``, ...).
+Relative paths are read against the suite file's folder. Checked without torch; every error names
+the key and the fix.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import SettingsError
+from .options import check_names
+from .sae_sets import check_set_name
+from .settings import DataOptions, SAETrainingSettings, SweepSettings
+
+KEYS = ("models", "saes", "datasets", "layers", "settings")
+BUILTIN_SUITES = {"small": Path(__file__).parent / "data" / "suites" / "small" / "suite.yaml"}
+BUILTIN_SUITE_NAMES = tuple(BUILTIN_SUITES)
+DATASET_KEYS = ("name", "path", *DataOptions.names())
+GENERAL_TEXT = "general"
+UNIT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class TrainedSet:
+    """An SAE set saeprobe trains for a model: on ``texts`` (``general``, or a file's path) with
+    ``settings``."""
+
+    texts: str
+    settings: SAETrainingSettings
+
+
+@dataclass(frozen=True)
+class SuiteDataset:
+    """One dataset of a suite: its name (unique in the suite), where it is read from, and how."""
+
+    name: str
+    path: str
+    options: DataOptions = DataOptions()
+
+
+@dataclass(frozen=True)
+class SuiteUnit:
+    """One sweep of a suite: a model on a dataset, with every SAE set of that model."""
+
+    model: str
+    dataset: SuiteDataset
+    saes: dict[str, Any]
+
+    @property
+    def key(self) -> str:
+        """``model/dataset``, with the model shortened to a file-safe name."""
+        return f"{model_slug(self.model)}/{self.dataset.name}"
+
+
+@dataclass(frozen=True)
+class SuiteSpec:
+    """A checked suite: models, SAE sets per model (``{model: {set name: spec | TrainedSet}}``),
+    datasets and the sweep settings shared by every unit."""
+
+    models: list[str]
+    saes: dict[str, dict[str, Any]]
+    datasets: list[SuiteDataset]
+    settings: SweepSettings = SweepSettings()
+    source: str = "mapping"
+    folder: Path = field(default_factory=Path.cwd)
+
+    def units(self) -> list[SuiteUnit]:
+        """Every (model, dataset) pair, models outermost (a model's units run back to back)."""
+        return [SuiteUnit(model, dataset, self.saes.get(model, {})) for model in self.models for dataset in self.datasets]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The suite as a plain mapping (trained sets as their ``train`` mapping)."""
+        def plain(spec: Any) -> Any:
+            if isinstance(spec, TrainedSet):
+                return {"train": spec.texts, **spec.settings.to_dict()}
+            return spec
+
+        return {
+            "models": self.models,
+            "saes": {model: {name: plain(spec) for name, spec in sets.items()} for model, sets in self.saes.items()},
+            "datasets": [{"name": d.name, "path": d.path, **{k: v for k, v in d.options.to_dict().items() if v is not None}}
+                         for d in self.datasets],
+            "settings": self.settings.to_dict(),
+        }
+
+
+def load_suite(source: str | Path | Mapping[str, Any]) -> SuiteSpec:
+    """A :class:`SuiteSpec` from a YAML (or JSON) file or a mapping. Raises
+    :class:`SettingsError` naming the key for anything missing, unknown or malformed."""
+    if isinstance(source, Mapping):
+        return parse_suite(source, Path.cwd(), "mapping")
+    path = Path(source).expanduser()
+    if not path.is_file():
+        raise SettingsError(f"suite file {str(path)!r} does not exist; give a YAML file as in docs/scale.md")
+    import yaml
+
+    try:
+        payload = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise SettingsError(f"suite file {str(path)!r} is not valid YAML: {str(exc).splitlines()[0]}") from None
+    if not isinstance(payload, Mapping):
+        raise SettingsError(f"suite file {str(path)!r} must hold a mapping with the keys {list(KEYS)}")
+    return parse_suite(payload, path.resolve().parent, str(path))
+
+
+def parse_suite(payload: Mapping[str, Any], folder: Path, source: str) -> SuiteSpec:
+    """Check a suite mapping; relative dataset and SAE paths are read against ``folder``."""
+    check_names(KEYS, dict(payload), "a suite")
+    models = payload.get("models")
+    if isinstance(models, str):
+        models = [models]
+    if not isinstance(models, list) or not models or not all(isinstance(m, str) and m.strip() for m in models):
+        raise SettingsError("suite key 'models' must list at least one model specification, e.g. [minilm]")
+    # A model given as a path is read against the suite's folder, like datasets and SAEs.
+    models = [str((folder / m).resolve()) if (folder / m).exists() else m for m in models]
+    if len({model_slug(m) for m in models}) != len(models):
+        raise SettingsError(f"suite key 'models' names a model twice (or two with the same last name): {models}")
+    datasets = _datasets(payload.get("datasets"), folder)
+    settings_payload = dict(payload.get("settings") or {})
+    if "layers" in payload:
+        if "layers" in settings_payload:
+            raise SettingsError("give 'layers' once: at the top of the suite or in its settings, not both")
+        settings_payload["layers"] = payload["layers"]
+    settings = SweepSettings.from_dict(settings_payload)
+    return SuiteSpec(models, _sae_sets(payload.get("saes"), models, folder), datasets, settings, source, folder)
+
+
+def model_slug(model: str) -> str:
+    """A file-safe name for a model specification: its last path part, other characters as ``-``."""
+    last = [part for part in re.split(r"[\\/]", model.rstrip("/\\")) if part][-1]
+    return re.sub(r"[^A-Za-z0-9_.-]", "-", last)
+
+
+def _datasets(entries: Any, folder: Path) -> list[SuiteDataset]:
+    if not isinstance(entries, list) or not entries:
+        raise SettingsError("suite key 'datasets' must list at least one dataset: {name: NAME, path: FILE, ...}")
+    found: list[SuiteDataset] = []
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, Mapping) or "path" not in entry:
+            raise SettingsError(f"datasets[{index}] must be a mapping with at least 'path' (and 'name')")
+        check_names(DATASET_KEYS, dict(entry), f"datasets[{index}]")
+        path = str(entry["path"])
+        name = str(entry.get("name") or Path(path).stem)
+        if not UNIT_NAME.match(name):
+            raise SettingsError(f"datasets[{index}] name {name!r}: use letters, digits, '_', '.' or '-' (it names a file)")
+        if any(d.name == name for d in found):
+            raise SettingsError(f"two datasets are named {name!r}; give each a name of its own")
+        local = folder / path
+        options = DataOptions.from_dict({k: v for k, v in entry.items() if k in DataOptions.names()})
+        found.append(SuiteDataset(name, str(local.resolve()) if local.exists() else path, options))
+    return found
+
+
+def _sae_sets(saes: Any, models: list[str], folder: Path) -> dict[str, dict[str, Any]]:
+    """``{model: {set name: spec}}``: one mapping of sets for every model, or one per model."""
+    if saes is None:
+        return {}
+    if not isinstance(saes, Mapping) or not saes:
+        raise SettingsError("suite key 'saes' must map set names to SAE specifications, or models to such maps")
+    if set(saes) <= set(models) and all(isinstance(v, Mapping) and "train" not in v for v in saes.values()):
+        per_model = {model: dict(saes.get(model) or {}) for model in models}
+    else:
+        per_model = {model: dict(saes) for model in models}
+    return {model: {name: _set_spec(name, spec, folder) for name, spec in sets.items()} for model, sets in per_model.items()}
+
+
+def _set_spec(name: Any, spec: Any, folder: Path) -> Any:
+    check_set_name(name)
+    if isinstance(spec, Mapping):
+        if "train" not in spec:
+            raise SettingsError(f"SAE set {name!r}: a mapping must say what to train on, {{train: general}} or "
+                                "{train: texts.txt}, with SAE training settings beside it")
+        texts = str(spec["train"])
+        if texts != GENERAL_TEXT:
+            texts = str(folder / texts) if (folder / texts).exists() else texts
+        settings = SAETrainingSettings.from_dict({k: v for k, v in spec.items() if k != "train"})
+        return TrainedSet(texts, settings)
+    if not isinstance(spec, str) or not spec.strip():
+        raise SettingsError(f"SAE set {name!r} must be a release, a directory or {{train: ...}}, not {spec!r}")
+    local = folder / spec
+    return str(local) if local.exists() else spec

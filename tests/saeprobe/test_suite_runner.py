@@ -1,0 +1,72 @@
+"""Suites on the local engine: runs, summary across datasets, report, reruns from the cache, Ctrl-C."""
+
+import json
+
+import pytest
+
+import saeprobe
+from saeprobe import SuiteResult, SweepResult
+from saeprobe.errors import SettingsError
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def local_suite(tiny_suite, tmp_path_factory):
+    cache = tmp_path_factory.mktemp("suite-cache")
+    out = tmp_path_factory.mktemp("suite-out")
+    return saeprobe.suite(tiny_suite, out, cache_dir=cache, progress=False), cache
+
+
+def test_a_suite_writes_every_run_its_summary_and_report(local_suite):
+    result, _ = local_suite
+    payload = json.loads((result.out / "suite.json").read_text())
+    assert payload["schema_version"] == "1.0" and payload["engine"] == "local"
+    assert [(run["dataset"], run["result"].split("/")[0]) for run in payload["runs"]] == [
+        ("movie_sentiment", "runs"), ("larger_than", "runs"), ("topics", "runs")]
+    sweep = result.result("topics")
+    assert isinstance(sweep, SweepResult) and sweep.sae_set_names == ["narrow", "wide"] and len(sweep.classes) == 4
+    summary = result.summary
+    assert list(summary.columns) == ["model", "layer", "representation", "metric", "mean", "median", "n_datasets",
+                                     "wins", "ties", "losses"]
+    row = summary[(summary.layer == 2) & (summary.representation == "sae:wide") & (summary.metric == "test_accuracy")]
+    accuracies = [result.result(d).layer(2).scores["sae:wide"].test_accuracy for d in ("movie_sentiment", "larger_than", "topics")]
+    raws = [result.result(d).layer(2).scores["raw"].test_accuracy for d in ("movie_sentiment", "larger_than", "topics")]
+    assert row["mean"].item() == pytest.approx(sum(accuracies) / 3) and row["n_datasets"].item() == 3
+    assert row["wins"].item() == sum(a > r + 0.02 for a, r in zip(accuracies, raws))
+    assert row["losses"].item() == sum(a < r - 0.02 for a, r in zip(accuracies, raws))
+    assert row[["wins", "ties", "losses"]].sum(axis=1).item() == 3
+    assert summary[summary.representation == "raw"]["wins"].isna().all()
+    report = (result.out / "suite.html").read_text()
+    assert '"suite"' in report and '"results"' in report and "sae:narrow" in report
+    again = SuiteResult.from_json(result.out)
+    assert again.rows == result.rows and [r.result for r in again.runs] == [r.result for r in result.runs]
+
+
+def test_a_rerun_computes_nothing(local_suite, tiny_suite, tmp_path):
+    first, cache = local_suite
+    again = saeprobe.suite(tiny_suite, tmp_path, cache_dir=cache, progress=False)
+    for run in again.runs:
+        assert run.timings["forward_batches"] == 0 and run.timings["layers_from_cache"] == 4, run
+        assert (tmp_path / run.result).read_text() .count('"layer"') >= 4
+    assert again.rows == first.rows
+
+
+def test_ctrl_c_keeps_finished_units_and_the_rerun_resumes(tiny_suite, tmp_path):
+    def stop_after_first(unit, result):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        saeprobe.suite(tiny_suite, tmp_path / "out", cache_dir=tmp_path / "cache", progress=False, on_unit=stop_after_first)
+    assert (tmp_path / "out" / "runs").is_dir() and not (tmp_path / "out" / "suite.json").exists()
+    resumed = saeprobe.suite(tiny_suite, tmp_path / "out", cache_dir=tmp_path / "cache", progress=False)
+    cached = [run.timings["layers_from_cache"] for run in resumed.runs]
+    assert cached == [4, 0, 0]  # the finished unit came from the cache; the others were computed
+
+
+def test_a_suite_needs_a_known_engine_and_a_cache(tiny_suite, tmp_path, monkeypatch):
+    with pytest.raises(SettingsError, match="engine 'spark' is not one of"):
+        saeprobe.suite(tiny_suite, tmp_path, engine="spark")
+    monkeypatch.setitem(__import__("sys").modules, "ray", None)
+    with pytest.raises(SettingsError, match=r"pip install 'saeprobe\[ray\]'"):
+        saeprobe.suite(tiny_suite, tmp_path, engine="ray", cache_dir=tmp_path / "c")
