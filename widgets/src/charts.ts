@@ -56,6 +56,8 @@ export interface AccuracyChartOptions {
   onHover: (text: string) => void;
   /** Accuracy of guessing one class (1 / number of classes), drawn as a labelled line. */
   chance?: number;
+  /** The chart's accessible name; "Probe accuracy by layer" if absent. */
+  label?: string;
 }
 
 /** Accuracy per layer: one line per representation and split, points clickable, selection marked,
@@ -67,7 +69,7 @@ export function accuracyChart(options: AccuracyChartOptions): SVGSVGElement {
   const values = series.flatMap((line) => line.points.map((p) => p.value));
   const range = accuracyRange(chance === undefined ? values : [...values, chance]);
   const y = yScale(range, frame);
-  const svg = s("svg", { viewBox: `0 0 ${frame.width} ${frame.height}`, class: "sp-chart", role: "img", "aria-label": "Probe accuracy by layer" });
+  const svg = s("svg", { viewBox: `0 0 ${frame.width} ${frame.height}`, class: "sp-chart", role: "img", "aria-label": options.label ?? "Probe accuracy by layer" });
   for (let tenth = Math.ceil(range[0] * 10 - 1e-9); tenth <= Math.floor(range[1] * 10 + 1e-9); tenth += 1) {
     const v = tenth / 10;
     svg.append(s("line", { x1: frame.left, x2: frame.width - frame.right, y1: y(v), y2: y(v), class: "sp-grid" }));

@@ -225,9 +225,10 @@ function details(entry: LayerEntry, result: SweepResult, sets: string[], state: 
   return region;
 }
 
-/** Tabs naming the SAE sets, `chosen` selected; ← / → (Home / End) move between them. */
-function setTabs(sets: string[], chosen: string, choose: (set: string) => void): HTMLElement {
-  return h("div", { class: "sp-tabs", role: "tablist", "aria-label": "SAE set" }, ...sets.map((set, i) => {
+/** Tabs naming the SAE sets, `chosen` selected; ← / → (Home / End) move between them. `label`
+ * names the tab list. */
+export function setTabs(sets: string[], chosen: string, choose: (set: string) => void, label = "SAE set"): HTMLElement {
+  return h("div", { class: "sp-tabs", role: "tablist", "aria-label": label }, ...sets.map((set, i) => {
     const selected = set === chosen;
     const tab = h("button", {
       type: "button", role: "tab", class: selected ? "sp-tab sp-tab-selected" : "sp-tab", "aria-selected": selected ? "true" : "false",

@@ -1,5 +1,7 @@
-// Offline report host: implements the model API the view uses over an inline JSON state, no kernel.
-import { render, type WidgetModel } from "./render";
+// Offline report host: implements the model API the views use over an inline JSON state, no kernel
+// (a sweep's, or a suite's with its `suite` key).
+import type { WidgetModel } from "./render";
+import { renderView } from "./suite";
 
 function staticModel(initial: Record<string, unknown>): WidgetModel {
   const values = { ...initial };
@@ -22,5 +24,5 @@ function staticModel(initial: Record<string, unknown>): WidgetModel {
 const stateBlock = document.getElementById("saeprobe-state");
 const mount = document.getElementById("saeprobe-root");
 if (stateBlock && mount) {
-  render({ model: staticModel(JSON.parse(stateBlock.textContent ?? "{}")), el: mount });
+  renderView({ model: staticModel(JSON.parse(stateBlock.textContent ?? "{}")), el: mount });
 }

@@ -1,6 +1,8 @@
 // Types of the sweep result JSON: generated from its JSON Schema into schema.generated.ts (run
 // `npm run build`), so the widget and the Python result share one description. The widget reads
-// only these, plus its own progress trait.
+// only these, its own progress trait, and a suite's view state (below).
+import type { SweepResult } from "./schema.generated";
+
 export type {
   Diagnostics, EffectiveDimension, FeatureRow, Fidelity, LayerEntry, Metrics, Preparation, SaeInfo, Settings, Sparsity, SweepResult,
   TokenSparsity,
@@ -11,4 +13,41 @@ export interface Progress {
   done?: number;
   total?: number;
   message?: string;
+}
+
+/** One finished unit of a suite (saeprobe.suite_runner.SuiteRun): its model, dataset, result file
+ * and what it cost. */
+export interface SuiteRun {
+  model: string;
+  dataset: string;
+  result: string;
+  timings: Record<string, number>;
+}
+
+/** A row of a suite's summary across datasets (saeprobe.suite_summary): wins, ties and losses
+ * against raw at that layer, null for raw itself. */
+export interface SummaryRow {
+  model: string;
+  layer: number;
+  representation: string;
+  metric: string;
+  mean: number;
+  median: number;
+  n_datasets: number;
+  wins: number | null;
+  ties: number | null;
+  losses: number | null;
+}
+
+/** What the suite view reads (SuiteResult.view_state()): suite.json's content, and every run's
+ * sweep result by its key "MODEL/DATASET". */
+export interface SuiteState {
+  schema_version: string;
+  saeprobe_version: string;
+  engine: string;
+  spec: Record<string, unknown>;
+  seconds: number;
+  runs: SuiteRun[];
+  summary: SummaryRow[];
+  results: Record<string, SweepResult>;
 }

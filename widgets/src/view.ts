@@ -40,7 +40,12 @@ export function splitRepresentation(name: string): [string, string | null] {
 export function representations(result: SweepResult): string[] {
   const names = new Set<string>();
   for (const entry of result.layers) Object.keys(entry.scores).forEach((n) => names.add(n));
-  const sets = saeSets(result);
+  return orderRepresentations([...names], saeSets(result));
+}
+
+/** Representation names in the display order of {@link representations}, the SAE sets in the order
+ * of `sets`. */
+export function orderRepresentations(names: string[], sets: string[]): string[] {
   const rank = (name: string): [number, number, string, number] => {
     const [kind, set] = splitRepresentation(name);
     const known = set === null ? 0 : sets.indexOf(set);
@@ -51,7 +56,7 @@ export function representations(result: SweepResult): string[] {
     if (topk) return [topk[1] === "sae" ? 2 : 3, ...setRank, Number(topk[2])];
     return [4, 0, "", 0];
   };
-  return [...names].sort((a, b) => {
+  return [...new Set(names)].sort((a, b) => {
     const [x, y] = [rank(a), rank(b)];
     return x[0] - y[0] || x[1] - y[1] || x[2].localeCompare(y[2]) || x[3] - y[3] || a.localeCompare(b);
   });
@@ -301,6 +306,11 @@ export function saeSource(result: SweepResult, set: string): string | null {
   return parts.slice(-2).join("/");
 }
 
+/** A model's name as titles show it: its last two path parts ("org/name" of a Hub id). */
+export function modelLabel(name: string): string {
+  return name.split("/").filter(Boolean).slice(-2).join("/");
+}
+
 /** The view's title: model, dataset, the SAEs' folder ("SAE sets NAME (folder), …" when there are
  * several), hook and pooling, split sizes. */
 export function sweepTitle(result: SweepResult): string {
@@ -309,6 +319,6 @@ export function sweepTitle(result: SweepResult): string {
   const saes = sets.length > 1
     ? ` · SAE sets ${sets.map((set, i) => (sources[i] ? `${set} (${sources[i]})` : set)).join(", ")}`
     : sources[0] ? ` · SAEs ${sources[0]}` : "";
-  return `${result.model.name.split("/").slice(-2).join("/")} · ${result.dataset.name}${saes} · `
+  return `${modelLabel(result.model.name)} · ${result.dataset.name}${saes} · `
     + `${result.settings.hook}, ${result.settings.pooling} pooling · ${result.n_train} train / ${result.n_test} test`;
 }

@@ -1,7 +1,8 @@
 // The result of a real sweep, dumped by tools/dump_widget_fixture.py (the tests' tiny GPT-2 and
 // two SAE sets, `narrow` and `wide`, layers 0-2). Each call returns a fresh copy that a test may change.
-import type { SweepResult } from "../src/schema";
+import type { SuiteState, SweepResult } from "../src/schema";
 import dumped from "./fixture.json";
+import suiteDumped from "./suite-fixture.json";
 
 export function sweepResult(): SweepResult {
   return structuredClone(dumped) as SweepResult;
@@ -21,4 +22,10 @@ export function singleSetResult(): SweepResult {
     entry.diagnosis = plain(entry.diagnosis ?? {});
   }
   return result;
+}
+
+/** The view state of a real suite of the same model and SAE sets, dumped by the same tool: datasets
+ * movie_sentiment, larger_than and topics, layers 0-3. A fresh copy per call. */
+export function suiteState(): SuiteState {
+  return structuredClone(suiteDumped) as unknown as SuiteState;
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
   accuracyRange, accuracySeries, colorSlots, defaultVisible, describePreparation, detailRows, diagnosisLines, explain, GLOSSARY, headlines, saeSets,
-  saeSource, formatCount, formatValue, gapSeries, representationGroups, representationName, representations, resolveLayer, sortFeatures,
+  saeSource, formatCount, formatValue, gapSeries, modelLabel, orderRepresentations, representationGroups, representationName, representations,
+  resolveLayer, sortFeatures,
   splitRepresentation, stepLayer, sweepTitle,
 } from "../src/view";
 import { singleSetResult, sweepResult } from "./fixture";
@@ -27,6 +28,10 @@ describe("representations", () => {
     expect(defaultVisible(names)).toEqual(["raw", "sae:narrow", "pca_matched:narrow", "sae:wide", "pca_matched:wide"]);
     expect(representationGroups(names).map((g) => [g.set, g.names.length])).toEqual([[null, 3], ["narrow", 6], ["wide", 6]]);
     expect(representationGroups(names)[0].names).toEqual(["raw", "raw_topk_1", "raw_topk_5"]);
+  });
+
+  it("orders any list of names the same way, once each, the sets in the order given", () => {
+    expect(orderRepresentations(["pca_matched:b", "raw", "sae:a", "sae:b", "raw"], ["b", "a"])).toEqual(["raw", "sae:b", "pca_matched:b", "sae:a"]);
   });
 
   it("follows the order of the sets in the layers, not of their names", () => {
@@ -253,6 +258,7 @@ describe("a reader's view", () => {
       entry.saes!.wide.sae.source = `/runs/saes/wide/layer_${entry.layer}`;
     });
     expect(saeSource(result, "wide")).toBe("saes/wide");
+    expect([modelLabel("/scratch/tiny-gpt2"), modelLabel("google/gemma-2-2b"), modelLabel("gpt2")]).toEqual(["scratch/tiny-gpt2", "google/gemma-2-2b", "gpt2"]);
     expect(sweepTitle(result)).toBe(
       "tiny-gpt2 · corpus-pairs · SAE sets narrow (saes/narrow), wide (saes/wide) · resid_post, last pooling · 42 train / 18 test",
     );

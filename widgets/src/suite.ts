@@ -1,0 +1,264 @@
+// The suite view: heatmaps of the raw − SAE test-accuracy gap (datasets × layers, one SAE set at a
+// time), the mean curves over datasets with win/tie/loss counts, and below them the sweep view
+// (render.ts) of the clicked dataset at the clicked layer.
+import { accuracyChart, colorFor, type Series } from "./charts";
+import { h } from "./dom";
+import { render as renderSweep, setTabs, type WidgetModel } from "./render";
+import type { SuiteState, SweepResult } from "./schema";
+import {
+  cellLabel, cellTooltip, findRun, gapColor, gapLimit, gapMatrix, gapTextColor, gridStep, legendTicks, meanRepresentations, meanSeries,
+  suiteColorSlots, suiteModels, suiteSets, suiteTitle, summaryLayers, tieMargin, winsTiesLosses, type GapCell, type GapRow,
+} from "./suiteView";
+import { explain, formatValue, modelLabel, representationName, splitRepresentation } from "./view";
+
+interface SuiteViewState {
+  /** The SAE set the heatmaps show; null: the first set. */
+  set: string | null;
+  /** What the mean charts' readout says (the last point hovered). */
+  hover: string;
+}
+
+/** The (run, layer) shown below the overview, and how to choose another. */
+interface Selection {
+  key: string;
+  layer: number;
+  select: (key: string, layer: number) => void;
+  selectLayer: (layer: number) => void;
+}
+
+/** Draw the overview again; focus goes to the element of `focusKey`, else back to the focused one's. */
+type Redraw = (focusKey?: string) => void;
+
+/** The view a model asks for: the suite view where the model has a `suite` trait (a SuiteWidget,
+ * whose suite may still be null, or a suite report), else the sweep view. */
+export function renderView(props: { model: WidgetModel; el: HTMLElement }): () => void {
+  return props.model.get("suite") !== undefined ? renderSuite(props) : renderSweep(props);
+}
+
+export function renderSuite({ model, el }: { model: WidgetModel; el: HTMLElement }): () => void {
+  const state: SuiteViewState = { set: null, hover: "" };
+  const overview = h("div", { class: "sp-suite-overview" });
+  const runRegion = h("section", { class: "sp-suite-run", role: "region" });
+  el.replaceChildren(h("div", { class: "saeprobe sp-suite" }, overview, runRegion));
+
+  const selection = (): Selection => ({
+    key: model.get("selected_run") ?? "",
+    layer: model.get("selected_layer") ?? 0,
+    select: (key, layer) => {
+      model.set("selected_run", key);
+      model.set("selected_layer", layer);
+      model.save_changes();
+    },
+    selectLayer: (layer) => {
+      model.set("selected_layer", layer);
+      model.save_changes();
+    },
+  });
+  const drawOverview: Redraw = (focusKey) => {
+    const focused = document.activeElement;
+    const key = focusKey ?? (focused instanceof HTMLElement && overview.contains(focused) ? focused.dataset.focusKey : undefined);
+    overview.replaceChildren(...overviewParts(model.get("suite"), state, selection(), drawOverview));
+    if (key) [...overview.querySelectorAll<HTMLElement>("[data-focus-key]")].find((node) => node.dataset.focusKey === key)?.focus();
+  };
+  let closeRun = () => {};
+  const openRun = () => {
+    closeRun();
+    closeRun = showRun(model, runRegion);
+  };
+  const drawAll = () => {
+    drawOverview();
+    openRun();
+  };
+  // The sweep view below follows selected_layer itself (its model forwards the events).
+  const onLayer = () => drawOverview();
+  model.on("change:suite", drawAll);
+  model.on("change:selected_run", drawAll);
+  model.on("change:selected_layer", onLayer);
+  drawAll();
+  return () => {
+    model.off("change:suite", drawAll);
+    model.off("change:selected_run", drawAll);
+    model.off("change:selected_layer", onLayer);
+    closeRun();
+  };
+}
+
+/** Draw the sweep view of the selected run into `region` (a hint where there is none); returns
+ * the view's clean-up. */
+function showRun(model: WidgetModel, region: HTMLElement): () => void {
+  const suite: SuiteState | null = model.get("suite");
+  const key: string = model.get("selected_run") ?? "";
+  const run = suite ? findRun(suite, key) : undefined;
+  const result = suite && run ? suite.results[key] : undefined;
+  if (!run || !result) {
+    region.setAttribute("aria-label", "Sweep of a dataset");
+    region.replaceChildren(...(suite?.runs.length ? [h("p", { class: "sp-empty" }, "Click a cell of the heatmap to see that dataset's sweep at that layer.")] : []));
+    return () => undefined;
+  }
+  const mount = h("div");
+  region.setAttribute("aria-label", `Sweep of ${run.dataset} (${modelLabel(run.model)})`);
+  region.replaceChildren(mount);
+  return renderSweep({ model: runModel(model, result), el: mount });
+}
+
+/** The model the embedded sweep view reads: `result` is the run's (fixed for the view's life: another
+ * run gets a new view); `selected_layer` is the suite model's, read, written and listened to there.
+ * The sweep view writes no other trait. */
+function runModel(suiteModel: WidgetModel, result: SweepResult): WidgetModel {
+  const forwarded = (event: string) => event === "change:selected_layer";
+  return {
+    get: (name) => (name === "result" ? result : name === "selected_layer" ? suiteModel.get(name) : undefined),
+    set: (name, value) => {
+      if (name === "selected_layer") suiteModel.set(name, value);
+    },
+    save_changes: () => suiteModel.save_changes(),
+    on: (event, callback) => {
+      if (forwarded(event)) suiteModel.on(event, callback);
+    },
+    off: (event, callback) => {
+      if (forwarded(event)) suiteModel.off(event, callback);
+    },
+  };
+}
+
+/** The title, the gap heatmaps and the mean curves. */
+function overviewParts(suite: SuiteState | null, state: SuiteViewState, selection: Selection, redraw: Redraw): HTMLElement[] {
+  if (!suite) return [h("p", { class: "sp-empty" }, "No suite to show yet.")];
+  const header = h("header", { class: "sp-header" }, h("strong", {}, suiteTitle(suite)));
+  if (!suite.runs.length) return [header, h("p", { class: "sp-empty" }, "This suite has no runs.")];
+  return [header, h("div", { class: "sp-suite-figures" }, heatmapSection(suite, state, selection, redraw), meanSection(suite, state, selection))];
+}
+
+/** The heatmaps of the chosen SAE set (one per model) with the colour scale; tabs choose the set. */
+function heatmapSection(suite: SuiteState, state: SuiteViewState, selection: Selection, redraw: Redraw): HTMLElement {
+  const sets = suiteSets(suite);
+  const models = suiteModels(suite);
+  const section = h("section", { class: "sp-suite-heatmaps", "aria-label": "Gap heatmaps" }, h("h3", {}, "raw − SAE test accuracy, by dataset and layer"));
+  const set = state.set !== null && sets.includes(state.set) ? state.set : sets[0];
+  if (set === undefined) {
+    section.append(h("p", { class: "sp-empty" }, "No SAE set: no gap to show."));
+    return section;
+  }
+  const limit = gapLimit(suite);
+  const body = [
+    gapLegend(limit),
+    ...models.map((model) => heatmap(suite, model, set, limit, models.length > 1, selection)),
+    h("p", { class: "sp-hint" }, "Click a cell (or move with the arrow keys and press Enter) to open that dataset's sweep at that layer below."),
+  ];
+  if (sets.length <= 1) {
+    section.append(...body);
+    return section;
+  }
+  const choose = (chosen: string) => {
+    state.set = chosen;
+    redraw(`set-tab-${chosen}`);
+  };
+  section.append(setTabs(sets, set, choose, "SAE set of the heatmaps"),
+    h("div", { class: "sp-tabpanel", role: "tabpanel", "aria-label": `Gaps of SAE set ${set}` }, ...body));
+  return section;
+}
+
+/** The colour scale: a bar from the SAE code's best gain to its worst loss, with its numbers. */
+function gapLegend(limit: number): HTMLElement {
+  const ticks = legendTicks(limit);
+  const gradient = `linear-gradient(to right, ${gapColor(-limit, limit)}, ${gapColor(0, limit)}, ${gapColor(limit, limit)})`;
+  return h("div", {
+    class: "sp-gap-legend", role: "img",
+    "aria-label": `Colour scale from ${formatValue(-limit)} (blue: the SAE code beats raw) through 0 (white) to ${formatValue(limit)} (red: the SAE code loses)`,
+  },
+  h("span", { class: "sp-gap-end" }, "SAE better"),
+  h("span", { class: "sp-gap-scale" }, h("span", { class: "sp-gap-bar", style: `background:${gradient}` }),
+    ...ticks.map((tick, i) => h("span", { class: "sp-gap-tick", style: `left:${(100 * i) / (ticks.length - 1)}%` }, formatValue(tick)))),
+  h("span", { class: "sp-gap-end" }, "SAE worse"));
+}
+
+/** One model's heatmap of the SAE set `set`: a row per dataset, a column per layer, each cell a
+ * button that opens that run at that layer. Arrow keys move between the cells (one tab stop). */
+function heatmap(suite: SuiteState, model: string, set: string, limit: number, named: boolean, selection: Selection): HTMLElement {
+  const matrix = gapMatrix(suite, model, set);
+  const at = (row: GapRow, cell: GapCell) => row.key === selection.key && cell.layer === selection.layer;
+  const selectedRow = matrix.rows.findIndex((row) => row.cells.some((cell) => at(row, cell)));
+  // The tab stop: the selected cell when this model's heatmap has it, else the first cell.
+  const stop = selectedRow >= 0 ? [selectedRow, matrix.layers.indexOf(selection.layer)] : [0, 0];
+  const cellButton = (row: GapRow, cell: GapCell, r: number, c: number) => {
+    const style = cell.gap === null ? undefined : `background:${gapColor(cell.gap, limit)};color:${gapTextColor(cell.gap, limit)}`;
+    const button = h("button", {
+      type: "button", class: at(row, cell) ? "sp-cell sp-cell-selected" : "sp-cell", style, "aria-label": cellLabel(row.dataset, cell),
+      title: cellTooltip(row.dataset, cell, set), "aria-current": at(row, cell) ? "true" : undefined, tabindex: r === stop[0] && c === stop[1] ? 0 : -1,
+      "data-row": r, "data-col": c, "data-focus-key": `cell-${row.key}-${cell.layer}`,
+    }, cell.gap === null ? "–" : formatValue(cell.gap));
+    button.addEventListener("click", () => selection.select(row.key, cell.layer));
+    return button;
+  };
+  const name = `raw − ${representationName("sae", set)} test accuracy, ${modelLabel(model)}`;
+  const table = h("table", { class: "sp-heatmap", "aria-label": name },
+    h("thead", {}, h("tr", {}, h("th", { scope: "col", class: "sp-corner" }, "dataset \\ layer"),
+      ...matrix.layers.map((layer) => h("th", { scope: "col", class: layer === selection.layer && selectedRow >= 0 ? "sp-current" : undefined }, String(layer))))),
+    h("tbody", {}, ...matrix.rows.map((row, r) => h("tr", {},
+      h("th", { scope: "row", class: r === selectedRow ? "sp-current" : undefined }, row.dataset),
+      ...row.cells.map((cell, c) => h("td", {}, cellButton(row, cell, r, c)))))));
+  table.addEventListener("keydown", (event) => {
+    const from = event.target;
+    if (!(from instanceof HTMLElement) || from.dataset.row === undefined) return;
+    const next = gridStep(matrix.rows.length, matrix.layers.length, Number(from.dataset.row), Number(from.dataset.col), event.key);
+    if (!next) return;
+    // These keys move between the cells here, not between the layers of the sweep view.
+    event.preventDefault();
+    event.stopPropagation();
+    const to = table.querySelector<HTMLElement>(`[data-row="${next[0]}"][data-col="${next[1]}"]`)!;
+    from.tabIndex = -1;
+    to.tabIndex = 0;
+    to.focus();
+  });
+  return h("div", { class: "sp-heatmap-block" }, named ? h("h4", {}, modelLabel(model)) : null, h("div", { class: "sp-scroll" }, table));
+}
+
+/** Per model, the mean test accuracy over datasets of raw and each SAE set's codes, and the win /
+ * tie / loss counts of each set's SAE code against raw; one readout for the points hovered. */
+function meanSection(suite: SuiteState, state: SuiteViewState, selection: Selection): HTMLElement {
+  const models = suiteModels(suite);
+  const selectedModel = findRun(suite, selection.key)?.model;
+  const readout = h("div", { class: "sp-readout", "aria-live": "polite" }, state.hover || "Hover a point for its value; click it to select the layer.");
+  const onHover = (text: string) => {
+    state.hover = text;
+    readout.textContent = text;
+  };
+  return h("section", { class: "sp-suite-means", "aria-label": "Means over datasets" }, h("h3", {}, "Mean test accuracy over datasets"),
+    ...models.map((model) => h("div", { class: "sp-suite-model" }, models.length > 1 ? h("h4", {}, modelLabel(model)) : null,
+      meanChart(suite, model, model === selectedModel ? selection.layer : undefined, selection.selectLayer, onHover),
+      winsTable(suite, model))),
+    readout);
+}
+
+/** The mean curves of one model: solid raw and SAE codes, dashed pca_matched codes, with a legend;
+ * no chance line (the datasets' numbers of classes differ). */
+function meanChart(suite: SuiteState, model: string, selected: number | undefined, onSelect: (layer: number) => void, onHover: (text: string) => void): HTMLElement {
+  const slots = suiteColorSlots(suite, model);
+  const lines = meanRepresentations(suite, model).map((name) => ({ name, color: colorFor(slots.get(name) ?? 0), dashed: splitRepresentation(name)[0] === "pca_matched" }));
+  const series: Series[] = lines.map((line) => ({ ...line, points: meanSeries(suite, model, line.name) }));
+  const legend = h("ul", { class: "sp-legend", "aria-label": "Curves" }, ...lines.map(({ name, color, dashed }) => h("li", { title: explain(name) },
+    h("span", { class: dashed ? "sp-swatch sp-swatch-dashed" : "sp-swatch", style: dashed ? `border-color:${color}` : `background:${color}` }), name)));
+  const chart = accuracyChart({
+    layers: summaryLayers(suite, model), series, selected, onSelect, onHover, label: `Mean test accuracy over datasets by layer, ${modelLabel(model)}`,
+  });
+  return h("figure", { class: "sp-figure" }, legend, chart,
+    h("figcaption", {}, "Mean over datasets — solid: raw and SAE codes, dashed: pca_matched (a dense code of the same size)"));
+}
+
+/** Per layer, how many datasets each SAE set's code beats, ties and loses against raw. */
+function winsTable(suite: SuiteState, model: string): HTMLElement {
+  const layers = summaryLayers(suite, model);
+  const margin = tieMargin(suite);
+  const codes = suiteSets(suite).map((set) => representationName("sae", set));
+  const cell = (code: string, layer: number) => {
+    const counts = winsTiesLosses(suite, model, code, layer);
+    if (!counts) return h("td", {}, "–");
+    const { wins, ties, losses, n_datasets: n } = counts;
+    return h("td", { title: `${code} at layer ${layer}: beats raw on ${wins}, ties on ${ties}, loses on ${losses} of ${n} datasets` },
+      `${wins} / ${ties} / ${losses}`);
+  };
+  return h("div", { class: "sp-scroll" }, h("table", { class: "sp-wins" },
+    h("caption", {}, `Datasets where the SAE code beats / ties / loses to raw on test accuracy${margin === null ? "" : ` (a tie: within ${margin})`}`),
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "layer"), ...layers.map((layer) => h("th", { scope: "col" }, String(layer))))),
+    h("tbody", {}, ...codes.map((code) => h("tr", {}, h("th", { scope: "row", title: explain(code) }, code), ...layers.map((layer) => cell(code, layer)))))));
+}

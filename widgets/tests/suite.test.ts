@@ -1,0 +1,150 @@
+// @vitest-environment jsdom
+import { describe, expect, it } from "vitest";
+import type { WidgetModel } from "../src/render";
+import { renderView } from "../src/suite";
+import { gapColor } from "../src/suiteView";
+import { singleSetResult, suiteState } from "./fixture";
+
+const MODEL = "/scratch/tiny-gpt2";
+const key = (dataset: string) => `${MODEL}/${dataset}`;
+
+/** A model over `values` that counts its saves and its listeners. */
+function fakeModel(values: Record<string, unknown>): WidgetModel & { saved: number; listening: (event: string) => number } {
+  const listeners = new Map<string, Set<() => void>>();
+  const model = {
+    saved: 0,
+    listening: (event: string) => listeners.get(event)?.size ?? 0,
+    get: (name: string) => values[name],
+    set: (name: string, value: unknown) => {
+      values[name] = value;
+      listeners.get(`change:${name}`)?.forEach((cb) => cb());
+    },
+    save_changes: () => { model.saved += 1; },
+    on: (event: string, cb: () => void) => { if (!listeners.has(event)) listeners.set(event, new Set()); listeners.get(event)!.add(cb); },
+    off: (event: string, cb: () => void) => { listeners.get(event)?.delete(cb); },
+  };
+  return model;
+}
+
+const cell = (el: HTMLElement, name: string) => el.querySelector(`button.sp-cell[aria-label='${name}']`) as HTMLButtonElement;
+const sweepRegion = (el: HTMLElement) => el.querySelector(".sp-suite-run")!;
+const details = (el: HTMLElement) => sweepRegion(el).querySelector("[role=region]")!.getAttribute("aria-label");
+
+describe("the suite view", () => {
+  it("draws a heatmap of datasets × layers and the first run's sweep below it", () => {
+    const el = document.createElement("div");
+    render(el, { selected_run: key("movie_sentiment"), selected_layer: 0 });
+    expect(el.querySelector("header")!.textContent).toBe("scratch/tiny-gpt2 · 3 datasets · SAE sets narrow, wide · local engine");
+    const table = el.querySelector("table.sp-heatmap")!;
+    expect(table.getAttribute("aria-label")).toBe("raw − sae:narrow test accuracy, scratch/tiny-gpt2");
+    expect([...table.querySelectorAll("tbody th")].map((th) => th.textContent)).toEqual(["movie_sentiment", "larger_than", "topics"]);
+    expect([...table.querySelectorAll("tbody tr")].map((tr) => tr.querySelectorAll("button.sp-cell").length)).toEqual([4, 4, 4]);
+    // larger_than at layer 3: raw 10/14, sae:narrow 5/14.
+    expect(cell(el, "larger_than, layer 3, gap 0.357").textContent).toBe("0.357");
+    expect(cell(el, "larger_than, layer 3, gap 0.357").getAttribute("style")).toBe(`background:${gapColor(10 / 14 - 5 / 14, 0.4)};color:#fff`);
+    expect(sweepRegion(el).getAttribute("aria-label")).toBe("Sweep of movie_sentiment (scratch/tiny-gpt2)");
+    expect(details(el)).toBe("Layer 0 details");
+    expect(el.querySelector("[aria-current=true]")!.getAttribute("aria-label")).toBe("movie_sentiment, layer 0, gap -0.143");
+    expect([...el.querySelectorAll(".sp-gap-tick")].map((tick) => tick.textContent)).toEqual(["-0.400", "-0.200", "0.000", "0.200", "0.400"]);
+  });
+
+  it("opens the clicked cell's dataset at its layer, and follows the layers chosen in the sweep view", () => {
+    const el = document.createElement("div");
+    const model = render(el, { selected_run: key("movie_sentiment"), selected_layer: 0 });
+    cell(el, "topics, layer 2, gap 0.000").click();
+    expect([model.get("selected_run"), model.get("selected_layer")]).toEqual([key("topics"), 2]);
+    expect(model.saved).toBe(1);
+    expect(sweepRegion(el).getAttribute("aria-label")).toBe("Sweep of topics (scratch/tiny-gpt2)");
+    expect(details(el)).toBe("Layer 2 details");
+    const topics = suiteState().results[key("topics")].layers[2];
+    expect(sweepRegion(el).querySelector(".sp-diagnosis[data-sae-set=wide]")!.textContent).toContain(topics.diagnosis!.wide.text);
+    expect(sweepRegion(el).querySelector("header")!.textContent).toMatch(/^scratch\/tiny-gpt2 · topics · /);
+    expect(cell(el, "topics, layer 2, gap 0.000").getAttribute("aria-current")).toBe("true");
+
+    (sweepRegion(el).querySelector("button[aria-label='Layer 3']") as HTMLButtonElement).click();
+    expect(model.get("selected_layer")).toBe(3);
+    expect(details(el)).toBe("Layer 3 details");
+    expect(el.querySelector("[aria-current=true]")!.getAttribute("aria-label")).toBe("topics, layer 3, gap 0.000");
+    // One sweep view listens at a time: the one of the dataset shown.
+    expect(model.listening("change:selected_layer")).toBe(2);
+  });
+
+  it("switches the heatmap between SAE sets with tabs, keeping the sweep view open", () => {
+    const el = document.body.appendChild(document.createElement("div"));
+    render(el, { selected_run: key("topics"), selected_layer: 2 });
+    const tab = (set: string) => el.querySelector(`[role=tablist][aria-label='SAE set of the heatmaps'] [data-focus-key='set-tab-${set}']`) as HTMLButtonElement;
+    tab("wide").click();
+    expect(tab("wide").getAttribute("aria-selected")).toBe("true");
+    expect(document.activeElement).toBe(tab("wide"));
+    expect(el.querySelector("table.sp-heatmap")!.getAttribute("aria-label")).toBe("raw − sae:wide test accuracy, scratch/tiny-gpt2");
+    // topics at layer 2: raw 0.1875, sae:wide 0.3125; the SAE code wins, a light cool colour.
+    expect(cell(el, "topics, layer 2, gap -0.125").getAttribute("style")).toBe(`background:${gapColor(-0.125, 0.4)};color:#000`);
+    expect(el.querySelector("[role=tabpanel][aria-label='Gaps of SAE set wide']")).not.toBeNull();
+    expect(details(el)).toBe("Layer 2 details");
+    el.remove();
+  });
+
+  it("moves between cells with the arrow keys and opens one with a click (Enter)", () => {
+    const el = document.body.appendChild(document.createElement("div"));
+    const model = render(el, { selected_run: key("larger_than"), selected_layer: 1 });
+    const stops = () => [...el.querySelectorAll<HTMLElement>("button.sp-cell[tabindex='0']")].map((b) => b.getAttribute("aria-label"));
+    expect(stops()).toEqual(["larger_than, layer 1, gap 0.286"]);
+    const start = cell(el, "larger_than, layer 1, gap 0.286");
+    start.focus();
+    start.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowDown", bubbles: true }));
+    expect(document.activeElement!.getAttribute("aria-label")).toBe("topics, layer 1, gap -0.063");
+    expect(stops()).toEqual(["topics, layer 1, gap -0.063"]);
+    expect(model.get("selected_layer")).toBe(1);
+    (document.activeElement as HTMLButtonElement).click();
+    expect(model.get("selected_run")).toBe(key("topics"));
+    expect(document.activeElement!.getAttribute("aria-label")).toBe("topics, layer 1, gap -0.063");
+    el.remove();
+  });
+
+  it("draws the mean curves with a legend and the win/tie/loss counts per layer", () => {
+    const el = document.createElement("div");
+    const model = render(el, { selected_run: key("topics"), selected_layer: 2 });
+    const means = el.querySelector("section[aria-label='Means over datasets']")!;
+    expect([...means.querySelectorAll(".sp-legend li")].map((li) => li.textContent)).toEqual(["raw", "sae:narrow", "pca_matched:narrow", "sae:wide", "pca_matched:wide"]);
+    const lines = [...means.querySelectorAll(".sp-chart path.sp-line")];
+    expect(lines.map((line) => line.classList.contains("sp-dashed"))).toEqual([false, false, true, false, true]);
+    expect(means.querySelector(".sp-chance")).toBeNull();
+    expect(means.querySelector(".sp-selected-band")).not.toBeNull();
+    const rows = [...means.querySelectorAll("table.sp-wins tbody tr")].map((tr) => [...tr.children].map((c) => c.textContent));
+    expect(rows).toEqual([
+      ["sae:narrow", "1 / 1 / 1", "2 / 0 / 1", "0 / 2 / 1", "0 / 2 / 1"],
+      ["sae:wide", "1 / 1 / 1", "1 / 1 / 1", "1 / 0 / 2", "1 / 0 / 2"],
+    ]);
+    expect(means.querySelector("table.sp-wins caption")!.textContent).toContain("(a tie: within 0.02)");
+    means.querySelector(".sp-chart circle")!.dispatchEvent(new MouseEvent("click"));
+    expect([model.get("selected_run"), model.get("selected_layer")]).toEqual([key("topics"), 0]);
+    expect(details(el)).toBe("Layer 0 details");
+  });
+
+  it("waits for a suite set later, and lets go of the model when closed", () => {
+    const el = document.createElement("div");
+    const model = fakeModel({ suite: null, selected_run: "", selected_layer: 0 });
+    const close = renderView({ model, el });
+    expect(el.textContent).toBe("No suite to show yet.");
+    model.set("suite", suiteState());
+    expect(el.querySelectorAll("button.sp-cell").length).toBe(12);
+    expect(sweepRegion(el).textContent).toContain("Click a cell of the heatmap");
+    model.set("selected_run", key("larger_than"));
+    expect(details(el)).toBe("Layer 0 details");
+    close();
+    for (const event of ["change:suite", "change:selected_run", "change:selected_layer"]) expect(model.listening(event)).toBe(0);
+  });
+
+  it("shows the sweep view for a model with no suite trait", () => {
+    const el = document.createElement("div");
+    renderView({ model: fakeModel({ result: singleSetResult(), selected_layer: 1, progress: {} }), el });
+    expect(el.querySelector(".sp-suite")).toBeNull();
+    expect(el.querySelector("[role=region]")!.getAttribute("aria-label")).toBe("Layer 1 details");
+  });
+});
+
+function render(el: HTMLElement, selection: { selected_run: string; selected_layer: number }) {
+  const model = fakeModel({ suite: suiteState(), ...selection });
+  renderView({ model, el });
+  return model;
+}
