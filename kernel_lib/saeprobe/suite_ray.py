@@ -86,9 +86,13 @@ class RayRunner:
     def _through_cache(self, ray: Any, units: list[SuiteUnit], gpus: float) -> Iterator[tuple[SuiteUnit, dict[str, Any]]]:
         from .suite_runner import run_unit
 
-        extractor = ray.remote(Extractor).options(num_gpus=gpus, max_restarts=RETRIES, max_task_retries=RETRIES)
+        # On a CPU-only cluster an actor holds a core while it lives: it is let go once its model's
+        # forward passes are done, so the probe tasks get every core (a one-core cluster included).
+        extractor = ray.remote(Extractor).options(num_cpus=0 if gpus else 1, num_gpus=gpus, max_restarts=RETRIES,
+                                                  max_task_retries=RETRIES)
         probe = ray.remote(probe_layers).options(num_cpus=1, num_gpus=0, max_retries=RETRIES)
         actors: dict[str, Any] = {}
+        extractions: dict[Any, str] = {}
         pending: dict[int, list[Any]] = {}
         for index, unit in enumerate(units):
             todo = missing_layers(unit, self.settings, self.cache_dir)
@@ -98,22 +102,28 @@ class RayRunner:
             if unit.model not in actors:
                 actors[unit.model] = extractor.remote()
             extracted = actors[unit.model].cache.remote(unit, self.settings, self.cache_dir, self.threads)
+            extractions[extracted] = unit.model
             # On CPU workers: the settings' device (a GPU) is the extraction's, not the fits'.
             on_cpu = {**self.settings, "device": "cpu"}
             pending[index] = [probe.remote(extracted, unit, on_cpu, self.cache_dir, [layer], self.threads) for layer in todo]
         waiting = {ref: index for index, refs in pending.items() for ref in refs}
         ready = [index for index, refs in pending.items() if not refs]
-        while ready or waiting:
+        while ready or waiting or extractions:
             for index in ready:
                 ray.get(pending[index])  # raises a task's error once its retries are spent
                 yield units[index], run_unit(units[index], self.settings, self.cache_dir, self.progress)
             ready = []
-            if waiting:
-                done, _ = ray.wait(list(waiting), num_returns=1)
-                for ref in done:
-                    index = waiting.pop(ref)
-                    if index not in waiting.values():
-                        ready.append(index)
+            done, _ = ray.wait([*extractions, *waiting], num_returns=1)
+            for ref in done:
+                if ref in extractions:
+                    model = extractions.pop(ref)
+                    ray.get(ref)  # an extraction's error, once its retries are spent
+                    if model not in extractions.values():
+                        ray.kill(actors.pop(model))
+                    continue
+                index = waiting.pop(ref)
+                if index not in waiting.values():
+                    ready.append(index)
 
     def _through_object_store(self, ray: Any, units: list[SuiteUnit],
                               gpus: float) -> Iterator[tuple[SuiteUnit, dict[str, Any]]]:
