@@ -131,3 +131,30 @@ def test_a_damaged_sae_and_a_bad_file_exit_2(tiny_model_dir, sae_dir, reviews_cs
     (tmp_path / "latin.csv").write_bytes("review,y\ncaf\u00e9,1\nb,0\n".encode("latin-1"))
     assert main(args[:5] + ["--data", str(tmp_path / "latin.csv")] + args[7:]) == 2
     assert "is not UTF-8 text" in capsys.readouterr().err
+
+
+def test_suite_from_the_command_line(tiny_suite, tmp_path, capsys):
+    """A suite file in process (main): the printed table of mean accuracies with wins/ties/losses, and
+    the files; a second, named SAE set given as --saes NAME=DIR in a sweep works alike."""
+    assert main(["suite", str(tiny_suite), "--out", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "c"),
+                 "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert "suite: 3 runs, engine local" in printed and "sae:narrow" in printed and "sae:wide" in printed
+    table = printed.split("\n")[4:8]
+    assert [line.split()[0] for line in table] == ["0", "1", "2", "3"]
+    assert (tmp_path / "out" / "suite.json").is_file() and (tmp_path / "out" / "suite.html").is_file()
+    assert main(["suite", "--out", str(tmp_path / "x")]) == 2
+    assert "give a suite file or --builtin NAME" in capsys.readouterr().err
+
+
+def test_named_sae_sets_from_the_command_line(tiny_model_dir, sae_dir, wide_sae_dir, reviews_csv, tmp_path, capsys):
+    out = tmp_path / "sweep.json"
+    assert main(["sweep", "--model", str(tiny_model_dir), "--saes", f"narrow={sae_dir}", "--saes", f"wide={wide_sae_dir}",
+                 "--data", str(reviews_csv), "--text-column", "review", "--label-column", "y", "--layers", "1",
+                 "--cache-dir", str(tmp_path / "c"), "--out", str(out), "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert "sae:narrow" in printed and "diagnosis:wide" in printed and "layer 1 wide (" in printed
+    assert list(json.loads(out.read_text())["layers"][0]["saes"]) == ["narrow", "wide"]
+    assert main(["sweep", "--model", str(tiny_model_dir), "--saes", f"a={sae_dir}", "--saes", f"a={wide_sae_dir}",
+                 "--data", str(reviews_csv), "--text-column", "review", "--label-column", "y", "--out", str(out)]) == 2
+    assert "names the set 'a' twice" in capsys.readouterr().err
