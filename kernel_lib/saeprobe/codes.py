@@ -24,6 +24,9 @@ from .layers import split_hook_name
 from .records import SAEInfo
 
 CFG_FILE = "cfg.json"
+# SAELens's advice on loading the model for an SAE with model metadata: saeprobe prepares the model
+# from that same metadata (see saeprobe.preparation), so the advice is silenced where SAEs are made.
+SAELENS_LOADING_ADVICE = ".*non-empty model_from_pretrained_kwargs"
 WEIGHTS_FILE = "sae_weights.safetensors"
 
 
@@ -105,8 +108,7 @@ def from_directory(layer: int | None, path: Path) -> LayerSAE:
 
         try:
             with warnings.catch_warnings():
-                # SAELens advises how to load the model; saeprobe prepares it from the same metadata.
-                warnings.filterwarnings("ignore", message=".*non-empty model_from_pretrained_kwargs")
+                warnings.filterwarnings("ignore", message=SAELENS_LOADING_ADVICE)
                 return SAE.load_from_disk(path)
         except Exception as exc:  # SAELens and safetensors raise many kinds for a damaged file
             raise SAEError(

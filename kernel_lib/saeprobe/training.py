@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import shutil
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from tqdm.auto import tqdm
 
 from .activations import extract_tokens
 from .cache import content_key, sae_training_parts, staged_directory
+from .codes import SAELENS_LOADING_ADVICE
 from .data import ProbeDataset
 from .errors import DataError, SAEError
 from .jsonio import write_json
@@ -120,12 +122,16 @@ def _train_layer(
     held_out = torch.as_tensor(activations[order[:n_eval]], dtype=torch.float32)
     metadata = SAEMetadata(hook_name=hook, model_name=None, **model_metadata)
     torch.manual_seed(settings.seed + layer)
-    if settings.architecture == "topk":
-        sae = TopKTrainingSAE(TopKTrainingSAEConfig(d_in=dims["d_model"], d_sae=settings.width, k=settings.k, device=device, metadata=metadata))
-    else:
-        sae = StandardTrainingSAE(StandardTrainingSAEConfig(
-            d_in=dims["d_model"], d_sae=settings.width, l1_coefficient=settings.l1_coefficient, device=device, metadata=metadata,
-        ))
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=SAELENS_LOADING_ADVICE)
+        if settings.architecture == "topk":
+            sae = TopKTrainingSAE(TopKTrainingSAEConfig(d_in=dims["d_model"], d_sae=settings.width, k=settings.k, device=device,
+                                                        metadata=metadata))
+        else:
+            sae = StandardTrainingSAE(StandardTrainingSAEConfig(
+                d_in=dims["d_model"], d_sae=settings.width, l1_coefficient=settings.l1_coefficient, device=device,
+                metadata=metadata,
+            ))
     trainer_config = SAETrainerConfig(
         total_training_samples=settings.steps * settings.batch_size,
         train_batch_size_samples=settings.batch_size,
