@@ -24,6 +24,7 @@ from .regimes import Regime, regimes_from
 from .representations import LayerRepresentations, build_representations
 from .sae_sets import named_sets, representation_name
 from .settings import SweepSettings, settings_with
+from .threads import one_thread
 
 
 def probe_layer(
@@ -62,7 +63,8 @@ def probe_layer(
         )
     saes = {name: value if isinstance(value, LayerSAE) else from_object(layer, value)
             for name, value in named_sets(sae).items()}
-    sets = {name: _set_codes(one, _codes_of(codes, name, saes), raw) for name, one in saes.items()}
+    with one_thread():
+        sets = {name: _set_codes(one, _codes_of(codes, name, saes), raw) for name, one in saes.items()}
     classes = list(classes) if classes is not None else list(range(int(y.max()) + 1))
     make_probe = probe_factory(settings)
     built = build_representations(raw, y, train, len(classes), sets, top_ks=settings.top_ks, seed=settings.seed)

@@ -81,11 +81,16 @@ def sweep(
             store.save_meta(meta)
     beyond = {name: _beyond_context(name, layer_saes, np.asarray(meta["lengths"])) for name, layer_saes in sets.items()}
     extracted = time.perf_counter()
-    codes = {layer: {name: _layer_codes(set_targets[name], sets[name][layer],
-                                        activations[set_targets[name].preparation], layer, len(data),
-                                        own_states=set_targets[name].preparation != target.preparation)
-                     for name in sets}
-             for layer in todo}
+    codes = {}
+    if todo and sets:
+        from .threads import one_thread
+
+        with one_thread():
+            codes = {layer: {name: _layer_codes(set_targets[name], sets[name][layer],
+                                                activations[set_targets[name].preparation], layer, len(data),
+                                                own_states=set_targets[name].preparation != target.preparation)
+                             for name in sets}
+                     for layer in todo}
     encoded = time.perf_counter()
 
     result = SweepResult(
@@ -108,7 +113,7 @@ def sweep(
 
             finished[layer] = probe_layer(
                 activations[target.preparation][layer], data.y, train,
-                sae={name: layer_saes[layer] for name, layer_saes in sets.items()} or None, codes=codes[layer] or None,
+                sae={name: layer_saes[layer] for name, layer_saes in sets.items()} or None, codes=codes.get(layer),
                 classes=data.classes, layer=layer, hook_name=target.hook_names[layer], settings=settings,
             )
             finished[layer].preparation = target.preparation

@@ -18,6 +18,7 @@ from sklearn.preprocessing import MaxAbsScaler, StandardScaler
 from .errors import DataError
 from .records import Metrics
 from .settings import DEFAULT_CS
+from .threads import one_thread
 
 METRICS = ("train_accuracy", "test_accuracy", "test_auc", "cv_accuracy_mean", "cv_accuracy_std", "C")
 
@@ -129,12 +130,15 @@ def roc_auc(y: np.ndarray, proba: np.ndarray, labels: np.ndarray) -> float:
 
 
 def evaluate_probe(probe: Any, X: np.ndarray | sp.spmatrix, y: np.ndarray, train: np.ndarray, test: np.ndarray) -> Metrics:
-    """Fit ``probe`` on the training rows and report the metrics of :data:`METRICS`."""
-    probe.fit(X[train], y[train])
-    proba = probe.predict_proba(X[test])
+    """Fit ``probe`` on the training rows and report the metrics of :data:`METRICS`. The fit and
+    the predictions run on one CPU thread (see :func:`saeprobe.threads.one_thread`)."""
+    with one_thread():
+        probe.fit(X[train], y[train])
+        proba = probe.predict_proba(X[test])
+        predicted = probe.predict(X[train])
     labels = probe.classes_
     return Metrics(
-        train_accuracy=float(accuracy_score(y[train], probe.predict(X[train]))),
+        train_accuracy=float(accuracy_score(y[train], predicted)),
         test_accuracy=float(accuracy_score(y[test], labels[proba.argmax(axis=1)])),
         test_auc=roc_auc(y[test], proba, labels),
         # Plugin probes need not choose C by cross-validation; what they lack is reported as NaN.

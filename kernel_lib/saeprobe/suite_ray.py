@@ -13,10 +13,10 @@ Results travel one of two ways (``results_via``):
 actor whose worker dies is retried; since every finished layer is in the cache, a retried unit
 resumes where it stopped and its result equals an undisturbed run's.
 
-Ray starts its workers with one thread each; torch's sums then run in another order than in a
-process with the machine's threads, and a probe fit can differ in its last digits. So each worker
-computes with as many torch threads as the driver has: on the same machine the results equal the
-local engine's exactly.
+Ray starts its workers with one thread each. SAE codes and probe fits run on one thread anyway (see
+:mod:`saeprobe.threads`); the forward pass's sums depend on the thread count, so the extraction
+actors compute with as many torch threads as the driver has: on the same machine the results equal
+the local engine's exactly.
 """
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ class RayRunner:
             extractions[extracted] = unit.model
             # On CPU workers: the settings' device (a GPU) is the extraction's, not the fits'.
             on_cpu = {**self.settings, "device": "cpu"}
-            pending[index] = [probe.remote(extracted, unit, on_cpu, self.cache_dir, [layer], self.threads) for layer in todo]
+            pending[index] = [probe.remote(extracted, unit, on_cpu, self.cache_dir, [layer]) for layer in todo]
         waiting = {ref: index for index, refs in pending.items() for ref in refs}
         ready = [index for index, refs in pending.items() if not refs]
         while ready or waiting or extractions:
@@ -148,14 +148,12 @@ class Extractor:
                                  cache_dir=cache_dir, progress=False)
 
 
-def probe_layers(extracted: int, unit: SuiteUnit, settings: dict[str, Any], cache_dir: str, layers: list[int],
-                 threads: int) -> int:
+def probe_layers(extracted: int, unit: SuiteUnit, settings: dict[str, Any], cache_dir: str, layers: list[int]) -> int:
     """A Ray task: fit the probes of ``layers`` from the cached activations (``extracted`` is the
-    extraction's forward-batch count, passed so the task waits for it) with ``threads`` torch
-    threads; the layer results go to the cache. Returns how many layers it fitted."""
+    extraction's forward-batch count, passed so the task waits for it); the layer results go to
+    the cache. Returns how many layers it fitted."""
     from .suite_runner import run_unit
 
-    _use_threads(threads)
     run_unit(unit, settings, cache_dir, layers=layers)
     return len(layers)
 
