@@ -200,7 +200,7 @@ def plan_sweep(model: Any, saes: Any, data: ProbeDataset, *, settings: SweepSett
         ))
     tags = {layer: layer_tag({name: layer_saes[layer].identity for name, layer_saes in sets.items()})
             for layer in target.layers}
-    finished = _stored_entries(store, tags)
+    finished = _stored_entries(store, tags, list(sets))
     todo = [layer for layer in target.layers if layer not in finished]
     for layer_saes in sets.values():
         for layer in todo if load_saes else []:
@@ -349,9 +349,10 @@ def _beyond_context(name: str, layer_saes: dict[int, LayerSAE], lengths: np.ndar
     return beyond
 
 
-def _stored_entries(store: LayerResultStore | None, tags: dict[int, str]) -> dict[int, LayerEntry]:
-    """Finished layers from the result cache, their diagnoses written afresh; an entry of the wrong
-    shape is recomputed."""
+def _stored_entries(store: LayerResultStore | None, tags: dict[int, str], set_names: list[str]) -> dict[int, LayerEntry]:
+    """Finished layers from the result cache, their SAE sets in the sweep's order (the cache
+    stores keys sorted) and their diagnoses written afresh; an entry of the wrong shape is
+    recomputed."""
     if store is None:
         return {}
     entries = {}
@@ -360,6 +361,7 @@ def _stored_entries(store: LayerResultStore | None, tags: dict[int, str]) -> dic
             entry = from_jsonable(LayerEntry, payload)
         except (KeyError, TypeError, ValueError):
             continue
+        entry.saes = {name: entry.saes[name] for name in set_names if name in entry.saes}
         entry.diagnosis = {}  # derived from the figures: written afresh, by today's rules
         entries[layer] = with_diagnosis(entry)
     return entries

@@ -64,7 +64,7 @@ def test_smollm2_demo_probes_the_last_prompt_token(smollm2_cache, tmp_path):
     assert [line.split()[0] for line in table[3:]] == ["3", "29"]
     # The seed's situation (a decoder read at the last prompt token, an early layer): most active
     # features fire on every example, and PCA to as many dimensions loses the concept too.
-    diagnoses = [line for line in run.stdout.splitlines() if line.startswith("layer ")]
+    diagnoses = [line for line in run.stdout.splitlines() if line.startswith("layer ") and "): " in line]
     assert [line.split(" (")[0] for line in diagnoses] == ["layer 3 task", "layer 3 general", "layer 29 task",
                                                            "layer 29 general"]
     assert diagnoses[0].startswith("layer 3 task (dimensionality)")

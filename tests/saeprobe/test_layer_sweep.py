@@ -234,6 +234,10 @@ def test_named_sets_share_one_forward_pass_and_score_as_alone(tiny_model_dir, sa
     assert both.features(2, "wide")["feature"].max() < 96
     assert "layer 1 wide (" in both.diagnosis_text()
     assert SweepResult.from_json(both.to_json()).to_dict() == both.to_dict()
+    again = sweep(str(tiny_model_dir), {"narrow": str(sae_dir), "wide": str(wide_sae_dir)}, sst2_subset, layers="1,2",
+                  cache_dir=tmp_path, progress=False)
+    assert again.timings["layers_from_cache"] == 2 and again.sae_set_names == ["narrow", "wide"]  # the sets' order, not the cache's
+    assert again.diagnosis_text() == both.diagnosis_text()
 
 
 def test_a_set_prepared_otherwise_gets_its_own_forward_pass(tiny_model_dir, sae_dir, sst2_subset, tmp_path):
