@@ -62,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     suite.add_argument("--builtin", choices=sorted(BUILTIN_SUITE_NAMES), help="a suite shipped with saeprobe instead of a file")
     suite.add_argument("--out", required=True, help="folder for suite.json, suite.html and runs/<model>/<dataset>.json")
     suite.add_argument("--engine", default="local", choices=["local", "ray"], help="run units here, or on a Ray cluster")
+    suite.add_argument("--workers", type=int, default=1, help="local engine: processes fitting a unit's layers at once")
     suite.add_argument("--ray-address", help="Ray cluster to join: auto, ray://HOST:PORT (default: a new local one)")
     suite.add_argument("--gpus-per-worker", type=float, help="GPUs per extraction actor (default: 1 where the cluster has GPUs)")
     suite.add_argument("--ray-results", default="auto", choices=["auto", "cache", "object_store"],
@@ -134,7 +135,8 @@ def _run_suite(args: argparse.Namespace) -> None:
     if bool(args.spec) == bool(args.builtin):
         raise SaeprobeError("give a suite file or --builtin NAME (one of them)", option="spec")
     result = suite(args.builtin or args.spec, args.out, engine=args.engine, ray_address=args.ray_address,
-                   gpus_per_worker=args.gpus_per_worker, results_via=args.ray_results, cache_dir=args.cache_dir,
+                   gpus_per_worker=args.gpus_per_worker, results_via=args.ray_results, workers=args.workers,
+                   cache_dir=args.cache_dir,
                    progress=not args.quiet)
     print(describe_suite(result))
 

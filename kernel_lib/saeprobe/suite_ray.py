@@ -84,7 +84,7 @@ class RayRunner:
                 ray.shutdown()
 
     def _through_cache(self, ray: Any, units: list[SuiteUnit], gpus: float) -> Iterator[tuple[SuiteUnit, dict[str, Any]]]:
-        from .suite_runner import run_unit
+        from .suite_runner import missing_layers, run_unit
 
         # On a CPU-only cluster an actor holds a core while it lives: it is let go once its model's
         # forward passes are done, so the probe tasks get every core (a one-core cluster included).
@@ -171,17 +171,6 @@ def _use_threads(threads: int) -> None:
     import torch
 
     torch.set_num_threads(threads)
-
-
-def missing_layers(unit: SuiteUnit, settings: dict[str, Any], cache_dir: str) -> list[int]:
-    """The layers of ``unit`` whose results the cache lacks."""
-    from .data import load_dataset
-    from .layer_sweep import plan_sweep
-
-    data = load_dataset(unit.dataset.path, options=unit.dataset.options, name=unit.dataset.name)
-    plan = plan_sweep(unit.model, unit.saes or None, data, settings=SweepSettings.from_dict(settings),
-                      cache_dir=cache_dir, load_saes=False)
-    return plan.todo
 
 
 def cache_seen_by_every_node(ray: Any, folder: Path) -> bool:

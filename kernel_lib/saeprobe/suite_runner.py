@@ -117,6 +117,7 @@ def suite(
     ray_address: str | None = None,
     gpus_per_worker: float | None = None,
     results_via: str = "auto",
+    workers: int = 1,
     cache_dir: str | Path | None = None,
     progress: bool = True,
     on_unit: Callable[[SuiteUnit, dict[str, Any]], None] | None = None,
@@ -124,7 +125,8 @@ def suite(
     """Run a suite (a YAML file, a mapping, :class:`~saeprobe.suite_spec.SuiteSpec`, or a built-in
     name such as ``"small"``) and write its results under ``out``.
 
-    ``engine``: ``local`` (here, one unit after another) or ``ray`` (extraction on Ray actors that
+    ``engine``: ``local`` (here, one unit after another; with ``workers`` above 1 a unit's layers
+    are fitted by that many processes at once) or ``ray`` (extraction on Ray actors that
     keep each model loaded, ``gpus_per_worker`` GPUs each where the cluster has GPUs; probe fits as
     CPU tasks; ``ray_address`` as for ``ray.init``, default a local cluster or the one
     ``RAY_ADDRESS`` names; ``results_via``: ``cache`` when every node sees the cache folder,
@@ -135,13 +137,15 @@ def suite(
     """
     if engine not in ENGINES:
         raise SettingsError(f"engine {engine!r} is not one of {list(ENGINES)}; 'ray' needs pip install 'saeprobe[ray]'")
+    if not isinstance(workers, int) or workers < 1:
+        raise SettingsError(f"workers={workers!r} must be a whole number of at least 1", option="workers")
     spec = builtin_or_spec(spec)
     out = Path(out).expanduser()
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     cache_dir = _cache_folder(cache_dir)
     if engine == "local":
-        runner: UnitRunner = lambda todo: _run_local(todo, spec, cache_dir, progress)  # noqa: E731
+        runner: UnitRunner = lambda todo: _run_local(todo, spec, cache_dir, progress, workers)  # noqa: E731
     else:
         from .suite_ray import RayRunner, import_ray
 
@@ -242,10 +246,44 @@ def _train(model: str, trained: TrainedSet, spec: SuiteSpec, cache_dir: Path, pr
     return str(found.directory)
 
 
-def _run_local(units: list[SuiteUnit], spec: SuiteSpec, cache_dir: Path,
-               progress: bool) -> Iterator[tuple[SuiteUnit, dict[str, Any]]]:
-    for unit in units:
-        yield unit, run_unit(unit, spec.settings.to_dict(), str(cache_dir), progress)
+def _run_local(units: list[SuiteUnit], spec: SuiteSpec, cache_dir: Path, progress: bool,
+               workers: int) -> Iterator[tuple[SuiteUnit, dict[str, Any]]]:
+    """Units one after another. With several ``workers``, a unit's forward pass runs here (the model
+    stays loaded) and its layers are fitted by a pool of processes reading the cache, then the unit
+    is assembled from the cache: the same results, as the Ray engine's."""
+    settings = spec.settings.to_dict()
+    if workers == 1:
+        for unit in units:
+            yield unit, run_unit(unit, settings, str(cache_dir), progress)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .data import load_dataset
+    from .layer_sweep import cache_activations
+
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        for unit in units:
+            todo = missing_layers(unit, settings, str(cache_dir))
+            if todo:
+                data = load_dataset(unit.dataset.path, options=unit.dataset.options, name=unit.dataset.name)
+                cache_activations(unit.model, unit.saes or None, data, settings=spec.settings, cache_dir=cache_dir,
+                                  progress=progress)
+                list(pool.map(run_unit, [unit] * len(todo), [settings] * len(todo), [str(cache_dir)] * len(todo),
+                              [False] * len(todo), [[layer] for layer in todo]))
+            yield unit, run_unit(unit, settings, str(cache_dir), progress)
+
+
+def missing_layers(unit: SuiteUnit, settings: dict[str, Any], cache_dir: str) -> list[int]:
+    """The layers of ``unit`` whose results the cache lacks."""
+    from .data import load_dataset
+    from .layer_sweep import plan_sweep
+    from .settings import SweepSettings
+
+    data = load_dataset(unit.dataset.path, options=unit.dataset.options, name=unit.dataset.name)
+    plan = plan_sweep(unit.model, unit.saes or None, data, settings=SweepSettings.from_dict(settings),
+                      cache_dir=cache_dir, load_saes=False)
+    return plan.todo
 
 
 def run_unit(unit: SuiteUnit, settings: dict[str, Any], cache_dir: str, progress: bool = False,

@@ -52,6 +52,14 @@ def test_a_rerun_computes_nothing(local_suite, tiny_suite, tmp_path):
     assert again.rows == first.rows
 
 
+def test_parallel_fits_on_the_local_engine_give_the_same_results(local_suite, tiny_suite, tmp_path):
+    first, _ = local_suite
+    parallel = saeprobe.suite(tiny_suite, tmp_path / "out", cache_dir=tmp_path / "cache", workers=2, progress=False)
+    for a, b in zip(first.runs, parallel.runs):
+        assert json.loads((first.out / a.result).read_text())["layers"] == json.loads((parallel.out / b.result).read_text())["layers"]
+    assert [run.timings["layers_from_cache"] for run in parallel.runs] == [4, 4, 4]  # fitted by the pool, assembled here
+
+
 def test_ctrl_c_keeps_finished_units_and_the_rerun_resumes(tiny_suite, tmp_path):
     def stop_after_first(unit, result):
         raise KeyboardInterrupt
@@ -67,6 +75,8 @@ def test_ctrl_c_keeps_finished_units_and_the_rerun_resumes(tiny_suite, tmp_path)
 def test_a_suite_needs_a_known_engine_and_a_cache(tiny_suite, tmp_path, monkeypatch):
     with pytest.raises(SettingsError, match="engine 'spark' is not one of"):
         saeprobe.suite(tiny_suite, tmp_path, engine="spark")
+    with pytest.raises(SettingsError, match="workers=0 must be a whole number"):
+        saeprobe.suite(tiny_suite, tmp_path, workers=0)
     monkeypatch.setitem(__import__("sys").modules, "ray", None)
     with pytest.raises(SettingsError, match=r"pip install 'saeprobe\[ray\]'"):
         saeprobe.suite(tiny_suite, tmp_path, engine="ray", cache_dir=tmp_path / "c")
