@@ -18,6 +18,7 @@ from typing import Any
 from . import __version__
 from .errors import SaeprobeError, SettingsError
 from .jsonio import dumps, write_json
+from .sae_sets import representation_name
 from .suite_spec import BUILTIN_SUITES, GENERAL_TEXT, SuiteSpec, SuiteUnit, TrainedSet, load_suite, model_slug
 from .suite_summary import SUMMARY_COLUMNS, summarize
 
@@ -175,7 +176,8 @@ def describe_suite(result: SuiteResult) -> str:
     of raw and of each SAE set's code, with its win/tie/loss count against raw, then the files."""
     table = result.summary
     table = table[(table["metric"] == "test_accuracy")]
-    codes = [rep for rep in dict.fromkeys(table["representation"]) if rep == "raw" or rep.split(":")[0] == "sae"]
+    sets = dict.fromkeys(name for model_sets in result.spec.get("saes", {}).values() for name in model_sets)
+    codes = ["raw", *(representation_name("sae", name) for name in sets)]
     lines = [f"suite: {len(result.runs)} runs, engine {result.engine}, {result.seconds:.1f} s; mean test accuracy over "
              "datasets (wins/ties/losses against raw, margin 0.02):"]
     for model, rows in table.groupby("model", sort=False):
