@@ -1,23 +1,7 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from "vitest";
-import { render, type WidgetModel } from "../src/render";
-import { singleSetResult, sweepResult } from "./fixture";
-
-function fakeModel(values: Record<string, unknown>): WidgetModel & { saved: number } {
-  const listeners = new Map<string, Set<() => void>>();
-  const model = {
-    saved: 0,
-    get: (name: string) => values[name],
-    set: (name: string, value: unknown) => {
-      values[name] = value;
-      listeners.get(`change:${name}`)?.forEach((cb) => cb());
-    },
-    save_changes: () => { model.saved += 1; },
-    on: (event: string, cb: () => void) => { if (!listeners.has(event)) listeners.set(event, new Set()); listeners.get(event)!.add(cb); },
-    off: (event: string, cb: () => void) => { listeners.get(event)?.delete(cb); },
-  };
-  return model;
-}
+import { render } from "../src/render";
+import { fakeModel, singleSetResult, sweepResult } from "./fixture";
 
 describe("render", () => {
   it("draws layer buttons and the selected layer's details region", () => {

@@ -1,30 +1,11 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from "vitest";
-import type { WidgetModel } from "../src/render";
 import { renderView } from "../src/suite";
 import { gapColor } from "../src/suiteView";
-import { singleSetResult, suiteState } from "./fixture";
+import { fakeModel, singleSetResult, suiteState } from "./fixture";
 
 const MODEL = "/scratch/tiny-gpt2";
 const key = (dataset: string) => `${MODEL}/${dataset}`;
-
-/** A model over `values` that counts its saves and its listeners. */
-function fakeModel(values: Record<string, unknown>): WidgetModel & { saved: number; listening: (event: string) => number } {
-  const listeners = new Map<string, Set<() => void>>();
-  const model = {
-    saved: 0,
-    listening: (event: string) => listeners.get(event)?.size ?? 0,
-    get: (name: string) => values[name],
-    set: (name: string, value: unknown) => {
-      values[name] = value;
-      listeners.get(`change:${name}`)?.forEach((cb) => cb());
-    },
-    save_changes: () => { model.saved += 1; },
-    on: (event: string, cb: () => void) => { if (!listeners.has(event)) listeners.set(event, new Set()); listeners.get(event)!.add(cb); },
-    off: (event: string, cb: () => void) => { listeners.get(event)?.delete(cb); },
-  };
-  return model;
-}
 
 const cell = (el: HTMLElement, name: string) => el.querySelector(`button.sp-cell[aria-label='${name}']`) as HTMLButtonElement;
 const sweepRegion = (el: HTMLElement) => el.querySelector(".sp-suite-run")!;
