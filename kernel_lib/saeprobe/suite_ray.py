@@ -113,6 +113,8 @@ class RayRunner:
                 ray.get(pending[index])  # raises a task's error once its retries are spent
                 yield units[index], run_unit(units[index], self.settings, self.cache_dir, self.progress)
             ready = []
+            if not (extractions or waiting):
+                break
             done, _ = ray.wait([*extractions, *waiting], num_returns=1)
             for ref in done:
                 if ref in extractions:
@@ -139,11 +141,10 @@ class Extractor:
     """A Ray actor that keeps the model loaded and fills the cache with a unit's activations."""
 
     def cache(self, unit: SuiteUnit, settings: dict[str, Any], cache_dir: str, threads: int) -> int:
-        from .data import load_dataset
         from .layer_sweep import cache_activations
 
         _use_threads(threads)
-        data = load_dataset(unit.dataset.path, options=unit.dataset.options, name=unit.dataset.name)
+        data = unit.load_data()
         return cache_activations(unit.model, unit.saes or None, data, settings=SweepSettings.from_dict(settings),
                                  cache_dir=cache_dir, progress=False)
 

@@ -131,8 +131,9 @@ def suite(
     keep each model loaded, ``gpus_per_worker`` GPUs each where the cluster has GPUs; probe fits as
     CPU tasks; ``ray_address`` as for ``ray.init``, default a local cluster or the one
     ``RAY_ADDRESS`` names; ``results_via``: ``cache`` when every node sees the cache folder,
-    ``object_store`` when not, ``auto`` to check, see :mod:`saeprobe.suite_ray`). Units share the cache (``cache_dir``; default ``$SAEPROBE_CACHE_DIR``
-    or ``~/.cache/saeprobe``): a rerun computes only what is missing. ``on_unit(unit, result)``
+    ``object_store`` when not, ``auto`` to check, see :mod:`saeprobe.suite_ray`). Units share the
+    cache (``cache_dir``; default ``$SAEPROBE_CACHE_DIR`` or ``~/.cache/saeprobe``): a rerun
+    computes only what is missing. ``on_unit(unit, result)``
     hears each finished unit. Results equal across engines. Raises :class:`SettingsError` for a
     bad suite or engine.
     """
@@ -261,14 +262,13 @@ def _run_local(units: list[SuiteUnit], spec: SuiteSpec, cache_dir: Path, progres
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from .data import load_dataset
     from .layer_sweep import cache_activations
 
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         for unit in units:
             todo = missing_layers(unit, settings, str(cache_dir))
             if todo:
-                data = load_dataset(unit.dataset.path, options=unit.dataset.options, name=unit.dataset.name)
+                data = unit.load_data()
                 cache_activations(unit.model, unit.saes or None, data, settings=spec.settings, cache_dir=cache_dir,
                                   progress=progress)
                 list(pool.map(run_unit, [unit] * len(todo), [settings] * len(todo), [str(cache_dir)] * len(todo),
@@ -278,11 +278,10 @@ def _run_local(units: list[SuiteUnit], spec: SuiteSpec, cache_dir: Path, progres
 
 def missing_layers(unit: SuiteUnit, settings: dict[str, Any], cache_dir: str) -> list[int]:
     """The layers of ``unit`` whose results the cache lacks."""
-    from .data import load_dataset
     from .layer_sweep import plan_sweep
     from .settings import SweepSettings
 
-    data = load_dataset(unit.dataset.path, options=unit.dataset.options, name=unit.dataset.name)
+    data = unit.load_data()
     plan = plan_sweep(unit.model, unit.saes or None, data, settings=SweepSettings.from_dict(settings),
                       cache_dir=cache_dir, load_saes=False)
     return plan.todo
@@ -291,11 +290,10 @@ def missing_layers(unit: SuiteUnit, settings: dict[str, Any], cache_dir: str) ->
 def run_unit(unit: SuiteUnit, settings: dict[str, Any], cache_dir: str, progress: bool = False,
              layers: list[int] | None = None) -> dict[str, Any]:
     """One unit's sweep (only ``layers`` when given), its result as a dict; used by every engine."""
-    from .data import load_dataset
     from .layer_sweep import sweep
     from .settings import SweepSettings
 
-    data = load_dataset(unit.dataset.path, options=unit.dataset.options, name=unit.dataset.name)
+    data = unit.load_data()
     chosen = SweepSettings.from_dict(settings)
     if layers is not None:
         chosen = chosen.replace(layers=",".join(map(str, layers)))

@@ -63,6 +63,12 @@ class SuiteUnit:
     dataset: SuiteDataset
     saes: dict[str, Any]
 
+    def load_data(self) -> Any:
+        """The unit's dataset (:class:`~saeprobe.ProbeDataset`), read as the suite says."""
+        from .data import load_dataset
+
+        return load_dataset(self.dataset.path, options=self.dataset.options, name=self.dataset.name)
+
     @property
     def key(self) -> str:
         """``model/dataset``, with the model shortened to a file-safe name."""
