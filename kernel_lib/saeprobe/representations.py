@@ -71,9 +71,8 @@ def build_representations(
     reconstruction, by set name), ``sae``, ``sae_topk_{k}``, ``pca_matched`` (the states the SAE
     read on k principal components, k = the number of the set's features active on the training
     rows), ``sae_reconstruction`` and ``sae_error`` (those states minus the reconstruction), named
-    for the set (see
-    :func:`saeprobe.sae_sets.representation_name`). Top-k sets only exist for k smaller than the
-    width they select from."""
+    for the set (see :func:`saeprobe.sae_sets.representation_name`). Top-k sets only exist for k
+    smaller than the width they select from."""
     built = LayerRepresentations()
     built.matrices["raw"] = raw
     _add_top_ks(built, raw, y, train, n_classes, top_ks, lambda k: f"raw_topk_{k}")
