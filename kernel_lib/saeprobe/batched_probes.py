@@ -146,7 +146,11 @@ def _scalers(x, rows, scaling: str):
     held-out fold), so sums per group give every set's figures from one pass over ``x``."""
     import torch
 
-    patterns, group = torch.unique(rows.T, dim=0, return_inverse=True)  # [G, S], [n]
+    # Each row's sets as the bits of one integer (at most 51 sets: 50 folds and the refit), so a
+    # one-dimensional unique finds the groups.
+    bits = torch.arange(rows.shape[0], device=rows.device)
+    codes, group = torch.unique((rows.T.long() << bits).sum(dim=1), return_inverse=True)  # [G], [n]
+    patterns = ((codes[:, None] >> bits) & 1).bool()  # [G, S]
     members = patterns.T.to(x.dtype)  # [S, G]
     counts = rows.sum(dim=1, keepdim=True).to(x.dtype)
     if scaling == "maxabs":

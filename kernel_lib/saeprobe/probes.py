@@ -10,7 +10,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import accuracy_score, roc_auc_score
+from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MaxAbsScaler, StandardScaler
@@ -138,8 +138,8 @@ def evaluate_probe(probe: Any, X: np.ndarray | sp.spmatrix, y: np.ndarray, train
         predicted = probe.predict(X[train])
     labels = probe.classes_
     return Metrics(
-        train_accuracy=float(accuracy_score(y[train], predicted)),
-        test_accuracy=float(accuracy_score(y[test], labels[proba.argmax(axis=1)])),
+        train_accuracy=float(np.mean(y[train] == predicted)),
+        test_accuracy=float(np.mean(y[test] == labels[proba.argmax(axis=1)])),
         test_auc=roc_auc(y[test], proba, labels),
         # Plugin probes need not choose C by cross-validation; what they lack is reported as NaN.
         cv_accuracy_mean=float(getattr(probe, "cv_accuracy_mean_", float("nan"))),
