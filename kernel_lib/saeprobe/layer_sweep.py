@@ -26,6 +26,7 @@ from .result import SweepResult
 from .sae_sets import named_sets
 from .settings import SweepSettings, settings_with
 from .target import Target, resolve_target
+from .threads import side_by_side
 
 if TYPE_CHECKING:
     from .activations import ActivationSet
@@ -81,16 +82,14 @@ def sweep(
             store.save_meta(meta)
     beyond = {name: _beyond_context(name, layer_saes, np.asarray(meta["lengths"])) for name, layer_saes in sets.items()}
     extracted = time.perf_counter()
-    codes = {}
+    codes: dict[int, dict[str, LayerCodes]] = {}
     if todo and sets:
-        from .threads import one_thread
+        def encode(layer: int) -> dict[str, LayerCodes]:
+            return {name: _layer_codes(set_targets[name], sets[name][layer], activations[set_targets[name].preparation],
+                                       layer, len(data), own_states=set_targets[name].preparation != target.preparation)
+                    for name in sets}
 
-        with one_thread():
-            codes = {layer: {name: _layer_codes(set_targets[name], sets[name][layer],
-                                                activations[set_targets[name].preparation], layer, len(data),
-                                                own_states=set_targets[name].preparation != target.preparation)
-                             for name in sets}
-                     for layer in todo}
+        codes = dict(zip(todo, side_by_side(encode, todo, settings.threads)))
     encoded = time.perf_counter()
 
     result = SweepResult(
@@ -106,29 +105,37 @@ def sweep(
         n_train=int(np.sum(train)),
         n_test=int(np.sum(test)),
     )
-    bar = tqdm(total=len(target.layers), desc="probe fits", unit="layer", disable=not progress)
-    for done, layer in enumerate(target.layers, start=1):
-        if layer not in finished:
-            from .layer_probe import probe_layer
+    def fit(layer: int) -> LayerEntry:
+        from .layer_probe import probe_layer
 
-            finished[layer] = probe_layer(
-                activations[target.preparation][layer], data.y, train,
-                sae={name: layer_saes[layer] for name, layer_saes in sets.items()} or None, codes=codes.get(layer),
-                classes=data.classes, layer=layer, hook_name=target.hook_names[layer], settings=settings,
-            )
-            finished[layer].preparation = target.preparation
-            for name, found in finished[layer].saes.items():
-                found.preparation = set_targets[name].preparation
-                found.n_beyond_context = beyond[name].get(layer)
-            if store:
-                store.save(layer, plan.tags[layer], finished[layer])
-        result.layers.append(finished[layer])
-        bar.update(1)
-        if on_progress is not None:
-            on_progress("probe fits", done, len(target.layers))
-        if on_layer is not None:
-            on_layer(result)
-    bar.close()
+        entry = probe_layer(
+            activations[target.preparation][layer], data.y, train,
+            sae={name: layer_saes[layer] for name, layer_saes in sets.items()} or None, codes=codes.get(layer),
+            classes=data.classes, layer=layer, hook_name=target.hook_names[layer], settings=settings,
+        )
+        entry.preparation = target.preparation
+        for name, found in entry.saes.items():
+            found.preparation = set_targets[name].preparation
+            found.n_beyond_context = beyond[name].get(layer)
+        if store:
+            store.save(layer, plan.tags[layer], entry)  # as soon as it is done: an interruption keeps it
+        return entry
+
+    bar = tqdm(total=len(target.layers), desc="probe fits", unit="layer", disable=not progress)
+    fitted = side_by_side(fit, todo, settings.threads)  # layers side by side; each saved as it is done
+    try:
+        for done, layer in enumerate(target.layers, start=1):
+            if layer not in finished:
+                finished[layer] = next(fitted)
+            result.layers.append(finished[layer])
+            bar.update(1)
+            if on_progress is not None:
+                on_progress("probe fits", done, len(target.layers))
+            if on_layer is not None:
+                on_layer(result)
+    finally:
+        fitted.close()
+        bar.close()
     ended = time.perf_counter()
     result.timings = {
         "activations_s": round(extracted - started, 3),

@@ -154,6 +154,8 @@ class SweepSettings(Options):
     batch_size: int = option(16, "texts per forward batch", kind="int", group=RUN, check=_between(1, 65536))
     device: str = option("cpu", "torch device for the model, SAEs and probes, e.g. cuda", kind="str", group=RUN,
                          check=_device)
+    threads: int = option(0, "layers whose SAE codes and probe fits run side by side, each on one thread (0: one per "
+                          "CPU core); results do not depend on it", kind="int", group=RUN, check=_between(0, 4096))
 
     @classmethod
     def from_dict(cls, payload: Any) -> SweepSettings:

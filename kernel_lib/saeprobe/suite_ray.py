@@ -165,7 +165,7 @@ def whole_unit(unit: SuiteUnit, settings: dict[str, Any], threads: int) -> dict[
     from .suite_runner import run_unit
 
     _use_threads(threads)
-    return run_unit(unit, settings, None)
+    return run_unit(unit, {**settings, "threads": 1}, None)  # the task holds one CPU: its layers one by one
 
 
 def _use_threads(threads: int) -> None:

@@ -295,6 +295,6 @@ def run_unit(unit: SuiteUnit, settings: dict[str, Any], cache_dir: str, progress
 
     data = unit.load_data()
     chosen = SweepSettings.from_dict(settings)
-    if layers is not None:
-        chosen = chosen.replace(layers=",".join(map(str, layers)))
+    if layers is not None:  # one of many tasks side by side: its layers one after another
+        chosen = chosen.replace(layers=",".join(map(str, layers)), threads=1)
     return sweep(unit.model, unit.saes or None, data, settings=chosen, cache_dir=cache_dir, progress=progress).to_dict()

@@ -47,6 +47,7 @@ BAD_VALUES = [
     ("code_pooling", "sum", "must be one of ['tokens', 'pooled']"),
     ("duplicates", "drop", "must be one of ['group', 'ignore']"),
     ("min_class_size", 1, "must lie in [2, "),
+    ("threads", -1, "must lie in [0, 4096]"),
 ]
 
 
