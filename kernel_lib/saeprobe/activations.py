@@ -4,6 +4,7 @@ and, for layers whose SAE codes are taken token by token, the real tokens' state
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -179,16 +180,39 @@ def _tokens_stored(store: TokenStore | None, layers: Sequence[int], chunks: list
     return not layers or all(set(layers) <= store.layers_in(i, index) for i, index in enumerate(chunks))
 
 
+# Prompts tokenised both ways before the whole batch is trusted to the tokenizer alone.
+TOKENIZER_CHECKS = 8
+
+
 def _tokenize(model: Any, texts: list[str], template: str, n_ctx: int, preparation: Preparation = Preparation()
               ) -> _Tokenized:
+    prompts = [template.replace(TEXT_SLOT, text) for text in texts]
+    batch = _tokenize_batch(model, prompts, preparation.prepend_bos)
     tokens, truncated = [], np.zeros(len(texts), dtype=bool)
     for i, text in enumerate(texts):
-        ids = _to_tokens(model, template.replace(TEXT_SLOT, text), preparation.prepend_bos)
+        ids = batch[i] if batch is not None else _to_tokens(model, prompts[i], preparation.prepend_bos)
         if len(ids) > n_ctx:
             ids = _shorten_to_fit(model, text, template, n_ctx, preparation.prepend_bos)
             truncated[i] = True
         tokens.append(ids)
     return _Tokenized(tokens, truncated)
+
+
+def _tokenize_batch(model: Any, prompts: list[str], prepend_bos: bool | None) -> list[torch.Tensor] | None:
+    """Every prompt's tokens from one call of the tokenizer (its fast batch encoding), or ``None``
+    when that differs from the model's own ``to_tokens`` (which adds or strips BOS and EOS as the
+    model's configuration says) on a sample of the prompts: the shortest, the longest and a few
+    between. The model's rule is the same for every prompt, so a sample shows it."""
+    tokenizer = getattr(model, "tokenizer", None)
+    if tokenizer is None or not prompts or not getattr(tokenizer, "is_fast", False):
+        return None
+    ids = tokenizer(prompts, add_special_tokens=True)["input_ids"]
+    lengths = np.array([len(row) for row in ids])
+    order = np.argsort(lengths, kind="stable")
+    sample = {int(order[round(k * (len(order) - 1) / (TOKENIZER_CHECKS - 1))]) for k in range(TOKENIZER_CHECKS)}
+    if any(ids[i] != _to_tokens(model, prompts[i], prepend_bos).tolist() for i in sorted(sample)):
+        return None
+    return [torch.tensor(row, dtype=torch.long) for row in ids]
 
 
 def _to_tokens(model: Any, prompt: str, prepend_bos: bool | None = None) -> torch.Tensor:
@@ -322,6 +346,31 @@ def _pad(batch: list[torch.Tensor], pad_id: int, side: str) -> tuple[torch.Tenso
     return ids, mask
 
 
+# Hook points that read the attention weights, which only the eager attention computes.
+ATTENTION_WEIGHT_HOOKS = ("hook_pattern", "hook_attn_scores")
+
+
+@contextmanager
+def _fused_attention(model: Any, hook_names: Sequence[str]) -> Iterator[None]:
+    """While open, a TransformerBridge computes attention with PyTorch's fused kernel (SDPA)
+    instead of the eager attention it is booted with, unless a hook of ``hook_names`` reads the
+    attention weights. The bridge forces eager attention so that every hook can fire; the states a
+    sweep reads come out the same (within float rounding) and the pass is faster."""
+    original = getattr(model, "original_model", None)
+    if original is None or any(name.endswith(ATTENTION_WEIGHT_HOOKS) for name in hook_names):
+        yield
+        return
+    configs = {id(config): config for module in original.modules()
+               if getattr(config := getattr(module, "config", None), "_attn_implementation", None) == "eager"}
+    for config in configs.values():
+        config._attn_implementation = "sdpa"
+    try:
+        yield
+    finally:
+        for config in configs.values():
+            config._attn_implementation = "eager"
+
+
 class _Reached(Exception):
     """Raised by the deepest hook a pass needs: nothing after it is needed."""
 
@@ -338,12 +387,15 @@ class _HookReader:
         self.deepest = ""
 
     def __enter__(self) -> _HookReader:
+        self._attention = _fused_attention(self.model, list(self.names.values()))
+        self._attention.__enter__()
         self._context = self.model.hooks(fwd_hooks=[(name, self._keeper(name)) for name in self.names.values()])
         self._context.__enter__()
         return self
 
     def __exit__(self, *exc: Any) -> None:
         self._context.__exit__(*exc)
+        self._attention.__exit__(*exc)
 
     def _keeper(self, name: str) -> Callable[..., None]:
         def keep(tensor: torch.Tensor, hook: Any) -> None:

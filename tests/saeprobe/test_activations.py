@@ -141,3 +141,28 @@ def test_the_forward_pass_stops_at_the_deepest_requested_hook(tiny_bridge):
     for layer in (0, 2):
         _, full = tiny_bridge.run_with_cache(batch[0][None], names_filter=[names[layer]])
         torch.testing.assert_close(cache[names[layer]][0, : len(batch[0])], full[names[layer]][0], atol=1e-5, rtol=1e-5)
+
+
+def test_attention_runs_fused_unless_a_hook_reads_its_weights(tiny_bridge):
+    from saeprobe.activations import _fused_attention
+
+    config = tiny_bridge.original_model.config
+    assert config._attn_implementation == "eager"  # as the bridge boots it
+    with _fused_attention(tiny_bridge, ["blocks.0.hook_resid_post"]):
+        assert config._attn_implementation == "sdpa"
+    assert config._attn_implementation == "eager"
+    with _fused_attention(tiny_bridge, ["blocks.0.hook_resid_post", "blocks.0.attn.hook_pattern"]):
+        assert config._attn_implementation == "eager"
+
+
+def test_a_tokenizer_that_disagrees_with_the_model_is_not_trusted(tiny_bridge, monkeypatch):
+    from saeprobe import activations
+
+    prompts = [f"Review: {text}" for text in TEXTS]
+    batch = activations._tokenize_batch(tiny_bridge, prompts, None)
+    assert [row.tolist() for row in batch] == [tiny_bridge.to_tokens(p, truncate=False)[0].tolist() for p in prompts]
+    one_by_one = activations._to_tokens
+    monkeypatch.setattr(activations, "_to_tokens", lambda model, prompt, prepend_bos=None: one_by_one(model, prompt)[1:])
+    assert activations._tokenize_batch(tiny_bridge, prompts, None) is None
+    tokenized = activations._tokenize(tiny_bridge, TEXTS, "Review: {text}", 1000)
+    assert [row.tolist() for row in tokenized.tokens] == [one_by_one(tiny_bridge, p)[1:].tolist() for p in prompts]
