@@ -89,6 +89,8 @@ export type Settings = {
   batch_size: number;
   /** torch device for the model, SAEs and probes, e.g. cuda */
   device: string;
+  /** layers whose SAE codes and probe fits run side by side, each on one thread (0: one per CPU core); results do not depend on it */
+  threads: number;
 };
 
 /** One probe's figures; null where undefined. */
