@@ -260,17 +260,18 @@ def _lbfgs(objective, h_inverse, limit, max_iter: int, theta):
 
     problems = theta.shape[0]
     value, grad = objective(theta, torch.arange(problems, device=theta.device))
-    memory_s, memory_y = torch.zeros((2, HISTORY) + theta.shape, dtype=theta.dtype, device=theta.device)
+    memory_s, memory_y = torch.zeros((2, problems, HISTORY, theta.shape[1]), dtype=theta.dtype, device=theta.device)
     active = grad.abs().amax(dim=1) > limit
     iteration = 0
     while bool(active.any()) and iteration < max_iter:
         chosen = active.nonzero()[:, 0]
         recent = min(iteration, HISTORY)
-        slots = [(iteration - 1 - k) % HISTORY for k in range(recent)]  # the newest first
-        s_hist, y_hist = memory_s[slots][:, chosen], memory_y[slots][:, chosen]
+        slots = torch.tensor([(iteration - recent + k) % HISTORY for k in range(recent)], dtype=torch.long,
+                             device=theta.device)
+        pairs = chosen[:, None], slots[None, :]  # the oldest pair first
         iteration += 1
         x0, v0, g0, h0 = theta[chosen], value[chosen], grad[chosen], h_inverse[chosen]
-        direction = -_two_loop(g0, s_hist, y_hist, h0)
+        direction = -_inverse_hessian_times(g0, memory_s[pairs], memory_y[pairs], h0)
         slope = (g0 * direction).sum(1)
         uphill = slope >= 0
         if bool(uphill.any()):  # a stale memory: fall back to the preconditioned gradient
@@ -295,39 +296,38 @@ def _lbfgs(objective, h_inverse, limit, max_iter: int, theta):
         trial_value = torch.where(failed, v0, trial_value)
         trial_grad = torch.where(failed[:, None], g0, trial_grad)
         s, change = trial - x0, trial_grad - g0
-        useful = (s * change).sum(1) > 1e-12 * (change * change).sum(1).clamp(min=1e-300)
+        # A pair without positive curvature is stored as zeros, which the product ignores.
+        useful = ((s * change).sum(1) > 1e-12 * (change * change).sum(1).clamp(min=1e-300))[:, None]
         slot = (iteration - 1) % HISTORY
-        memory_s[slot], memory_y[slot] = 0.0, 0.0
-        memory_s[slot, chosen] = torch.where(useful[:, None], s, torch.zeros_like(s))
-        memory_y[slot, chosen] = torch.where(useful[:, None], change, torch.zeros_like(change))
+        memory_s[chosen, slot] = torch.where(useful, s, torch.zeros_like(s))
+        memory_y[chosen, slot] = torch.where(useful, change, torch.zeros_like(change))
         theta[chosen], value[chosen], grad[chosen] = trial, trial_value, trial_grad
         active[chosen] = ~failed & (trial_grad.abs().amax(dim=1) > limit[chosen])
     return theta, iteration
 
 
-def _two_loop(grad, memory_s, memory_y, h_inverse):
-    """L-BFGS's two-loop recursion for every problem at once (memory ``[k, P, m]``, the newest
-    pair first), with the diagonal preconditioner as the initial inverse Hessian (scaled by the
-    newest pair's curvature)."""
+def _inverse_hessian_times(grad, S, Y, h_inverse):
+    """The L-BFGS inverse Hessian times ``grad`` for every problem at once, in the compact form of
+    Byrd, Nocedal and Schnabel (1994): a few batched products instead of the two-loop recursion's
+    many small steps. ``S``, ``Y`` ``[P, k, m]`` hold the pairs, the oldest first (all-zero pairs
+    are left out by construction); the initial inverse Hessian is the diagonal preconditioner
+    scaled by the newest pair's curvature."""
     import torch
 
-    q = grad.clone()
-    alphas = []
-    rhos = []
-    for s, y in zip(memory_s, memory_y):
-        sy = (s * y).sum(1)
-        rho = torch.where(sy > 0, 1.0 / sy.clamp(min=1e-300), torch.zeros_like(sy))
-        alpha = rho * (s * q).sum(1)
-        q = q - alpha[:, None] * y
-        alphas.append(alpha)
-        rhos.append(rho)
-    r = h_inverse * q
-    if len(memory_s):
-        s, y = memory_s[0], memory_y[0]
-        yhy = (y * h_inverse * y).sum(1)
-        gamma = torch.where(yhy > 0, (s * y).sum(1) / yhy.clamp(min=1e-300), torch.ones_like(yhy))
-        r = r * gamma[:, None]
-    for s, y, alpha, rho in zip(reversed(memory_s), reversed(memory_y), reversed(alphas), reversed(rhos)):
-        beta = rho * (y * r).sum(1)
-        r = r + (alpha - beta)[:, None] * s
-    return r
+    if S.shape[1] == 0:
+        return h_inverse * grad
+    s, y = S[:, -1], Y[:, -1]
+    yhy = (y * h_inverse * y).sum(1)
+    gamma = torch.where(yhy > 0, (s * y).sum(1) / yhy.clamp(min=1e-300), torch.ones_like(yhy))
+    h0 = gamma[:, None] * h_inverse  # [P, m]
+    HY = Y * h0[:, None, :]
+    SY = S @ Y.transpose(1, 2)  # [P, k, k]
+    curvature = torch.diagonal(SY, dim1=1, dim2=2)
+    empty = curvature <= 0  # a pair stored as zeros: a unit pivot keeps the triangle invertible
+    R = torch.triu(SY) + torch.diag_embed(empty.to(SY.dtype))
+    a = S @ grad[:, :, None]  # [P, k, 1]
+    b = HY @ grad[:, :, None]
+    p2 = torch.linalg.solve_triangular(R, a, upper=True)
+    c = curvature[:, :, None] * p2 + (Y @ HY.transpose(1, 2)) @ p2 - b
+    p1 = torch.linalg.solve_triangular(R.transpose(1, 2), c, upper=False)
+    return h0 * grad + (S.transpose(1, 2) @ p1 - HY.transpose(1, 2) @ p2)[:, :, 0]
