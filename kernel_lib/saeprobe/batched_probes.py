@@ -243,8 +243,9 @@ def _solve(x, y, rows, Cs, n_classes: int, scaling: str, tol: float, max_iter: i
         return value, torch.cat([grad_A, grad_c[:, None, :]], dim=1).reshape(count, -1)
 
     limit = (tol * C[None, :] * sizes[:, None]).reshape(-1).to(compute)
-    # Along the C path: each C's problems start from the solutions at the next smaller C (zero for
-    # the smallest), and all row sets are solved together.
+    # Every (row set × C) problem starts from zero and all are solved together. Warm starts along
+    # the C path (each C from the next smaller C's solutions, one C after another) were measured:
+    # 10.5 s instead of 6.1 s for a 6-layer sweep's fits, as every C then pays its own iterations.
     theta = torch.zeros((problems, (d + 1) * width), dtype=compute, device=x.device)
     theta, iterations = _lbfgs(objective, h_inverse, limit, max_iter, theta)
     A = theta.to(x.dtype).reshape(n_sets, n_cs, d + 1, width)
