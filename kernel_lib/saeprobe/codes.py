@@ -14,14 +14,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import scipy.sparse as sp
 
 from .errors import SAEError
 from .layers import split_hook_name
 from .records import SAEInfo
+
+if TYPE_CHECKING:  # imported where codes are made: a sweep answered from the cache needs no scipy
+    import scipy.sparse as sp
 
 CFG_FILE = "cfg.json"
 # SAELens's advice on loading the model for an SAE with model metadata: saeprobe prepares the model
@@ -147,6 +149,7 @@ def resolve_saes(saes: Any, layers: list[int], expected_hooks: dict[int, str], d
 
 def encode_matrix(sae: LayerSAE | Any, matrix: np.ndarray, batch_size: int = 1024) -> sp.csr_matrix:
     """The sparse codes ``[n_rows, d_sae]`` of one matrix of activations, encoded in batches."""
+    import scipy.sparse as sp
     import torch
 
     model = sae.sae if isinstance(sae, LayerSAE) else sae

@@ -86,8 +86,8 @@ def test_second_sweep_with_other_settings_runs_no_forward_pass(sst2_result, tiny
     assert again.diagnostics.empty
 
 
-def test_a_sweep_answered_from_the_cache_loads_neither_torch_nor_scikit_learn(sst2_result, tiny_model_dir, sae_dir,
-                                                                              sst2_subset):
+def test_a_sweep_answered_from_the_cache_loads_neither_torch_nor_scipy(sst2_result, tiny_model_dir, sae_dir,
+                                                                       sst2_subset):
     import subprocess
     import sys
 
@@ -99,7 +99,7 @@ def test_a_sweep_answered_from_the_cache_loads_neither_torch_nor_scikit_learn(ss
         f"r = saeprobe.sweep({str(tiny_model_dir)!r}, {str(sae_dir)!r}, data, layers='all', cache_dir={str(cache)!r}, "
         "progress=False)\n"
         "assert r.timings['layers_from_cache'] == len(r.layers) and r.timings['model_load_s'] == 0, r.timings\n"
-        "print(sorted(m for m in ('torch', 'sklearn', 'transformer_lens') if m in sys.modules))\n"
+        "print(sorted(m for m in ('torch', 'sklearn', 'scipy', 'transformer_lens') if m in sys.modules))\n"
     )
     answer = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert answer.stdout.strip().splitlines()[-1] == "[]"
