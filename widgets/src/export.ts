@@ -37,11 +37,12 @@ const CHAR_WIDTH = 6.5;
 
 /** Where each legend entry sits below a chart `width` wide (its plot starting at `left`): columns
  * as wide as the longest name needs, filled row by row; `height` is the space the rows take. */
-export function legendLayout(names: string[], width: number, left: number): { places: { x: number; row: number }[]; height: number } {
+export function legendLayout(names: string[], width: number, left: number): { places: { x: number; row: number }[]; rows: number; height: number } {
   const column = LEGEND_SAMPLE + 6 + CHAR_WIDTH * Math.max(0, ...names.map((n) => n.length)) + 16;
   const columns = Math.max(1, Math.floor((width - left) / column));
   const places = names.map((_, i) => ({ x: left + (i % columns) * column, row: Math.floor(i / columns) }));
-  return { places, height: (Math.ceil(names.length / columns) + 1) * LEGEND_ROW + 8 };
+  const rows = Math.ceil(names.length / columns);
+  return { places, rows, height: (rows + 1) * LEGEND_ROW + 8 };
 }
 
 /** The accuracy chart `chart` (as accuracyChart draws it) as a standalone SVG file: a white
@@ -57,7 +58,7 @@ export function standaloneSvg(chart: SVGSVGElement, entries: LegendEntry[]): Sta
     if (node.getAttribute("fill")?.startsWith("var(")) node.setAttribute("fill", PAPER);
   }
 
-  const { places, height: legendHeight } = legendLayout(entries.map((e) => e.name), width, left);
+  const { places, rows, height: legendHeight } = legendLayout(entries.map((e) => e.name), width, left);
   const top = plotHeight + 4;
   const legend = s("g", { "font-size": "11" });
   entries.forEach(({ name, color }, i) => {
@@ -66,7 +67,6 @@ export function standaloneSvg(chart: SVGSVGElement, entries: LegendEntry[]): Sta
     legend.append(s("line", { x1: x, x2: x + LEGEND_SAMPLE, y1: y, y2: y, stroke: color, "stroke-width": 2 }));
     legend.append(s("text", { x: x + LEGEND_SAMPLE + 6, y: y + 4, fill: INK }, name));
   });
-  const rows = Math.max(0, ...places.map((p) => p.row + 1));
   legend.append(s("text", { x: left, y: top + rows * LEGEND_ROW + LEGEND_ROW / 2 + 4, fill: MUTED }, "solid: test, dashed: train"));
 
   const height = plotHeight + legendHeight;

@@ -2,7 +2,7 @@
 // and colour scale, the mean curves and win/tie/loss counts of the summary. Touches no DOM.
 import type { SuiteRun, SuiteState, SummaryRow } from "./schema";
 import {
-  colorSlots, findLayer, formatValue, layerIds, modelLabel, orderRepresentations, representationName, saeSets, splitRepresentation,
+  colorSlots, findLayer, formatValue, isMainCurve, layerIds, modelLabel, orderRepresentations, representationName, saeSets,
   type Point,
 } from "./view";
 
@@ -168,7 +168,7 @@ function summaryRepresentations(suite: SuiteState, model: string): string[] {
 
 /** The mean curves drawn for `model`: raw, then each SAE set's sae and pca_matched codes. */
 export function meanRepresentations(suite: SuiteState, model: string): string[] {
-  return summaryRepresentations(suite, model).filter((name) => ["raw", "sae", "pca_matched"].includes(splitRepresentation(name)[0]));
+  return summaryRepresentations(suite, model).filter(isMainCurve);
 }
 
 /** Palette slots of `model`'s representations, the same the sweep view gives them. */

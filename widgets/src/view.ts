@@ -62,9 +62,13 @@ export function orderRepresentations(names: string[], sets: string[]): string[] 
   });
 }
 
+/** Whether `name` is one of the curves drawn before the user toggles anything: raw, and each set's
+ * sae and pca_matched. */
+export const isMainCurve = (name: string): boolean => ["raw", "sae", "pca_matched"].includes(splitRepresentation(name)[0]);
+
 /** Representations shown before the user toggles anything: raw and each set's sae and pca_matched. */
 export function defaultVisible(names: string[]): string[] {
-  const wanted = names.filter((n) => ["raw", "sae", "pca_matched"].includes(splitRepresentation(n)[0]));
+  const wanted = names.filter(isMainCurve);
   return wanted.length ? wanted : names.slice(0, 1);
 }
 
