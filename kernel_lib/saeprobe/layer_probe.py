@@ -83,6 +83,7 @@ def probe_layer(
                                                           settings.seed))
                  for r in regimes],
     )
+    raw_dimension = effective_dimension(raw)  # one SVD, shared by the sets that read the raw states
     for name, found in sets.items():
         described = saes[name].describe()
         states = found.states if found.states is not None else raw
@@ -90,7 +91,8 @@ def probe_layer(
                                  settings.feature_table_size)
         entry.saes[name] = SAESetLayer(sae=described, diagnostics=Diagnostics(
             sparsity=sparsity(found.codes, y, classes, train, settings.always_on_threshold),
-            effective_dimension={"raw": effective_dimension(states), "sae": effective_dimension(found.codes)},
+            effective_dimension={"raw": raw_dimension if found.states is None else effective_dimension(states),
+                                 "sae": effective_dimension(found.codes)},
             fidelity=fidelity(states, found.reconstruction),
             features=features.to_dict(orient="records"),
             token_sparsity=found.token_sparsity,
@@ -152,5 +154,4 @@ def _regime_scores(
     return {
         name: evaluate_probe(make_probe(scaling=built.scaling.get(name)), built.matrices[name], regime_y, regime_train, ~train)
         for name in compared
-        if name in built.matrices
     }

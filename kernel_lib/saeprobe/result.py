@@ -228,7 +228,7 @@ class SweepResult:
             raise SaeprobeError(f"cannot draw {unknown or list(splits)}: representations are {present}, splits 'test' "
                                 "and 'train'")
         path = Path(path)
-        path.write_text(accuracy_svg(self.to_dict(), [rep for rep in representations if rep in present], splits),
+        path.write_text(accuracy_svg(self.to_dict(), list(representations), splits),
                         encoding="utf-8")
         return path
 

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from html import escape
 from typing import Any
 
-from .sae_sets import SET_KINDS, split_representation
+from .sae_sets import DEFAULT_SET, SET_KINDS, split_representation
 
 # The widget's palette and colour rule (widgets/src/charts.ts, view.ts colorSlots), so a chart
 # exported here looks like the one exported from the widget.
@@ -24,13 +24,14 @@ FONT = "font-family:system-ui,-apple-system,'Segoe UI',sans-serif"
 def accuracy_svg(result: dict[str, Any], representations: Sequence[str], splits: Sequence[str] = ("test", "train")) -> str:
     """The SVG text of ``result`` (a result's JSON form) for ``representations``, one curve per
     representation and split (``test`` solid, ``train`` dashed)."""
-    layers = sorted(entry["layer"] for entry in result["layers"])
+    entries = sorted(result["layers"], key=lambda e: e["layer"])
+    layers = [entry["layer"] for entry in entries]
     colors = _colors(result)
     curves = []
     for name in representations:
         for split in splits:
             points = [(entry["layer"], entry["scores"][name][f"{split}_accuracy"])
-                      for entry in sorted(result["layers"], key=lambda e: e["layer"])
+                      for entry in entries
                       if name in entry["scores"] and entry["scores"][name][f"{split}_accuracy"] is not None]
             curves.append((name, split, colors[name], points))
     chance = 1 / len(result["classes"])
@@ -78,7 +79,7 @@ def _layer_scale(layers: list[int]) -> Callable[[int], float]:
 def _title(result: dict[str, Any]) -> str:
     model = "/".join(str(result["model"]["name"]).split("/")[-2:])
     sets = sorted({name for entry in result["layers"] for name in entry.get("saes", {})})
-    named = f" · SAE sets {', '.join(sets)}" if sets and sets != ["sae"] else ""
+    named = f" · SAE sets {', '.join(sets)}" if sets and sets != [DEFAULT_SET] else ""
     return f"{model} · {result['dataset']['name']}{named}"
 
 
