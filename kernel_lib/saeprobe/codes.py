@@ -12,13 +12,13 @@ import json
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .errors import SAEError
+from .file_digests import content_digest
 from .layers import split_hook_name
 from .records import SAEInfo
 
@@ -325,18 +325,4 @@ def _hash_sae(sae: Any) -> str:
 
 
 def _hash_directory(path: Path) -> str:
-    files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
-    stamps = tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files)
-    return _hash_files(stamps)
-
-
-@lru_cache(maxsize=256)
-def _hash_files(stamps: tuple[tuple[str, int, int], ...]) -> str:
-    # Keyed by (path, size, modification time): a file rewritten in place is hashed again.
-    digest = hashlib.sha256()
-    for name, _, _ in stamps:
-        digest.update(Path(name).name.encode())
-        with open(name, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 22), b""):
-                digest.update(block)
-    return digest.hexdigest()[:32]
+    return content_digest(sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")), path)

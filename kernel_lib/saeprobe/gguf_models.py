@@ -8,14 +8,13 @@ cached for it are found without loading anything.
 
 from __future__ import annotations
 
-import hashlib
 import sys
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from .cache import default_cache_dir, staged_directory
 from .errors import ModelError
+from .file_digests import content_digest
 from .models import HUGGINGFACE
 
 GGUF_SUFFIX = ".gguf"
@@ -49,18 +48,8 @@ def find_gguf_file(spec: str | Path) -> Path:
 
 
 def file_identity(path: Path) -> str:
-    """A content hash of the file, remembered per (path, size, modification time)."""
-    stat = path.stat()
-    return _hash_file(str(path), stat.st_size, stat.st_mtime_ns)
-
-
-@lru_cache(maxsize=32)
-def _hash_file(path: str, size: int, mtime_ns: int) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 22), b""):
-            digest.update(block)
-    return digest.hexdigest()[:32]
+    """A content hash of the file, remembered per stamp (:func:`saeprobe.file_digests.content_digest`)."""
+    return content_digest([path])
 
 
 def dequantised_directory(gguf_file: str | Path, cache_root: str | Path | None = None) -> Path:

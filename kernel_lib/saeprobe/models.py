@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ModelError, SaeprobeWarning
+from .file_digests import content_digest
 from .preparation import Preparation
 
 # A hub repository id: "name" or "owner/name" (letters, digits, '-', '_', '.'); anything else is a path.
@@ -226,13 +227,7 @@ HUGGINGFACE = HuggingFaceModels()
 
 
 def _hash_directory(path: Path) -> str:
-    digest = hashlib.sha256()
-    for file in sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")):
-        digest.update(str(file.relative_to(path)).encode())
-        with file.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    return digest.hexdigest()[:32]
+    return content_digest(sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")), path)
 
 
 def _hash_parameters(model: Any) -> str:
