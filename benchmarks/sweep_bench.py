@@ -14,9 +14,11 @@ TopK SAEs of width 1536 trained here beforehand and not timed), it times:
 - cold sweeps on 1x, 2x, 5x and 10x the data (the texts repeated), with the fitted exponents of
   time and peak memory.
 
-It prints the figures and their ratios and writes them as JSON.
+The floor, the cold sweep and the cached run are taken in turn for ``--repeats`` rounds (default
+3) and reported as medians, so that a slow spell of a shared machine does not fall on one of them
+alone. It prints the figures and their ratios and writes them as JSON.
 
-    .venv/bin/python benchmarks/sweep_bench.py [--rows 2000] [--growth 1,2,5,10] [--json sweep_bench.json]
+    .venv/bin/python benchmarks/sweep_bench.py [--rows 2000] [--repeats 3] [--growth 1,2,5,10] [--json sweep_bench.json]
 """
 
 from __future__ import annotations
@@ -153,6 +155,11 @@ def cached_cli_run(model: str, saes: Path, csv: Path, cache: Path, batch_size: i
     return time.perf_counter() - started
 
 
+def median_run(runs: list[tuple[float, float, Any]]) -> tuple[float, float]:
+    """The median seconds of ``measured`` rounds and the highest peak MB among them."""
+    return float(np.median([run[0] for run in runs])), max(run[1] for run in runs)
+
+
 def exponent(sizes: list[float], values: list[float]) -> float:
     """The slope of log(value) on log(size): 1 is linear, below 1 sub-linear."""
     return float(np.polyfit(np.log(sizes), np.log(values), 1)[0]) if len(sizes) > 1 else float("nan")
@@ -165,6 +172,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=2000, help="texts taken from the data (default 2000)")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--repeats", type=int, default=3,
+                        help="rounds of floor, cold sweep and cached run, taken in turn; medians are reported (default 3)")
     parser.add_argument("--growth", default="1,2,5,10", help="data multiples for the growth curve ('' skips it)")
     parser.add_argument("--work", help="folder for the trained SAEs and caches (default: a temporary one)")
     parser.add_argument("--json", default="sweep_bench.json", help="where the figures are written")
@@ -203,20 +212,27 @@ def main() -> None:
         sae_dir = trained.directory
 
         floor_pass(hf_model, tokenizer, texts[: args.batch_size], args.batch_size)  # warm-up: one batch
-        floor_s, floor_mb, _ = measured(lambda: floor_pass(hf_model, tokenizer, texts, args.batch_size))
-        print(f"floor {floor_s:.1f} s", flush=True)
-
         # As the floor runs one batch first, the sweep is warmed up on a few texts without a cache:
         # the model loaded, the modules imported, first-call costs paid (the cold sweep's
         # model_load_s shows what remains).
         warm = saeprobe.load_dataset(frame.head(64))
         saeprobe.sweep("minilm", str(sae_dir), warm, pooling="last", batch_size=args.batch_size, device=args.device,
                        cache_dir=False, progress=False)
+        # The floor, the cold sweep and the cached run take turns, so that a slow spell of a shared
+        # machine falls on all of them; each figure is the median of its rounds.
+        floors, colds, cacheds = [], [], []
         cold_cache = work / "cold"
-        sweep_s, sweep_mb, result = cold_sweep(saeprobe, "minilm", sae_dir, data, cold_cache, args.batch_size,
-                                               args.device)
-        print(f"cold sweep {sweep_s:.1f} s", flush=True)
-        cached_s = cached_cli_run("minilm", sae_dir, csv, cold_cache, args.batch_size, args.device, work / "again.json")
+        for round_number in range(1, args.repeats + 1):
+            floors.append(measured(lambda: floor_pass(hf_model, tokenizer, texts, args.batch_size)))
+            colds.append(cold_sweep(saeprobe, "minilm", sae_dir, data, cold_cache, args.batch_size, args.device))
+            cacheds.append(cached_cli_run("minilm", sae_dir, csv, cold_cache, args.batch_size, args.device,
+                                          work / "again.json"))
+            print(f"round {round_number}: floor {floors[-1][0]:.1f} s, cold sweep {colds[-1][0]:.1f} s, "
+                  f"cached {cacheds[-1]:.2f} s", flush=True)
+        floor_s, floor_mb = median_run(floors)
+        sweep_s, sweep_mb = median_run(colds)
+        result = sorted(colds, key=lambda run: run[0])[len(colds) // 2][2]  # the median round's result
+        cached_s = float(np.median(cacheds))
 
         from saeprobe.codes import from_directory
 
@@ -231,13 +247,14 @@ def main() -> None:
 
         timings = result.timings
         figures["runs"] = {
-            "floor": {"seconds": floor_s, "peak_mb": floor_mb},
+            "floor": {"seconds": floor_s, "peak_mb": floor_mb, "rounds_s": [run[0] for run in floors]},
             "naive": {"seconds": naive_s, "peak_mb": naive_mb, "forward_s": naive["forward_s"],
                       "probes_s": naive["probes_s"], "probes": 6 * 2},
             "sweep_cold": {"seconds": sweep_s, "peak_mb": sweep_mb, **{k: timings[k] for k in
                            ("activations_s", "model_load_s", "encode_s", "probes_s", "total_s", "forward_batches")},
-                           "probes": sum(len(layer.scores) for layer in result.layers)},
-            "sweep_cached_cli": {"seconds": cached_s},
+                           "probes": sum(len(layer.scores) for layer in result.layers),
+                           "rounds_s": [run[0] for run in colds]},
+            "sweep_cached_cli": {"seconds": cached_s, "rounds_s": cacheds},
         }
         figures["ratios"] = {"sweep/floor": sweep_s / floor_s, "activations/floor": timings["activations_s"] / floor_s,
                              "(activations-load)/floor": (timings["activations_s"] - timings["model_load_s"]) / floor_s,
