@@ -94,8 +94,10 @@ class RayRunner:
         actors: dict[str, Any] = {}
         extractions: dict[Any, str] = {}
         pending: dict[int, list[Any]] = {}
+        datasets = {}  # read once here, for the plan and for assembling the unit's result
         for index, unit in enumerate(units):
-            todo = missing_layers(unit, self.settings, self.cache_dir)
+            datasets[index] = unit.load_data()
+            todo = missing_layers(unit, datasets[index], self.settings, self.cache_dir)
             pending[index] = []
             if not todo:
                 continue
@@ -111,7 +113,8 @@ class RayRunner:
         while ready or waiting or extractions:
             for index in ready:
                 ray.get(pending[index])  # raises a task's error once its retries are spent
-                yield units[index], run_unit(units[index], self.settings, self.cache_dir, self.progress)
+                yield units[index], run_unit(units[index], self.settings, self.cache_dir, self.progress,
+                                             data=datasets.pop(index))
             ready = []
             if not (extractions or waiting):
                 break
@@ -145,7 +148,7 @@ class Extractor:
 
         _use_threads(threads)
         data = unit.load_data()
-        return cache_activations(unit.model, unit.saes or None, data, settings=SweepSettings.from_dict(settings),
+        return cache_activations(unit.model, unit.sweep_saes, data, settings=SweepSettings.from_dict(settings),
                                  cache_dir=cache_dir, progress=False)
 
 

@@ -17,9 +17,9 @@ from typing import Any
 
 from . import __version__
 from .errors import SaeprobeError, SettingsError
-from .jsonio import dumps, write_json
+from .jsonio import atomic_write, dumps, write_json
 from .sae_sets import representation_name
-from .suite_spec import BUILTIN_SUITES, GENERAL_TEXT, SuiteSpec, SuiteUnit, TrainedSet, load_suite, model_slug
+from .suite_spec import BUILTIN_SUITES, GENERAL_TEXT, SuiteSpec, SuiteUnit, TrainedSet, load_suite
 from .suite_summary import SUMMARY_COLUMNS, summarize
 
 SUITE_SCHEMA_VERSION = "1.0"
@@ -154,17 +154,20 @@ def suite(
         import_ray()  # a missing Ray stops the suite before any work
         runner = RayRunner(spec.settings, cache_dir, ray_address, gpus_per_worker, progress, results_via)
     units = _with_trained_sets(spec, cache_dir, progress)
-    runs = []
+    order = {unit.key: index for index, unit in enumerate(units)}
+    finished = []  # (the unit's place in the suite, its run, its scores)
     for unit, payload in runner(units):
-        relative = Path("runs") / model_slug(unit.model) / f"{unit.dataset.name}.json"
-        (out / relative).parent.mkdir(parents=True, exist_ok=True)
-        (out / relative).write_text(dumps(payload, indent=1), encoding="utf-8")
-        runs.append(SuiteRun(unit.model, unit.dataset.name, relative.as_posix(), payload.get("timings", {})))
+        relative = Path("runs") / f"{unit.key}.json"
+        text = dumps(payload, indent=1).encode()
+        atomic_write(out / relative, lambda stream: stream.write(text))
+        run = SuiteRun(unit.model, unit.dataset.name, relative.as_posix(), payload.get("timings", {}))
+        scores = {"layers": [{"layer": entry["layer"], "scores": entry["scores"]} for entry in payload["layers"]]}
+        finished.append((order[unit.key], run, scores))
         if on_unit is not None:
             on_unit(unit, payload)
-    order = {unit.key: index for index, unit in enumerate(units)}
-    runs.sort(key=lambda run: order[f"{model_slug(run.model)}/{run.dataset}"])
-    rows = summarize((run.model, run.dataset, json.loads((out / run.result).read_text(encoding="utf-8"))) for run in runs)
+    finished.sort(key=lambda item: item[0])
+    runs = [run for _, run, _ in finished]
+    rows = summarize((run.model, run.dataset, scores) for _, run, scores in finished)
     used = engine if engine == "local" else f"ray ({runner.used})"
     result = SuiteResult(out, used, runs, rows, spec.to_dict(), time.perf_counter() - started)
     write_json(out / "suite.json", result.to_dict())
@@ -266,35 +269,35 @@ def _run_local(units: list[SuiteUnit], spec: SuiteSpec, cache_dir: Path, progres
 
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         for unit in units:
-            todo = missing_layers(unit, settings, str(cache_dir))
+            data = unit.load_data()
+            todo = missing_layers(unit, data, settings, str(cache_dir))
             if todo:
-                data = unit.load_data()
-                cache_activations(unit.model, unit.saes or None, data, settings=spec.settings, cache_dir=cache_dir,
+                cache_activations(unit.model, unit.sweep_saes, data, settings=spec.settings, cache_dir=cache_dir,
                                   progress=progress)
                 list(pool.map(run_unit, [unit] * len(todo), [settings] * len(todo), [str(cache_dir)] * len(todo),
                               [False] * len(todo), [[layer] for layer in todo]))
-            yield unit, run_unit(unit, settings, str(cache_dir), progress)
+            yield unit, run_unit(unit, settings, str(cache_dir), progress, data=data)
 
 
-def missing_layers(unit: SuiteUnit, settings: dict[str, Any], cache_dir: str) -> list[int]:
-    """The layers of ``unit`` whose results the cache lacks."""
+def missing_layers(unit: SuiteUnit, data: Any, settings: dict[str, Any], cache_dir: str) -> list[int]:
+    """The layers of ``unit`` (its dataset ``data`` read) whose results the cache lacks."""
     from .layer_sweep import plan_sweep
     from .settings import SweepSettings
 
-    data = unit.load_data()
-    plan = plan_sweep(unit.model, unit.saes or None, data, settings=SweepSettings.from_dict(settings),
+    plan = plan_sweep(unit.model, unit.sweep_saes, data, settings=SweepSettings.from_dict(settings),
                       cache_dir=cache_dir, load_saes=False)
     return plan.todo
 
 
 def run_unit(unit: SuiteUnit, settings: dict[str, Any], cache_dir: str, progress: bool = False,
-             layers: list[int] | None = None) -> dict[str, Any]:
-    """One unit's sweep (only ``layers`` when given), its result as a dict; used by every engine."""
+             layers: list[int] | None = None, data: Any = None) -> dict[str, Any]:
+    """One unit's sweep (only ``layers`` when given), its result as a dict; used by every engine.
+    ``data`` is the unit's dataset when the caller has read it already."""
     from .layer_sweep import sweep
     from .settings import SweepSettings
 
-    data = unit.load_data()
     chosen = SweepSettings.from_dict(settings)
     if layers is not None:  # one of many tasks side by side: its layers one after another
         chosen = chosen.replace(layers=",".join(map(str, layers)), threads=1)
-    return sweep(unit.model, unit.saes or None, data, settings=chosen, cache_dir=cache_dir, progress=progress).to_dict()
+    data = unit.load_data() if data is None else data
+    return sweep(unit.model, unit.sweep_saes, data, settings=chosen, cache_dir=cache_dir, progress=progress).to_dict()

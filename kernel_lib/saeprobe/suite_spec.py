@@ -70,6 +70,11 @@ class SuiteUnit:
         return load_dataset(self.dataset.path, options=self.dataset.options, name=self.dataset.name)
 
     @property
+    def sweep_saes(self) -> dict[str, Any] | None:
+        """The SAE sets as :func:`saeprobe.sweep` takes them: ``None`` for raw probes only."""
+        return self.saes or None
+
+    @property
     def key(self) -> str:
         """``model/dataset``, with the model shortened to a file-safe name."""
         return f"{model_slug(self.model)}/{self.dataset.name}"
@@ -134,8 +139,7 @@ def parse_suite(payload: Mapping[str, Any], folder: Path, source: str) -> SuiteS
         models = [models]
     if not isinstance(models, list) or not models or not all(isinstance(m, str) and m.strip() for m in models):
         raise SettingsError("suite key 'models' must list at least one model specification, e.g. [minilm]")
-    # A model given as a path is read against the suite's folder, like datasets and SAEs.
-    models = [str((folder / m).resolve()) if (folder / m).exists() else m for m in models]
+    models = [_in_folder(m, folder) for m in models]
     if len({model_slug(m) for m in models}) != len(models):
         raise SettingsError(f"suite key 'models' names a model twice (or two with the same last name): {models}")
     datasets = _datasets(payload.get("datasets"), folder)
@@ -154,6 +158,14 @@ def model_slug(model: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "-", last)
 
 
+def _in_folder(spec: str, folder: Path) -> str:
+    """A model, dataset, SAE or text path of a suite read against the suite's ``folder`` (made
+    absolute) when something of that name is there; anything else (a hub name, a built-in, an
+    absolute path) as given."""
+    local = folder / spec
+    return str(local.resolve()) if local.exists() else spec
+
+
 def _datasets(entries: Any, folder: Path) -> list[SuiteDataset]:
     if not isinstance(entries, list) or not entries:
         raise SettingsError("suite key 'datasets' must list at least one dataset: {name: NAME, path: FILE, ...}")
@@ -168,9 +180,8 @@ def _datasets(entries: Any, folder: Path) -> list[SuiteDataset]:
             raise SettingsError(f"datasets[{index}] name {name!r}: use letters, digits, '_', '.' or '-' (it names a file)")
         if any(d.name == name for d in found):
             raise SettingsError(f"two datasets are named {name!r}; give each a name of its own")
-        local = folder / path
         options = DataOptions.from_dict({k: v for k, v in entry.items() if k in DataOptions.names()})
-        found.append(SuiteDataset(name, str(local.resolve()) if local.exists() else path, options))
+        found.append(SuiteDataset(name, _in_folder(path, folder), options))
     return found
 
 
@@ -194,11 +205,9 @@ def _set_spec(name: Any, spec: Any, folder: Path) -> Any:
             raise SettingsError(f"SAE set {name!r}: a mapping must say what to train on, {{train: general}} or "
                                 "{train: texts.txt}, with SAE training settings beside it")
         texts = str(spec["train"])
-        if texts != GENERAL_TEXT:
-            texts = str(folder / texts) if (folder / texts).exists() else texts
+        texts = texts if texts == GENERAL_TEXT else _in_folder(texts, folder)
         settings = SAETrainingSettings.from_dict({k: v for k, v in spec.items() if k != "train"})
         return TrainedSet(texts, settings)
     if not isinstance(spec, str) or not spec.strip():
         raise SettingsError(f"SAE set {name!r} must be a release, a directory or {{train: ...}}, not {spec!r}")
-    local = folder / spec
-    return str(local) if local.exists() else spec
+    return _in_folder(spec, folder)
