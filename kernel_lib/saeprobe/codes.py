@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +30,14 @@ CFG_FILE = "cfg.json"
 # SAELens's advice on loading the model for an SAE with model metadata: saeprobe prepares the model
 # from that same metadata (see saeprobe.preparation), so the advice is silenced where SAEs are made.
 SAELENS_LOADING_ADVICE = ".*non-empty model_from_pretrained_kwargs"
+
+
+@contextmanager
+def saelens_advice_silenced() -> Iterator[None]:
+    """While open, SAEs are made without SAELens's advice on loading their model (see above)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=SAELENS_LOADING_ADVICE)
+        yield
 WEIGHTS_FILE = "sae_weights.safetensors"
 
 
@@ -109,8 +118,7 @@ def from_directory(layer: int | None, path: Path) -> LayerSAE:
         from sae_lens import SAE
 
         try:
-            with warnings.catch_warnings():
-                warnings.filterwarnings("ignore", message=SAELENS_LOADING_ADVICE)
+            with saelens_advice_silenced():
                 return SAE.load_from_disk(path)
         except Exception as exc:  # SAELens and safetensors raise many kinds for a damaged file
             raise SAEError(

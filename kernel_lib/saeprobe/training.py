@@ -6,7 +6,6 @@ from __future__ import annotations
 import itertools
 import json
 import shutil
-import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,7 @@ from tqdm.auto import tqdm
 
 from .activations import extract_tokens
 from .cache import content_key, sae_training_parts, staged_directory
-from .codes import SAELENS_LOADING_ADVICE
+from .codes import saelens_advice_silenced
 from .data import ProbeDataset
 from .errors import DataError, SAEError
 from .jsonio import write_json
@@ -122,8 +121,7 @@ def _train_layer(
     held_out = torch.as_tensor(activations[order[:n_eval]], dtype=torch.float32)
     metadata = SAEMetadata(hook_name=hook, model_name=None, **model_metadata)
     torch.manual_seed(settings.seed + layer)
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=SAELENS_LOADING_ADVICE)
+    with saelens_advice_silenced():
         if settings.architecture == "topk":
             sae = TopKTrainingSAE(TopKTrainingSAEConfig(d_in=dims["d_model"], d_sae=settings.width, k=settings.k, device=device,
                                                         metadata=metadata))
