@@ -7,7 +7,9 @@ import itertools
 import json
 import shutil
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +81,7 @@ def train_saes(
         metadata = _training_metadata(loaded, texts, target.dims["n_ctx"])
         for layer in tqdm(missing, desc="SAEs trained", unit="layer", disable=not progress):
             report = _train_layer(tokens.pop(layer), layer, target.hook_names[layer], settings, target.dims, device,
-                                  metadata)
+                                  metadata, progress)
             _save_layer(directory, layer, report)
     report = pd.DataFrame([_read_report(directory, layer) for layer in target.layers], columns=REPORT_COLUMNS)
     if out is not None and Path(out).expanduser() != directory:
@@ -88,6 +90,23 @@ def train_saes(
             shutil.copytree(directory / f"layer_{layer}", out / f"layer_{layer}", dirs_exist_ok=True)
         directory = out
     return TrainedSAEs(directory=directory, report=report)
+
+
+@contextmanager
+def _trainer_bar(shown: bool) -> Iterator[None]:
+    """SAELens's trainer draws a progress bar of its own, with no option to leave it out: with
+    ``progress`` off, it is drawn disabled while the trainer runs."""
+    from sae_lens.training import sae_trainer
+
+    original = getattr(sae_trainer, "tqdm", None)
+    if shown or original is None:
+        yield
+        return
+    sae_trainer.tqdm = partial(original, disable=True)
+    try:
+        yield
+    finally:
+        sae_trainer.tqdm = original
 
 
 def _training_metadata(model: Any, texts: Sequence[str], n_ctx: int) -> dict[str, Any]:
@@ -103,7 +122,7 @@ def _training_metadata(model: Any, texts: Sequence[str], n_ctx: int) -> dict[str
 
 def _train_layer(
     activations: np.ndarray, layer: int, hook: str, settings: SAETrainingSettings, dims: dict[str, int], device: str,
-    model_metadata: dict[str, Any],
+    model_metadata: dict[str, Any], progress: bool = True,
 ) -> tuple[Any, dict[str, Any]]:
     from sae_lens import SAETrainer, StandardTrainingSAE, StandardTrainingSAEConfig, TopKTrainingSAE, TopKTrainingSAEConfig
     from sae_lens.config import SAETrainerConfig
@@ -138,7 +157,8 @@ def _train_layer(
         device=device,
         n_batches_for_norm_estimate=1,
     )
-    SAETrainer(trainer_config, sae, _batches(train, settings.batch_size, settings.seed + layer)).fit()
+    with _trainer_bar(progress):
+        SAETrainer(trainer_config, sae, _batches(train, settings.batch_size, settings.seed + layer)).fit()
     with torch.no_grad():
         codes = sae.encode(held_out.to(device))
         rebuilt = sae.decode(codes).cpu()

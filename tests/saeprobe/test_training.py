@@ -24,6 +24,12 @@ def test_trains_one_saelens_sae_per_layer_and_reports_fit(tiny_model_dir, tmp_pa
     assert result.layers[1].sae.d_sae == 48
 
 
+@pytest.mark.parametrize("progress", [False, True])
+def test_progress_off_silences_the_saelens_trainer_bar(tiny_model_dir, tmp_path, capfd, progress):
+    train_saes(str(tiny_model_dir), TEXTS, layers=[0], settings=SMALL, cache_dir=tmp_path, progress=progress)
+    assert ("Training SAE" in capfd.readouterr().err) is progress
+
+
 def _dataset():
     from saeprobe import load_dataset
 
