@@ -1,8 +1,9 @@
 // The widget view: accuracy curves, gap strips, layer navigation and the selected layer's details.
 import { accuracyChart, colorFor, histogram, stripChart, type Series, type Strip } from "./charts";
-import { h } from "./dom";
+import { h, replaceKeepingFocus, type Redraw } from "./dom";
 import { download, pngOf, standaloneSvg } from "./export";
 import type { FeatureRow, LayerEntry, Progress, SweepResult } from "./schema";
+import { setPanel } from "./tabs";
 import {
   accuracySeries, colorSlots, DEFAULT_SET, defaultVisible, detailRows, diagnosisLines, explain, featureClasses, findLayer, formatCount, formatValue,
   gapSeries, headlines, layerIds, representationGroups, representationName, representations, resolveLayer, saeSets, sortFeatures,
@@ -27,9 +28,6 @@ interface ViewState {
   detailSet: string | null;
 }
 
-/** Draw the view again; focus goes to the element of `focusKey`, else back to the focused one's. */
-type Redraw = (focusKey?: string) => void;
-
 export function render({ model, el }: { model: WidgetModel; el: HTMLElement }): () => void {
   const state: ViewState = { visible: null, sortColumn: "separation", sortDirection: "desc", hover: "", detailSet: null };
   const root = h("div", { class: "saeprobe", tabindex: 0 });
@@ -46,13 +44,7 @@ export function render({ model, el }: { model: WidgetModel; el: HTMLElement }): 
     event.preventDefault();
     select(stepLayer(layerIds(result), model.get("selected_layer"), event.key === "ArrowLeft" ? -1 : 1));
   };
-  const draw: Redraw = (focusKey) => {
-    const focused = document.activeElement;
-    const key = focusKey ?? (focused instanceof HTMLElement && root.contains(focused) ? focused.dataset.focusKey : undefined);
-    root.replaceChildren(...view(model, state, select, draw));
-    const again = key ? root.querySelector<HTMLElement>(`[data-focus-key="${key}"]`) : null;
-    (again ?? (root.contains(focused) ? root : null))?.focus();
-  };
+  const draw: Redraw = (focusKey) => replaceKeepingFocus(root, view(model, state, select, draw), focusKey);
   const onChange = () => draw();
   root.addEventListener("keydown", onKey);
   for (const name of ["result", "selected_layer", "progress"]) model.on(`change:${name}`, onChange);
@@ -211,40 +203,12 @@ function details(entry: LayerEntry, result: SweepResult, sets: string[], state: 
     ...diagnosisLines(entry).map(({ set, label, text }) =>
       h("p", { class: "sp-diagnosis", "data-sae-set": set }, h("strong", {}, several ? `Diagnosis (${set}): ${label}. ` : `Diagnosis: ${label}. `), text)));
   const set = state.detailSet !== null && sets.includes(state.detailSet) ? state.detailSet : sets[0] ?? DEFAULT_SET;
-  const figures = setFigures(entry, set, several, result, state, redraw);
-  if (!several) {
-    region.append(...figures);
-    return region;
-  }
   const choose = (chosen: string) => {
     state.detailSet = chosen;
-    redraw(`set-tab-${chosen}`);
   };
-  region.append(setTabs(sets, set, choose),
-    h("div", { class: "sp-tabpanel", role: "tabpanel", "aria-label": `SAE set ${set}`, "data-sae-set": set }, ...figures));
+  const panel = { "aria-label": `SAE set ${set}`, "data-sae-set": set };
+  region.append(...setPanel({ sets, chosen: set, choose, redraw, tabsLabel: "SAE set", panel }, setFigures(entry, set, several, result, state, redraw)));
   return region;
-}
-
-/** Tabs naming the SAE sets, `chosen` selected; ← / → (Home / End) move between them. `label`
- * names the tab list. */
-export function setTabs(sets: string[], chosen: string, choose: (set: string) => void, label = "SAE set"): HTMLElement {
-  return h("div", { class: "sp-tabs", role: "tablist", "aria-label": label }, ...sets.map((set, i) => {
-    const selected = set === chosen;
-    const tab = h("button", {
-      type: "button", role: "tab", class: selected ? "sp-tab sp-tab-selected" : "sp-tab", "aria-selected": selected ? "true" : "false",
-      tabindex: selected ? 0 : -1, "data-focus-key": `set-tab-${set}`,
-    }, set);
-    tab.addEventListener("click", () => choose(set));
-    tab.addEventListener("keydown", (event) => {
-      const moves: Record<string, number> = { ArrowLeft: i - 1, ArrowRight: i + 1, Home: 0, End: sets.length - 1 };
-      if (!(event.key in moves)) return;
-      // These keys move between the tabs here, not between layers.
-      event.preventDefault();
-      event.stopPropagation();
-      choose(sets[(moves[event.key] + sets.length) % sets.length]);
-    });
-    return tab;
-  }));
 }
 
 /** The facts, L0 histogram and feature table of the SAE set `set` at the layer of `entry`. */

@@ -2,13 +2,14 @@
 // time), the mean curves over datasets with win/tie/loss counts, and below them the sweep view
 // (render.ts) of the clicked dataset at the clicked layer.
 import { accuracyChart, colorFor, type Series } from "./charts";
-import { h } from "./dom";
-import { render as renderSweep, setTabs, type WidgetModel } from "./render";
+import { h, replaceKeepingFocus, type Redraw } from "./dom";
+import { render as renderSweep, type WidgetModel } from "./render";
 import type { SuiteState, SweepResult } from "./schema";
 import {
   cellLabel, cellTooltip, findRun, gapColor, gapLimit, gapMatrix, gapTextColor, gridStep, legendTicks, meanRepresentations, meanSeries,
   suiteColorSlots, suiteModels, suiteSets, suiteTitle, summaryLayers, tieMargin, winsTiesLosses, type GapCell, type GapRow,
 } from "./suiteView";
+import { setPanel } from "./tabs";
 import { explain, formatValue, modelLabel, representationName, splitRepresentation } from "./view";
 
 interface SuiteViewState {
@@ -26,8 +27,23 @@ interface Selection {
   selectLayer: (layer: number) => void;
 }
 
-/** Draw the overview again; focus goes to the element of `focusKey`, else back to the focused one's. */
-type Redraw = (focusKey?: string) => void;
+/** What the overview shows of a suite that no click changes: worked out once per suite. */
+interface SuiteFigures {
+  suite: SuiteState;
+  title: string;
+  models: string[];
+  sets: string[];
+  /** The heatmaps' colour-scale bound, one for every model and SAE set. */
+  limit: number;
+  /** The margin of a tie in the win/tie/loss counts; null where no result records one. */
+  margin: number | null;
+}
+
+/** The figures of `suite`; null without a suite. */
+function suiteFigures(suite: SuiteState | null): SuiteFigures | null {
+  if (!suite) return null;
+  return { suite, title: suiteTitle(suite), models: suiteModels(suite), sets: suiteSets(suite), limit: gapLimit(suite), margin: tieMargin(suite) };
+}
 
 /** The view a model asks for: the suite view where the model has a `suite` trait (a SuiteWidget,
  * whose suite may still be null, or a suite report), else the sweep view. */
@@ -54,12 +70,8 @@ export function renderSuite({ model, el }: { model: WidgetModel; el: HTMLElement
       model.save_changes();
     },
   });
-  const drawOverview: Redraw = (focusKey) => {
-    const focused = document.activeElement;
-    const key = focusKey ?? (focused instanceof HTMLElement && overview.contains(focused) ? focused.dataset.focusKey : undefined);
-    overview.replaceChildren(...overviewParts(model.get("suite"), state, selection(), drawOverview));
-    if (key) [...overview.querySelectorAll<HTMLElement>("[data-focus-key]")].find((node) => node.dataset.focusKey === key)?.focus();
-  };
+  let figures = suiteFigures(model.get("suite"));
+  const drawOverview: Redraw = (focusKey) => replaceKeepingFocus(overview, overviewParts(figures, state, selection(), drawOverview), focusKey);
   let closeRun = () => {};
   const openRun = () => {
     closeRun();
@@ -69,14 +81,18 @@ export function renderSuite({ model, el }: { model: WidgetModel; el: HTMLElement
     drawOverview();
     openRun();
   };
+  const onSuite = () => {
+    figures = suiteFigures(model.get("suite"));
+    drawAll();
+  };
   // The sweep view below follows selected_layer itself (its model forwards the events).
   const onLayer = () => drawOverview();
-  model.on("change:suite", drawAll);
+  model.on("change:suite", onSuite);
   model.on("change:selected_run", drawAll);
   model.on("change:selected_layer", onLayer);
   drawAll();
   return () => {
-    model.off("change:suite", drawAll);
+    model.off("change:suite", onSuite);
     model.off("change:selected_run", drawAll);
     model.off("change:selected_layer", onLayer);
     closeRun();
@@ -122,39 +138,31 @@ function runModel(suiteModel: WidgetModel, result: SweepResult): WidgetModel {
 }
 
 /** The title, the gap heatmaps and the mean curves. */
-function overviewParts(suite: SuiteState | null, state: SuiteViewState, selection: Selection, redraw: Redraw): HTMLElement[] {
-  if (!suite) return [h("p", { class: "sp-empty" }, "No suite to show yet.")];
-  const header = h("header", { class: "sp-header" }, h("strong", {}, suiteTitle(suite)));
-  if (!suite.runs.length) return [header, h("p", { class: "sp-empty" }, "This suite has no runs.")];
-  return [header, h("div", { class: "sp-suite-figures" }, heatmapSection(suite, state, selection, redraw), meanSection(suite, state, selection))];
+function overviewParts(figures: SuiteFigures | null, state: SuiteViewState, selection: Selection, redraw: Redraw): HTMLElement[] {
+  if (!figures) return [h("p", { class: "sp-empty" }, "No suite to show yet.")];
+  const header = h("header", { class: "sp-header" }, h("strong", {}, figures.title));
+  if (!figures.suite.runs.length) return [header, h("p", { class: "sp-empty" }, "This suite has no runs.")];
+  return [header, h("div", { class: "sp-suite-figures" }, heatmapSection(figures, state, selection, redraw), meanSection(figures, state, selection))];
 }
 
 /** The heatmaps of the chosen SAE set (one per model) with the colour scale; tabs choose the set. */
-function heatmapSection(suite: SuiteState, state: SuiteViewState, selection: Selection, redraw: Redraw): HTMLElement {
-  const sets = suiteSets(suite);
-  const models = suiteModels(suite);
+function heatmapSection({ suite, models, sets, limit }: SuiteFigures, state: SuiteViewState, selection: Selection, redraw: Redraw): HTMLElement {
   const section = h("section", { class: "sp-suite-heatmaps", "aria-label": "Gap heatmaps" }, h("h3", {}, "raw − SAE test accuracy, by dataset and layer"));
   const set = state.set !== null && sets.includes(state.set) ? state.set : sets[0];
   if (set === undefined) {
     section.append(h("p", { class: "sp-empty" }, "No SAE set: no gap to show."));
     return section;
   }
-  const limit = gapLimit(suite);
   const body = [
     gapLegend(limit),
     ...models.map((model) => heatmap(suite, model, set, limit, models.length > 1, selection)),
     h("p", { class: "sp-hint" }, "Click a cell (or move with the arrow keys and press Enter) to open that dataset's sweep at that layer below."),
   ];
-  if (sets.length <= 1) {
-    section.append(...body);
-    return section;
-  }
   const choose = (chosen: string) => {
     state.set = chosen;
-    redraw(`set-tab-${chosen}`);
   };
-  section.append(setTabs(sets, set, choose, "SAE set of the heatmaps"),
-    h("div", { class: "sp-tabpanel", role: "tabpanel", "aria-label": `Gaps of SAE set ${set}` }, ...body));
+  const panel = { "aria-label": `Gaps of SAE set ${set}` };
+  section.append(...setPanel({ sets, chosen: set, choose, redraw, tabsLabel: "SAE set of the heatmaps", panel }, body));
   return section;
 }
 
@@ -215,8 +223,8 @@ function heatmap(suite: SuiteState, model: string, set: string, limit: number, n
 
 /** Per model, the mean test accuracy over datasets of raw and each SAE set's codes, and the win /
  * tie / loss counts of each set's SAE code against raw; one readout for the points hovered. */
-function meanSection(suite: SuiteState, state: SuiteViewState, selection: Selection): HTMLElement {
-  const models = suiteModels(suite);
+function meanSection(figures: SuiteFigures, state: SuiteViewState, selection: Selection): HTMLElement {
+  const { suite, models } = figures;
   const selectedModel = findRun(suite, selection.key)?.model;
   const readout = h("div", { class: "sp-readout", "aria-live": "polite" }, state.hover || "Hover a point for its value; click it to select the layer.");
   const onHover = (text: string) => {
@@ -226,7 +234,7 @@ function meanSection(suite: SuiteState, state: SuiteViewState, selection: Select
   return h("section", { class: "sp-suite-means", "aria-label": "Means over datasets" }, h("h3", {}, "Mean test accuracy over datasets"),
     ...models.map((model) => h("div", { class: "sp-suite-model" }, models.length > 1 ? h("h4", {}, modelLabel(model)) : null,
       meanChart(suite, model, model === selectedModel ? selection.layer : undefined, selection.selectLayer, onHover),
-      winsTable(suite, model))),
+      winsTable(figures, model))),
     readout);
 }
 
@@ -246,10 +254,9 @@ function meanChart(suite: SuiteState, model: string, selected: number | undefine
 }
 
 /** Per layer, how many datasets each SAE set's code beats, ties and loses against raw. */
-function winsTable(suite: SuiteState, model: string): HTMLElement {
+function winsTable({ suite, sets, margin }: SuiteFigures, model: string): HTMLElement {
   const layers = summaryLayers(suite, model);
-  const margin = tieMargin(suite);
-  const codes = suiteSets(suite).map((set) => representationName("sae", set));
+  const codes = sets.map((set) => representationName("sae", set));
   const cell = (code: string, layer: number) => {
     const counts = winsTiesLosses(suite, model, code, layer);
     if (!counts) return h("td", {}, "–");

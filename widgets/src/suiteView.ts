@@ -2,8 +2,8 @@
 // and colour scale, the mean curves and win/tie/loss counts of the summary. Touches no DOM.
 import type { SuiteRun, SuiteState, SummaryRow } from "./schema";
 import {
-  colorSlots, findLayer, formatValue, isMainCurve, layerIds, modelLabel, orderRepresentations, representationName, saeSets,
-  type Point,
+  colorSlots, findLayer, formatValue, isMainCurve, layerGap, layerIds, modelLabel, orderRepresentations, representationName, saeSets,
+  type LayerGap, type Point,
 } from "./view";
 
 /** The key of a run in the suite's `results` and in the `selected_run` trait: "MODEL/DATASET". */
@@ -46,11 +46,8 @@ export function suiteTitle(suite: SuiteState): string {
 
 /** One cell of the heatmap: the raw and SAE test accuracies at a layer and their difference
  * (null where either is undefined, or the run has no such layer). */
-export interface GapCell {
+export interface GapCell extends LayerGap {
   layer: number;
-  raw: number | null;
-  sae: number | null;
-  gap: number | null;
 }
 
 /** One dataset's row of the heatmap, with the key of its run. */
@@ -70,15 +67,9 @@ export interface GapMatrix {
 export function gapMatrix(suite: SuiteState, model: string, set: string): GapMatrix {
   const runs = suite.runs.filter((run) => run.model === model && suite.results[runKey(run)]);
   const layers = [...new Set(runs.flatMap((run) => layerIds(suite.results[runKey(run)])))].sort((a, b) => a - b);
-  const sae = representationName("sae", set);
   const rows = runs.map((run) => {
     const result = suite.results[runKey(run)];
-    const cells = layers.map((layer) => {
-      const scores = findLayer(result, layer)?.scores;
-      const raw = scores?.raw?.test_accuracy ?? null;
-      const code = scores?.[sae]?.test_accuracy ?? null;
-      return { layer, raw, sae: code, gap: raw !== null && code !== null ? raw - code : null };
-    });
+    const cells = layers.map((layer) => ({ layer, ...layerGap(findLayer(result, layer), set) }));
     return { key: runKey(run), dataset: run.dataset, cells };
   });
   return { layers, rows };
@@ -87,7 +78,8 @@ export function gapMatrix(suite: SuiteState, model: string, set: string): GapMat
 /** The colour scale's bound, shared by every model and SAE set so that a colour means one gap
  * everywhere: the largest |gap| rounded up to a multiple of 0.05 (at least 0.05). */
 export function gapLimit(suite: SuiteState): number {
-  const gaps = suiteModels(suite).flatMap((model) => suiteSets(suite).flatMap((set) =>
+  const sets = suiteSets(suite);
+  const gaps = suiteModels(suite).flatMap((model) => sets.flatMap((set) =>
     gapMatrix(suite, model, set).rows.flatMap((row) => row.cells.flatMap((cell) => (cell.gap === null ? [] : [Math.abs(cell.gap)])))));
   return Math.max(1, Math.ceil(Math.max(0, ...gaps) * 20 - 1e-9)) / 20;
 }

@@ -127,17 +127,29 @@ export function resolveLayer(layers: number[], requested: number): number | unde
   return layers.reduce((best, l) => (Math.abs(l - requested) < Math.abs(best - requested) ? l : best));
 }
 
+/** The raw and SAE test accuracies at a layer and their difference, the gap (null where either is undefined). */
+export interface LayerGap {
+  raw: number | null;
+  sae: number | null;
+  gap: number | null;
+}
+
+/** raw − sae test accuracy of the SAE set `set` at the layer `entry`, beside the two accuracies (all
+ * null without the layer). */
+export function layerGap(entry: LayerEntry | undefined, set: string): LayerGap {
+  const raw = entry?.scores.raw?.test_accuracy ?? null;
+  const sae = entry?.scores[representationName("sae", set)]?.test_accuracy ?? null;
+  return { raw, sae, gap: raw !== null && sae !== null ? raw - sae : null };
+}
+
 /** Per layer: raw − sae test accuracy of the SAE set `set` beside its n_active_union and l0_mean
  * (the reason for the gap). */
 export function gapSeries(result: SweepResult, set: string): { layer: number; gap: number | null; n_active_union: number | null; l0_mean: number | null }[] {
-  const sae = representationName("sae", set);
   return sortedLayers(result).map((entry) => {
-    const raw = entry.scores.raw?.test_accuracy;
-    const code = entry.scores[sae]?.test_accuracy;
     const sparsity = entry.saes?.[set]?.diagnostics.sparsity;
     return {
       layer: entry.layer,
-      gap: typeof raw === "number" && typeof code === "number" ? raw - code : null,
+      gap: layerGap(entry, set).gap,
       n_active_union: sparsity ? sparsity.n_active_union : null,
       l0_mean: sparsity ? sparsity.l0_mean : null,
     };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   accuracyRange, accuracySeries, colorSlots, defaultVisible, describePreparation, detailRows, diagnosisLines, explain, GLOSSARY, headlines, saeSets,
-  saeSource, formatCount, formatValue, gapSeries, modelLabel, orderRepresentations, representationGroups, representationName, representations,
+  saeSource, formatCount, formatValue, gapSeries, layerGap, modelLabel, orderRepresentations, representationGroups, representationName, representations,
   resolveLayer, sortFeatures,
   splitRepresentation, stepLayer, sweepTitle,
 } from "../src/view";
@@ -98,6 +98,17 @@ describe("series", () => {
     expect(wide.map((g) => g.n_active_union)).toEqual(result.layers.map((e) => e.saes!.wide.diagnostics.sparsity.n_active_union));
     expect(narrow.map((g) => g.l0_mean)).toEqual(result.layers.map((e) => e.saes!.narrow.diagnostics.sparsity.l0_mean));
     expect(gapSeries(result, "missing").map((g) => [g.gap, g.n_active_union])).toEqual([[null, null], [null, null], [null, null]]);
+  });
+
+  it("takes a layer's gap from raw's and the set's sae test accuracy, null where either is missing", () => {
+    const entry = sweepResult().layers[1];
+    entry.scores["sae:wide"].test_accuracy = 0.5;
+    const raw = entry.scores.raw.test_accuracy!;
+    expect(layerGap(entry, "wide")).toEqual({ raw, sae: 0.5, gap: raw - 0.5 });
+    entry.scores.raw.test_accuracy = null;
+    expect(layerGap(entry, "wide")).toEqual({ raw: null, sae: 0.5, gap: null });
+    expect(layerGap(entry, "missing")).toEqual({ raw: null, sae: null, gap: null });
+    expect(layerGap(undefined, "wide")).toEqual({ raw: null, sae: null, gap: null });
   });
 
   it("ranges accuracies from a rounded floor to 1", () => {
