@@ -4,7 +4,7 @@ and, for layers whose SAE codes are taken token by token, the real tokens' state
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -387,15 +387,14 @@ class _HookReader:
         self.deepest = ""
 
     def __enter__(self) -> _HookReader:
-        self._attention = _fused_attention(self.model, list(self.names.values()))
-        self._attention.__enter__()
-        self._context = self.model.hooks(fwd_hooks=[(name, self._keeper(name)) for name in self.names.values()])
-        self._context.__enter__()
+        with ExitStack() as stack:  # what was entered is left again should a later step fail
+            stack.enter_context(_fused_attention(self.model, list(self.names.values())))
+            stack.enter_context(self.model.hooks(fwd_hooks=[(name, self._keeper(name)) for name in self.names.values()]))
+            self._opened = stack.pop_all()
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        self._context.__exit__(*exc)
-        self._attention.__exit__(*exc)
+        self._opened.__exit__(*exc)
 
     def _keeper(self, name: str) -> Callable[..., None]:
         def keep(tensor: torch.Tensor, hook: Any) -> None:

@@ -30,6 +30,7 @@ CFG_FILE = "cfg.json"
 # SAELens's advice on loading the model for an SAE with model metadata: saeprobe prepares the model
 # from that same metadata (see saeprobe.preparation), so the advice is silenced where SAEs are made.
 SAELENS_LOADING_ADVICE = ".*non-empty model_from_pretrained_kwargs"
+WEIGHTS_FILE = "sae_weights.safetensors"
 
 
 @contextmanager
@@ -38,7 +39,6 @@ def saelens_advice_silenced() -> Iterator[None]:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=SAELENS_LOADING_ADVICE)
         yield
-WEIGHTS_FILE = "sae_weights.safetensors"
 
 
 @dataclass
