@@ -16,8 +16,9 @@ def data_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--label-column", default="label")
 
 
-def write_untrained_saes(directory: Path, n_layers: int, d_model: int, hook: str, width_factor: int = 4,
-                         seed: int = 0) -> Path:
+def write_untrained_saes(
+    directory: Path, n_layers: int, d_model: int, hook: str, width_factor: int = 4, seed: int = 0
+) -> Path:
     """One SAELens StandardSAE (SAELens's own initialisation) of width ``width_factor`` ×
     ``d_model`` per layer under ``directory/layer_<N>``, recorded as read on the unprocessed stream.
     They make encode and sparse-probe costs real; their accuracies mean nothing."""
@@ -27,8 +28,10 @@ def write_untrained_saes(directory: Path, n_layers: int, d_model: int, hook: str
 
     for layer in range(n_layers):
         torch.manual_seed(seed * 1000 + layer)
-        metadata = SAEMetadata(hook_name=f"blocks.{layer}.hook_{hook}",
-                               model_from_pretrained_kwargs={"center_writing_weights": False})
+        metadata = SAEMetadata(
+            hook_name=f"blocks.{layer}.hook_{hook}", model_from_pretrained_kwargs={"center_writing_weights": False}
+        )
         StandardSAE(StandardSAEConfig(d_in=d_model, d_sae=width_factor * d_model, metadata=metadata)).save_model(
-            directory / f"layer_{layer}")
+            directory / f"layer_{layer}"
+        )
     return directory

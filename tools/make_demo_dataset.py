@@ -1,4 +1,4 @@
-"""Write the embedded demo dataset, kernel_lib/saeprobe/data/movie_sentiment.csv.
+"""Write the embedded demo dataset, kernel_lib/saeprobe/data/files/movie_sentiment.csv.
 
 Sentences about films, written for saeprobe from the word lists and templates below (no outside
 source). A label is the sentence's sentiment; a quarter of the sentences negate the adjective
@@ -14,17 +14,70 @@ import csv
 import random
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parents[1] / "kernel_lib" / "saeprobe" / "data" / "movie_sentiment.csv"
+OUT = Path(__file__).resolve().parents[1] / "kernel_lib" / "saeprobe" / "data" / "files" / "movie_sentiment.csv"
 
-SUBJECTS = ["the film", "the plot", "the acting", "the soundtrack", "the ending", "the dialogue", "the cast",
-            "the pacing", "the story", "the camera work", "the script", "the lead performance", "the sequel",
-            "the documentary", "the animation", "the final act"]
-POSITIVE = ["wonderful", "brilliant", "moving", "delightful", "gripping", "superb", "charming", "clever",
-            "beautiful", "heartfelt", "funny", "thrilling", "memorable", "warm", "inventive", "stunning"]
-NEGATIVE = ["dull", "tedious", "clumsy", "boring", "awful", "lifeless", "predictable", "shallow", "messy",
-            "painful", "forgettable", "confusing", "bland", "cheap", "sloppy", "dreary"]
-TEMPLATES = ["{s} was {a}.", "Honestly, {s} felt {a}.", "I thought {s} was {a}.", "{s} is {a} from start to finish.",
-             "Everyone agreed that {s} was {a}.", "In the end, {s} was simply {a}."]
+SUBJECTS = [
+    "the film",
+    "the plot",
+    "the acting",
+    "the soundtrack",
+    "the ending",
+    "the dialogue",
+    "the cast",
+    "the pacing",
+    "the story",
+    "the camera work",
+    "the script",
+    "the lead performance",
+    "the sequel",
+    "the documentary",
+    "the animation",
+    "the final act",
+]
+POSITIVE = [
+    "wonderful",
+    "brilliant",
+    "moving",
+    "delightful",
+    "gripping",
+    "superb",
+    "charming",
+    "clever",
+    "beautiful",
+    "heartfelt",
+    "funny",
+    "thrilling",
+    "memorable",
+    "warm",
+    "inventive",
+    "stunning",
+]
+NEGATIVE = [
+    "dull",
+    "tedious",
+    "clumsy",
+    "boring",
+    "awful",
+    "lifeless",
+    "predictable",
+    "shallow",
+    "messy",
+    "painful",
+    "forgettable",
+    "confusing",
+    "bland",
+    "cheap",
+    "sloppy",
+    "dreary",
+]
+TEMPLATES = [
+    "{s} was {a}.",
+    "Honestly, {s} felt {a}.",
+    "I thought {s} was {a}.",
+    "{s} is {a} from start to finish.",
+    "Everyone agreed that {s} was {a}.",
+    "In the end, {s} was simply {a}.",
+]
 NEGATED = ["{s} was not {a}.", "I would not call {s} {a}.", "{s} was never {a}."]
 
 

@@ -1,6 +1,6 @@
 """Rewrite the `settings` definition of the result's JSON Schema from SweepSettings' declarations.
 
-Adding a setting means declaring it in kernel_lib/saeprobe/settings.py, then running this, then
+Adding a setting means declaring it in kernel_lib/saeprobe/config/_settings.py, then running this, then
 `npm run build` (the widget's types) and `python tools/dump_widget_fixture.py` (the front-end
 fixture); tests fail until all three are current.
 """
@@ -10,9 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from saeprobe.options import json_schema
-from saeprobe.result import SCHEMA_PATH
-from saeprobe.settings import SweepSettings
+from saeprobe.config import SweepSettings, json_schema
+from saeprobe.sweeps import SCHEMA_PATH
 
 
 def main() -> None:

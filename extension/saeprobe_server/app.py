@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from jupyter_server.extension.application import ExtensionApp
 from tornado.ioloop import PeriodicCallback
 from traitlets import Int, Unicode
 
+from saeprobe.store import default_cache_dir
+
 from .handlers import (
-    JobHandler, JobReportHandler, JobResultHandler, JobResumeHandler, JobsHandler, PluginsHandler, SaesHandler,
+    JobHandler,
+    JobReportHandler,
+    JobResultHandler,
+    JobResumeHandler,
+    JobsHandler,
+    PluginsHandler,
+    SaesHandler,
 )
-from .jobs import JobManager
+from .job_queue import JobManager
 
 API = r"/saeprobe/api"
 JOB_ID = r"(?P<job_id>[^/]+)"
@@ -23,24 +30,33 @@ class SaeprobeServer(ExtensionApp):
 
     name = "saeprobe_server"
     results_dir = Unicode(
-        "", config=True,
+        "",
+        config=True,
         help="Where jobs and their results live (default: $SAEPROBE_CACHE_DIR/server or ~/.cache/saeprobe/server).",
     )
     allowed_root = Unicode(
-        "", config=True, help="Model, data and SAE paths must lie under this folder (default: the server's root_dir).",
+        "",
+        config=True,
+        help="Model, data and SAE paths must lie under this folder (default: the server's root_dir).",
     )
 
     max_running_jobs = Int(1, config=True, help="How many sweep processes run at once; further jobs wait in a queue.")
-    max_queued_jobs_per_user = Int(8, config=True, help="How many jobs one user may have waiting; more are refused (429).")
+    max_queued_jobs_per_user = Int(
+        8, config=True, help="How many jobs one user may have waiting; more are refused (429)."
+    )
     max_request_bytes = Int(65536, config=True, help="The largest request body accepted (larger ones get 413).")
     dispatch_interval_ms = Int(1000, config=True, help="How often ended jobs are reaped and queued ones started.")
 
     def initialize_settings(self) -> None:
-        cache = os.environ.get("SAEPROBE_CACHE_DIR") or str(Path.home() / ".cache" / "saeprobe")
-        results = Path(self.results_dir or Path(cache) / "server").expanduser()
-        root = Path(self.allowed_root or self.serverapp.root_dir).expanduser().resolve()
+        cache = default_cache_dir()
+        results = Path(self.results_dir or cache / "server").expanduser()
+        server_root = self.serverapp.root_dir if self.serverapp is not None else "."
+        root = Path(self.allowed_root or server_root).expanduser().resolve()
         self.settings["saeprobe_jobs"] = JobManager(
-            results, root, cache_dir=Path(cache), max_running=self.max_running_jobs,
+            results,
+            root,
+            cache_dir=cache,
+            max_running=self.max_running_jobs,
             max_queued_per_user=self.max_queued_jobs_per_user,
         )
         self.settings["saeprobe_max_request_bytes"] = self.max_request_bytes
@@ -56,12 +72,14 @@ class SaeprobeServer(ExtensionApp):
             self._dispatcher.stop()
 
     def initialize_handlers(self) -> None:
-        self.handlers.extend([
-            (rf"{API}/plugins", PluginsHandler),
-            (rf"{API}/saes", SaesHandler),
-            (rf"{API}/sweeps", JobsHandler),
-            (rf"{API}/sweeps/{JOB_ID}", JobHandler),
-            (rf"{API}/sweeps/{JOB_ID}/result", JobResultHandler),
-            (rf"{API}/sweeps/{JOB_ID}/report", JobReportHandler),
-            (rf"{API}/sweeps/{JOB_ID}/resume", JobResumeHandler),
-        ])
+        self.handlers.extend(
+            [
+                (rf"{API}/plugins", PluginsHandler),
+                (rf"{API}/saes", SaesHandler),
+                (rf"{API}/sweeps", JobsHandler),
+                (rf"{API}/sweeps/{JOB_ID}", JobHandler),
+                (rf"{API}/sweeps/{JOB_ID}/result", JobResultHandler),
+                (rf"{API}/sweeps/{JOB_ID}/report", JobReportHandler),
+                (rf"{API}/sweeps/{JOB_ID}/resume", JobResumeHandler),
+            ]
+        )

@@ -9,10 +9,11 @@ import sys
 
 from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
-from saeprobe.jsonio import to_jsonable
 from tornado import web
 
-from .jobs import JobManager, QueueFull
+from saeprobe.store import to_jsonable
+
+from .job_queue import JobManager, QueueFull
 
 AUTH_RESOURCE = "saeprobe"
 MAX_QUERY_CHARS = 200
@@ -48,7 +49,9 @@ class SaeprobeHandler(APIHandler):
             return "token"
         return self.current_user.username
 
-    async def prepare(self) -> None:
+    # APIHandler.prepare, which this extends, drops JupyterHandler's keyword the same way, and
+    # jupyter_server ignores the mismatch there too.
+    async def prepare(self) -> None:  # type: ignore[override]
         await super().prepare()
         # Every request also reaps ended jobs and starts queued ones (a timer does it between requests).
         self.jobs.dispatch()
@@ -67,7 +70,9 @@ class SaeprobeHandler(APIHandler):
         """A finished job's output file, or 404 naming the job's state."""
         path = self.job_folder(job_id) / name
         if not path.is_file():
-            raise web.HTTPError(404, f"sweep {job_id} has no {name} yet; its state is {self.jobs.status(job_id)['state']}")
+            raise web.HTTPError(
+                404, f"sweep {job_id} has no {name} yet; its state is {self.jobs.status(job_id)['state']}"
+            )
         return path.read_text()
 
     async def run_cli(self, command: str, **options: str) -> object:
@@ -75,8 +80,14 @@ class SaeprobeHandler(APIHandler):
         values are passed as ``--name=value``, so none can become an option of its own."""
         args = [f"--{name}={value}" for name, value in options.items()]
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "saeprobe.cli", command, *args, "--json",
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            sys.executable,
+            "-m",
+            "saeprobe",
+            command,
+            *args,
+            "--json",
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
         )
         out, err = await process.communicate()
         if process.returncode != 0:
@@ -165,10 +176,15 @@ class JobReportHandler(SaeprobeHandler):
     def content_security_policy(self) -> str:
         # The report is one page with inline script and styles and no other request; sandboxing
         # gives its script a unique origin, so it cannot act on the server with the user's session.
-        return "; ".join([
-            super().content_security_policy,
-            "script-src 'unsafe-inline'", "style-src 'unsafe-inline'", "img-src data:", "sandbox allow-scripts",
-        ])
+        return "; ".join(
+            [
+                super().content_security_policy,
+                "script-src 'unsafe-inline'",
+                "style-src 'unsafe-inline'",
+                "img-src data:",
+                "sandbox allow-scripts",
+            ]
+        )
 
     @web.authenticated
     @authorized

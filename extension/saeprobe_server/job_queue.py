@@ -1,7 +1,9 @@
-"""Jobs on disk: validate parameters, start each sweep in its own process, report its state."""
+"""The server's queue of sweep jobs, kept on disk: validate parameters, start each sweep in a process
+of its own (``python -m saeprobe job DIR``), report its state."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -12,9 +14,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from saeprobe.cache import write_json
-from saeprobe.jobs import PARAMS_FILE, process_start, read_status, update_status, validate_params
-from saeprobe.jsonio import read_json
+from saeprobe.app import PARAMS_FILE, process_start, read_status, update_status, validate_params
+from saeprobe.store import read_json, write_json
 
 JOB_ID = re.compile(r"^[0-9a-f]{32}$")
 PATH_PARAMETERS = ("model", "data", "saes")
@@ -49,11 +50,13 @@ class JobManager:
         self._stopping: dict[str, subprocess.Popen] = {}
         # Jobs left queued by an earlier server wait again, in the order they came.
         waiting = [job for job in self._stored_jobs() if read_status(job).get("state") == "queued"]
-        self._queue: list[str] = [job.name for job in sorted(waiting, key=lambda job: read_status(job).get("created", 0))]
+        self._queue: list[str] = [
+            job.name for job in sorted(waiting, key=lambda job: read_status(job).get("created", 0))
+        ]
 
     def validate(self, body: Any) -> dict[str, Any]:
         """The sweep parameters of a request body, checked by the settings' own declarations
-        (:func:`saeprobe.jobs.validate_params`); ``ValueError`` for malformed ones,
+        (:func:`saeprobe.app.validate_params`); ``ValueError`` for malformed ones,
         ``PermissionError`` for a path outside the allowed root."""
         params = validate_params(body)
         for name in PATH_PARAMETERS:
@@ -68,13 +71,17 @@ class JobManager:
         is a plugin's name (a hub model, a SAELens release, a built-in dataset). Relative values are
         read against the root, never against the server's working directory."""
         if value.startswith("~"):
-            raise PermissionError(f"{name} {value!r} lies outside the allowed root {str(self.root)!r}; give a path under it")
+            raise PermissionError(
+                f"{name} {value!r} lies outside the allowed root {str(self.root)!r}; give a path under it"
+            )
         candidate = Path(value) if Path(value).is_absolute() else self.root / value
         try:
             resolved = candidate.resolve()
             exists = resolved.exists()
         except (OSError, RuntimeError) as exc:  # a symlink loop, a name too long
-            raise ValueError(f"{name} {value!r} cannot be resolved ({type(exc).__name__}); give a plain path under the root") from None
+            raise ValueError(
+                f"{name} {value!r} cannot be resolved ({type(exc).__name__}); give a plain path under the root"
+            ) from None
         if resolved != self.root and self.root not in resolved.parents:
             raise PermissionError(f"{name} {value!r} lies outside the allowed root {str(self.root)!r}")
         if exists:
@@ -118,8 +125,10 @@ class JobManager:
     def _running(self) -> int:
         # Processes of this server, plus jobs an earlier server started that are still alive.
         adopted = sum(
-            1 for job in self._stored_jobs()
-            if job.name not in self._processes and read_status(job).get("state") == "running"
+            1
+            for job in self._stored_jobs()
+            if job.name not in self._processes
+            and read_status(job).get("state") == "running"
             and self._alive(job.name, read_status(job))
         )
         return len(self._processes) + adopted
@@ -129,11 +138,16 @@ class JobManager:
         with (job_dir / "job.log").open("w") as log:
             # Run from the root: a name that reaches the job unchanged is never read beside the server.
             process = subprocess.Popen(
-                [sys.executable, "-m", "saeprobe.jobs", str(job_dir)],
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=self.root,
+                [sys.executable, "-m", "saeprobe", "job", str(job_dir)],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                cwd=self.root,
             )
         self._processes[job_id] = process
-        update_status(job_dir, state="running", pid=process.pid, pid_start=process_start(process.pid), started=time.time())
+        update_status(
+            job_dir, state="running", pid=process.pid, pid_start=process_start(process.pid), started=time.time()
+        )
 
     def _stored_jobs(self) -> list[Path]:
         return [p for p in self.jobs_dir.iterdir() if JOB_ID.match(p.name) and (p / PARAMS_FILE).is_file()]
@@ -153,13 +167,23 @@ class JobManager:
         status = read_status(job_dir)
         params = read_json(job_dir / PARAMS_FILE)
         if not isinstance(params, dict):
-            return {"id": job_id, **status, "state": "failed", "resumable": False, "params": {},
-                    "error": f"the job's {PARAMS_FILE} is damaged; start the sweep again"}
+            return {
+                "id": job_id,
+                **status,
+                "state": "failed",
+                "resumable": False,
+                "params": {},
+                "error": f"the job's {PARAMS_FILE} is damaged; start the sweep again",
+            }
         if status.get("state") == "queued" and job_id in self._queue:
             status["queue_position"] = self._queue.index(job_id) + 1
         elif status.get("state") in ("queued", "running") and not self._alive(job_id, status):
-            status = {**status, "state": "failed", "resumable": True,
-                      "error": status.get("error") or "the job's process ended before it finished; resume it"}
+            status = {
+                **status,
+                "state": "failed",
+                "resumable": True,
+                "error": status.get("error") or "the job's process ended before it finished; resume it",
+            }
         return {"id": job_id, **status, "params": {k: v for k, v in params.items() if k != "cache_dir"}}
 
     def summary(self, job_id: str) -> dict[str, Any]:
@@ -203,10 +227,8 @@ class JobManager:
             self._queue.remove(job_id)
         if status["state"] in ("queued", "running"):
             if self._alive(job_id, status):
-                try:
+                with contextlib.suppress(OSError):
                     os.killpg(status["pid"], signal.SIGTERM)
-                except OSError:
-                    pass
             update_status(job_dir, state="cancelled", finished=time.time())
             if job_id in self._processes:
                 # Signalled: its slot goes to the next job now, not when the process is gone.
@@ -220,7 +242,9 @@ class JobManager:
         status = self.status(job_id)
         if status["state"] not in ("failed", "cancelled") or not status["params"]:
             raise ValueError(f"sweep {job_id} is {status['state']}; only a failed or cancelled sweep can be resumed")
-        update_status(self.folder(job_id), state="queued", error=None, resumable=None, progress={}, pid=None, pid_start=None)
+        update_status(
+            self.folder(job_id), state="queued", error=None, resumable=None, progress={}, pid=None, pid_start=None
+        )
         self._queue.append(job_id)
         self.dispatch()
         return self.status(job_id)
@@ -229,6 +253,9 @@ class JobManager:
 def _looks_like_path(value: str) -> bool:
     """Whether ``value`` can only mean a file or folder: hub ids are ``name`` or ``owner/name``."""
     return (
-        value.startswith(".") or "\\" in value or value.count("/") > 1
-        or Path(value).suffix.lower() in FILE_SUFFIXES or ".." in Path(value).parts
+        value.startswith(".")
+        or "\\" in value
+        or value.count("/") > 1
+        or Path(value).suffix.lower() in FILE_SUFFIXES
+        or ".." in Path(value).parts
     )

@@ -1,52 +1,35 @@
 """saeprobe: can a linear probe read a concept from a model's hidden states, and from its SAE codes?
 
 The public names are imported on first use, so light parts (settings, the job files, the cache)
-load without torch — the Jupyter server extension and ``saeprobe --help`` rely on that.
+load without torch — the Jupyter server extension and ``saeprobe --help`` rely on that. Each
+folder of the package holds one stage of the data path (see the README's layout table).
 """
 
-from __future__ import annotations
+from typing import TYPE_CHECKING
 
-import importlib
-from typing import Any
+from ._lazy import lazy_exports
+from ._moved import install as _install_moved_modules
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 
-_EXPORTS = {
-    "ActivationSet": "activations",
-    "extract": "activations",
-    "encode": "layer_codes",
-    "DataOptions": "settings",
-    "ProbeDataset": "data",
-    "load_dataset": "data",
-    "DataError": "errors",
-    "LayerError": "errors",
-    "ModelError": "errors",
-    "PluginError": "errors",
-    "SAEError": "errors",
-    "SaeprobeError": "errors",
-    "SettingsError": "errors",
-    "LogisticProbe": "probes",
-    "probe_layer": "layer_probe",
-    "SweepResult": "result",
-    "SweepSettings": "settings",
-    "sweep": "layer_sweep",
-    "SAETrainingSettings": "settings",
-    "train_saes": "training",
-    "LayerSweepWidget": "widget",
-    "SuiteWidget": "widget",
-    "suite": "suite_runner",
-    "SuiteResult": "suite_runner",
-    "load_suite": "suite_spec",
-}
+if TYPE_CHECKING:
+    from .activations import ActivationSet, extract
+    from .config import DataOptions, SAETrainingSettings, SweepSettings
+    from .data import ProbeDataset, load_dataset
+    from .errors import (
+        DataError,
+        LayerError,
+        ModelError,
+        PluginError,
+        SAEError,
+        SaeprobeError,
+        SettingsError,
+    )
+    from .probe import LogisticProbe, probe_layer
+    from .sae import LayerCodes, LayerSAE, encode, train_saes
+    from .suites import SuiteResult, load_suite, suite
+    from .sweeps import SweepResult, sweep
+    from .view import LayerSweepWidget, SuiteWidget
 
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'saeprobe' has no attribute {name!r}")
-    return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+__getattr__, __dir__, __all__ = lazy_exports(__name__, __file__)
+_install_moved_modules()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -37,7 +37,9 @@ def one_thread() -> Iterator[None]:
         torch.set_num_threads(previous)
 
 
-def side_by_side(work: Callable[[Item], Outcome], items: Sequence[Item], threads: int) -> Iterator[Outcome]:
+def side_by_side(
+    work: Callable[[Item], Outcome], items: Sequence[Item], threads: int
+) -> Generator[Outcome, None, None]:
     """``work(item)`` for every item, up to ``threads`` at once (0: one per core, see
     :func:`fit_threads`), each on one thread (:func:`one_thread`); yields the outcomes in the
     items' order. Closing the iterator early (an error, Ctrl-C) cancels the items not yet started

@@ -20,31 +20,41 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib.metadata import entry_points
 from typing import Any
 
 from .errors import DataError, ModelError, PluginError, SAEError, SettingsError
 
-GROUPS = {"models": "saeprobe.models", "saes": "saeprobe.saes", "datasets": "saeprobe.datasets", "probes": "saeprobe.probes"}
+GROUPS = {
+    "models": "saeprobe.models",
+    "saes": "saeprobe.saes",
+    "datasets": "saeprobe.datasets",
+    "probes": "saeprobe.probes",
+}
 FALLBACKS = {"huggingface", "files", "saelens-release"}
 # saeprobe's own plugins, as in pyproject.toml: found even when the package metadata is not installed.
 BUILTINS = {
-    "models": {"huggingface": "saeprobe.models:HUGGINGFACE", "embedded": "saeprobe.embedded:EMBEDDED_MODELS",
-               "gguf": "saeprobe.gguf_models:GGUF"},
-    "saes": {"saelens-directory": "saeprobe.codes:SAELENS_DIRECTORIES", "saelens-release": "saeprobe.codes:SAELENS_RELEASES"},
-    "datasets": {"files": "saeprobe.data:FILES", "embedded": "saeprobe.embedded:EMBEDDED_DATASETS"},
-    "probes": {"logistic": "saeprobe.batched_probes:BatchedLogisticProbe",
-               "sklearn-logistic": "saeprobe.probes:LogisticProbe"},
+    "models": {
+        "huggingface": "saeprobe.model:HUGGINGFACE",
+        "embedded": "saeprobe.model:EMBEDDED_MODELS",
+        "gguf": "saeprobe.model:GGUF",
+    },
+    "saes": {
+        "saelens-directory": "saeprobe.sae:SAELENS_DIRECTORIES",
+        "saelens-release": "saeprobe.sae:SAELENS_RELEASES",
+    },
+    "datasets": {"files": "saeprobe.data:FILES", "embedded": "saeprobe.data:EMBEDDED_DATASETS"},
+    "probes": {"logistic": "saeprobe.probe:BatchedLogisticProbe", "sklearn-logistic": "saeprobe.probe:LogisticProbe"},
 }
 OWN_DISTRIBUTION = "saeprobe"
 # The error a missing plugin raises: the family of what was asked for.
 NOT_FOUND_ERRORS = {"models": ModelError, "saes": SAEError, "datasets": DataError, "probes": SettingsError}
 NOT_FOUND = {
     "models": "no model plugin accepts {spec!r}; give a hub name, a local Hugging Face directory, a .gguf file or an "
-              "embedded name (minilm, smollm2)",
+    "embedded name (minilm, smollm2)",
     "saes": "no SAE plugin accepts {spec!r}: it is neither a directory nor a SAELens release; give a directory of SAEs "
-            "saved in SAELens format or a release name",
+    "saved in SAELens format or a release name",
     "datasets": "no dataset plugin reads {spec!r}; give a .csv, .tsv, .jsonl or .json file, or a dataset name",
     "probes": "no probe plugin {spec!r} for {{option}}; available: {names}",
 }
@@ -67,7 +77,9 @@ class _Candidate:
 
 
 def _candidates(kind: str) -> list[_Candidate]:
-    found = {name: _Candidate(name, target, f"{OWN_DISTRIBUTION} (built in)") for name, target in BUILTINS[kind].items()}
+    found = {
+        name: _Candidate(name, target, f"{OWN_DISTRIBUTION} (built in)") for name, target in BUILTINS[kind].items()
+    }
     for point in entry_points(group=GROUPS[kind]):
         dist = f"{point.dist.name} {point.dist.version}" if point.dist else "unknown distribution"
         found[point.name] = _Candidate(point.name, point.value, dist)
@@ -82,7 +94,7 @@ def _load_target(target: str) -> Any:
     return loaded
 
 
-@lru_cache(maxsize=None)
+@cache
 def _discover(kind: str) -> tuple[dict[str, Any], tuple[PluginInfo, ...]]:
     loaded, infos = {}, []
     for candidate in _candidates(kind):
@@ -92,9 +104,14 @@ def _discover(kind: str) -> tuple[dict[str, Any], tuple[PluginInfo, ...]]:
             infos.append(PluginInfo(kind, candidate.name, "", candidate.source, f"{type(exc).__name__}: {exc}"))
             continue
         loaded[candidate.name] = plugin
-        doc = (getattr(plugin, "__doc__", None) or "").strip().splitlines()
-        infos.append(PluginInfo(kind, candidate.name, doc[0] if doc else "", candidate.source))
+        infos.append(PluginInfo(kind, candidate.name, _summary(plugin), candidate.source))
     return loaded, tuple(infos)
+
+
+def _summary(plugin: Any) -> str:
+    """The first paragraph of a plugin's docstring, on one line."""
+    doc = (getattr(plugin, "__doc__", None) or "").strip()
+    return " ".join(doc.split("\n\n")[0].split())
 
 
 def _check_kind(kind: str) -> None:

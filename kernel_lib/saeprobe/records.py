@@ -1,15 +1,84 @@
 """The typed records of a sweep result: one :class:`LayerEntry` per layer with its scores and its
-diagnostics. They hold plain values only, so results, caches and the widget share them through
-:mod:`saeprobe.jsonio` (the JSON Schema in ``schema/`` describes the same shapes)."""
+diagnostics, and the names its representations carry. They hold plain values only, so results,
+caches and the widget share them through :mod:`saeprobe.store` (the JSON Schema in
+``sweeps/schema/`` describes the same shapes)."""
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-from .preparation import Preparation
+from .model import Preparation
 
 NAN = float("nan")
+# The SAE set of a bare ``saes=SPEC``: its representations carry no set name.
+DEFAULT_SET = "sae"
+# The representation kinds every SAE set gets, before its name is attached.
+SET_KINDS = ("sae", "pca_matched", "sae_reconstruction", "sae_error")
+
+
+def representation_name(kind: str, set_name: str) -> str:
+    """The representation ``kind`` (``sae``, ``sae_topk_5``, ``pca_matched``, ...) of a set."""
+    return kind if set_name == DEFAULT_SET else f"{kind}:{set_name}"
+
+
+def split_representation(name: str) -> tuple[str, str | None]:
+    """``(kind, set name)`` of a representation; the set is ``None`` for representations of the
+    raw states (``raw``, ``raw_topk_K``)."""
+    kind, sep, set_name = name.partition(":")
+    if sep:
+        return kind, set_name
+    if kind == "pca_matched" or kind.startswith("sae"):
+        return kind, DEFAULT_SET
+    return kind, None
+
+
+class _ReadLikeADict:
+    """Item access to a record's fields, as ``result.model["name"]`` read the mapping a result held
+    before 0.4; deprecated, removed in 0.5."""
+
+    def __getitem__(self, key: str) -> Any:
+        warnings.warn(
+            f"{type(self).__name__} is a record since saeprobe 0.4: read .{key} instead of [{key!r}] "
+            "(item access goes in 0.5)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        try:
+            return getattr(self, key)
+        except AttributeError:
+            raise KeyError(key) from None
+
+
+@dataclass(kw_only=True)
+class ModelInfo(_ReadLikeADict):
+    """The model a sweep read: its name (hub name or resolved local path), content identity (what
+    the caches key on), hub revision, and dimensions; ``bidirectional`` for an encoder."""
+
+    name: str
+    identity: str
+    revision: str | None = None
+    n_layers: int
+    d_model: int
+    n_ctx: int
+    bidirectional: bool = False
+
+
+@dataclass(kw_only=True)
+class DatasetInfo(_ReadLikeADict):
+    """The labelled data a sweep read: its name, size, prompt template, the content hash of the
+    prompts, how many texts were cut to fit the context, and its split (``given`` by a split
+    column, or ``stratified``) with the rows that repeat a text."""
+
+    name: str
+    n_examples: int
+    template: str | None = None
+    fingerprint: str
+    n_truncated: int
+    split: str = "stratified"
+    n_duplicates: int = 0
+    n_test_seen_in_train: int = 0
 
 
 @dataclass
@@ -113,7 +182,7 @@ class SAEInfo:
 
 @dataclass
 class RegimeRun:
-    """Scores of the raw and SAE probes refitted under one regime (see :mod:`saeprobe.regimes`)."""
+    """Scores of the raw and SAE probes refitted under one regime (see :mod:`saeprobe.probe`)."""
 
     regime: str
     value: float
@@ -122,7 +191,7 @@ class RegimeRun:
 
 @dataclass
 class Diagnosis:
-    """Why the SAE probe does as well as raw at a layer, or why not (see :mod:`saeprobe.diagnosis`):
+    """Why the SAE probe does as well as raw at a layer, or why not (see :mod:`saeprobe.explain`):
     ``label``, ``text`` (plain sentences with the numbers) and ``evidence`` (the figures read)."""
 
     label: str

@@ -12,8 +12,14 @@ CHROMIUM = os.environ.get("SAEPROBE_CHROMIUM") or shutil.which("chromium") or "/
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 # Chromium's own background traffic is refused on this network; keep it from trying.
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
 ]
 
 

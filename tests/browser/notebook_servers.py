@@ -27,8 +27,10 @@ def free_port() -> int:
 
 def write_notebook(path: Path, sources: list[str]) -> None:
     """An unexecuted notebook of code cells with a Python 3 kernel."""
-    cells = [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": source}
-             for source in sources]
+    cells = [
+        {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": source}
+        for source in sources
+    ]
     notebook = {
         "cells": cells,
         "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
@@ -40,11 +42,23 @@ def write_notebook(path: Path, sources: list[str]) -> None:
 
 def jupyter_command(app: str, root: Path, port: int, token: str) -> list[str]:
     """The command line of a Jupyter server app (``jupyterlab`` or ``notebook``) serving ``root``."""
-    command = [sys.executable, "-m", app, "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
-               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", *AS_ROOT]
+    command = [
+        sys.executable,
+        "-m",
+        app,
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        *AS_ROOT,
+    ]
     if app == "jupyterlab":
-        command += ["--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-                    "--LabApp.extension_manager=readonly"]
+        command += [
+            "--LabApp.news_url=",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            "--LabApp.extension_manager=readonly",
+        ]
     return command
 
 

@@ -10,7 +10,7 @@ from notebook_servers import free_port, serving
 
 pytestmark = pytest.mark.browser
 
-APP = '''import marimo
+APP = """import marimo
 
 app = marimo.App()
 
@@ -37,7 +37,7 @@ def _(mo, widget):
 
 if __name__ == "__main__":
     app.run()
-'''
+"""
 
 
 def test_click_a_layer_and_the_marimo_cell_reads_it(tiny_result, tmp_path, page, artifacts):
@@ -45,8 +45,19 @@ def test_click_a_layer_and_the_marimo_cell_reads_it(tiny_result, tmp_path, page,
     tiny_result.to_json(tmp_path / "result.json")
     (tmp_path / "sweep_app.py").write_text(APP)
     port = free_port()
-    command = [sys.executable, "-m", "marimo", "run", "sweep_app.py", "--headless", "--host", "127.0.0.1",
-               "--port", str(port), "--no-token"]
+    command = [
+        sys.executable,
+        "-m",
+        "marimo",
+        "run",
+        "sweep_app.py",
+        "--headless",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-token",
+    ]
     with serving(command, f"http://127.0.0.1:{port}/health", tmp_path, "marimo") as log:
         try:
             page.goto(f"http://127.0.0.1:{port}/")

@@ -17,16 +17,28 @@ def test_the_exported_page_keeps_working_layer_buttons(tiny_result, tmp_path, pa
 
     tiny_result.to_json(tmp_path / "result.json")
     notebook = nbformat.v4.new_notebook()
-    notebook.cells = [nbformat.v4.new_code_cell(
-        "import saeprobe\nsaeprobe.SweepResult.from_json('result.json').show(selected_layer=1)")]
+    notebook.cells = [
+        nbformat.v4.new_code_cell(
+            "import saeprobe\nsaeprobe.SweepResult.from_json('result.json').show(selected_layer=1)"
+        )
+    ]
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     # Executed as a notebook front end saves it: JupyterLab and Notebook 7 keep no widget state
     # unless asked to, so nbconvert shows each widget's own HTML view.
-    NotebookClient(notebook, timeout=300, kernel_name="python3", store_widget_state=False,
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    NotebookClient(
+        notebook,
+        timeout=300,
+        kernel_name="python3",
+        store_widget_state=False,
+        resources={"metadata": {"path": str(tmp_path)}},
+    ).execute()
     nbformat.write(notebook, tmp_path / "sweep.ipynb")
-    subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "html", str(tmp_path / "sweep.ipynb")],
-                   check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-m", "jupyter", "nbconvert", "--to", "html", str(tmp_path / "sweep.ipynb")],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     page.goto((tmp_path / "sweep.html").as_uri())
     view = page.frame_locator("iframe[title='saeprobe sweep']")
     view.get_by_role("region", name="Layer 1 details").wait_for(timeout=30_000)

@@ -85,7 +85,7 @@ def test_works_inside_an_iframe(tiny_result, tmp_path, page, artifacts):
 
 
 def test_a_label_with_markup_still_renders(tiny_result, tmp_path, page):
-    from saeprobe.report import write_report
+    from saeprobe.view import write_report
 
     payload = tiny_result.to_dict()
     payload["classes"] = ["<!--<script>", "pos"]
@@ -108,8 +108,13 @@ def add_set_copy(payload: dict, source: str, name: str) -> dict:
     representations renamed with the suffix ``:name``."""
     for entry in payload["layers"]:
         for key in ("scores", "baselines"):
-            entry[key].update({f"{rep.rsplit(':', 1)[0]}:{name}": copy.deepcopy(value)
-                               for rep, value in entry[key].items() if rep.endswith(f":{source}")})
+            entry[key].update(
+                {
+                    f"{rep.rsplit(':', 1)[0]}:{name}": copy.deepcopy(value)
+                    for rep, value in entry[key].items()
+                    if rep.endswith(f":{source}")
+                }
+            )
         entry["saes"][name] = copy.deepcopy(entry["saes"][source])
         entry["diagnosis"][name] = copy.deepcopy(entry["diagnosis"][source])
     return payload
@@ -119,23 +124,29 @@ def redraw_times(page, n_layers: int) -> list[float]:
     """Milliseconds from a click on each layer's button to the redrawn view, sorted."""
     page.get_by_role("region", name="Layer 0 details").wait_for()
     # The view redraws synchronously on a click: the time of click() is the time to redraw.
-    return page.evaluate("""n => {
+    return page.evaluate(
+        """n => {
         const times = [];
         for (const layer of [...Array(n).keys()].reverse()) {
             const started = performance.now();
             document.querySelector(`button[aria-label='Layer ${layer}']`).click();
             times.push(performance.now() - started);
-            if (!document.querySelector(`[aria-label='Layer ${layer} details']`)) throw new Error(`layer ${layer} not shown`);
+            const shown = document.querySelector(`[aria-label='Layer ${layer} details']`);
+            if (!shown) throw new Error(`layer ${layer} not shown`);
         }
         return times.sort((a, b) => a - b);
-    }""", n_layers)
+    }""",
+        n_layers,
+    )
 
 
 def test_a_click_on_a_layer_redraws_quickly_with_30_layers(tiny_result, tmp_path, page):
     from dataclasses import replace
 
-    layers = [replace(tiny_result.layers[i % len(tiny_result.layers)], layer=i, hook_name=f"blocks.{i}.hook_resid_post")
-              for i in range(30)]
+    layers = [
+        replace(tiny_result.layers[i % len(tiny_result.layers)], layer=i, hook_name=f"blocks.{i}.hook_resid_post")
+        for i in range(30)
+    ]
     page.goto(replace(tiny_result, layers=layers).to_html(tmp_path / "thirty.html").as_uri())
     times = redraw_times(page, 30)
     median = times[len(times) // 2]
@@ -144,12 +155,14 @@ def test_a_click_on_a_layer_redraws_quickly_with_30_layers(tiny_result, tmp_path
 
 
 def test_a_click_on_a_layer_redraws_quickly_with_30_layers_and_3_sae_sets(tmp_path, page):
-    from saeprobe.report import write_report
+    from saeprobe.view import write_report
 
     payload = add_set_copy(two_set_result(), "wide", "third")
     layers = payload["layers"]
-    payload["layers"] = [dict(copy.deepcopy(layers[i % len(layers)]), layer=i, hook_name=f"blocks.{i}.hook_resid_post")
-                         for i in range(30)]
+    payload["layers"] = [
+        dict(copy.deepcopy(layers[i % len(layers)]), layer=i, hook_name=f"blocks.{i}.hook_resid_post")
+        for i in range(30)
+    ]
     page.goto(write_report(payload, tmp_path / "thirty-three.html").as_uri())
     assert page.get_by_role("tab").all_inner_texts() == ["narrow", "wide", "third"]
     assert page.locator(".sp-chart path.sp-line").count() == 2 * 7  # raw, and sae and pca_matched of each set
@@ -160,7 +173,7 @@ def test_a_click_on_a_layer_redraws_quickly_with_30_layers_and_3_sae_sets(tmp_pa
 
 
 def test_the_details_switch_between_sae_sets_and_keep_the_choice(tmp_path, page, artifacts):
-    from saeprobe.report import write_report
+    from saeprobe.view import write_report
 
     payload = two_set_result()
     page.goto(write_report(payload, tmp_path / "two-sets.html").as_uri())
@@ -187,7 +200,7 @@ def test_the_details_switch_between_sae_sets_and_keep_the_choice(tmp_path, page,
 
 
 def test_the_chart_downloads_as_svg_and_png_with_its_legend(tmp_path, page):
-    from saeprobe.report import write_report
+    from saeprobe.view import write_report
 
     page.goto(write_report(two_set_result(), tmp_path / "two-sets.html").as_uri())
     with page.expect_download() as svg_download:
@@ -196,7 +209,14 @@ def test_the_chart_downloads_as_svg_and_png_with_its_legend(tmp_path, page):
     root = ET.parse(svg_download.value.path()).getroot()
     assert root.tag == f"{SVG}svg"
     texts = [node.text for node in root.iter(f"{SVG}text")]
-    for name in ("raw", "sae:narrow", "pca_matched:narrow", "sae:wide", "pca_matched:wide", "solid: test, dashed: train"):
+    for name in (
+        "raw",
+        "sae:narrow",
+        "pca_matched:narrow",
+        "sae:wide",
+        "pca_matched:wide",
+        "solid: test, dashed: train",
+    ):
         assert name in texts, texts
     assert not any("class" in node.attrib for node in root.iter())
     with page.expect_download() as png_download:

@@ -38,7 +38,7 @@ def heatmap_texts(table) -> list[list[str]]:
 
 
 def test_heatmap_set_tabs_and_a_cell_opens_its_sweep(tmp_path, page, artifacts):
-    from saeprobe.report import write_suite_report
+    from saeprobe.view import write_suite_report
 
     suite = suite_state()
     requests = []
@@ -49,11 +49,15 @@ def test_heatmap_set_tabs_and_a_cell_opens_its_sweep(tmp_path, page, artifacts):
     table = page.get_by_role("table", name=re.compile("^raw − sae:narrow test accuracy"))
     assert table.locator("thead th").all_inner_texts()[1:] == ["0", "1", "2", "3"]
     assert table.locator("tbody th").all_inner_texts() == DATASETS
-    assert heatmap_texts(table) == [[gap_text(result_of(suite, d), layer, "narrow") for layer in range(4)] for d in DATASETS]
+    assert heatmap_texts(table) == [
+        [gap_text(result_of(suite, d), layer, "narrow") for layer in range(4)] for d in DATASETS
+    ]
 
     page.get_by_role("tablist", name="SAE set of the heatmaps").get_by_role("tab", name="wide").click()
     table = page.get_by_role("table", name=re.compile("^raw − sae:wide test accuracy"))
-    assert heatmap_texts(table) == [[gap_text(result_of(suite, d), layer, "wide") for layer in range(4)] for d in DATASETS]
+    assert heatmap_texts(table) == [
+        [gap_text(result_of(suite, d), layer, "wide") for layer in range(4)] for d in DATASETS
+    ]
 
     topics = result_of(suite, "topics")
     page.get_by_role("button", name=f"topics, layer 2, gap {gap_text(topics, 2, 'wide')}", exact=True).click()
@@ -74,16 +78,25 @@ def test_heatmap_set_tabs_and_a_cell_opens_its_sweep(tmp_path, page, artifacts):
 
 
 def test_mean_curves_and_win_counts_come_from_the_summary(tmp_path, page):
-    from saeprobe.report import write_suite_report
+    from saeprobe.view import write_suite_report
 
     suite = suite_state()
     page.goto(write_suite_report(suite, tmp_path / "suite.html").as_uri())
     means = page.get_by_role("region", name="Means over datasets")
     chart = means.get_by_role("img", name=re.compile("^Mean test accuracy over datasets by layer"))
     assert chart.locator("path.sp-line").count() == 5  # raw, and sae and pca_matched of each set
-    assert means.locator(".sp-legend li").all_inner_texts() == ["raw", "sae:narrow", "pca_matched:narrow", "sae:wide", "pca_matched:wide"]
-    counts = {(row["representation"], row["layer"]): f"{row['wins']} / {row['ties']} / {row['losses']}"
-              for row in suite["summary"] if row["metric"] == "test_accuracy"}
+    assert means.locator(".sp-legend li").all_inner_texts() == [
+        "raw",
+        "sae:narrow",
+        "pca_matched:narrow",
+        "sae:wide",
+        "pca_matched:wide",
+    ]
+    counts = {
+        (row["representation"], row["layer"]): f"{row['wins']} / {row['ties']} / {row['losses']}"
+        for row in suite["summary"]
+        if row["metric"] == "test_accuracy"
+    }
     rows = means.locator("table.sp-wins tbody tr").all()
     assert [row.locator("th").inner_text() for row in rows] == ["sae:narrow", "sae:wide"]
     for row in rows:

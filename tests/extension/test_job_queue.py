@@ -3,9 +3,10 @@ queue limits, and a server that stays responsive while jobs run."""
 
 import json
 import time
+from pathlib import Path
 
 import pytest
-from test_server import expect_error, fetch_json, wait_for, workspace  # noqa: F401  (fixture)
+from server_api import expect_error, fetch_json, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -34,7 +35,10 @@ async def test_one_job_runs_the_others_wait_in_order(jp_fetch, workspace):
         ids.append(started["id"])
     states = [(await fetch_json(jp_fetch, "sweeps", job_id))[1] for job_id in ids]
     assert states[0]["state"] == "running" and states[0]["pid"]
-    assert [(s["state"], s.get("queue_position"), s.get("pid")) for s in states[1:]] == [("queued", 1, None), ("queued", 2, None)]
+    assert [(s["state"], s.get("queue_position"), s.get("pid")) for s in states[1:]] == [
+        ("queued", 1, None),
+        ("queued", 2, None),
+    ]
     # The owner's queue is full: a fourth request is refused, and says what to do.
     text = await expect_error(jp_fetch, 429, "sweeps", method="POST", body=json.dumps(SWEEP))
     assert "2 sweeps waiting" in text and "DELETE" in text
@@ -67,7 +71,7 @@ async def test_ended_job_processes_are_reaped(jp_fetch, workspace, jp_serverapp)
     while time.monotonic() < deadline:
         await fetch_json(jp_fetch, "sweeps")  # any request reaps (so does the timer)
         try:
-            state = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
         except FileNotFoundError:
             return  # reaped: the process entry is gone
         if state != "Z":

@@ -1,12 +1,11 @@
 """The Jupyter server extension through its REST API (pytest-jupyter's jp_fetch)."""
 
-import asyncio
 import json
 import shutil
 import time
 
-import pandas as pd
 import pytest
+from server_api import expect_error, fetch_json, wait_for
 from tornado.httpclient import HTTPClientError
 
 pytestmark = pytest.mark.integration
@@ -18,28 +17,6 @@ def jp_server_config(tmp_path):
         "ServerApp": {"jpserver_extensions": {"saeprobe_server": True}},
         "SaeprobeServer": {"results_dir": str(tmp_path / "results")},
     }
-
-
-@pytest.fixture
-def workspace(jp_root_dir, tiny_model_dir, sae_dir):
-    """A model, SAEs and a dataset under the server's root (the allowed root)."""
-    shutil.copytree(tiny_model_dir, jp_root_dir / "model")
-    shutil.copytree(sae_dir, jp_root_dir / "saes")
-    pd.DataFrame({"text": [f"good film {i}" for i in range(15)] + [f"bad film {i}" for i in range(15)],
-                  "label": ["pos"] * 15 + ["neg"] * 15}).to_csv(jp_root_dir / "reviews.csv", index=False)
-    return jp_root_dir
-
-
-async def fetch_json(jp_fetch, *parts, **kwargs):
-    response = await jp_fetch("saeprobe", "api", *parts, **kwargs)
-    return response.code, json.loads(response.body)
-
-
-async def expect_error(jp_fetch, code, *parts, **kwargs):
-    with pytest.raises(HTTPClientError) as error:
-        await jp_fetch("saeprobe", "api", *parts, **kwargs)
-    assert error.value.code == code
-    return error.value.response.body.decode() if error.value.response else ""
 
 
 async def test_plugins_and_registry_listings(jp_fetch):
@@ -93,17 +70,14 @@ async def test_paths_outside_the_root_and_bad_ids_are_refused(jp_fetch, workspac
     await expect_error(jp_fetch, 404, "sweeps", "not-a-job-id", "report")
 
 
-async def wait_for(jp_fetch, job_id, states, timeout=240):
-    deadline = time.monotonic() + timeout
-    while True:
-        _, status = await fetch_json(jp_fetch, "sweeps", job_id)
-        if status["state"] in states or time.monotonic() > deadline:
-            return status
-        await asyncio.sleep(0.5)
-
-
 async def test_a_full_sweep_job(jp_fetch, workspace):
-    body = {"model": "model", "saes": {"task": "saes"}, "data": "reviews.csv", "layers": "0-1", "template": "Review: {text}"}
+    body = {
+        "model": "model",
+        "saes": {"task": "saes"},
+        "data": "reviews.csv",
+        "layers": "0-1",
+        "template": "Review: {text}",
+    }
     code, started = await fetch_json(jp_fetch, "sweeps", method="POST", body=json.dumps(body))
     assert code == 202 and started["state"] in ("queued", "running")
     await expect_error(jp_fetch, 404, "sweeps", started["id"], "result") if started["state"] != "done" else None
@@ -134,7 +108,9 @@ async def test_cancel_and_a_job_killed_mid_way(jp_fetch, workspace, tmp_path):
     assert status["state"] == "failed" and status["resumable"] is True
 
 
-async def test_a_file_beside_the_server_but_not_under_its_root_is_never_read(jp_fetch, workspace, tmp_path, monkeypatch):
+async def test_a_file_beside_the_server_but_not_under_its_root_is_never_read(
+    jp_fetch, workspace, tmp_path, monkeypatch
+):
     # The server's working directory is not its root: a relative value must mean a path under the root.
     elsewhere = tmp_path / "server-working-directory"
     elsewhere.mkdir()
@@ -159,12 +135,14 @@ async def test_job_paths_are_absolute_under_the_root_and_the_job_runs_there(jp_f
     assert status["state"] == "failed" and "saes-beside-the-server" in status["error"], status
 
 
-
-@pytest.mark.parametrize("body, message", [
-    ('{"model": "m", "data": "d.csv", "test_size": NaN}', "NaN is not a JSON number"),
-    ('{"model": "m", "data": "d.csv", "seed": Infinity}', "Infinity is not a JSON number"),
-    ("[" * 30_000 + "]" * 30_000, "nests too deeply"),
-])
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ('{"model": "m", "data": "d.csv", "test_size": NaN}', "NaN is not a JSON number"),
+        ('{"model": "m", "data": "d.csv", "seed": Infinity}', "Infinity is not a JSON number"),
+        ("[" * 30_000 + "]" * 30_000, "nests too deeply"),
+    ],
+)
 async def test_non_json_numbers_and_deep_nesting_get_400(jp_fetch, body, message):
     assert message in await expect_error(jp_fetch, 400, "sweeps", method="POST", body=body)
 
@@ -173,7 +151,9 @@ async def test_awkward_paths_get_400_not_500(jp_fetch, workspace):
     (workspace / "loop-a").symlink_to(workspace / "loop-b")
     (workspace / "loop-b").symlink_to(workspace / "loop-a")
     for data in ("x" * 5000 + ".csv", "loop-a/reviews.csv", "/".join(["deep"] * 2000) + ".csv"):
-        text = await expect_error(jp_fetch, 400, "sweeps", method="POST", body=json.dumps({"model": "model", "data": data}))
+        text = await expect_error(
+            jp_fetch, 400, "sweeps", method="POST", body=json.dumps({"model": "model", "data": data})
+        )
         assert "data" in text
 
 
@@ -208,7 +188,9 @@ async def test_a_reused_pid_is_not_the_jobs_process(jp_fetch, tmp_path):
         job.mkdir(parents=True)
         (job / "params.json").write_text(json.dumps({"model": "model", "data": "reviews.csv"}))
         # The job recorded this PID, but with another start time: the number now belongs to someone else.
-        (job / "status.json").write_text(json.dumps({"state": "running", "pid": bystander.pid, "pid_start": 1, "created": 0}))
+        (job / "status.json").write_text(
+            json.dumps({"state": "running", "pid": bystander.pid, "pid_start": 1, "created": 0})
+        )
         _, status = await fetch_json(jp_fetch, "sweeps", "c" * 32)
         assert status["state"] == "failed" and status["resumable"] is True
         await fetch_json(jp_fetch, "sweeps", "c" * 32, method="DELETE")

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from builders import CORPUS
+from runs import layers_of, run_sweep
 
-RUNNER = Path(__file__).with_name("sweep_runner.py")
+from builders import CORPUS
 
 
 @pytest.fixture(scope="session")
@@ -21,16 +18,6 @@ def reviews(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("data") / "reviews.csv"
     pd.DataFrame({"text": texts, "label": labels}).to_csv(path, index=False)
     return path
-
-
-def run_sweep(model: Path, saes: Path, data: Path, cache: Path | str, out: Path, *options: str) -> subprocess.CompletedProcess:
-    """The runner in a fresh process: the sweep, its JSON at ``out``, and the process's fate."""
-    command = [sys.executable, str(RUNNER), str(model), str(saes), str(data), str(cache), str(out), *options]
-    return subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=Path(__file__).parents[1])
-
-
-def layers_of(path: Path) -> list:
-    return json.loads(path.read_text())["layers"]
 
 
 @pytest.fixture(scope="session")

@@ -45,8 +45,9 @@ def sweep_file(model: str, saes: str, data: str, cache: str | Path | bool):
     import saeprobe
 
     dataset = saeprobe.load_dataset(data, template="Review: {text}\nSentiment:")
-    return saeprobe.sweep(model, saes, dataset, pooling="mean", top_ks=(1, 5), batch_size=4, cache_dir=cache,
-                          progress=False)
+    return saeprobe.sweep(
+        model, saes, dataset, pooling="mean", top_ks=(1, 5), batch_size=4, cache_dir=cache, progress=False
+    )
 
 
 def main() -> None:
@@ -61,18 +62,18 @@ def main() -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (args.file_limit, unlimited[1]))
 
-    import saeprobe.activations
-    import saeprobe.jsonio
-    import saeprobe.layer_probe
+    from saeprobe.activations._hooks import HookReader
+    from saeprobe.probe import _layer
+    from saeprobe.store import _jsonio
 
     if args.kill:
         stage, n = args.kill.split(":")
         if stage == "forward":
-            die_at(saeprobe.activations._HookReader, "run", int(n))
+            die_at(HookReader, "run", int(n))
         elif stage == "probe":
-            die_at(saeprobe.layer_probe, "evaluate_probe", int(n))
+            die_at(_layer, "evaluate_probe", int(n))
         elif stage == "write":
-            die_at(saeprobe.jsonio, "atomic_write", int(n), half_write=True)
+            die_at(_jsonio, "atomic_write", int(n), half_write=True)
     result = sweep_file(args.model, args.saes, args.data, False if args.cache == "none" else args.cache)
     resource.setrlimit(resource.RLIMIT_FSIZE, unlimited)  # the disk is "full" for the cache only
     result.to_json(args.out)

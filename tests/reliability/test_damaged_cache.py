@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from sweep_runner import sweep_file
 
-from saeprobe.jsonio import read_checked, read_json_checked, to_jsonable
+from saeprobe.store import read_checked, read_json_checked, to_jsonable
 
 pytestmark = pytest.mark.integration
 
@@ -37,7 +37,7 @@ def damage(data: bytes, how: str) -> bytes:
 @pytest.fixture(scope="module")
 def model(tiny_model_dir):
     """One model source for every sweep here: loaded once, the same identity as its path's."""
-    from saeprobe.models import resolve_model
+    from saeprobe.model import resolve_model
 
     return resolve_model(str(tiny_model_dir))
 
@@ -76,7 +76,9 @@ def assert_recomputed(model, sae_dir, reviews, cache, files, undisturbed) -> Non
 
 
 @pytest.mark.parametrize("kind", list(KINDS))
-def test_one_flipped_byte_in_any_kind_of_file_is_detected(kind, clean_cache, model, sae_dir, reviews, undisturbed, tmp_path):
+def test_one_flipped_byte_in_any_kind_of_file_is_detected(
+    kind, clean_cache, model, sae_dir, reviews, undisturbed, tmp_path
+):
     # The insidious damage: the file still parses, only a value changed.
     cache, files = damaged_copy(clean_cache, tmp_path, [kind], "byte-flipped")
     assert_recomputed(model, sae_dir, reviews, cache, files, undisturbed)
@@ -90,7 +92,7 @@ def test_every_file_damaged_at_once_is_detected(how, clean_cache, model, sae_dir
 
 def test_a_result_record_of_the_wrong_shape_is_recomputed(clean_cache, model, sae_dir, reviews, undisturbed, tmp_path):
     # Well-formed JSON with a valid checksum but the wrong shape: {} and [] in place of layer entries.
-    from saeprobe.jsonio import write_json_checked
+    from saeprobe.store import write_json_checked
 
     cache = tmp_path / "cache"
     shutil.copytree(clean_cache, cache)

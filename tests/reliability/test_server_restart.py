@@ -27,14 +27,26 @@ class Server:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
         config_dir.mkdir(parents=True, exist_ok=True)
-        (config_dir / "jupyter_server_config.json").write_text(json.dumps({
-            "ServerApp": {"jpserver_extensions": {"saeprobe_server": True}, "root_dir": str(root), "port": self.port,
-                          "ip": "127.0.0.1", "open_browser": False, "token": TOKEN, "allow_root": True},
-            "SaeprobeServer": {"results_dir": str(results)},
-        }))
+        (config_dir / "jupyter_server_config.json").write_text(
+            json.dumps(
+                {
+                    "ServerApp": {
+                        "jpserver_extensions": {"saeprobe_server": True},
+                        "root_dir": str(root),
+                        "port": self.port,
+                        "ip": "127.0.0.1",
+                        "open_browser": False,
+                        "token": TOKEN,
+                        "allow_root": True,
+                    },
+                    "SaeprobeServer": {"results_dir": str(results)},
+                }
+            )
+        )
         env = {**os.environ, "JUPYTER_CONFIG_DIR": str(config_dir)}
-        self.process = subprocess.Popen([sys.executable, "-m", "jupyter_server"], env=env, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "jupyter_server"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -45,9 +57,12 @@ class Server:
         raise RuntimeError("the server did not start")
 
     def call(self, method: str, path: str, body: dict | None = None) -> dict:
-        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", method=method,
-                                         data=json.dumps(body).encode() if body is not None else None,
-                                         headers={"Authorization": f"token {TOKEN}"})
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}{path}",
+            method=method,
+            data=json.dumps(body).encode() if body is not None else None,
+            headers={"Authorization": f"token {TOKEN}"},
+        )
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.loads(response.read() or b"null")
 
@@ -72,8 +87,12 @@ def workspace(tmp_path, tiny_model_dir, sae_dir):
     root = tmp_path / "root"
     shutil.copytree(tiny_model_dir, root / "model")
     shutil.copytree(sae_dir, root / "saes")
-    pd.DataFrame({"text": [f"good film {i}" for i in range(40)] + [f"bad film {i}" for i in range(40)],
-                  "label": ["pos"] * 40 + ["neg"] * 40}).to_csv(root / "reviews.csv", index=False)
+    pd.DataFrame(
+        {
+            "text": [f"good film {i}" for i in range(40)] + [f"bad film {i}" for i in range(40)],
+            "label": ["pos"] * 40 + ["neg"] * 40,
+        }
+    ).to_csv(root / "reviews.csv", index=False)
     return root
 
 

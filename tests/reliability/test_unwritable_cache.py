@@ -5,11 +5,11 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import layers_of, run_sweep
+from runs import layers_of, run_sweep
 from sweep_runner import sweep_file
 
 from saeprobe.errors import SaeprobeWarning
-from saeprobe.jsonio import to_jsonable
+from saeprobe.store import to_jsonable
 
 pytestmark = pytest.mark.integration
 
@@ -39,8 +39,9 @@ def test_a_read_only_cache_runs_without_caching_and_says_so(tiny_model_dir, sae_
     assert to_jsonable(result.layers) == undisturbed
 
 
-def test_a_disk_that_fills_up_mid_sweep_stops_the_caching_not_the_sweep(tiny_model_dir, sae_dir, reviews, undisturbed,
-                                                                        tmp_path):
+def test_a_disk_that_fills_up_mid_sweep_stops_the_caching_not_the_sweep(
+    tiny_model_dir, sae_dir, reviews, undisturbed, tmp_path
+):
     # Every file this process writes is capped at 30 kB (RLIMIT_FSIZE): the first big cache write
     # fails as on a full disk; the small ones before it succeed.
     out = tmp_path / "result.json"

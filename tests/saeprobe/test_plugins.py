@@ -7,8 +7,8 @@ import textwrap
 import pytest
 
 from saeprobe import load_dataset, plugins, sweep
+from saeprobe.app import main
 from saeprobe.errors import PluginError
-from saeprobe.cli import main
 
 PLUGIN_MODULE = '''
 import numpy as np
@@ -63,7 +63,8 @@ def toy_plugin(tmp_path, monkeypatch):
     package = tmp_path / "toy-plugin"
     (package / "saeprobe_toy").mkdir(parents=True)
     (package / "saeprobe_toy" / "__init__.py").write_text(PLUGIN_MODULE)
-    (package / "pyproject.toml").write_text(textwrap.dedent("""
+    (package / "pyproject.toml").write_text(
+        textwrap.dedent("""
         [build-system]
         requires = ["setuptools>=61"]
         build-backend = "setuptools.build_meta"
@@ -77,10 +78,26 @@ def toy_plugin(tmp_path, monkeypatch):
         svm = "saeprobe_toy:MISSING_SVM"
         [project.entry-points."saeprobe.models"]
         broken = "saeprobe_toy:DOES_NOT_EXIST"
-    """))
+    """)
+    )
     target = tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-                    "--target", str(target), str(package)], check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(target),
+            str(package),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     monkeypatch.syspath_prepend(str(target))
     plugins.refresh()
     yield
@@ -89,9 +106,17 @@ def toy_plugin(tmp_path, monkeypatch):
 
 def test_builtins_are_listed_with_their_source():
     table = plugins.available()
-    builtins = set(zip(table["kind"], table["name"]))
-    assert {("models", "huggingface"), ("models", "embedded"), ("models", "gguf"), ("saes", "saelens-directory"),
-            ("saes", "saelens-release"), ("datasets", "files"), ("datasets", "embedded"), ("probes", "logistic")} <= builtins
+    builtins = set(zip(table["kind"], table["name"], strict=True))
+    assert {
+        ("models", "huggingface"),
+        ("models", "embedded"),
+        ("models", "gguf"),
+        ("saes", "saelens-directory"),
+        ("saes", "saelens-release"),
+        ("datasets", "files"),
+        ("datasets", "embedded"),
+        ("probes", "logistic"),
+    } <= builtins
     assert table[table["name"] == "logistic"]["source"].iloc[0].startswith("saeprobe ")
     assert list(plugins.plugins("models"))[-1] == "huggingface"  # the fallback goes last
 
@@ -100,10 +125,14 @@ def test_third_party_dataset_and_probe_in_a_sweep(toy_plugin, tiny_model_dir, sa
     table = plugins.available()
     broken = table[table["name"] == "broken"].iloc[0]
     assert broken["source"] == "saeprobe-toy 0.0.1" and "DOES_NOT_EXIST" in broken["error"]
-    assert table[table["name"] == "toy"]["description"].iloc[0] == "Colour sentences, warm or cold, from the toy plugin."
+    assert (
+        table[table["name"] == "toy"]["description"].iloc[0] == "Colour sentences, warm or cold, from the toy plugin."
+    )
     data = load_dataset("toy:40")
     assert data.classes == ("cold", "warm") and len(data) == 40
-    result = sweep(str(tiny_model_dir), str(sae_dir), data, layers="1", probe="centroid", cache_dir=tmp_path, progress=False)
+    result = sweep(
+        str(tiny_model_dir), str(sae_dir), data, layers="1", probe="centroid", cache_dir=tmp_path, progress=False
+    )
     assert result.settings.probe == "centroid"
     assert 0 <= result.layers[0].scores["sae"].test_accuracy <= 1
     assert result.layers[0].scores["raw"].C != result.layers[0].scores["raw"].C  # NaN: no C chosen
@@ -113,7 +142,7 @@ def test_third_party_dataset_and_probe_in_a_sweep(toy_plugin, tiny_model_dir, sa
 
 def test_a_plugin_that_fails_to_load_raises_its_own_error(toy_plugin, tiny_model_dir):
     data = load_dataset(list("abcdefgh"), [0, 1] * 4)
-    with pytest.raises(PluginError, match="'svm' \\(saeprobe-toy 0.0.1\\) failed to load: AttributeError.*MISSING_SVM"):
+    with pytest.raises(PluginError, match=r"'svm' \(saeprobe-toy 0.0.1\) failed to load: AttributeError.*MISSING_SVM"):
         sweep(str(tiny_model_dir), None, data, probe="svm")
 
 

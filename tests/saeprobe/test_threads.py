@@ -5,7 +5,7 @@ import threading
 import pytest
 import torch
 
-from saeprobe.threads import fit_threads, one_thread, side_by_side
+from saeprobe._threads import fit_threads, one_thread, side_by_side
 
 
 def test_outcomes_come_in_the_items_order_and_each_runs_on_one_thread():

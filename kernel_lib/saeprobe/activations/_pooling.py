@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from .settings import POOLINGS
+from ..config import POOLINGS
 
 
 def pooled_tokens(attention_mask: torch.Tensor, skip_first: torch.Tensor) -> torch.Tensor:

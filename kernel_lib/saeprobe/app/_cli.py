@@ -1,6 +1,6 @@
-"""Command line: ``saeprobe sweep | suite | demo | train-saes | plugins | saes``.
+"""Command line: ``saeprobe sweep | suite | demo | train-saes | plugins | saes | job``.
 
-The flags of settings come from their declarations (:mod:`saeprobe.settings`); errors are printed
+The flags of settings come from their declarations (:mod:`saeprobe.config`); errors are printed
 in the command line's own terms (flags, not Python names) and exit with status 2. Heavy modules
 are imported only by the command that needs them, so ``saeprobe --help`` loads no torch.
 """
@@ -13,33 +13,55 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .demo import DEMO_SETTINGS
-from .suite_spec import BUILTIN_SUITE_NAMES
-from .errors import SaeprobeError
-from .options import add_arguments, flags, from_arguments
-from .settings import DataOptions, SAETrainingSettings, SweepSettings
+from ..config import DataOptions, SAETrainingSettings, SweepSettings, add_arguments, flags, from_arguments
+from ..errors import SaeprobeError
+from ..suites import BUILTIN_SUITE_NAMES
+from ._demo import DEMO_SETTINGS
 
 # Flags that are no settings, for errors that name them.
-SOURCE_FLAGS = {"model": "--model", "saes": "--saes", "data": "--data", "out": "--out", "html": "--html",
-                "cache_dir": "--cache-dir", "spec": "the suite file"}
+SOURCE_FLAGS = {
+    "model": "--model",
+    "saes": "--saes",
+    "data": "--data",
+    "out": "--out",
+    "html": "--html",
+    "cache_dir": "--cache-dir",
+    "spec": "the suite file",
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="saeprobe", description="Layer-by-layer probes on hidden states and SAE codes.")
+    parser = argparse.ArgumentParser(
+        prog="saeprobe", description="Layer-by-layer probes on hidden states and SAE codes."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("sweep", help="probe every layer on raw hidden states and on SAE codes")
-    run.add_argument("--model", required=True, help="hub name, local Hugging Face directory, .gguf file, or minilm / smollm2")
-    run.add_argument("--saes", action="append", metavar="[NAME=]SPEC",
-                     help="SAELens release or directory of SAELens SAEs (omit for raw probes only); repeat as "
-                          "NAME=SPEC to compare named SAE sets in one sweep")
+    run.add_argument(
+        "--model", required=True, help="hub name, local Hugging Face directory, .gguf file, or minilm / smollm2"
+    )
+    run.add_argument(
+        "--saes",
+        action="append",
+        metavar="[NAME=]SPEC",
+        help="SAELens release or directory of SAELens SAEs (omit for raw probes only); repeat as "
+        "NAME=SPEC to compare named SAE sets in one sweep",
+    )
     run.add_argument("--data", required=True, help="labelled .csv, .tsv, .jsonl or .json file, or a dataset name")
     add_arguments(run, DataOptions)
     add_arguments(run, SweepSettings)
-    run.add_argument("--cache-dir", help="activation and result cache (default $SAEPROBE_CACHE_DIR or ~/.cache/saeprobe)")
+    run.add_argument(
+        "--cache-dir", help="activation and result cache (default $SAEPROBE_CACHE_DIR or ~/.cache/saeprobe)"
+    )
     run.add_argument("--no-cache", action="store_true", help="neither read nor write the caches")
     run.add_argument("--out", required=True, help="where to write the result JSON")
-    run.add_argument("--html", nargs="?", const="", default=None, metavar="PATH",
-                     help="also write the offline HTML report (default: next to --out, .html)")
+    run.add_argument(
+        "--html",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="PATH",
+        help="also write the offline HTML report (default: next to --out, .html)",
+    )
     run.add_argument("--quiet", action="store_true", help="no progress bars")
 
     listing = commands.add_parser("plugins", help="list model, SAE, dataset and probe plugins and where they come from")
@@ -49,29 +71,49 @@ def build_parser() -> argparse.ArgumentParser:
     registry.add_argument("--json", action="store_true", help="print JSON records")
 
     demo = commands.add_parser("demo", help="the whole story offline: an embedded model and data, SAEs trained here")
-    demo.add_argument("--model", default="minilm", choices=sorted(DEMO_SETTINGS),
-                      help="minilm: encoder, mean-pooled; smollm2: decoder, last token of a prompt (the seed's setting)")
+    demo.add_argument(
+        "--model",
+        default="minilm",
+        choices=sorted(DEMO_SETTINGS),
+        help="minilm: encoder, mean-pooled; smollm2: decoder, last token of a prompt (the seed's setting)",
+    )
     demo.add_argument("--layers", help="layers to sweep (default all), e.g. 0-29:3 for every third layer")
     demo.add_argument("--out", default="demo.html", help="where to write the offline report")
     demo.add_argument("--cache-dir", help="cache for activations, SAEs and results")
     demo.add_argument("--device", default="cpu", help="torch device for the model and SAE training, e.g. cuda")
     demo.add_argument("--quiet", action="store_true", help="no progress bars")
 
-    suite = commands.add_parser("suite", help="sweep every dataset of a suite with every model and SAE set, here or on Ray")
+    suite = commands.add_parser(
+        "suite", help="sweep every dataset of a suite with every model and SAE set, here or on Ray"
+    )
     suite.add_argument("spec", nargs="?", help="suite YAML file (models, saes, datasets, layers, settings)")
-    suite.add_argument("--builtin", choices=sorted(BUILTIN_SUITE_NAMES), help="a suite shipped with saeprobe instead of a file")
+    suite.add_argument(
+        "--builtin", choices=sorted(BUILTIN_SUITE_NAMES), help="a suite shipped with saeprobe instead of a file"
+    )
     suite.add_argument("--out", required=True, help="folder for suite.json, suite.html and runs/<model>/<dataset>.json")
-    suite.add_argument("--engine", default="local", choices=["local", "ray"], help="run units here, or on a Ray cluster")
+    suite.add_argument(
+        "--engine", default="local", choices=["local", "ray"], help="run units here, or on a Ray cluster"
+    )
     suite.add_argument("--workers", type=int, default=1, help="local engine: processes fitting a unit's layers at once")
     suite.add_argument("--ray-address", help="Ray cluster to join: auto, ray://HOST:PORT (default: a new local one)")
-    suite.add_argument("--gpus-per-worker", type=float, help="GPUs per extraction actor (default: 1 where the cluster has GPUs)")
-    suite.add_argument("--ray-results", default="auto", choices=["auto", "cache", "object_store"],
-                       help="how results travel: through a cache folder every node sees, or Ray's object store")
-    suite.add_argument("--cache-dir", help="cache shared by every unit (default $SAEPROBE_CACHE_DIR or ~/.cache/saeprobe)")
+    suite.add_argument(
+        "--gpus-per-worker", type=float, help="GPUs per extraction actor (default: 1 where the cluster has GPUs)"
+    )
+    suite.add_argument(
+        "--ray-results",
+        default="auto",
+        choices=["auto", "cache", "object_store"],
+        help="how results travel: through a cache folder every node sees, or Ray's object store",
+    )
+    suite.add_argument(
+        "--cache-dir", help="cache shared by every unit (default $SAEPROBE_CACHE_DIR or ~/.cache/saeprobe)"
+    )
     suite.add_argument("--quiet", action="store_true", help="no progress bars")
 
     train = commands.add_parser("train-saes", help="train one SAELens SAE per layer on a model's token activations")
-    train.add_argument("--model", required=True, help="hub name, local Hugging Face directory, .gguf file, or minilm / smollm2")
+    train.add_argument(
+        "--model", required=True, help="hub name, local Hugging Face directory, .gguf file, or minilm / smollm2"
+    )
     train.add_argument("--data", required=True, help=".csv, .tsv, .jsonl or .txt (one text per line)")
     add_arguments(train, DataOptions, only=("text_column", "template"))
     add_arguments(train, SweepSettings, only=("layers", "hook", "revision", "device"))
@@ -79,6 +121,13 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--out", required=True, help="directory to write layer_<N>/ SAELens SAEs into")
     train.add_argument("--cache-dir", help="cache for activations and trained SAEs")
     train.add_argument("--quiet", action="store_true", help="no progress bars")
+
+    job = commands.add_parser(
+        "job",
+        help="run the sweep job of a folder (params.json) and write its status, result "
+        "and report there, as the Jupyter server extension does",
+    )
+    job.add_argument("folder", help="the job's folder, holding params.json")
     return parser
 
 
@@ -92,15 +141,19 @@ def _check_output(path: str, option: str = "out") -> None:
     """Refuse an output path whose folder does not exist or cannot be written, before any work starts."""
     folder = Path(path).expanduser().resolve().parent
     if not folder.is_dir():
-        raise SaeprobeError(f"{{option}} {path!r}: the folder {str(folder)!r} does not exist; create it first", option=option)
+        raise SaeprobeError(
+            f"{{option}} {path!r}: the folder {str(folder)!r} does not exist; create it first", option=option
+        )
     if not os.access(folder, os.W_OK):
-        raise SaeprobeError(f"{{option}} {path!r}: the folder {str(folder)!r} cannot be written; choose another", option=option)
+        raise SaeprobeError(
+            f"{{option}} {path!r}: the folder {str(folder)!r} cannot be written; choose another", option=option
+        )
 
 
 def _run_sweep(args: argparse.Namespace) -> None:
-    from .data import load_dataset
-    from .layer_sweep import sweep
-    from .sae_sets import sets_from_options
+    from ..data import load_dataset
+    from ..sae import sets_from_options
+    from ..sweeps import sweep
 
     _template(args)
     data_options = from_arguments(DataOptions, args)
@@ -109,8 +162,14 @@ def _run_sweep(args: argparse.Namespace) -> None:
     if args.html:
         _check_output(args.html, "html")
     data = load_dataset(args.data, options=data_options)
-    result = sweep(model=args.model, saes=sets_from_options(args.saes), data=data, settings=settings,
-                   cache_dir=False if args.no_cache else args.cache_dir, progress=not args.quiet)
+    result = sweep(
+        model=args.model,
+        saes=sets_from_options(args.saes),
+        data=data,
+        settings=settings,
+        cache_dir=False if args.no_cache else args.cache_dir,
+        progress=not args.quiet,
+    )
     result.to_json(args.out)
     print(result.summary().round(3).to_string())
     if not result.diagnoses.empty:
@@ -122,35 +181,58 @@ def _run_sweep(args: argparse.Namespace) -> None:
 
 
 def _run_demo(args: argparse.Namespace) -> None:
-    from .demo import describe, run_demo
+    from ._demo import describe, run_demo
 
-    demo = run_demo(args.out, model=args.model, layers=args.layers, cache_dir=args.cache_dir, device=args.device,
-                    progress=not args.quiet)
+    demo = run_demo(
+        args.out,
+        model=args.model,
+        layers=args.layers,
+        cache_dir=args.cache_dir,
+        device=args.device,
+        progress=not args.quiet,
+    )
     print(describe(demo))
 
 
 def _run_suite(args: argparse.Namespace) -> None:
-    from .suite_runner import describe_suite, suite
+    from ..suites import describe_suite, suite
 
     if bool(args.spec) == bool(args.builtin):
         raise SaeprobeError("give a suite file or --builtin NAME (one of them)", option="spec")
-    result = suite(args.builtin or args.spec, args.out, engine=args.engine, ray_address=args.ray_address,
-                   gpus_per_worker=args.gpus_per_worker, results_via=args.ray_results, workers=args.workers,
-                   cache_dir=args.cache_dir,
-                   progress=not args.quiet)
+    result = suite(
+        args.builtin or args.spec,
+        args.out,
+        engine=args.engine,
+        ray_address=args.ray_address,
+        gpus_per_worker=args.gpus_per_worker,
+        results_via=args.ray_results,
+        workers=args.workers,
+        cache_dir=args.cache_dir,
+        progress=not args.quiet,
+    )
     print(describe_suite(result))
 
 
 def _run_train_saes(args: argparse.Namespace) -> None:
-    from .data import load_texts
-    from .training import train_saes
+    from ..data import load_texts
+    from ..sae import train_saes
 
     _template(args)
     settings = from_arguments(SAETrainingSettings, args)
     target = from_arguments(SweepSettings, args)
     texts = load_texts(args.data, text_column=args.text_column or "text", template=args.template)
-    trained = train_saes(args.model, texts, target.layers, target.hook, settings, out=args.out, cache_dir=args.cache_dir,
-                         revision=target.revision, device=target.device, progress=not args.quiet)
+    trained = train_saes(
+        args.model,
+        texts,
+        target.layers,
+        target.hook,
+        settings,
+        out=args.out,
+        cache_dir=args.cache_dir,
+        revision=target.revision,
+        device=target.device,
+        progress=not args.quiet,
+    )
     print(trained.report[["layer", "hook_name", "l0_mean", "fvu", "n_train_tokens"]].round(3).to_string(index=False))
     print(f"wrote {trained.directory}")
 
@@ -169,13 +251,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "sweep":
             _run_sweep(args)
         elif args.command == "plugins":
-            from .plugins import available
+            from ..plugins import available
 
             _print_table(available(), args.json)
         elif args.command == "saes":
             import pandas as pd
 
-            from .registry import registry_entries
+            from ..sae import registry_entries
 
             _print_table(pd.DataFrame(registry_entries(args.model)), args.json)
         elif args.command == "demo":
@@ -184,6 +266,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             _run_train_saes(args)
         elif args.command == "suite":
             _run_suite(args)
+        elif args.command == "job":
+            from ._jobs import run_job
+
+            return run_job(args.folder)
     except SaeprobeError as exc:
         names = {**flags(DataOptions, SweepSettings, SAETrainingSettings), **SOURCE_FLAGS}
         print(f"saeprobe: error: {exc.render(names.get(exc.option or '', exc.option))}", file=sys.stderr)
@@ -193,7 +279,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"saeprobe: error: {exc.strerror or exc}{where}; free space or choose another location", file=sys.stderr)
         return 2
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

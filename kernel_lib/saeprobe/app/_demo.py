@@ -12,15 +12,13 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from typing import TYPE_CHECKING
-
-from .errors import SaeprobeError
-from .settings import SAETrainingSettings
+from ..config import SAETrainingSettings
+from ..errors import SaeprobeError
 
 if TYPE_CHECKING:
-    from .result import SweepResult
+    from ..sweeps import SweepResult
 
 DEMO_TOP_KS = (1, 5, 16)
 
@@ -83,9 +81,9 @@ def run_demo(
     narrows the sweep (e.g. ``"0-29:3"``). SAEs, activations and results are cached, so reruns are
     quick. Raises :class:`SaeprobeError` for an unknown model name."""
     # Imported here: the CLI reads DEMO_SETTINGS for its help without loading torch.
-    from .embedded import demo_dataset, general_sentences
-    from .layer_sweep import sweep
-    from .training import train_saes
+    from ..data import demo_dataset, general_sentences
+    from ..sae import train_saes
+    from ..sweeps import sweep
 
     if model not in DEMO_SETTINGS:
         raise SaeprobeError(f"the demo has no model {model!r}; choose one of {sorted(DEMO_SETTINGS)}")
@@ -93,18 +91,26 @@ def run_demo(
     started = time.perf_counter()
     data = demo_dataset(template=setting.template)
     train, _ = data.train_test_masks(test_size=0.3, seed=0)
-    task_prompts = [prompt for prompt, keep in zip(data.prompts, train) if keep]
+    task_prompts = [prompt for prompt, keep in zip(data.prompts, train, strict=True) if keep]
     plans = {"task": (task_prompts, f"the {len(task_prompts)} training sentences of the demo task (no labels)")}
     general = general_sentences()
     if general:
         plans["general"] = (general, f"{len(general)} prose sentences of Python's bundled documentation")
-    options: dict[str, Any] = {"layers": layers or setting.layers, "cache_dir": cache_dir, "device": device, "progress": progress}
-    directories = {name: str(train_saes(setting.model, texts, settings=setting.sae_settings, **options).directory)
-                   for name, (texts, _) in plans.items()}
+    options: dict[str, Any] = {
+        "layers": layers or setting.layers,
+        "cache_dir": cache_dir,
+        "device": device,
+        "progress": progress,
+    }
+    directories = {
+        name: str(train_saes(setting.model, texts, settings=setting.sae_settings, **options).directory)
+        for name, (texts, _) in plans.items()
+    }
     swept = sweep(setting.model, directories, data, pooling=setting.pooling, top_ks=DEMO_TOP_KS, **options)
     report = swept.to_html(Path(out))
-    return DemoResult(setting, {name: text for name, (_, text) in plans.items()}, swept, report,
-                      time.perf_counter() - started)
+    return DemoResult(
+        setting, {name: text for name, (_, text) in plans.items()}, swept, report, time.perf_counter() - started
+    )
 
 
 def describe(demo: DemoResult) -> str:

@@ -1,25 +1,24 @@
 """Background sweep jobs, one folder each: ``params.json`` (the sweep's parameters),
 ``status.json`` (state, progress, error), then ``result.json`` and ``report.html``.
 
-``python -m saeprobe.jobs JOB_DIR`` runs one; the Jupyter server extension starts it in a process
-of its own, so torch never runs in the server. The parameters are a flat mapping: ``model``,
-``data`` and ``saes`` (one specification, or ``{set name: specification}`` to compare named SAE
-sets), the :class:`~saeprobe.DataOptions` fields and the
+``saeprobe job JOB_DIR`` runs one; the Jupyter server extension starts it in a process of its own
+(``python -m saeprobe job JOB_DIR``), so torch never runs in the server. The parameters are a flat
+mapping: ``model``, ``data`` and ``saes`` (one specification, or ``{set name: specification}`` to
+compare named SAE sets), the :class:`~saeprobe.DataOptions` fields and the
 :class:`~saeprobe.SweepSettings` fields; :func:`validate_params` checks them without torch.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from .errors import SettingsError
-from .jsonio import read_json, write_json
-from .options import check_names
-from .settings import DataOptions, SweepSettings
+from ..config import DataOptions, SweepSettings, check_names
+from ..errors import SAEError, SettingsError
+from ..sae import check_set_name
+from ..store import read_json, write_json
 
 STATUS_FILE = "status.json"
 PARAMS_FILE = "params.json"
@@ -54,9 +53,6 @@ def validate_params(body: Any) -> dict[str, Any]:
 
 def _check_sets(sets: dict[str, Any]) -> None:
     """Named SAE sets: at least one, each a usable name with a non-empty specification."""
-    from .errors import SAEError
-    from .sae_sets import check_set_name
-
     if not sets:
         raise SettingsError("parameter 'saes' names no SAE set; give {name: specification} or one specification")
     for name, spec in sets.items():
@@ -93,13 +89,21 @@ def update_status(job_dir: Path, **fields: Any) -> None:
 
 def run_job(job_dir: str | Path) -> int:
     """Run the sweep described by ``params.json``; returns the process exit status."""
-    from .data import load_dataset
-    from .layer_sweep import sweep
+    from ..data import load_dataset
+    from ..sweeps import sweep
 
     job_dir = Path(job_dir)
     params = read_json(job_dir / PARAMS_FILE) or {}
-    update_status(job_dir, state="running", pid=os.getpid(), pid_start=process_start(os.getpid()), started=time.time(),
-                  progress={}, error=None, resumable=None)
+    update_status(
+        job_dir,
+        state="running",
+        pid=os.getpid(),
+        pid_start=process_start(os.getpid()),
+        started=time.time(),
+        progress={},
+        error=None,
+        resumable=None,
+    )
     try:
         cache_dir = params.pop("cache_dir", None)
         checked = validate_params(params)
@@ -107,9 +111,15 @@ def run_job(job_dir: str | Path) -> int:
         settings = SweepSettings.from_dict({k: v for k, v in checked.items() if k in SweepSettings.names()})
         data = load_dataset(checked["data"], options=data_options)
         result = sweep(
-            model=checked["model"], saes=checked.get("saes"), data=data, settings=settings, cache_dir=cache_dir,
+            model=checked["model"],
+            saes=checked.get("saes"),
+            data=data,
+            settings=settings,
+            cache_dir=cache_dir,
             progress=False,
-            on_progress=lambda stage, done, total: update_status(job_dir, progress={"stage": stage, "done": done, "total": total}),
+            on_progress=lambda stage, done, total: update_status(
+                job_dir, progress={"stage": stage, "done": done, "total": total}
+            ),
         )
         result.to_json(job_dir / "result.json")
         result.to_html(job_dir / "report.html")
@@ -118,7 +128,3 @@ def run_job(job_dir: str | Path) -> int:
         return 1
     update_status(job_dir, state="done", finished=time.time())
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(run_job(sys.argv[1]))

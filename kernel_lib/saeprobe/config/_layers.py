@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from .errors import LayerError
+from ..errors import LayerError
 
 HOOK_PATTERN = re.compile(r"^blocks\.(\d+)\.(hook_[A-Za-z0-9_]+)$")
 
@@ -38,7 +38,7 @@ def parse_layers(spec: str | int | Iterable[int] | None, n_layers: int) -> list[
     iterable of ints; negative ints count from the end. Raises
     :class:`LayerError` naming the model's valid range when a layer does not exist.
     """
-    if _is_all(spec):
+    if spec is None or _is_all(spec):
         return list(range(n_layers))
     raw = _listed_layers(spec)
     if not raw:

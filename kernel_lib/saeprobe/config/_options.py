@@ -14,10 +14,11 @@ import dataclasses
 import difflib
 import math
 import numbers
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar, TypeVar
 
-from .errors import SaeprobeError, SettingsError
+from ..errors import SaeprobeError, SettingsError
+from ._constraints import Constraint, OneOf
 
 KINDS = ("str", "int", "float", "bool", "ints", "floats", "layers", "choice")
 # No setting needs more; bigger values are mistakes or attacks (a server echoes settings back).
@@ -32,22 +33,31 @@ def option(
     *,
     kind: str,
     group: str,
-    choices: Iterable[str] = (),
+    check: Constraint | None = None,
     optional: bool = False,
-    check: Callable[[Any], str | None] | None = None,
     flag: str | None = None,
 ) -> Any:
     """A dataclass field declaring one option.
 
     ``kind`` is one of :data:`KINDS`; ``group`` says which stage the option belongs to (cache keys
-    are built from groups); ``optional`` allows ``None``; ``check(value)`` returns what is wrong
-    with an already typed value and how to fix it, or ``None``; ``flag`` overrides the command-line
-    name (default: the field name with dashes).
+    are built from groups); ``check`` is the :class:`~saeprobe.config.Constraint` an already typed
+    value must satisfy (a ``choice`` option's is :class:`~saeprobe.config.OneOf`); ``optional``
+    allows ``None``; ``flag`` overrides the command-line name (default: the field name with dashes).
     """
     if kind not in KINDS:
         raise ValueError(f"unknown option kind {kind!r}")
-    metadata = {"help": help, "kind": kind, "group": group, "choices": tuple(choices), "optional": optional,
-                "check": check, "flag": flag}
+    choices = check.values if isinstance(check, OneOf) else ()
+    if (kind == "choice") != bool(choices):
+        raise ValueError("a choice option, and only one, takes check=OneOf(...)")
+    metadata = {
+        "help": help,
+        "kind": kind,
+        "group": group,
+        "choices": choices,
+        "optional": optional,
+        "check": check,
+        "flag": flag,
+    }
     return dataclasses.field(default=default, metadata=metadata)
 
 
@@ -83,7 +93,9 @@ class Options:
         Raises :class:`SettingsError` for a key that is no option (naming the nearest one) or a
         value the option cannot take."""
         if not isinstance(payload, Mapping):
-            raise SettingsError(f"{cls.__name__} needs a mapping of option names to values, got {type(payload).__name__}")
+            raise SettingsError(
+                f"{cls.__name__} needs a mapping of option names to values, got {type(payload).__name__}"
+            )
         check_names(cls.names(), payload, cls.__name__)
         return cls(**dict(payload))
 
@@ -94,8 +106,11 @@ class Options:
 
     def parts(self, *groups: str) -> dict[str, Any]:
         """The options of ``groups`` as a JSON-able dict (for cache keys)."""
-        return {field.name: _plain(getattr(self, field.name))
-                for field in dataclasses.fields(self) if field.metadata["group"] in groups}
+        return {
+            field.name: _plain(getattr(self, field.name))
+            for field in dataclasses.fields(self)
+            if field.metadata["group"] in groups
+        }
 
     @classmethod
     def describe(cls) -> str:
@@ -106,7 +121,7 @@ class Options:
         return "\n".join(lines)
 
 
-def check_names(known: list[str], given: Iterable[str], owner: str) -> None:
+def check_names(known: Sequence[str], given: Iterable[str], owner: str) -> None:
     """Raise :class:`SettingsError` for a name in ``given`` that is not in ``known`` (the options of
     ``owner``), naming the nearest known one."""
     for name in given:
@@ -114,7 +129,7 @@ def check_names(known: list[str], given: Iterable[str], owner: str) -> None:
             raise SettingsError(f"{owner} has no option {name!r}; {_nearest(name, known)}")
 
 
-def _nearest(name: str, known: list[str]) -> str:
+def _nearest(name: str, known: Sequence[str]) -> str:
     close = difflib.get_close_matches(str(name), known, n=1, cutoff=0.5)
     if not close:
         close = [k for k in known if k.lower() == str(name).lower().replace("-", "_")]
@@ -126,8 +141,9 @@ def flag_of(field: dataclasses.Field) -> str:
     return "--" + (field.metadata["flag"] or field.name.replace("_", "-").lower())
 
 
-def add_arguments(parser: argparse.ArgumentParser, cls: type[Options], only: Iterable[str] | None = None,
-                  skip: Iterable[str] = ()) -> None:
+def add_arguments(
+    parser: argparse.ArgumentParser, cls: type[Options], only: Iterable[str] | None = None, skip: Iterable[str] = ()
+) -> None:
     """Add one flag per option of ``cls`` (or of ``only``) to ``parser``; values stay text until
     :func:`from_arguments` reads them, so each is checked by the option itself."""
     wanted = set(only) if only is not None else None
@@ -138,9 +154,15 @@ def add_arguments(parser: argparse.ArgumentParser, cls: type[Options], only: Ite
         meta = field.metadata
         default = _plain(field.default)
         shown = ",".join(map(str, default)) if isinstance(default, list) else default
-        text = meta["help"] if "default" in meta["help"] else f"{meta['help']} (default: {'none' if shown in (None, '', []) else shown})"
+        text = (
+            meta["help"]
+            if "default" in meta["help"]
+            else f"{meta['help']} (default: {'none' if shown in (None, '', []) else shown})"
+        )
         if meta["kind"] == "bool":
-            group.add_argument(flag_of(field), dest=field.name, action=argparse.BooleanOptionalAction, default=None, help=text)
+            group.add_argument(
+                flag_of(field), dest=field.name, action=argparse.BooleanOptionalAction, default=None, help=text
+            )
         else:
             metavar = "{" + ",".join(meta["choices"]) + "}" if meta["choices"] else field.name.upper()
             group.add_argument(flag_of(field), dest=field.name, default=None, metavar=metavar, help=text)
@@ -174,8 +196,12 @@ def _from_text(field: dataclasses.Field, text: Any) -> Any:
             parse = int if kind == "ints" else float
             return tuple(parse(part) for part in text.split(",") if part.strip())
     except ValueError:
-        what = {"int": "a whole number", "float": "a number", "ints": "whole numbers separated by commas, e.g. 1,2,5",
-                "floats": "numbers separated by commas, e.g. 0.1,0.3"}[kind]
+        what = {
+            "int": "a whole number",
+            "float": "a number",
+            "ints": "whole numbers separated by commas, e.g. 1,2,5",
+            "floats": "numbers separated by commas, e.g. 0.1,0.3",
+        }[kind]
         raise SettingsError(f"{{option}} takes {what}; got {text!r}", option=field.name) from None
     if field.metadata["optional"] and text == "":
         return None
@@ -197,7 +223,7 @@ def _checked(field: dataclasses.Field, value: Any) -> Any:
         raise SettingsError(f"{{option}} must be {_KIND_WORDS[meta['kind']]}; got {value!r}", option=field.name)
     if meta["kind"] == "choice" and typed not in meta["choices"]:
         raise SettingsError(f"{{option}} must be one of {list(meta['choices'])}; got {value!r}", option=field.name)
-    problem = meta["check"](typed) if meta["check"] else None
+    problem = meta["check"].problem(typed) if meta["check"] else None
     if problem:
         raise SettingsError(f"{{option}}={_plain(typed)!r} {problem}", option=field.name)
     return typed
@@ -205,9 +231,14 @@ def _checked(field: dataclasses.Field, value: Any) -> Any:
 
 _WRONG = object()
 _KIND_WORDS = {
-    "str": "text", "int": "a whole number", "float": "a finite number", "bool": "true or false",
-    "ints": "a list of whole numbers", "floats": "a list of finite numbers",
-    "layers": "'all', a layer spec such as '0-5' or '1,3', or a list of layer numbers", "choice": "text",
+    "str": "text",
+    "int": "a whole number",
+    "float": "a finite number",
+    "bool": "true or false",
+    "ints": "a list of whole numbers",
+    "floats": "a list of finite numbers",
+    "layers": "'all', a layer spec such as '0-5' or '1,3', or a list of layer numbers",
+    "choice": "text",
 }
 
 
@@ -247,22 +278,29 @@ def _plain(value: Any) -> Any:
 
 
 def json_schema(cls: type[Options]) -> dict[str, Any]:
-    """The JSON Schema of ``cls.to_dict()``: one property per option, its type and its help text.
-    The result schema's ``settings`` is this (a test keeps the file and the declarations equal)."""
+    """The JSON Schema of ``cls.to_dict()``: one property per option, its type, what its constraint
+    allows (``minimum``, ``maximum``, ``enum``, ``pattern``, ...) and its help text. The result
+    schema's ``settings`` is this (a test keeps the file and the declarations equal)."""
     properties = {}
     for field in dataclasses.fields(cls):
         meta = field.metadata
         kind = meta["kind"]
+        allowed = meta["check"].schema() if meta["check"] else {}
         if kind == "choice":
-            spec: dict[str, Any] = {"enum": [*meta["choices"], *([None] if meta["optional"] else [])]}
+            spec: dict[str, Any] = {"enum": [*allowed["enum"], *([None] if meta["optional"] else [])]}
         elif kind == "layers":
-            spec = {"type": ["string", "array"], "items": {"type": "integer"}}
+            spec = {"type": ["string", "array"], "items": {"type": "integer"}, **allowed}
         elif kind in ("ints", "floats"):
-            spec = {"type": "array", "items": {"type": "integer" if kind == "ints" else "number"}}
+            items = {"type": "integer" if kind == "ints" else "number", **allowed.pop("items", {})}
+            spec = {"type": "array", "items": items, **allowed}
         else:
             base = {"str": "string", "int": "integer", "float": "number", "bool": "boolean"}[kind]
-            spec = {"type": [base, "null"] if meta["optional"] else base}
+            spec = {"type": [base, "null"] if meta["optional"] else base, **allowed}
         properties[field.name] = {**spec, "description": meta["help"]}
-    return {"type": "object", "description": (cls.__doc__ or "").strip().splitlines()[0],
-            "required": [f.name for f in dataclasses.fields(cls)], "additionalProperties": False,
-            "properties": properties}
+    return {
+        "type": "object",
+        "description": (cls.__doc__ or "").strip().splitlines()[0],
+        "required": [f.name for f in dataclasses.fields(cls)],
+        "additionalProperties": False,
+        "properties": properties,
+    }

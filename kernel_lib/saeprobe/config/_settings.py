@@ -10,13 +10,13 @@ of :func:`saeprobe.sweep`, the flags of ``saeprobe sweep``, the fields the serve
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import DataError, SAEError
-from .layers import check_layer_spec
-from .options import Options, option
+from ..errors import DataError, SAEError
+from ._constraints import Contains, Each, Interval, NotBlank, OneOf, Pattern, Rule
+from ._layers import check_layer_spec
+from ._options import Options, option
 
 POOLINGS = ("last", "mean", "max")
 CODE_POOLINGS = ("tokens", "pooled")
@@ -29,71 +29,44 @@ TEXT_SLOT = "{text}"
 DEFAULT_CS = (0.001, 0.01, 0.1, 1.0, 10.0)
 DEFAULT_TOP_KS = (1, 2, 5, 16, 64)
 
-# Groups: which stage an option belongs to. Cache keys are made of whole groups (see saeprobe.cache).
-TARGET = "target"            # what is read: layers, model revision (part of the model's identity)
-EXTRACTION = "extraction"    # how hidden states are read and pooled: in the activation cache key
+# Groups: which stage an option belongs to. Cache keys are made of whole groups (see saeprobe.store).
+TARGET = "target"  # what is read: layers, model revision (part of the model's identity)
+EXTRACTION = "extraction"  # how hidden states are read and pooled: in the activation cache key
 DIAGNOSTICS = "diagnostics"  # the explaining figures and baselines: in the result cache key
-CODES = "codes"              # how SAE codes are made from the states: in the result cache key
-PROBES = "probes"            # the probe fits: in the result cache key
-REGIMES = "regimes"          # refits on altered training rows: in the result cache key
-RUN = "run"                  # how fast, not what: in no key
+CODES = "codes"  # how SAE codes are made from the states: in the result cache key
+PROBES = "probes"  # the probe fits: in the result cache key
+REGIMES = "regimes"  # refits on altered training rows: in the result cache key
+RUN = "run"  # how fast, not what: in no key
 RESULT_GROUPS = (EXTRACTION, CODES, PROBES, DIAGNOSTICS, REGIMES)
 
 
-def _hook_point(value: str) -> str | None:
-    if not re.fullmatch(r"(hook_)?[A-Za-z0-9_]+", value):
-        return "is not a hook point; give one such as 'resid_post', 'resid_pre' or 'mlp_out'"
-    return None
-
-
-def _device(value: str) -> str | None:
-    if not re.fullmatch(r"(cpu|cuda|mps|xpu)(:\d+)?", value):
-        return "is not a torch device; use cpu, cuda, cuda:1 or mps"
-    return None
-
-
-def _between(low: float, high: float, *, open_low: bool = False, open_high: bool = False, example: str = "") -> Any:
-    def check(value: float) -> str | None:
-        too_low = value <= low if open_low else value < low
-        too_high = value >= high if open_high else value > high
-        if too_low or too_high:
-            span = f"{'(' if open_low else '['}{_number(low)}, {_number(high)}{')' if open_high else ']'}"
-            return f"must lie in {span}{f', e.g. {example}' if example else ''}"
-        return None
-    return check
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
-
-
-def _each(check: Any, *, unique: bool = True, non_empty: bool = False) -> Any:
-    def check_all(values: tuple) -> str | None:
-        if non_empty and not values:
-            return "needs at least one value"
-        if unique and len(set(values)) != len(values):
-            return "lists a value twice; give each once"
-        for value in values:
-            problem = check(value)
-            if problem:
-                return f"holds {value!r}, which {problem}"
-        return None
-    return check_all
-
-
-def _seed(value: int) -> str | None:
-    return None if 0 <= value <= SEED_LIMIT else f"must lie in [0, {SEED_LIMIT}] (a 32-bit unsigned integer)"
+HOOK_POINT = Pattern(
+    r"(hook_)?[A-Za-z0-9_]+",
+    "is not a hook point; give one such as 'resid_post', 'resid_pre' or 'mlp_out'",
+    ("blocks.0.hook_resid_post", "resid post"),
+)
+DEVICE = Pattern(r"(cpu|cuda|mps|xpu)(:\d+)?", "is not a torch device; use cpu, cuda, cuda:1 or mps", ("gpu", "cuda:x"))
+SEED = Interval(0, SEED_LIMIT, integer=True, note="a 32-bit unsigned integer")
+NAME = NotBlank()
 
 
 def template_problem(value: str) -> str | None:
     """What is wrong with a prompt template, or ``None``."""
-    if TEXT_SLOT not in value:
-        return f"has no {TEXT_SLOT} slot; write where the text goes, e.g. 'Review: \"{TEXT_SLOT}\"\\nSentiment:'"
-    return None
+    return TEMPLATE.problem(value)
 
 
-def _not_empty(value: str) -> str | None:
-    return "is empty; give a name" if not value.strip() else None
+TEMPLATE = Contains(
+    TEXT_SLOT, f"has no {TEXT_SLOT} slot; write where the text goes, e.g. 'Review: \"{TEXT_SLOT}\"\\nSentiment:'"
+)
+# The form of a layer specification (what the model's depth does not decide): 'all', or layers and
+# ranges separated by commas.
+_LAYER_PART = r"-?\d+|\d+\s*-\s*\d+(?:\s*:\s*\d+)?"
+LAYER_SPEC = Rule(
+    check_layer_spec,
+    "all, a layer, a range 0-5, every n-th layer 0-29:3, or a list of them 1,3,5",
+    {"pattern": rf"^\s*(?:[Aa][Ll][Ll]|(?:\s*,)*\s*(?:{_LAYER_PART})(?:\s*,\s*(?:{_LAYER_PART})?)*)\s*$"},
+    ("first", "1;2", ""),
+)
 
 
 @dataclass(frozen=True)
@@ -105,57 +78,155 @@ class SweepSettings(Options):
     from its keyword arguments.
     """
 
-    layers: Any = option("all", "layers to sweep: all, a range 0-5, every third layer 0-29:3, or a list 1,3,5",
-                         kind="layers", group=TARGET, check=check_layer_spec)
-    revision: str | None = option(None, "model revision on the hub (branch, tag or commit)", kind="str", group=TARGET,
-                                  optional=True, check=_not_empty)
-    hook: str = option("resid_post", "hook point read at each layer, blocks.<layer>.hook_<hook>", kind="str",
-                       group=EXTRACTION, check=_hook_point)
-    pooling: str | None = option(None, "how a text's token states become one vector (default: last for causal "
-                                 "models, mean for encoders)", kind="choice", group=EXTRACTION, choices=POOLINGS,
-                                 optional=True)
-    exclude_bos: bool = option(True, "leave a leading BOS/CLS token out of mean and max pooling", kind="bool",
-                               group=EXTRACTION)
-    padding_side: str | None = option(None, "where padding goes in a batch (default: the tokenizer's)", kind="choice",
-                                      group=EXTRACTION, choices=PADDING_SIDES, optional=True)
-    processing: str = option("auto", "how the model is prepared: auto (as the SAEs' metadata says; none without SAEs), "
-                             "none (the raw Hugging Face stream) or hooked (HookedTransformer's weight processing)",
-                             kind="choice", group=TARGET, choices=PROCESSINGS)
-    code_pooling: str | None = option(None, "tokens: encode every real token, then pool the codes; pooled: encode the "
-                                      "pooled vector (default: tokens; with last pooling the two are the same)",
-                                      kind="choice", group=CODES, choices=CODE_POOLINGS, optional=True)
-    probe: str = option("logistic", "probe plugin (see `saeprobe plugins`)", kind="str", group=PROBES, check=_not_empty)
-    Cs: tuple[float, ...] = option(DEFAULT_CS, "candidate inverse regularisation strengths, chosen by CV", kind="floats",
-                                   group=PROBES, check=_each(_between(0, 1e12, open_low=True), non_empty=True))
-    cv_folds: int = option(5, "cross-validation folds on the training split", kind="int", group=PROBES,
-                           check=_between(2, 50))
-    test_size: float = option(0.3, "share of each class held out for testing (unless the data gives a split)",
-                              kind="float", group=PROBES, check=_between(0, 1, open_low=True, open_high=True, example="0.3"))
-    seed: int = option(0, "seed of the split, the folds and the baselines", kind="int", group=PROBES, check=_seed)
-    duplicates: str = option("group", "group: every copy of a repeated text goes to the same side of the split, so no "
-                             "test text was trained on; ignore: split rows as they come", kind="choice", group=PROBES,
-                             choices=DUPLICATE_RULES)
-    min_class_size: int = option(4, "refuse, before any forward pass, classes with fewer examples than this: too few "
-                                 "to train, cross-validate and test a probe", kind="int", group=PROBES,
-                                 check=_between(2, 10**6))
-    top_ks: tuple[int, ...] = option(DEFAULT_TOP_KS, "sizes of the top-k feature and neuron baselines", kind="ints",
-                                     group=DIAGNOSTICS, check=_each(_between(1, 10**7)))
-    always_on_threshold: float = option(0.99, "a feature firing on at least this share of examples counts as always on",
-                                        kind="float", group=DIAGNOSTICS, check=_between(0, 1, open_low=True, example="0.99"))
-    feature_table_size: int = option(200, "features kept per layer in the result's feature table", kind="int",
-                                     group=DIAGNOSTICS, check=_between(0, 10**7))
-    train_sizes: tuple[int, ...] = option((), "regime: refit on this many training rows, e.g. 16,64,256", kind="ints",
-                                          group=REGIMES, check=_each(_between(2, 10**9)))
-    label_noise: tuple[float, ...] = option((), "regime: flip this share of training labels, e.g. 0.1,0.3", kind="floats",
-                                            group=REGIMES, check=_each(_between(0, 1, open_high=True)))
-    imbalance: tuple[float, ...] = option((), "regime: the last class makes up this share of training rows, e.g. 0.05",
-                                          kind="floats", group=REGIMES,
-                                          check=_each(_between(0, 1, open_low=True, open_high=True)))
-    batch_size: int = option(16, "texts per forward batch", kind="int", group=RUN, check=_between(1, 65536))
-    device: str = option("cpu", "torch device for the model, SAEs and probes, e.g. cuda", kind="str", group=RUN,
-                         check=_device)
-    threads: int = option(0, "layers whose SAE codes and probe fits run side by side, each on one thread (0: one per "
-                          "CPU core); results do not depend on it", kind="int", group=RUN, check=_between(0, 4096))
+    layers: str | tuple[int, ...] = option(
+        "all",
+        "layers to sweep: all, a range 0-5, every third layer 0-29:3, or a list 1,3,5",
+        kind="layers",
+        group=TARGET,
+        check=LAYER_SPEC,
+    )
+    revision: str | None = option(
+        None,
+        "model revision on the hub (branch, tag or commit)",
+        kind="str",
+        group=TARGET,
+        optional=True,
+        check=NAME,
+    )
+    hook: str = option(
+        "resid_post",
+        "hook point read at each layer, blocks.<layer>.hook_<hook>",
+        kind="str",
+        group=EXTRACTION,
+        check=HOOK_POINT,
+    )
+    pooling: str | None = option(
+        None,
+        "how a text's token states become one vector (default: last for causal models, mean for encoders)",
+        kind="choice",
+        group=EXTRACTION,
+        check=OneOf(POOLINGS),
+        optional=True,
+    )
+    exclude_bos: bool = option(
+        True, "leave a leading BOS/CLS token out of mean and max pooling", kind="bool", group=EXTRACTION
+    )
+    padding_side: str | None = option(
+        None,
+        "where padding goes in a batch (default: the tokenizer's)",
+        kind="choice",
+        group=EXTRACTION,
+        check=OneOf(PADDING_SIDES),
+        optional=True,
+    )
+    processing: str = option(
+        "auto",
+        "how the model is prepared: auto (as the SAEs' metadata says; none without SAEs), "
+        "none (the raw Hugging Face stream) or hooked (HookedTransformer's weight processing)",
+        kind="choice",
+        group=TARGET,
+        check=OneOf(PROCESSINGS),
+    )
+    code_pooling: str | None = option(
+        None,
+        "tokens: encode every real token, then pool the codes; pooled: encode the "
+        "pooled vector (default: tokens; with last pooling the two are the same)",
+        kind="choice",
+        group=CODES,
+        check=OneOf(CODE_POOLINGS),
+        optional=True,
+    )
+    probe: str = option("logistic", "probe plugin (see `saeprobe plugins`)", kind="str", group=PROBES, check=NAME)
+    Cs: tuple[float, ...] = option(
+        DEFAULT_CS,
+        "candidate inverse regularisation strengths, chosen by CV",
+        kind="floats",
+        group=PROBES,
+        check=Each(Interval(0, 1e12, open_low=True), sample=1.0, non_empty=True),
+    )
+    cv_folds: int = option(
+        5, "cross-validation folds on the training split", kind="int", group=PROBES, check=Interval(2, 50, integer=True)
+    )
+    test_size: float = option(
+        0.3,
+        "share of each class held out for testing (unless the data gives a split)",
+        kind="float",
+        group=PROBES,
+        check=Interval(0, 1, open_low=True, open_high=True, example="0.3"),
+    )
+    seed: int = option(0, "seed of the split, the folds and the baselines", kind="int", group=PROBES, check=SEED)
+    duplicates: str = option(
+        "group",
+        "group: every copy of a repeated text goes to the same side of the split, so no "
+        "test text was trained on; ignore: split rows as they come",
+        kind="choice",
+        group=PROBES,
+        check=OneOf(DUPLICATE_RULES),
+    )
+    min_class_size: int = option(
+        4,
+        "refuse, before any forward pass, classes with fewer examples than this: too few "
+        "to train, cross-validate and test a probe",
+        kind="int",
+        group=PROBES,
+        check=Interval(2, 10**6, integer=True),
+    )
+    top_ks: tuple[int, ...] = option(
+        DEFAULT_TOP_KS,
+        "sizes of the top-k feature and neuron baselines",
+        kind="ints",
+        group=DIAGNOSTICS,
+        check=Each(Interval(1, 10**7, integer=True), sample=1),
+    )
+    always_on_threshold: float = option(
+        0.99,
+        "a feature firing on at least this share of examples counts as always on",
+        kind="float",
+        group=DIAGNOSTICS,
+        check=Interval(0, 1, open_low=True, example="0.99"),
+    )
+    feature_table_size: int = option(
+        200,
+        "features kept per layer in the result's feature table",
+        kind="int",
+        group=DIAGNOSTICS,
+        check=Interval(0, 10**7, integer=True),
+    )
+    train_sizes: tuple[int, ...] = option(
+        (),
+        "regime: refit on this many training rows, e.g. 16,64,256",
+        kind="ints",
+        group=REGIMES,
+        check=Each(Interval(2, 10**9, integer=True), sample=16),
+    )
+    label_noise: tuple[float, ...] = option(
+        (),
+        "regime: flip this share of training labels, e.g. 0.1,0.3",
+        kind="floats",
+        group=REGIMES,
+        check=Each(Interval(0, 1, open_high=True), sample=0.1),
+    )
+    imbalance: tuple[float, ...] = option(
+        (),
+        "regime: the last class makes up this share of training rows, e.g. 0.05",
+        kind="floats",
+        group=REGIMES,
+        check=Each(Interval(0, 1, open_low=True, open_high=True), sample=0.1),
+    )
+    batch_size: int = option(
+        16, "texts per forward batch", kind="int", group=RUN, check=Interval(1, 65536, integer=True)
+    )
+    device: str = option(
+        "cpu", "torch device for the model, SAEs and probes, e.g. cuda", kind="str", group=RUN, check=DEVICE
+    )
+    threads: int = option(
+        0,
+        "layers whose SAE codes and probe fits run side by side, each on one thread (0: one per "
+        "CPU core); results do not depend on it",
+        kind="int",
+        group=RUN,
+        check=Interval(0, 4096, integer=True),
+    )
 
     @classmethod
     def from_dict(cls, payload: Any) -> SweepSettings:
@@ -187,12 +258,24 @@ class DataOptions(Options):
 
     error = DataError
 
-    text_column: str = option("text", "column holding the texts", kind="str", group="data", check=_not_empty)
-    label_column: str = option("label", "column holding the labels", kind="str", group="data", check=_not_empty)
-    split_column: str | None = option(None, "column holding 'train'/'test' (default: a stratified split)", kind="str",
-                                      group="data", optional=True, check=_not_empty)
-    template: str | None = option(None, "prompt around each text, with {text}; \\n in it means a new line", kind="str",
-                                  group="data", optional=True, check=template_problem)
+    text_column: str = option("text", "column holding the texts", kind="str", group="data", check=NAME)
+    label_column: str = option("label", "column holding the labels", kind="str", group="data", check=NAME)
+    split_column: str | None = option(
+        None,
+        "column holding 'train'/'test' (default: a stratified split)",
+        kind="str",
+        group="data",
+        optional=True,
+        check=NAME,
+    )
+    template: str | None = option(
+        None,
+        "prompt around each text, with {text}; \\n in it means a new line",
+        kind="str",
+        group="data",
+        optional=True,
+        check=TEMPLATE,
+    )
 
 
 @dataclass(frozen=True)
@@ -204,20 +287,30 @@ class SAETrainingSettings(Options):
 
     error = SAEError
 
-    architecture: str = option("topk", "SAE architecture", kind="choice", group="sae", choices=ARCHITECTURES)
-    width: int = option(1536, "number of SAE features", kind="int", group="sae", check=_between(1, 10**8))
-    k: int = option(16, "active features per token (topk)", kind="int", group="sae", check=_between(1, 10**8))
-    l1_coefficient: float = option(5.0, "L1 coefficient (standard)", kind="float", group="sae", flag="l1",
-                                   check=_between(0, 1e9))
-    steps: int = option(600, "training steps", kind="int", group="sae", check=_between(1, 10**9))
-    batch_size: int = option(256, "token activations per training step", kind="int", group="sae",
-                             check=_between(1, 10**7))
-    lr: float = option(1e-3, "learning rate", kind="float", group="sae", check=_between(0, 10, open_low=True))
-    max_tokens: int = option(50_000, "most token activations to train on", kind="int", group="sae",
-                             check=_between(1, 10**10))
-    eval_share: float = option(0.1, "share of tokens held out for the L0 and FVU report", kind="float", group="sae",
-                               check=_between(0, 1, open_low=True, open_high=True))
-    seed: int = option(0, "seed of the initialisation and the batches", kind="int", group="sae", check=_seed)
+    architecture: str = option("topk", "SAE architecture", kind="choice", group="sae", check=OneOf(ARCHITECTURES))
+    width: int = option(1536, "number of SAE features", kind="int", group="sae", check=Interval(1, 10**8, integer=True))
+    k: int = option(
+        16, "active features per token (topk)", kind="int", group="sae", check=Interval(1, 10**8, integer=True)
+    )
+    l1_coefficient: float = option(
+        5.0, "L1 coefficient (standard)", kind="float", group="sae", flag="l1", check=Interval(0, 1e9)
+    )
+    steps: int = option(600, "training steps", kind="int", group="sae", check=Interval(1, 10**9, integer=True))
+    batch_size: int = option(
+        256, "token activations per training step", kind="int", group="sae", check=Interval(1, 10**7, integer=True)
+    )
+    lr: float = option(1e-3, "learning rate", kind="float", group="sae", check=Interval(0, 10, open_low=True))
+    max_tokens: int = option(
+        50_000, "most token activations to train on", kind="int", group="sae", check=Interval(1, 10**10, integer=True)
+    )
+    eval_share: float = option(
+        0.1,
+        "share of tokens held out for the L0 and FVU report",
+        kind="float",
+        group="sae",
+        check=Interval(0, 1, open_low=True, open_high=True),
+    )
+    seed: int = option(0, "seed of the initialisation and the batches", kind="int", group="sae", check=SEED)
 
     def __post_init__(self) -> None:
         super().__post_init__()

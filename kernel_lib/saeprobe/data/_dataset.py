@@ -1,21 +1,18 @@
-"""Labelled text datasets: loading, validation, prompt templates and the train/test split."""
+"""Labelled texts: the dataset, its prompts (texts in a template) and its train/test split."""
 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from .errors import DataError
-from .settings import TEXT_SLOT, DataOptions, template_problem
-TABLE_SUFFIXES = (".csv", ".tsv", ".tab", ".jsonl", ".ndjson", ".json")
+from ..config import TEXT_SLOT, template_problem
+from ..errors import DataError
+
 SPLIT_NAMES = ("train", "test")
 # Label texts that mean "no value" (as pandas and spreadsheets write it), never a class.
 MISSING_LABELS = {"", "nan", "na", "n/a", "none", "null", "inf", "-inf", "+inf", "infinity", "-infinity", "+infinity"}
@@ -53,9 +50,7 @@ class ProbeDataset:
                 )
         classes = tuple(sorted(set(self.labels), key=_label_sort_key))
         if len(classes) < 2:
-            raise DataError(
-                f"dataset {self.name!r} has only one class ({classes[0]!r}); a probe needs at least two"
-            )
+            raise DataError(f"dataset {self.name!r} has only one class ({classes[0]!r}); a probe needs at least two")
         if self.split is not None:
             bad = sorted(set(self.split) - set(SPLIT_NAMES))
             if bad:
@@ -71,10 +66,12 @@ class ProbeDataset:
         return len(self.texts)
 
     def __repr__(self) -> str:
-        counts = dict(zip(self.classes, np.bincount(self.y).tolist()))
+        counts = dict(zip(self.classes, np.bincount(self.y).tolist(), strict=True))
         split = "given" if self.split is not None else "stratified"
-        return (f"ProbeDataset(name={self.name!r}, n_examples={len(self)}, classes={counts}, "
-                f"template={self.template!r}, split={split!r})")
+        return (
+            f"ProbeDataset(name={self.name!r}, n_examples={len(self)}, classes={counts}, "
+            f"template={self.template!r}, split={split!r})"
+        )
 
     @cached_property
     def prompt_set(self) -> Prompts:
@@ -92,7 +89,9 @@ class ProbeDataset:
         """A content hash of texts and template, so caches key on what the model reads."""
         return prompts_of(self).fingerprint
 
-    def train_test_masks(self, test_size: float = 0.3, seed: int = 0, duplicates: str = "group") -> tuple[np.ndarray, np.ndarray]:
+    def train_test_masks(
+        self, test_size: float = 0.3, seed: int = 0, duplicates: str = "group"
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Boolean train and test masks (see :meth:`split`)."""
         split = self.split_rows(test_size, seed, duplicates)
         return split.train, split.test
@@ -112,8 +111,8 @@ class ProbeDataset:
             missing = [cls for i, cls in enumerate(self.classes) if not np.any((self.y == i) & ~is_test)]
             if missing:
                 raise DataError(
-                    f"class {missing[0]!r} has no training rows in the given split, so no probe can learn it; move some "
-                    "of its rows to 'train' or drop the class"
+                    f"class {missing[0]!r} has no training rows in the given split, so no probe can learn it; "
+                    "move some of its rows to 'train' or drop the class"
                 )
             return Split(~is_test, is_test, groups)
         if not 0.0 < test_size < 1.0:
@@ -130,7 +129,7 @@ class ProbeDataset:
         is_test = np.zeros(len(self), dtype=bool)
         for cls in range(len(self.classes)):
             members = np.flatnonzero(self.y == cls)
-            n_test = min(max(int(round(test_size * len(members))), 1), len(members) - 1)
+            n_test = min(max(round(float(test_size * len(members))), 1), len(members) - 1)
             # Whole groups of copies go to test, a group at a time, until the class has its share.
             taken = 0
             for unit in rng.permutation(np.unique(units[members])):
@@ -142,8 +141,8 @@ class ProbeDataset:
         for cls in range(len(self.classes)):
             if not np.any((self.y == cls) & ~is_test):
                 raise DataError(
-                    f"every example of class {self.classes[cls]!r} is a copy of one text, so it cannot be on both sides of "
-                    "the split; add different examples, or pass duplicates='ignore'"
+                    f"every example of class {self.classes[cls]!r} is a copy of one text, so it cannot be on both "
+                    "sides of the split; add different examples, or pass duplicates='ignore'"
                 )
         return Split(~is_test, is_test, groups)
 
@@ -216,167 +215,3 @@ def _label_sort_key(label: Any) -> tuple[int, Any]:
     if isinstance(label, (int, float, np.integer, np.floating)) and not isinstance(label, bool):
         return (0, float(label))
     return (1, str(label))
-
-
-def _python_scalar(value: Any) -> Any:
-    return value.item() if isinstance(value, np.generic) else value
-
-
-def read_table(path: Path) -> pd.DataFrame:
-    """A CSV/TSV/JSONL/JSON file as a DataFrame. Raises :class:`DataError` naming the problem for
-    another type, an empty file, text that is not UTF-8, or a line that does not parse."""
-    suffix = path.suffix.lower()
-    if suffix not in TABLE_SUFFIXES:
-        raise DataError(f"cannot read {path.name!r}: use a .csv, .tsv, .jsonl or .json file")
-    raw = path.read_bytes()
-    if not raw:
-        raise DataError(f"{path.name!r} is empty (0 bytes); give a file with a header row and at least two examples per class")
-    if b"\x00" in raw[:8192]:
-        raise DataError(f"{path.name!r} is a binary file, not text (it holds NUL bytes); give a UTF-8 table")
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise DataError(
-            f"{path.name!r} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start}): text in "
-            "another encoding such as Latin-1, or a binary file; save it as UTF-8"
-        ) from None
-    try:
-        if suffix == ".csv":
-            frame = pd.read_csv(path, keep_default_na=False, encoding="utf-8")
-        elif suffix in (".tsv", ".tab"):
-            frame = pd.read_csv(path, sep="\t", keep_default_na=False, quoting=3, encoding="utf-8")
-        elif suffix in (".jsonl", ".ndjson"):
-            frame = _read_json_lines(path)
-        else:
-            with path.open(encoding="utf-8") as handle:
-                frame = pd.DataFrame(json.load(handle))
-    except DataError:
-        raise
-    except (ValueError, pd.errors.ParserError) as exc:
-        raise DataError(f"cannot parse {path.name!r} as {suffix[1:].upper()}: {str(exc).splitlines()[0][:200]}") from None
-    if suffix == ".csv" and len(frame.columns) == 1 and ";" in str(frame.columns[0]):
-        raise DataError(
-            f"{path.name!r} has one column, {frame.columns[0]!r}: it looks separated by ';', not ','; save it with commas "
-            "(or as .tsv with tabs)"
-        )
-    return frame
-
-
-def _read_json_lines(path: Path) -> pd.DataFrame:
-    records = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except ValueError as exc:
-                raise DataError(f"line {number} of {path.name!r} is not a JSON object: {exc}; fix or remove it") from None
-            if not isinstance(record, dict):
-                raise DataError(f"line {number} of {path.name!r} is a JSON {type(record).__name__}, not an object of columns")
-            records.append(record)
-    return pd.DataFrame(records)
-
-
-def _from_frame(frame: pd.DataFrame, options: DataOptions, name: str) -> ProbeDataset:
-    for option in ("text_column", "label_column", "split_column"):
-        column = getattr(options, option)
-        if column is not None and column not in frame.columns:
-            raise DataError(
-                f"column {column!r} is not in {name!r}; its columns are {list(frame.columns)}; "
-                "name the right one with {option}", option=option,
-            )
-    texts = frame[options.text_column]
-    if texts.isna().any():
-        raise DataError(f"column {options.text_column!r} of {name!r} has missing texts; drop or fill those rows")
-    labels = frame[options.label_column]
-    if labels.isna().any() or (labels.astype(str).str.strip() == "").any():
-        raise DataError(f"column {options.label_column!r} of {name!r} has missing labels; drop or fill those rows")
-    split = None
-    if options.split_column is not None:
-        split = tuple(str(s).strip().lower() for s in frame[options.split_column])
-    return ProbeDataset(
-        texts=tuple(str(t) for t in texts),
-        labels=tuple(_python_scalar(v) for v in labels),
-        template=options.template,
-        split=split,
-        name=name,
-    )
-
-
-def load_dataset(
-    source: str | Path | pd.DataFrame | Sequence[str] | Any,
-    labels: Sequence[Any] | None = None,
-    *,
-    name: str | None = None,
-    options: DataOptions | None = None,
-    **fields: Any,
-) -> ProbeDataset:
-    """Load a labelled text dataset from a file, a DataFrame, lists, or a Hugging Face dataset.
-
-    ``source`` is a path to a CSV/TSV/JSONL/JSON file, a dataset plugin's name, a
-    :class:`pandas.DataFrame`, a list of texts (then ``labels`` is required), or a
-    ``datasets.Dataset``. ``fields`` are :class:`~saeprobe.DataOptions` fields (``text_column``,
-    ``label_column``, ``split_column``, ``template``) applied to ``options``; ``template`` places
-    each text at ``{text}``. Raises :class:`DataError` for missing files or columns, empty data, a
-    single class, or a template without ``{text}``.
-    """
-    options = (options or DataOptions()).replace(**fields)
-    if isinstance(source, (str, Path)):
-        from .plugins import require
-
-        return require("datasets", str(source)).load(str(source), **options.to_dict(), name=name)
-    if isinstance(source, pd.DataFrame):
-        return _from_frame(source, options, name or "dataframe")
-    if hasattr(source, "to_pandas") and hasattr(source, "column_names"):
-        return _from_frame(source.to_pandas(), options, name or "hf-dataset")
-    if isinstance(source, Sequence):
-        if labels is None:
-            raise DataError("a list of texts needs labels: call load_dataset(texts, labels)")
-        return ProbeDataset(
-            texts=tuple(str(t) for t in source),
-            labels=tuple(_python_scalar(v) for v in labels),
-            template=options.template,
-            name=name or "list",
-        )
-    raise DataError(
-        f"cannot load data from a {type(source).__name__}; give a file path, a DataFrame, "
-        "a list of texts with labels, or a datasets.Dataset"
-    )
-
-
-def load_texts(path: str | Path, *, text_column: str = "text", template: str | None = None) -> list[str]:
-    """Unlabelled texts (e.g. to train SAEs on): a ``.txt`` file has one text per line, tables
-    give ``text_column``; ``template`` places each text at ``{text}``. Raises :class:`DataError`
-    for a missing file or column, or no text."""
-    path = Path(path).expanduser()
-    if not path.is_file():
-        raise DataError(f"text file {str(path)!r} does not exist")
-    if template is not None and (problem := template_problem(template)):
-        raise DataError(f"template {template!r} {problem}")
-    if path.suffix.lower() == ".txt":
-        texts = [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    else:
-        frame = read_table(path)
-        if text_column not in frame.columns:
-            raise DataError(f"column {text_column!r} is not in {path.name!r}; its columns are {list(frame.columns)}")
-        texts = [str(t) for t in frame[text_column] if str(t).strip()]
-    if not texts:
-        raise DataError(f"{path.name!r} holds no text")
-    return [template.replace(TEXT_SLOT, t) for t in texts] if template else texts
-
-
-class TableFiles:
-    """CSV, TSV, JSONL and JSON files with a text and a label column (and optionally a split)."""
-
-    def matches(self, spec: str) -> bool:
-        return Path(spec).suffix.lower() in TABLE_SUFFIXES
-
-    def load(self, spec: str, name: str | None = None, **options: Any) -> ProbeDataset:
-        path = Path(spec).expanduser()
-        if not path.is_file():
-            raise DataError(f"data file {str(path)!r} does not exist; give the path of a .csv, .tsv or .jsonl file")
-        return _from_frame(read_table(path), DataOptions(**options), name or path.name)
-
-
-FILES = TableFiles()

@@ -1,6 +1,6 @@
 """A written diagnosis per layer and SAE set: why the probe on the SAE code does as well as the raw
 hidden states, or why not, in a label, one or two sentences with the numbers, and the figures they
-rest on. The rules and thresholds are those of ``docs/diagnosis.md``."""
+rest on. The rules and thresholds are those of ``docs/reference/diagnosis.md``."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from .records import Diagnosis, LayerEntry
-from .sae_sets import DEFAULT_SET, representation_name, split_representation
+from ..records import DEFAULT_SET, Diagnosis, LayerEntry, representation_name, split_representation
 
 LABELS = ("no_gap", "selection", "dimensionality", "fidelity", "undetermined")
 # Test accuracy within this of raw counts as no loss (about one test example in 50).
@@ -35,9 +34,15 @@ def diagnose(entry: LayerEntry, set_name: str = DEFAULT_SET) -> Diagnosis | None
     diagnostics = entry.saes[set_name].diagnostics
     sparsity = diagnostics.sparsity
     evidence: dict[str, Any] = {
-        "metric": "test_accuracy", "margin": MARGIN, "raw": raw, "sae": sae, "gap": raw - sae,
-        "l0_mean": sparsity.l0_mean, "n_always_on": sparsity.n_always_on,
-        "n_active_union_train": sparsity.n_active_union_train, "fvu": diagnostics.fidelity.fvu,
+        "metric": "test_accuracy",
+        "margin": MARGIN,
+        "raw": raw,
+        "sae": sae,
+        "gap": raw - sae,
+        "l0_mean": sparsity.l0_mean,
+        "n_always_on": sparsity.n_always_on,
+        "n_active_union_train": sparsity.n_active_union_train,
+        "fvu": diagnostics.fidelity.fvu,
     }
     topk = _largest_top_k(accuracy, name)
     if topk is not None:
@@ -58,8 +63,12 @@ def diagnose(entry: LayerEntry, set_name: str = DEFAULT_SET) -> Diagnosis | None
     pca_loses = "pca_matched" in evidence and _loses(raw, evidence["pca_matched"])
     if (blind or small) and pca_loses:
         return Diagnosis("dimensionality", _dimensionality_text(evidence, blind), evidence)
-    if ("reconstruction" in evidence and "error" in evidence and _loses(raw, evidence["reconstruction"])
-            and not _loses(raw, evidence["error"])):
+    if (
+        "reconstruction" in evidence
+        and "error" in evidence
+        and _loses(raw, evidence["reconstruction"])
+        and not _loses(raw, evidence["error"])
+    ):
         return Diagnosis("fidelity", _fidelity_text(evidence), evidence)
     return Diagnosis("undetermined", _undetermined_text(evidence), evidence)
 
@@ -91,33 +100,45 @@ def _largest_top_k(accuracy: dict[str, float], name: Callable[[str], str]) -> tu
 
 
 def _no_gap_text(e: dict[str, Any]) -> str:
-    return (f"The SAE code keeps the concept: its probe scores {e['sae']:.2f} against {e['raw']:.2f} on the raw "
-            f"states, within the {e['margin']:.2f} margin.")
+    return (
+        f"The SAE code keeps the concept: its probe scores {e['sae']:.2f} against {e['raw']:.2f} on the raw "
+        f"states, within the {e['margin']:.2f} margin."
+    )
 
 
 def _selection_text(e: dict[str, Any]) -> str:
-    return (f"The full code keeps the concept ({e['sae']:.2f}, raw {e['raw']:.2f}), but the {e['top_k']} best "
-            f"features alone reach only {e['top_k_accuracy']:.2f}: the concept is spread over more features than a "
-            "few.")
+    return (
+        f"The full code keeps the concept ({e['sae']:.2f}, raw {e['raw']:.2f}), but the {e['top_k']} best "
+        f"features alone reach only {e['top_k_accuracy']:.2f}: the concept is spread over more features than a "
+        "few."
+    )
 
 
 def _dimensionality_text(e: dict[str, Any], blind: bool) -> str:
     size = f" ({e['pca_k']} components)" if e.get("pca_k") is not None else ""
-    pca = (f"PCA of the raw states to as many dimensions as features fire{size} also drops to "
-           f"{e['pca_matched']:.2f} (raw {e['raw']:.2f}, SAE {e['sae']:.2f}).")
+    pca = (
+        f"PCA of the raw states to as many dimensions as features fire{size} also drops to "
+        f"{e['pca_matched']:.2f} (raw {e['raw']:.2f}, SAE {e['sae']:.2f})."
+    )
     if blind:
         per_example = round(e["l0_mean"])
         varying = max(per_example - e["n_always_on"], 0)
-        return (f"{e['n_always_on']} of the {per_example} features active per example fire on every example, so the "
-                f"code is close to a {max(varying, 1)}-dimensional, task-blind projection; {pca}")
-    return (f"Only {e['n_active_union_train']} features fire on any training example, so the code spans at most "
-            f"{e['n_active_union_train']} dimensions; {pca}")
+        return (
+            f"{e['n_always_on']} of the {per_example} features active per example fire on every example, so the "
+            f"code is close to a {max(varying, 1)}-dimensional, task-blind projection; {pca}"
+        )
+    return (
+        f"Only {e['n_active_union_train']} features fire on any training example, so the code spans at most "
+        f"{e['n_active_union_train']} dimensions; {pca}"
+    )
 
 
 def _fidelity_text(e: dict[str, Any]) -> str:
-    return (f"The SAE's reconstruction loses the concept ({e['reconstruction']:.2f}, raw {e['raw']:.2f}) while its "
-            f"error term keeps it ({e['error']:.2f}): the SAE leaves out what the probe needs (FVU {e['fvu']:.2f} on "
-            "these vectors).")
+    return (
+        f"The SAE's reconstruction loses the concept ({e['reconstruction']:.2f}, raw {e['raw']:.2f}) while its "
+        f"error term keeps it ({e['error']:.2f}): the SAE leaves out what the probe needs (FVU {e['fvu']:.2f} on "
+        "these vectors)."
+    )
 
 
 def _undetermined_text(e: dict[str, Any]) -> str:
@@ -127,5 +148,7 @@ def _undetermined_text(e: dict[str, Any]) -> str:
     if "reconstruction" in e:
         kept.append(f"the reconstruction {e['reconstruction']:.2f}")
     detail = f" ({', '.join(kept)})" if kept else ""
-    return (f"The SAE probe loses {e['gap']:.2f} ({e['sae']:.2f}, raw {e['raw']:.2f}), but neither a small, "
-            f"task-blind code nor the reconstruction explains it{detail}.")
+    return (
+        f"The SAE probe loses {e['gap']:.2f} ({e['sae']:.2f}, raw {e['raw']:.2f}), but neither a small, "
+        f"task-blind code nor the reconstruction explains it{detail}."
+    )

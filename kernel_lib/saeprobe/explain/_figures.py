@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .records import EffectiveDimension, Fidelity, Histogram, Sparsity
+from ..records import EffectiveDimension, Fidelity, Histogram, Sparsity
 
 NEURONPEDIA = "https://www.neuronpedia.org"
 
@@ -46,7 +46,7 @@ def sparsity(
         n_active_union_train=int(np.count_nonzero(firing_counts(codes[train]))),
         n_active_union_by_class=by_class,
         always_on_threshold=always_on_threshold,
-        n_always_on=int(len(always_on)),
+        n_always_on=len(always_on),
         always_on_ids=always_on.tolist(),
         rows="all",
     )
@@ -61,7 +61,7 @@ def l0_histogram(l0: np.ndarray, max_bins: int = 30) -> Histogram:
     return Histogram(edges=edges.astype(int).tolist(), counts=counts.astype(int).tolist())
 
 
-def effective_dimension(matrix: np.ndarray | sp.spmatrix) -> EffectiveDimension:
+def effective_dimension(matrix: np.ndarray | sp.csr_matrix) -> EffectiveDimension:
     """Rank and participation ratio ``(Σλ)² / Σλ²`` of the centred matrix's covariance spectrum.
 
     Sparse matrices are reduced to their non-zero columns first, which changes neither figure.
@@ -92,11 +92,14 @@ def fidelity(activations: np.ndarray, reconstruction: np.ndarray) -> Fidelity:
     cosine = (x[both] * x_hat[both]).sum(axis=1) / (norms[both] * hat_norms[both])
     relative = np.linalg.norm(error[norms > 0], axis=1) / norms[norms > 0]
     return Fidelity(
-        fvu=fvu, cosine_mean=float(cosine.mean()) if both.any() else 0.0, relative_error=float(relative.mean()), rows="all"
+        fvu=fvu,
+        cosine_mean=float(cosine.mean()) if both.any() else 0.0,
+        relative_error=float(relative.mean()),
+        rows="all",
     )
 
 
-def class_means(matrix: np.ndarray | sp.spmatrix, y: np.ndarray, n_classes: int) -> np.ndarray:
+def class_means(matrix: np.ndarray | sp.csr_matrix, y: np.ndarray, n_classes: int) -> np.ndarray:
     """Mean of every column within each class: ``[n_classes, n_columns]``."""
     rows = []
     for cls in range(n_classes):
@@ -105,7 +108,7 @@ def class_means(matrix: np.ndarray | sp.spmatrix, y: np.ndarray, n_classes: int)
     return np.vstack(rows)
 
 
-def separation(matrix: np.ndarray | sp.spmatrix, y: np.ndarray, n_classes: int) -> np.ndarray:
+def separation(matrix: np.ndarray | sp.csr_matrix, y: np.ndarray, n_classes: int) -> np.ndarray:
     """Per column, the spread of class means (largest minus smallest); the absolute class-mean
     difference for two classes."""
     means = class_means(matrix, y, n_classes)

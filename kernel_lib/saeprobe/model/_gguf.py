@@ -12,10 +12,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .cache import default_cache_dir, staged_directory
-from .errors import ModelError
-from .file_digests import content_digest
-from .models import HUGGINGFACE
+from ..errors import ModelError
+from ..store import content_digest, default_cache_dir, staged_directory
+from ._sources import HUGGINGFACE
 
 GGUF_SUFFIX = ".gguf"
 GGUF_MAGIC = b"GGUF"
@@ -43,12 +42,14 @@ def find_gguf_file(spec: str | Path) -> Path:
         raise ModelError(f"GGUF model file {str(path)!r} does not exist; give the path of a local {GGUF_SUFFIX} file")
     with path.open("rb") as handle:
         if handle.read(4) != GGUF_MAGIC:
-            raise ModelError(f"{str(path)!r} is not a GGUF file (it does not start with 'GGUF'); re-download or re-export it")
+            raise ModelError(
+                f"{str(path)!r} is not a GGUF file (it does not start with 'GGUF'); re-download or re-export it"
+            )
     return path.resolve()
 
 
 def file_identity(path: Path) -> str:
-    """A content hash of the file, remembered per stamp (:func:`saeprobe.file_digests.content_digest`)."""
+    """A content hash of the file, remembered per stamp (:func:`saeprobe.store.content_digest`)."""
     return content_digest([path])
 
 

@@ -18,12 +18,15 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .errors import SAEError
-from .settings import PROCESSINGS
+from ..config import PROCESSINGS
+from ..errors import SAEError
 
 # HookedTransformer.from_pretrained's processing defaults, which SAELens's loader starts from.
 HOOKED_DEFAULTS = {
-    "fold_ln": True, "center_writing_weights": True, "center_unembed": True, "fold_value_biases": True,
+    "fold_ln": True,
+    "center_writing_weights": True,
+    "center_unembed": True,
+    "fold_value_biases": True,
     "refactor_factored_attn_matrices": False,
 }
 
@@ -67,8 +70,10 @@ def preparation_of(cfg: Mapping[str, Any]) -> Preparation:
     metadata = cfg.get("metadata") or {}
     keywords = metadata.get("model_from_pretrained_kwargs") or {}
     if not isinstance(keywords, Mapping):
-        raise SAEError(f"the SAE's metadata.model_from_pretrained_kwargs is {keywords!r}, not a mapping; fix its cfg.json")
-    flags = dict(HOOKED_DEFAULTS) if not keywords else {name: False for name in HOOKED_DEFAULTS}
+        raise SAEError(
+            f"the SAE's metadata.model_from_pretrained_kwargs is {keywords!r}, not a mapping; fix its cfg.json"
+        )
+    flags = dict(HOOKED_DEFAULTS) if not keywords else dict.fromkeys(HOOKED_DEFAULTS, False)
     flags.update({name: bool(keywords[name]) for name in HOOKED_DEFAULTS if name in keywords})
     prepend_bos = metadata.get("prepend_bos")
     return Preparation(**flags, prepend_bos=None if prepend_bos is None else bool(prepend_bos))

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ModelError, SaeprobeWarning
-from .file_digests import content_digest
-from .preparation import Preparation
+from ..errors import ModelError, SaeprobeWarning
+from ..store import directory_digest
+from ._preparation import Preparation
 
 # A hub repository id: "name" or "owner/name" (letters, digits, '-', '_', '.'); anything else is a path.
 REPO_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*(/[A-Za-z0-9][A-Za-z0-9_.\-]*)?")
@@ -27,7 +27,7 @@ COMMIT = re.compile(r"[0-9a-f]{40}")
 @dataclass
 class ModelSource:
     """Where a model comes from, its content identity, and the loaded model once needed: one per
-    weight processing (see :class:`~saeprobe.preparation.Preparation`), each loaded once. A model
+    weight processing (see :class:`~saeprobe.model.Preparation`), each loaded once. A model
     object given by the user (``given``) is used as it is."""
 
     name: str
@@ -48,9 +48,11 @@ class ModelSource:
         if self.given is not None:
             if preparation.processed:
                 warnings.warn(
-                    f"the SAEs ask for a model prepared with {preparation.describe()}, but a loaded {type(self.given).__name__} "
-                    "is used as given; pass the model's name or directory to have saeprobe prepare it",
-                    SaeprobeWarning, stacklevel=4,
+                    f"the SAEs ask for a model prepared with {preparation.describe()}, but a loaded "
+                    f"{type(self.given).__name__} is used as given; pass the model's name or directory to have "
+                    "saeprobe prepare it",
+                    SaeprobeWarning,
+                    stacklevel=4,
                 )
             return self.given
         key = tuple(preparation.processing.items())
@@ -99,7 +101,7 @@ def resolve_model(model: Any, revision: str | None = None, device: str = "cpu") 
     if isinstance(model, ModelSource):
         return model
     if isinstance(model, (str, Path)):
-        from .plugins import require
+        from ..plugins import require
 
         loader = require("models", str(model))
         name, identity = loader.source(str(model), revision)
@@ -170,7 +172,7 @@ class HuggingFaceModels:
                     f"model directory {str(path)!r} has no config.json; point at a Hugging Face "
                     "model directory (config.json, weights and tokenizer files)"
                 )
-            return str(path.resolve()), f"dir:{_hash_directory(path)}"
+            return str(path.resolve()), f"dir:{directory_digest(path)}"
         if not is_repo_id(spec):
             raise ModelError(
                 f"no such model directory {spec!r}; give the path of a local Hugging Face model directory "
@@ -220,14 +222,12 @@ def resolved_commit(name: str, revision: str) -> str | None:
 
 
 def _hub_offline() -> bool:
-    return any(os.environ.get(name, "").lower() in ("1", "true", "yes") for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
+    return any(
+        os.environ.get(name, "").lower() in ("1", "true", "yes") for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+    )
 
 
 HUGGINGFACE = HuggingFaceModels()
-
-
-def _hash_directory(path: Path) -> str:
-    return content_digest(sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")), path)
 
 
 def _hash_parameters(model: Any) -> str:

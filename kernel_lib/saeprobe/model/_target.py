@@ -4,17 +4,16 @@ decided. Every stage receives this object and never resolves its inputs again.""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .cache import cache_root, load_model_dimensions, save_model_dimensions
-from .errors import SettingsError
-from .layers import hook_name, parse_layers
-from .models import ModelSource, default_pooling, model_dimensions, resolve_model
-from .preparation import Preparation, resolve_preparation
-from .settings import SweepSettings
+from ..config import SweepSettings, hook_name, parse_layers
+from ..errors import SettingsError
+from ..store import cache_root, load_model_dimensions, save_model_dimensions
+from ._preparation import Preparation, resolve_preparation
+from ._sources import ModelSource, default_pooling, model_dimensions, resolve_model
 
 
 @dataclass(frozen=True)
@@ -28,11 +27,14 @@ class Target:
     layers: list[int]
     hook_names: dict[int, str]
     settings: SweepSettings
-    preparation: Preparation = Preparation()
+    preparation: Preparation = field(default_factory=Preparation)
 
     @property
     def pooling(self) -> str:
-        return self.settings.pooling
+        """The pooling, decided by :func:`resolve_target`."""
+        pooling = self.settings.pooling
+        assert pooling is not None, "a resolved target's pooling is decided"
+        return pooling
 
     @property
     def tokens_before_pooling(self) -> bool:
@@ -61,8 +63,9 @@ def resolve_target(model: Any, settings: SweepSettings, cache_dir: str | Path | 
     dims = dimensions_of(source, root)
     layers = parse_layers(settings.layers, dims["n_layers"])
     names = {layer: hook_name(layer, settings.hook) for layer in layers}
-    resolved = settings.replace(pooling=settings.pooling or default_pooling(dims),
-                                code_pooling=settings.code_pooling or "tokens")
+    resolved = settings.replace(
+        pooling=settings.pooling or default_pooling(dims), code_pooling=settings.code_pooling or "tokens"
+    )
     return Target(source, root, dims, layers, names, resolved, resolve_preparation(settings.processing, {}))
 
 
@@ -73,9 +76,12 @@ def check_device(device: str) -> None:
     import torch
 
     kind = device.split(":")[0]
-    available = {"cuda": torch.cuda.is_available, "mps": torch.backends.mps.is_available,
-                 "xpu": lambda: hasattr(torch, "xpu") and torch.xpu.is_available()}[kind]()
-    if not available:
+    checks: dict[str, Callable[[], bool]] = {
+        "cuda": torch.cuda.is_available,
+        "mps": torch.backends.mps.is_available,
+        "xpu": lambda: hasattr(torch, "xpu") and torch.xpu.is_available(),
+    }
+    if not checks[kind]():
         raise SettingsError(f"{{option}}={device!r}: this machine has no {kind} device; use cpu", option="device")
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .settings import DEFAULT_CS
+from ..config import DEFAULT_CS
 
 HISTORY = 10
 ARMIJO = 1e-4
@@ -31,7 +31,7 @@ class BatchedLogisticProbe:
 
     Every (fold × C) problem and the refits are solved together in torch (see the module's text).
 
-    Parameters as :class:`~saeprobe.probes.LogisticProbe`: ``Cs``, ``cv_folds``, ``seed``,
+    Parameters as :class:`~saeprobe.probe.LogisticProbe`: ``Cs``, ``cv_folds``, ``seed``,
     ``scaling`` (``standard``, ``maxabs`` or ``center``; default ``maxabs`` for sparse input,
     else ``standard``), and ``device`` (a torch device). ``tol`` bounds the largest gradient
     entry of each problem relative to ``C × n`` (scikit-learn's own default is ``1e-4``; the
@@ -39,8 +39,16 @@ class BatchedLogisticProbe:
     ``classes_`` and ``n_iter_`` (iterations of the batched solver).
     """
 
-    def __init__(self, Cs: Sequence[float] = DEFAULT_CS, cv_folds: int = 5, seed: int = 0, scaling: str | None = None,
-                 device: str = "cpu", tol: float = 2e-5, max_iter: int = 500):
+    def __init__(
+        self,
+        Cs: Sequence[float] = DEFAULT_CS,
+        cv_folds: int = 5,
+        seed: int = 0,
+        scaling: str | None = None,
+        device: str = "cpu",
+        tol: float = 2e-5,
+        max_iter: int = 500,
+    ):
         self.Cs = Cs
         self.cv_folds = cv_folds
         self.seed = seed
@@ -49,12 +57,12 @@ class BatchedLogisticProbe:
         self.tol = tol
         self.max_iter = max_iter
 
-    def fit(self, X: np.ndarray | sp.spmatrix, y: np.ndarray) -> BatchedLogisticProbe:
+    def fit(self, X: np.ndarray | sp.csr_matrix, y: np.ndarray) -> BatchedLogisticProbe:
         """Choose C by CV on ``(X, y)`` and refit on all of it. Raises :class:`DataError` if a
         class has fewer than two training examples."""
         import torch
 
-        from .probes import cv_folds_for, default_scaling
+        from ._sklearn import cv_folds_for, default_scaling
 
         folds = cv_folds_for(y, self.cv_folds, self.seed)
         self.classes_, y_index = np.unique(np.asarray(y), return_inverse=True)
@@ -67,9 +75,16 @@ class BatchedLogisticProbe:
         rows[-1] = True  # the refit on every training row
         device = torch.device(self.device)
         x = torch.as_tensor(dense, dtype=torch.float64, device=device)
-        solution = _solve(x, torch.as_tensor(y_index, device=device), torch.as_tensor(rows, device=device),
-                          torch.as_tensor(np.asarray(self.Cs, dtype=np.float64), device=device), len(self.classes_),
-                          scaling, self.tol, self.max_iter)
+        solution = _solve(
+            x,
+            torch.as_tensor(y_index, device=device),
+            torch.as_tensor(rows, device=device),
+            torch.as_tensor(np.asarray(self.Cs, dtype=np.float64), device=device),
+            len(self.classes_),
+            scaling,
+            self.tol,
+            self.max_iter,
+        )
         self.n_iter_ = solution.n_iter
         accuracy = np.zeros((len(splits), len(self.Cs)))
         with torch.no_grad():
@@ -85,13 +100,16 @@ class BatchedLogisticProbe:
         self.weights_, self.intercepts_ = solution.raw_parameters(len(splits), best)
         return self
 
-    def decision(self, X: np.ndarray | sp.spmatrix) -> np.ndarray:
+    def decision(self, X: np.ndarray | sp.csr_matrix) -> np.ndarray:
         """The refitted model's logits ``[n, K']`` on raw columns."""
-        matrix = X[:, self.columns_] if self.columns_ is not None else X
-        matrix = matrix.toarray() if sp.issparse(matrix) else np.asarray(matrix, dtype=np.float64)
-        return matrix @ self.weights_ + self.intercepts_
+        if sp.issparse(X):
+            codes = sp.csr_matrix(X)
+            dense = (codes[:, self.columns_] if self.columns_ is not None else codes).toarray()
+        else:
+            dense = np.asarray(X, dtype=np.float64)
+        return dense @ self.weights_ + self.intercepts_
 
-    def predict_proba(self, X: np.ndarray | sp.spmatrix) -> np.ndarray:
+    def predict_proba(self, X: np.ndarray | sp.csr_matrix) -> np.ndarray:
         logits = self.decision(X)
         if logits.shape[1] == 1:
             positive = 1.0 / (1.0 + np.exp(-logits[:, 0]))
@@ -99,11 +117,11 @@ class BatchedLogisticProbe:
         shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
         return shifted / shifted.sum(axis=1, keepdims=True)
 
-    def predict(self, X: np.ndarray | sp.spmatrix) -> np.ndarray:
+    def predict(self, X: np.ndarray | sp.csr_matrix) -> np.ndarray:
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
 
 
-def _used_columns(X: np.ndarray | sp.spmatrix) -> tuple[np.ndarray | None, np.ndarray]:
+def _used_columns(X: np.ndarray | sp.csr_matrix) -> tuple[np.ndarray | None, np.ndarray]:
     """Sparse input: the columns that are non-zero somewhere, as a dense matrix of only those."""
     if not sp.issparse(X):
         return None, np.asarray(X, dtype=np.float64)
@@ -199,10 +217,13 @@ def _solve(x, y, rows, Cs, n_classes: int, scaling: str, tol: float, max_iter: i
     scaled = (x[rows[-1]] - mu[-1]) / sigma[-1]
     eigenvalues, rotation = torch.linalg.eigh(scaled.T @ scaled)
     curvature = 0.25 * C[None, :, None] * (eigenvalues.clamp(min=0) / len(scaled))[None, None, :] * sizes[:, None, None]
-    h_inverse = torch.cat([
-        (1.0 / (1.0 + curvature))[..., None].expand(n_sets, n_cs, d, width).reshape(n_sets, n_cs, -1),
-        (1.0 / (0.25 * C[None, :] * sizes[:, None]))[..., None].expand(n_sets, n_cs, width),
-    ], dim=2).reshape(problems, -1)
+    h_inverse = torch.cat(
+        [
+            (1.0 / (1.0 + curvature))[..., None].expand(n_sets, n_cs, d, width).reshape(n_sets, n_cs, -1),
+            (1.0 / (0.25 * C[None, :] * sizes[:, None]))[..., None].expand(n_sets, n_cs, width),
+        ],
+        dim=2,
+    ).reshape(problems, -1)
     # The iterations run in float32 on columns standardised as the whole training split is (exact:
     # each set's scaler is re-expressed on them), so no column is large enough to lose digits.
     compute = torch.float32
@@ -267,8 +288,9 @@ def _lbfgs(objective, h_inverse, limit, max_iter: int, theta):
     while bool(active.any()) and iteration < max_iter:
         chosen = active.nonzero()[:, 0]
         recent = min(iteration, HISTORY)
-        slots = torch.tensor([(iteration - recent + k) % HISTORY for k in range(recent)], dtype=torch.long,
-                             device=theta.device)
+        slots = torch.tensor(
+            [(iteration - recent + k) % HISTORY for k in range(recent)], dtype=torch.long, device=theta.device
+        )
         pairs = chosen[:, None], slots[None, :]  # the oldest pair first
         iteration += 1
         x0, v0, g0, h0 = theta[chosen], value[chosen], grad[chosen], h_inverse[chosen]

@@ -4,27 +4,21 @@ probes and figures as a sweep."""
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Mapping, Sequence
-from functools import partial
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-from .codes import LayerSAE, from_object, reconstruct
-from .diagnosis import with_diagnosis
-from .diagnostics import effective_dimension, feature_table, fidelity, sparsity
-from .errors import DataError
-from .layer_codes import LayerCodes, codes_of_pooled
-from .plugins import require
-from .probes import evaluate_probe
-from .records import Diagnostics, LayerEntry, Metrics, RegimeRun, SAESetLayer
-from .regimes import Regime, regimes_from
-from .representations import LayerRepresentations, build_representations
-from .sae_sets import named_sets, representation_name
-from .settings import SweepSettings, settings_with
-from .threads import one_thread
+from .._threads import one_thread
+from ..config import SweepSettings, settings_with
+from ..errors import DataError
+from ..explain import effective_dimension, feature_table, fidelity, sparsity, with_diagnosis
+from ..records import Diagnostics, LayerEntry, Metrics, RegimeRun, SAESetLayer, representation_name
+from ..sae import LayerCodes, LayerSAE, codes_of_pooled, from_object, named_sets, reconstruct
+from ._evaluate import evaluate_probe, probe_factory
+from ._regimes import Regime, regimes_from
+from ._representations import LayerRepresentations, build_representations
 
 
 def probe_layer(
@@ -41,10 +35,10 @@ def probe_layer(
     **options: Any,
 ) -> LayerEntry:
     """Probe one layer's hidden states ``raw`` ``[n_examples, d_model]`` and, with an ``sae``
-    (SAELens SAE or :class:`~saeprobe.codes.LayerSAE`; or ``{set name: SAE}`` to compare several),
+    (SAELens SAE or :class:`~saeprobe.sae.LayerSAE`; or ``{set name: SAE}`` to compare several),
     its codes and the matched baselines; each SAE set adds its SAE and diagnostics to the entry.
     ``codes`` are the SAE's codes of the same examples (a sparse matrix, or
-    :class:`~saeprobe.layer_codes.LayerCodes` with the reconstruction and token figures, as the
+    :class:`~saeprobe.sae.LayerCodes` with the reconstruction and token figures, as the
     sweep makes them by encoding tokens; ``{set name: codes}`` with several sets); without them
     ``raw`` is encoded.
 
@@ -61,8 +55,10 @@ def probe_layer(
         raise DataError(
             f"probe_layer needs raw [n, d], y [n] and train [n]; got raw {raw.shape}, y {y.shape}, train {train.shape}"
         )
-    saes = {name: value if isinstance(value, LayerSAE) else from_object(layer, value)
-            for name, value in named_sets(sae).items()}
+    saes = {
+        name: value if isinstance(value, LayerSAE) else from_object(layer, value)
+        for name, value in named_sets(sae).items()
+    }
     with one_thread():
         sets = {name: _set_codes(one, _codes_of(codes, name, saes), raw) for name, one in saes.items()}
     classes = list(classes) if classes is not None else list(range(int(y.max()) + 1))
@@ -79,25 +75,36 @@ def probe_layer(
         hook_name=hook_name,
         scores=scores,
         baselines=built.choices,
-        regimes=[RegimeRun(r.kind, r.value, _regime_scores(r, built, compared, y, train, len(classes), make_probe,
-                                                          settings.seed))
-                 for r in regimes],
+        regimes=[
+            RegimeRun(
+                r.kind, r.value, _regime_scores(r, built, compared, y, train, len(classes), make_probe, settings.seed)
+            )
+            for r in regimes
+        ],
     )
     raw_dimension = effective_dimension(raw)  # one SVD, shared by the sets that read the raw states
     for name, found in sets.items():
         described = saes[name].describe()
         states = found.states if found.states is not None else raw
-        features = feature_table(found.codes[train], y[train], classes, described.neuronpedia_id,
-                                 settings.feature_table_size)
-        entry.saes[name] = SAESetLayer(sae=described, diagnostics=Diagnostics(
-            sparsity=sparsity(found.codes, y, classes, train, settings.always_on_threshold),
-            effective_dimension={"raw": raw_dimension if found.states is None else effective_dimension(states),
-                                 "sae": effective_dimension(found.codes)},
-            fidelity=fidelity(states, found.reconstruction),
-            features=features.to_dict(orient="records"),
-            token_sparsity=found.token_sparsity,
-            token_fidelity=found.token_fidelity,
-        ))
+        features = feature_table(
+            found.codes[train], y[train], classes, described.neuronpedia_id, settings.feature_table_size
+        )
+        entry.saes[name] = SAESetLayer(
+            sae=described,
+            diagnostics=Diagnostics(
+                sparsity=sparsity(found.codes, y, classes, train, settings.always_on_threshold),
+                effective_dimension={
+                    "raw": raw_dimension if found.states is None else effective_dimension(states),
+                    "sae": effective_dimension(found.codes),
+                },
+                fidelity=fidelity(states, found.reconstruction),
+                features=[
+                    {str(key): value for key, value in row.items()} for row in features.to_dict(orient="records")
+                ],
+                token_sparsity=found.token_sparsity,
+                token_fidelity=found.token_fidelity,
+            ),
+        )
     return with_diagnosis(entry)
 
 
@@ -124,18 +131,10 @@ def _set_codes(sae: LayerSAE, codes: sp.csr_matrix | LayerCodes | None, raw: np.
     else:
         found = codes_of_pooled(sae, raw)
     if found.codes.shape[0] != raw.shape[0] or (found.states is not None and found.states.shape != raw.shape):
-        raise DataError(f"codes have {found.codes.shape[0]} rows but raw has {raw.shape[0]}; give codes of the same examples")
+        raise DataError(
+            f"codes have {found.codes.shape[0]} rows but raw has {raw.shape[0]}; give codes of the same examples"
+        )
     return found
-
-
-def probe_factory(settings: SweepSettings) -> Callable[..., Any]:
-    """The probe plugin of ``settings.probe`` with its keywords bound: ``Cs``, ``cv_folds``, ``seed``
-    and, for plugins that take one, the ``device``."""
-    probe_class = require("probes", settings.probe)
-    options: dict[str, Any] = {"Cs": settings.Cs, "cv_folds": settings.cv_folds, "seed": settings.seed}
-    if "device" in inspect.signature(probe_class).parameters:
-        options["device"] = settings.device
-    return partial(probe_class, **options)
 
 
 def _regime_scores(
@@ -152,6 +151,8 @@ def _regime_scores(
     # Test rows keep their true labels: only what the probe learns from changes.
     regime_y[~train] = y[~train]
     return {
-        name: evaluate_probe(make_probe(scaling=built.scaling.get(name)), built.matrices[name], regime_y, regime_train, ~train)
+        name: evaluate_probe(
+            make_probe(scaling=built.scaling.get(name)), built.matrices[name], regime_y, regime_train, ~train
+        )
         for name in compared
     }

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import DataError
+from ..errors import DataError
 
 REGIME_KINDS = ("train_size", "label_noise", "imbalance")
 
@@ -32,7 +32,7 @@ class Regime:
         rows = np.flatnonzero(train)
         y = y.copy()
         if self.kind == "label_noise":
-            flipped = rng.choice(rows, size=int(round(self.value * len(rows))), replace=False)
+            flipped = rng.choice(rows, size=round(float(self.value * len(rows))), replace=False)
             y[flipped] = (y[flipped] + rng.integers(1, n_classes, len(flipped))) % n_classes
             return train.copy(), y
         if self.kind == "train_size":
@@ -64,13 +64,16 @@ def _stratified_sample(rows: np.ndarray, y: np.ndarray, size: int, rng: np.rando
         quota[np.argmax(counts - quota)] += 1
     while quota.sum() > size:
         quota[np.argmax(quota)] -= 1
-    return np.concatenate([rng.choice(rows[y[rows] == c], size=q, replace=False) for c, q in zip(classes, quota)])
+    chosen = [rng.choice(rows[y[rows] == c], size=q, replace=False) for c, q in zip(classes, quota, strict=True)]
+    return np.concatenate(chosen)
 
 
-def _imbalanced_sample(rows: np.ndarray, y: np.ndarray, n_classes: int, share: float, rng: np.random.Generator) -> np.ndarray:
+def _imbalanced_sample(
+    rows: np.ndarray, y: np.ndarray, n_classes: int, share: float, rng: np.random.Generator
+) -> np.ndarray:
     minority = n_classes - 1
     others = rows[y[rows] != minority]
-    wanted = max(2, int(round(share / (1 - share) * len(others))))
+    wanted = max(2, round(float(share / (1 - share) * len(others))))
     members = rows[y[rows] == minority]
     if wanted > len(members):
         raise DataError(

@@ -6,7 +6,7 @@ only, and recorded so it can be shown and checked.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Protocol
@@ -15,9 +15,9 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.decomposition import PCA
 
-from .diagnostics import firing_counts, separation
-from .sae_sets import representation_name
-from .settings import DEFAULT_TOP_KS
+from ..config import DEFAULT_TOP_KS
+from ..explain import firing_counts, separation
+from ..records import representation_name
 
 
 @dataclass
@@ -39,7 +39,7 @@ class SetCodes(Protocol):
     states: np.ndarray | None
 
 
-def top_k_columns(matrix: np.ndarray | sp.spmatrix, y: np.ndarray, n_classes: int, k: int) -> np.ndarray:
+def top_k_columns(matrix: np.ndarray | sp.csr_matrix, y: np.ndarray, n_classes: int, k: int) -> np.ndarray:
     """The ``k`` columns with the largest class-mean spread measured on the scale the probe sees
     them at (ties: lower index first): dense columns in standard deviations (as standardised),
     sparse codes relative to their largest magnitude (as max-abs scaled). Ranking on raw units would
@@ -48,7 +48,7 @@ def top_k_columns(matrix: np.ndarray | sp.spmatrix, y: np.ndarray, n_classes: in
     return np.lexsort((np.arange(len(scores)), -scores))[:k]
 
 
-def column_scale(matrix: np.ndarray | sp.spmatrix) -> np.ndarray:
+def column_scale(matrix: np.ndarray | sp.csr_matrix) -> np.ndarray:
     """Each column's scale as the probe's scaler sets it: the standard deviation of a dense column,
     the largest magnitude of a sparse one; 1 where that is 0 (a constant column)."""
     if sp.issparse(matrix):
@@ -71,11 +71,11 @@ def build_representations(
     reconstruction, by set name), ``sae``, ``sae_topk_{k}``, ``pca_matched`` (the states the SAE
     read on k principal components, k = the number of the set's features active on the training
     rows), ``sae_reconstruction`` and ``sae_error`` (those states minus the reconstruction), named
-    for the set (see :func:`saeprobe.sae_sets.representation_name`). Top-k sets only exist for k
+    for the set (see :func:`saeprobe.records.representation_name`). Top-k sets only exist for k
     smaller than the width they select from."""
     built = LayerRepresentations()
     built.matrices["raw"] = raw
-    _add_top_ks(built, raw, y, train, n_classes, top_ks, lambda k: f"raw_topk_{k}")
+    _add_top_ks(built, raw, y, train, n_classes, top_ks, "raw_topk", None)
     for set_name, found in (sets or {}).items():
         codes = sp.csr_matrix(found.codes)
         states = found.states if found.states is not None else raw
@@ -89,17 +89,28 @@ def build_representations(
         built.choices[name("pca_matched")] = {"k": k, "n_active_union_train": n_active}
         # Keep the spectrum: standardising would give the near-empty tail components unit variance.
         built.scaling[name("pca_matched")] = "center"
-        _add_top_ks(built, codes, y, train, n_classes, top_ks, lambda k: name(f"sae_topk_{k}"))
+        _add_top_ks(built, codes, y, train, n_classes, top_ks, "sae_topk", set_name)
         built.matrices[name("sae_reconstruction")] = found.reconstruction
         built.matrices[name("sae_error")] = states - found.reconstruction
     return built
 
 
-def _add_top_ks(built: LayerRepresentations, matrix: np.ndarray | sp.csr_matrix, y: np.ndarray, train: np.ndarray,
-                n_classes: int, top_ks: Sequence[int], name_of: Callable[[int], str]) -> None:
+def _add_top_ks(
+    built: LayerRepresentations,
+    matrix: np.ndarray | sp.csr_matrix,
+    y: np.ndarray,
+    train: np.ndarray,
+    n_classes: int,
+    top_ks: Sequence[int],
+    kind: str,
+    set_name: str | None,
+) -> None:
+    """The ``kind_K`` baselines (``raw_topk_K`` of the raw states, ``sae_topk_K`` of a set's codes)
+    for each K below the matrix's width."""
     for k in top_ks:
         if k >= matrix.shape[1]:
             continue
+        name = f"{kind}_{k}" if set_name is None else representation_name(f"{kind}_{k}", set_name)
         columns = top_k_columns(matrix[train], y[train], n_classes, k)
-        built.matrices[name_of(k)] = matrix[:, columns]
-        built.choices[name_of(k)] = {"columns": columns.tolist()}
+        built.matrices[name] = matrix[:, columns]
+        built.choices[name] = {"columns": columns.tolist()}

@@ -1,27 +1,21 @@
-"""Linear probes: logistic regression with C chosen by stratified CV on the training split."""
+"""The reference probe: scikit-learn's logistic regression with C chosen by stratified CV on the
+training split, and the folds and scalings every logistic probe shares."""
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MaxAbsScaler, StandardScaler
 
-from .errors import DataError
-from .records import Metrics
-from .settings import DEFAULT_CS
-from .threads import one_thread
-
-METRICS = ("train_accuracy", "test_accuracy", "test_auc", "cv_accuracy_mean", "cv_accuracy_std", "C")
-
+from ..config import DEFAULT_CS
+from ..errors import DataError
 
 SCALINGS = ("standard", "maxabs", "center")
 
@@ -34,11 +28,15 @@ def probe_pipeline(scaling: str, C: float = 1.0, seed: int = 0, max_iter: int = 
     scalers = {"standard": StandardScaler(), "maxabs": MaxAbsScaler(), "center": StandardScaler(with_std=False)}
     if scaling not in scalers:
         raise ValueError(f"unknown scaling {scaling!r}; use one of {SCALINGS}")
-    return Pipeline([("scale", scalers[scaling]),
-                     ("logistic", LogisticRegression(C=C, max_iter=max_iter, tol=tol, random_state=seed))])
+    return Pipeline(
+        [
+            ("scale", scalers[scaling]),
+            ("logistic", LogisticRegression(C=C, max_iter=max_iter, tol=tol, random_state=seed)),
+        ]
+    )
 
 
-def default_scaling(X: np.ndarray | sp.spmatrix) -> str:
+def default_scaling(X: np.ndarray | sp.csr_matrix) -> str:
     """``maxabs`` for sparse input (it stays sparse), else ``standard``."""
     return "maxabs" if sp.issparse(X) else "standard"
 
@@ -67,8 +65,13 @@ class LogisticProbe:
     """
 
     def __init__(
-        self, Cs: Sequence[float] = DEFAULT_CS, cv_folds: int = 5, seed: int = 0, max_iter: int = 10_000,
-        scaling: str | None = None, tol: float = 1e-6,
+        self,
+        Cs: Sequence[float] = DEFAULT_CS,
+        cv_folds: int = 5,
+        seed: int = 0,
+        max_iter: int = 10_000,
+        scaling: str | None = None,
+        tol: float = 1e-6,
     ):
         self.Cs = Cs
         self.cv_folds = cv_folds
@@ -77,13 +80,12 @@ class LogisticProbe:
         self.scaling = scaling
         self.tol = tol
 
-    def fit(self, X: np.ndarray | sp.spmatrix, y: np.ndarray) -> LogisticProbe:
+    def fit(self, X: np.ndarray | sp.csr_matrix, y: np.ndarray) -> LogisticProbe:
         """Choose C by CV on ``(X, y)`` and refit on all of it. Raises :class:`DataError` if a
         class has fewer than two training examples."""
         folds = cv_folds_for(y, self.cv_folds, self.seed)
         search = GridSearchCV(
-            probe_pipeline(self.scaling or default_scaling(X), seed=self.seed,
-                           max_iter=self.max_iter, tol=self.tol),
+            probe_pipeline(self.scaling or default_scaling(X), seed=self.seed, max_iter=self.max_iter, tol=self.tol),
             {"logistic__C": list(self.Cs)},
             cv=folds,
             scoring="accuracy",
@@ -103,46 +105,8 @@ class LogisticProbe:
     def classes_(self) -> np.ndarray:
         return self.pipeline_.classes_
 
-    def predict(self, X: np.ndarray | sp.spmatrix) -> np.ndarray:
+    def predict(self, X: np.ndarray | sp.csr_matrix) -> np.ndarray:
         return self.pipeline_.predict(X)
 
-    def predict_proba(self, X: np.ndarray | sp.spmatrix) -> np.ndarray:
+    def predict_proba(self, X: np.ndarray | sp.csr_matrix) -> np.ndarray:
         return self.pipeline_.predict_proba(X)
-
-
-def roc_auc(y: np.ndarray, proba: np.ndarray, labels: np.ndarray) -> float:
-    """ROC-AUC: of the positive class for two classes, macro one-vs-rest for more.
-
-    Returns NaN when ``y`` holds a single class, where the AUC is undefined.
-    """
-    if len(np.unique(y)) < 2:
-        return float("nan")
-    if proba.shape[1] == 2:
-        return float(roc_auc_score(y, proba[:, 1]))
-    present = np.isin(labels, np.unique(y))
-    if not present.all():
-        # A test split missing a class: score over the classes it has, renormalised.
-        proba = proba[:, present] / proba[:, present].sum(axis=1, keepdims=True)
-        labels = labels[present]
-        if len(labels) == 2:
-            return float(roc_auc_score(y == labels[1], proba[:, 1]))
-    return float(roc_auc_score(y, proba, multi_class="ovr", average="macro", labels=labels))
-
-
-def evaluate_probe(probe: Any, X: np.ndarray | sp.spmatrix, y: np.ndarray, train: np.ndarray, test: np.ndarray) -> Metrics:
-    """Fit ``probe`` on the training rows and report the metrics of :data:`METRICS`. The fit and
-    the predictions run on one CPU thread (see :func:`saeprobe.threads.one_thread`)."""
-    with one_thread():
-        probe.fit(X[train], y[train])
-        proba = probe.predict_proba(X[test])
-        predicted = probe.predict(X[train])
-    labels = probe.classes_
-    return Metrics(
-        train_accuracy=float(np.mean(y[train] == predicted)),
-        test_accuracy=float(np.mean(y[test] == labels[proba.argmax(axis=1)])),
-        test_auc=roc_auc(y[test], proba, labels),
-        # Plugin probes need not choose C by cross-validation; what they lack is reported as NaN.
-        cv_accuracy_mean=float(getattr(probe, "cv_accuracy_mean_", float("nan"))),
-        cv_accuracy_std=float(getattr(probe, "cv_accuracy_std_", float("nan"))),
-        C=float(getattr(probe, "C_", float("nan"))),
-    )

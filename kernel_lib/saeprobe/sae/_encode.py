@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .codes import LayerSAE, encode_matrix, from_object, reconstruct, resolve_saes
-from .errors import SAEError
-from .diagnostics import fidelity, firing_counts
-from .records import Fidelity, TokenSparsity
+from ..errors import SAEError
+from ..explain import fidelity, firing_counts
+from ..records import Fidelity, TokenSparsity
+from ._sources import LayerSAE, from_object, resolve_saes
 
 # Floats of one encoded block: rows × d_sae (64 MiB in float32).
 BLOCK_FLOATS = 1 << 24
@@ -56,17 +56,55 @@ def encode(saes: Any, activations: Mapping[int, np.ndarray]) -> dict[int, sp.csr
             raise SAEError("encode() needs {layer: SAE} unless the activations come from saeprobe.extract()")
         width = next(iter(activations.values())).shape[1]
         saes = resolve_saes(saes, list(activations), dict(hooks), width)
+    # An ActivationSet (from extract) may carry token-level states, and says how they were pooled.
     tokens = getattr(activations, "tokens", None)
+    pooling = getattr(activations, "pooling", "mean")
     codes = {}
     for layer, matrix in activations.items():
         if layer not in saes:
             continue
         sae = saes[layer] if isinstance(saes[layer], LayerSAE) else from_object(layer, saes[layer])
         if tokens is not None and layer in tokens.layers:
-            codes[layer] = codes_of_tokens(sae, tokens.chunks(layer), len(matrix), activations.pooling).codes
+            codes[layer] = codes_of_tokens(sae, tokens.chunks(layer), len(matrix), pooling).codes
         else:
             codes[layer] = encode_matrix(sae, matrix)
     return codes
+
+
+def encode_matrix(sae: LayerSAE | Any, matrix: np.ndarray, batch_size: int = 1024) -> sp.csr_matrix:
+    """The sparse codes ``[n_rows, d_sae]`` of one matrix of activations, encoded in batches."""
+    import scipy.sparse as sp
+    import torch
+
+    model = sae.sae if isinstance(sae, LayerSAE) else sae
+    if int(model.cfg.d_in) != matrix.shape[1]:
+        raise SAEError(
+            f"the SAE reads width {model.cfg.d_in} but the activations have width {matrix.shape[1]}; "
+            "use an SAE trained on this model's layer"
+        )
+    parameter = next(model.parameters())
+    blocks = []
+    with torch.no_grad():
+        for start in range(0, matrix.shape[0], batch_size):
+            x = torch.as_tensor(matrix[start : start + batch_size], dtype=parameter.dtype, device=parameter.device)
+            blocks.append(sp.csr_matrix(model.encode(x).float().cpu().numpy()))
+    return sp.vstack(blocks, format="csr")
+
+
+def reconstruct(sae: LayerSAE | Any, codes: sp.csr_matrix, batch_size: int = 1024) -> np.ndarray:
+    """The SAE's reconstruction (``decode``) of activations from their sparse ``codes``."""
+    import torch
+
+    model = sae.sae if isinstance(sae, LayerSAE) else sae
+    parameter = next(model.parameters())
+    blocks = []
+    with torch.no_grad():
+        for start in range(0, codes.shape[0], batch_size):
+            dense = torch.as_tensor(
+                codes[start : start + batch_size].toarray(), dtype=parameter.dtype, device=parameter.device
+            )
+            blocks.append(model.decode(dense).float().cpu().numpy())
+    return np.concatenate(blocks)
 
 
 def _is_layer_mapping(saes: Any) -> bool:
@@ -82,8 +120,11 @@ def codes_of_pooled(sae: LayerSAE, pooled: np.ndarray, one_token_each: bool = Fa
     if not one_token_each:
         return LayerCodes(codes, reconstruction)
     l0 = np.diff(sp.csr_matrix(codes).indptr)
-    token_sparsity = TokenSparsity(n_tokens=int(codes.shape[0]), l0_mean=float(l0.mean()),
-                                   n_active_union=int(np.count_nonzero(firing_counts(codes))))
+    token_sparsity = TokenSparsity(
+        n_tokens=int(codes.shape[0]),
+        l0_mean=float(l0.mean()),
+        n_active_union=int(np.count_nonzero(firing_counts(codes))),
+    )
     return LayerCodes(codes, reconstruction, token_sparsity, _as_tokens(fidelity(pooled, reconstruction)))
 
 
@@ -173,9 +214,12 @@ class _TokenSums:
     def fidelity(self) -> Fidelity:
         mean = self.sum_x / max(1, self.n)
         variance = self.sum_squares - self.n * float(mean @ mean)
-        return Fidelity(fvu=self.squared_error / variance if variance > 0 else float("nan"),
-                        cosine_mean=self.cosine / max(1, self.n_cosine), relative_error=self.relative / max(1, self.n_relative),
-                        rows="tokens")
+        return Fidelity(
+            fvu=self.squared_error / variance if variance > 0 else float("nan"),
+            cosine_mean=self.cosine / max(1, self.n_cosine),
+            relative_error=self.relative / max(1, self.n_relative),
+            rows="tokens",
+        )
 
 
 def _as_tokens(figures: Fidelity) -> Fidelity:

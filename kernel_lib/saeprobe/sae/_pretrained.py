@@ -20,16 +20,18 @@ def registry_entries(model: str | None = None) -> list[dict[str, Any]]:
         if wanted and entry.model.lower() != wanted:
             continue
         for sae_id, path in entry.saes_map.items():
-            records.append({
-                "release": release,
-                "repo_id": entry.repo_id,
-                "model": entry.model,
-                "sae_id": sae_id,
-                "hook_name": sae_id if re.fullmatch(r"blocks\.\d+\.hook_\w+", sae_id) else None,
-                "width": _width(f"{sae_id} {path}"),
-                "expected_l0": entry.expected_l0.get(sae_id) or None,
-                "neuronpedia_id": entry.neuronpedia_id.get(sae_id),
-            })
+            records.append(
+                {
+                    "release": release,
+                    "repo_id": entry.repo_id,
+                    "model": entry.model,
+                    "sae_id": sae_id,
+                    "hook_name": sae_id if re.fullmatch(r"blocks\.\d+\.hook_\w+", sae_id) else None,
+                    "width": _width(f"{sae_id} {path}"),
+                    "expected_l0": entry.expected_l0.get(sae_id) or None,
+                    "neuronpedia_id": entry.neuronpedia_id.get(sae_id),
+                }
+            )
     return records
 
 

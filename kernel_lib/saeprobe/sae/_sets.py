@@ -2,9 +2,9 @@
 
 ``saes={"task": DIR, "general": DIR2}`` sweeps two sets; a bare specification (``saes=DIR``) is
 the set named ``sae``. Each set's representations carry its name after a colon (``sae:task``,
-``sae_topk_5:task``, ``pca_matched:task``, ``sae_reconstruction:task``, ``sae_error:task``); the
-set named ``sae`` keeps the plain names (``sae``, ``sae_topk_5``, ...), so results and scripts
-written for one SAE set read the same.
+``sae_topk_5:task``, ``pca_matched:task``, ``sae_reconstruction:task``, ``sae_error:task``; see
+:func:`saeprobe.records.representation_name`); the set named ``sae`` keeps the plain names
+(``sae``, ``sae_topk_5``, ...), so results and scripts written for one SAE set read the same.
 """
 
 from __future__ import annotations
@@ -13,12 +13,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from .errors import SAEError
+from ..errors import SAEError
+from ..records import DEFAULT_SET
 
-DEFAULT_SET = "sae"
 SET_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,39}$")
-# The representation kinds every SAE set gets, before its name is attached.
-SET_KINDS = ("sae", "pca_matched", "sae_reconstruction", "sae_error")
 
 
 def named_sets(saes: Any) -> dict[str, Any]:
@@ -41,8 +39,10 @@ def check_set_name(name: str) -> str:
     """``name`` when it can name an SAE set (a letter, then up to 39 letters, digits, ``_ . -``);
     else :class:`SAEError` naming the rule."""
     if not isinstance(name, str) or not SET_NAME.match(name):
-        raise SAEError(f"SAE set name {name!r} is not usable: start with a letter, then up to 39 letters, digits, "
-                       "'_', '.' or '-' (it becomes part of representation names such as 'sae:NAME')")
+        raise SAEError(
+            f"SAE set name {name!r} is not usable: start with a letter, then up to 39 letters, digits, "
+            "'_', '.' or '-' (it becomes part of representation names such as 'sae:NAME')"
+        )
     return name
 
 
@@ -57,39 +57,25 @@ def parse_set_option(value: str) -> tuple[str, str]:
     return DEFAULT_SET, value
 
 
-def sets_from_options(values: list[str] | None) -> dict[str, str] | None:
-    """The ``saes`` argument for a repeated ``--saes`` option; raises :class:`SAEError` when a
-    name repeats."""
+def sets_from_options(values: list[str] | None) -> dict[str, str] | str | None:
+    """The ``saes`` argument for a repeated ``--saes`` option (``None`` without one, one
+    specification for the unnamed set, else ``{name: specification}``); raises :class:`SAEError`
+    when a name repeats."""
     if not values:
         return None
     found: dict[str, str] = {}
     for value in values:
         name, spec = parse_set_option(value)
         if name in found:
-            raise SAEError(f"--saes names the set {name!r} twice ({found[name]!r} and {spec!r}); give each set "
-                           "a name of its own: --saes NAME=SPEC")
+            raise SAEError(
+                f"--saes names the set {name!r} twice ({found[name]!r} and {spec!r}); give each set "
+                "a name of its own: --saes NAME=SPEC"
+            )
         found[name] = spec
     return found if list(found) != [DEFAULT_SET] else found[DEFAULT_SET]
-
-
-def representation_name(kind: str, set_name: str) -> str:
-    """The representation ``kind`` (``sae``, ``sae_topk_5``, ``pca_matched``, ...) of a set."""
-    return kind if set_name == DEFAULT_SET else f"{kind}:{set_name}"
-
-
-def split_representation(name: str) -> tuple[str, str | None]:
-    """``(kind, set name)`` of a representation; the set is ``None`` for representations of the
-    raw states (``raw``, ``raw_topk_K``)."""
-    kind, sep, set_name = name.partition(":")
-    if sep:
-        return kind, set_name
-    if kind == "pca_matched" or kind.startswith("sae"):
-        return kind, DEFAULT_SET
-    return kind, None
 
 
 def _names_sets(saes: Mapping) -> bool:
     # A mapping of layers ({3: sae} or {"3": path}) is one set; string keys that are no layer
     # numbers name sets.
     return all(isinstance(key, str) and not key.strip().lstrip("-").isdigit() for key in saes)
-

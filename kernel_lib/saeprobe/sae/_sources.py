@@ -1,4 +1,5 @@
-"""SAE codes: resolve SAELens SAEs for layers, check them against the model, encode sparsely.
+"""SAE sources: SAELens SAEs resolved for layers (from directories, releases, objects or plugins)
+and checked against the model.
 
 An SAE saved on disk is described from its ``cfg.json`` and identified by the hash of its files,
 without loading it: a sweep whose layers are all cached needs neither the SAE nor torch. The
@@ -14,21 +15,16 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import numpy as np
-
-from .errors import SAEError
-from .file_digests import content_digest
-from .layers import split_hook_name
-from .records import SAEInfo
-
-if TYPE_CHECKING:  # imported where codes are made: a sweep answered from the cache needs no scipy
-    import scipy.sparse as sp
+from ..config import split_hook_name
+from ..errors import SAEError
+from ..records import SAEInfo
+from ..store import directory_digest
 
 CFG_FILE = "cfg.json"
 # SAELens's advice on loading the model for an SAE with model metadata: saeprobe prepares the model
-# from that same metadata (see saeprobe.preparation), so the advice is silenced where SAEs are made.
+# from that same metadata (see saeprobe.model.Preparation), so the advice is silenced where SAEs are made.
 SAELENS_LOADING_ADVICE = ".*non-empty model_from_pretrained_kwargs"
 WEIGHTS_FILE = "sae_weights.safetensors"
 
@@ -86,8 +82,12 @@ class LayerSAE:
     def describe(self) -> SAEInfo:
         """Source, architecture, widths, hook and Neuronpedia id."""
         return SAEInfo(
-            source=self.source, architecture=str(self.cfg.get("architecture", "standard")), d_in=self.d_in,
-            d_sae=self.d_sae, hook_name=self.hook_name, neuronpedia_id=self.metadata.get("neuronpedia_id"),
+            source=self.source,
+            architecture=str(self.cfg.get("architecture", "standard")),
+            d_in=self.d_in,
+            d_sae=self.d_sae,
+            hook_name=self.hook_name,
+            neuronpedia_id=self.metadata.get("neuronpedia_id"),
         )
 
 
@@ -106,13 +106,20 @@ def from_directory(layer: int | None, path: Path) -> LayerSAE:
     try:
         cfg = json.loads((path / CFG_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise SAEError(f"cannot read {str(path / CFG_FILE)!r}: {exc}; save the SAE again with sae.save_model(dir)") from None
+        raise SAEError(
+            f"cannot read {str(path / CFG_FILE)!r}: {exc}; save the SAE again with sae.save_model(dir)"
+        ) from None
     if not isinstance(cfg, dict) or not {"d_in", "d_sae"} <= set(cfg):
-        raise SAEError(f"{str(path / CFG_FILE)!r} is not a SAELens SAE configuration (no d_in / d_sae); save it with sae.save_model(dir)")
+        raise SAEError(
+            f"{str(path / CFG_FILE)!r} is not a SAELens SAE configuration (no d_in / d_sae); save it with "
+            "sae.save_model(dir)"
+        )
     weights = path / WEIGHTS_FILE
     if not weights.is_file() or weights.stat().st_size == 0:
-        raise SAEError(f"the SAE in {str(path)!r} has {'an empty' if weights.is_file() else 'no'} {WEIGHTS_FILE}; "
-                       "save the SAE again with sae.save_model(dir)")
+        raise SAEError(
+            f"the SAE in {str(path)!r} has {'an empty' if weights.is_file() else 'no'} {WEIGHTS_FILE}; "
+            "save the SAE again with sae.save_model(dir)"
+        )
 
     def load() -> Any:
         from sae_lens import SAE
@@ -126,7 +133,7 @@ def from_directory(layer: int | None, path: Path) -> LayerSAE:
                 "missing or damaged: save the SAE again with sae.save_model(dir)"
             ) from None
 
-    entry = LayerSAE(layer if layer is not None else -1, str(path), cfg, _hash_directory(path), loader=load)
+    entry = LayerSAE(layer if layer is not None else -1, str(path), cfg, directory_digest(path), loader=load)
     return _with_layer(entry) if layer is None else entry
 
 
@@ -153,40 +160,6 @@ def resolve_saes(saes: Any, layers: list[int], expected_hooks: dict[int, str], d
     for layer in layers:
         _check_fits(assigned[layer], expected_hooks[layer], d_model)
     return {layer: assigned[layer] for layer in layers}
-
-
-def encode_matrix(sae: LayerSAE | Any, matrix: np.ndarray, batch_size: int = 1024) -> sp.csr_matrix:
-    """The sparse codes ``[n_rows, d_sae]`` of one matrix of activations, encoded in batches."""
-    import scipy.sparse as sp
-    import torch
-
-    model = sae.sae if isinstance(sae, LayerSAE) else sae
-    if int(model.cfg.d_in) != matrix.shape[1]:
-        raise SAEError(
-            f"the SAE reads width {model.cfg.d_in} but the activations have width {matrix.shape[1]}; "
-            "use an SAE trained on this model's layer"
-        )
-    parameter = next(model.parameters())
-    blocks = []
-    with torch.no_grad():
-        for start in range(0, matrix.shape[0], batch_size):
-            x = torch.as_tensor(matrix[start : start + batch_size], dtype=parameter.dtype, device=parameter.device)
-            blocks.append(sp.csr_matrix(model.encode(x).float().cpu().numpy()))
-    return sp.vstack(blocks, format="csr")
-
-
-def reconstruct(sae: LayerSAE | Any, codes: sp.csr_matrix, batch_size: int = 1024) -> np.ndarray:
-    """The SAE's reconstruction (``decode``) of activations from their sparse ``codes``."""
-    import torch
-
-    model = sae.sae if isinstance(sae, LayerSAE) else sae
-    parameter = next(model.parameters())
-    blocks = []
-    with torch.no_grad():
-        for start in range(0, codes.shape[0], batch_size):
-            dense = torch.as_tensor(codes[start : start + batch_size].toarray(), dtype=parameter.dtype, device=parameter.device)
-            blocks.append(model.decode(dense).float().cpu().numpy())
-    return np.concatenate(blocks)
 
 
 def _check_fits(entry: LayerSAE, expected_hook: str, d_model: int) -> None:
@@ -234,7 +207,7 @@ def _with_layer(entry: LayerSAE) -> LayerSAE:
 
 def _unassigned(saes: Any, expected_hooks: dict[int, str]) -> list[LayerSAE]:
     if isinstance(saes, (str, Path)):
-        from .plugins import require
+        from ..plugins import require
 
         # The plugin protocol: LayerSAE objects, or (SAE, source) pairs.
         found = require("saes", str(saes)).load(str(saes), expected_hooks)
@@ -318,8 +291,10 @@ def _check_finite(sae: Any, source: str) -> None:
 
     for name, tensor in sae.state_dict().items():
         if not bool(torch.isfinite(tensor).all()):
-            raise SAEError(f"the SAE {source!r} has NaN or infinite values in {name!r}; it cannot encode anything "
-                           "meaningful: retrain it or use another")
+            raise SAEError(
+                f"the SAE {source!r} has NaN or infinite values in {name!r}; it cannot encode anything "
+                "meaningful: retrain it or use another"
+            )
 
 
 def _hash_sae(sae: Any) -> str:
@@ -330,7 +305,3 @@ def _hash_sae(sae: Any) -> str:
         digest.update(name.encode())
         digest.update(tensor.detach().cpu().contiguous().reshape(-1).view(torch.uint8).numpy().tobytes())
     return digest.hexdigest()[:32]
-
-
-def _hash_directory(path: Path) -> str:
-    return content_digest(sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")), path)

@@ -11,25 +11,34 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import torch
 from tqdm.auto import tqdm
 
-from .activations import extract_tokens
-from .cache import content_key, sae_training_parts, staged_directory
-from .codes import saelens_advice_silenced
-from .data import ProbeDataset
-from .errors import DataError, SAEError
-from .jsonio import write_json
-from .preparation import HOOKED_DEFAULTS
-from .settings import SAETrainingSettings, SweepSettings
-from .target import resolve_target
+from ..config import SAETrainingSettings, SweepSettings
+from ..data import ProbeDataset
+from ..errors import DataError, SAEError
+from ..model import HOOKED_DEFAULTS, resolve_target
+from ..store import content_key, sae_training_parts, staged_directory, write_json
+from ._sources import saelens_advice_silenced
+
+if TYPE_CHECKING:
+    import torch
 
 REPORT_FILE = "training.json"
-REPORT_COLUMNS = ["layer", "hook_name", "architecture", "width", "l0_mean", "fvu", "n_train_tokens", "n_eval_tokens", "path"]
+REPORT_COLUMNS = [
+    "layer",
+    "hook_name",
+    "architecture",
+    "width",
+    "l0_mean",
+    "fvu",
+    "n_train_tokens",
+    "n_eval_tokens",
+    "path",
+]
 
 
 @dataclass
@@ -43,7 +52,7 @@ class TrainedSAEs:
 def train_saes(
     model: Any,
     data: ProbeDataset | Sequence[str],
-    layers: str | int | Sequence[int] | None = "all",
+    layers: str | int | Sequence[int] = "all",
     hook: str = "resid_post",
     settings: SAETrainingSettings | None = None,
     *,
@@ -66,22 +75,30 @@ def train_saes(
     texts = data.prompts if isinstance(data, ProbeDataset) else [str(t) for t in data]
     if not texts:
         raise DataError("no texts to train SAEs on; give at least a few hundred sentences")
-    target = resolve_target(model, SweepSettings(layers=layers, hook=hook, revision=revision, device=device), cache_dir)
-    if target.root is None and out is None:
-        raise SAEError("with the cache disabled, train_saes needs out=DIR to save the SAEs in")
+    wanted = SweepSettings.from_dict({"layers": layers, "hook": hook, "revision": revision, "device": device})
+    target = resolve_target(model, wanted, cache_dir)
     parts = sae_training_parts(target.source.identity, texts, target.settings.hook, settings, _sae_lens_version())
-    directory = target.root / "saes" / content_key(parts) if target.root is not None else Path(out).expanduser()
+    if target.root is not None:
+        directory = target.root / "saes" / content_key(parts)
+    elif out is not None:
+        directory = Path(out).expanduser()
+    else:
+        raise SAEError("with the cache disabled, train_saes needs out=DIR to save the SAEs in")
     if not (directory / "key.json").is_file():
         write_json(directory / "key.json", parts)
     missing = [layer for layer in target.layers if not (directory / f"layer_{layer}" / "cfg.json").is_file()]
     if missing:
+        from ..activations import extract_tokens
+
         loaded = target.load()
-        tokens = extract_tokens(loaded, texts, missing, target.settings.hook, max_tokens=settings.max_tokens,
-                                progress=progress)
+        tokens = extract_tokens(
+            loaded, texts, missing, target.settings.hook, max_tokens=settings.max_tokens, progress=progress
+        )
         metadata = _training_metadata(loaded, texts, target.dims["n_ctx"])
         for layer in tqdm(missing, desc="SAEs trained", unit="layer", disable=not progress):
-            report = _train_layer(tokens.pop(layer), layer, target.hook_names[layer], settings, target.dims, device,
-                                  metadata, progress)
+            report = _train_layer(
+                tokens.pop(layer), layer, target.hook_names[layer], settings, target.dims, device, metadata, progress
+            )
             _save_layer(directory, layer, report)
     report = pd.DataFrame([_read_report(directory, layer) for layer in target.layers], columns=REPORT_COLUMNS)
     if out is not None and Path(out).expanduser() != directory:
@@ -114,17 +131,30 @@ def _training_metadata(model: Any, texts: Sequence[str], n_ctx: int) -> dict[str
     unprocessed stream, the model's own BOS rule, and the longest text in tokens."""
     longest = max(len(model.to_tokens(text, truncate=False, move_to_device=False)[0]) for text in texts)
     return {
-        "model_from_pretrained_kwargs": {name: False for name in HOOKED_DEFAULTS},
+        "model_from_pretrained_kwargs": dict.fromkeys(HOOKED_DEFAULTS, False),
         "prepend_bos": bool(getattr(model.cfg, "default_prepend_bos", True)),
         "context_size": min(int(longest), int(n_ctx)),
     }
 
 
 def _train_layer(
-    activations: np.ndarray, layer: int, hook: str, settings: SAETrainingSettings, dims: dict[str, int], device: str,
-    model_metadata: dict[str, Any], progress: bool = True,
+    activations: np.ndarray,
+    layer: int,
+    hook: str,
+    settings: SAETrainingSettings,
+    dims: dict[str, int],
+    device: str,
+    model_metadata: dict[str, Any],
+    progress: bool = True,
 ) -> tuple[Any, dict[str, Any]]:
-    from sae_lens import SAETrainer, StandardTrainingSAE, StandardTrainingSAEConfig, TopKTrainingSAE, TopKTrainingSAEConfig
+    import torch
+    from sae_lens import (
+        SAETrainer,
+        StandardTrainingSAE,
+        StandardTrainingSAEConfig,
+        TopKTrainingSAE,
+        TopKTrainingSAEConfig,
+    )
     from sae_lens.config import SAETrainerConfig
     from sae_lens.saes.sae import SAEMetadata
 
@@ -142,13 +172,21 @@ def _train_layer(
     torch.manual_seed(settings.seed + layer)
     with saelens_advice_silenced():
         if settings.architecture == "topk":
-            sae = TopKTrainingSAE(TopKTrainingSAEConfig(d_in=dims["d_model"], d_sae=settings.width, k=settings.k, device=device,
-                                                        metadata=metadata))
+            sae = TopKTrainingSAE(
+                TopKTrainingSAEConfig(
+                    d_in=dims["d_model"], d_sae=settings.width, k=settings.k, device=device, metadata=metadata
+                )
+            )
         else:
-            sae = StandardTrainingSAE(StandardTrainingSAEConfig(
-                d_in=dims["d_model"], d_sae=settings.width, l1_coefficient=settings.l1_coefficient, device=device,
-                metadata=metadata,
-            ))
+            sae = StandardTrainingSAE(
+                StandardTrainingSAEConfig(
+                    d_in=dims["d_model"],
+                    d_sae=settings.width,
+                    l1_coefficient=settings.l1_coefficient,
+                    device=device,
+                    metadata=metadata,
+                )
+            )
     trainer_config = SAETrainerConfig(
         total_training_samples=settings.steps * settings.batch_size,
         train_batch_size_samples=settings.batch_size,
@@ -165,12 +203,20 @@ def _train_layer(
     l0 = (codes != 0).sum(dim=1).float()
     fvu = float(((held_out - rebuilt) ** 2).sum() / ((held_out - held_out.mean(0)) ** 2).sum())
     return sae, {
-        "layer": layer, "hook_name": hook, "architecture": settings.architecture, "width": settings.width,
-        "l0_mean": float(l0.mean()), "fvu": fvu, "n_train_tokens": len(train), "n_eval_tokens": n_eval,
+        "layer": layer,
+        "hook_name": hook,
+        "architecture": settings.architecture,
+        "width": settings.width,
+        "l0_mean": float(l0.mean()),
+        "fvu": fvu,
+        "n_train_tokens": len(train),
+        "n_eval_tokens": n_eval,
     }
 
 
 def _batches(rows: torch.Tensor, batch_size: int, seed: int) -> Iterator[torch.Tensor]:
+    import torch
+
     generator = torch.Generator().manual_seed(seed)
     for _ in itertools.count():
         yield rows[torch.randint(len(rows), (batch_size,), generator=generator)]

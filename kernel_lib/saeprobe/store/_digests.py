@@ -5,6 +5,7 @@ again only to learn that they have not changed."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -12,8 +13,8 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from .cache import default_cache_dir
-from .jsonio import read_json, write_json
+from ._folders import default_cache_dir
+from ._jsonio import read_json, write_json
 
 MEMO_FILE = "file-digests.json"
 MEMO_LIMIT = 512  # digests kept; the oldest go first
@@ -47,12 +48,21 @@ def content_digest(files: Sequence[Path], names_from: Path | None = None) -> str
     return value
 
 
+def directory_digest(path: Path) -> str:
+    """The content digest of a directory: every file in it and its sub-directories (but those whose
+    names start with a dot), in path order, each named by its path inside ``path``. A model
+    directory's and an SAE directory's identity."""
+    path = Path(path)
+    return content_digest(sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")), path)
+
+
 def _key(files: Sequence[Path], names_from: Path | None) -> str:
     stamps = []
     for file in files:
         stat = os.stat(file)
-        stamps.append([str(Path(file).resolve()), stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino,
-                       stat.st_dev])
+        stamps.append(
+            [str(Path(file).resolve()), stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev]
+        )
     relative = None if names_from is None else str(Path(names_from).resolve())
     return hashlib.sha256(json.dumps([relative, stamps]).encode()).hexdigest()
 
@@ -67,8 +77,11 @@ def _stored() -> dict[str, str]:
     pairs = read_json(_memo_path())
     if not isinstance(pairs, list):
         return {}
-    return {pair[0]: pair[1] for pair in pairs
-            if isinstance(pair, list) and len(pair) == 2 and all(isinstance(part, str) for part in pair)}
+    return {
+        pair[0]: pair[1]
+        for pair in pairs
+        if isinstance(pair, list) and len(pair) == 2 and all(isinstance(part, str) for part in pair)
+    }
 
 
 def _loaded_memo() -> dict[str, str]:
@@ -87,7 +100,5 @@ def _remember(key: str, value: str) -> None:
     memo[key] = value
     for old in list(memo)[: max(0, len(memo) - MEMO_LIMIT)]:
         del memo[old]
-    try:
+    with contextlib.suppress(OSError):
         write_json(_memo_path(), [[k, v] for k, v in memo.items()])
-    except OSError:
-        pass

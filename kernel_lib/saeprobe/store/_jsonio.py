@@ -48,7 +48,7 @@ def from_jsonable(kind: Any, value: Any) -> Any:
         if value is None:
             return None
         return from_jsonable(options[0], value)
-    if dataclasses.is_dataclass(kind):
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
         if not isinstance(value, dict):
             raise ValueError(f"expected an object for {kind.__name__}, got {type(value).__name__}")
         hints = typing.get_type_hints(kind)

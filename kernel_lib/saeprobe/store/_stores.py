@@ -1,4 +1,4 @@
-"""Content-keyed on-disk caches, and every key they are filed under.
+"""Content-keyed on-disk caches.
 
 Layout under the cache root::
 
@@ -13,8 +13,7 @@ Layout under the cache root::
     saes/<key>/layer_<L>/                 an SAE trained by saeprobe (SAELens format)
     models/<identity hash>.json           dimensions of a model, so hits need no model load
 
-All keys are made here, from the settings groups that shape what is stored (see
-:mod:`saeprobe.settings`): a new setting enters the right keys by its group alone.
+The keys are made in :mod:`saeprobe.store._keys`.
 
 Every array and record is written atomically with a checksum and verified when read: a file that
 is truncated, has a flipped bit or holds garbage reads as missing and is computed again, never
@@ -24,135 +23,19 @@ run goes on without saving to it.
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
 import io
-import json
-import os
-import shutil
-import tempfile
 import warnings
 import zipfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from . import __version__
-from .errors import CacheError, SaeprobeWarning
-from .jsonio import to_jsonable, read_checked, read_json_checked, write_checked, write_json, write_json_checked
-from .settings import EXTRACTION, RESULT_GROUPS, SAETrainingSettings, SweepSettings
-
-DEFAULT_CACHE_ENV = "SAEPROBE_CACHE_DIR"
-# Bump when the extraction itself changes, so old cache entries are not reused.
-EXTRACTION_VERSION = 2
-# Bump when saeprobe's SAE training changes what it saves (2: the preparation in the SAE metadata).
-SAE_TRAINING_VERSION = 2
-
-
-def default_cache_dir() -> Path:
-    """``$SAEPROBE_CACHE_DIR`` when set, else ``~/.cache/saeprobe``."""
-    configured = os.environ.get(DEFAULT_CACHE_ENV)
-    return Path(configured).expanduser() if configured else Path.home() / ".cache" / "saeprobe"
-
-
-def cache_root(cache_dir: str | Path | bool | None) -> Path | None:
-    """The cache directory to use: ``False`` disables caching, ``None`` or ``True`` mean the default.
-    A directory that cannot be created or written is not used: a warning says so, and the run goes
-    on without a cache (``None``)."""
-    if cache_dir is False:
-        return None
-    root = default_cache_dir() if cache_dir is None or cache_dir is True else Path(cache_dir).expanduser()
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-        handle, probe = tempfile.mkstemp(dir=root, prefix=".writable.")
-        os.close(handle)
-        os.unlink(probe)
-    except OSError as exc:
-        warnings.warn(f"the cache directory {str(root)!r} cannot be written ({exc.strerror or exc}); running without "
-                      "a cache, so nothing computed now is kept: give another with cache_dir= (--cache-dir)",
-                      SaeprobeWarning, stacklevel=3)
-        return None
-    return root
-
-
-def content_key(parts: Any) -> str:
-    """A stable hash of JSON-able ``parts``."""
-    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:32]
-
-
-def array_digest(array: np.ndarray) -> str:
-    """A hash of an array's bytes (labels, split masks)."""
-    return hashlib.sha256(np.ascontiguousarray(array).tobytes()).hexdigest()[:32]
-
-
-def activation_parts(model_identity: str, prompts: str, settings: SweepSettings, preparation: Mapping[str, Any]
-                     ) -> dict[str, Any]:
-    """What cached pooled activations depend on: the model and how it was prepared, the prompts it
-    read, and the extraction settings (hook, resolved pooling, BOS handling, padding side)."""
-    return {"model": model_identity, "preparation": dict(preparation), "prompts": prompts,
-            **settings.parts(EXTRACTION), "version": EXTRACTION_VERSION}
-
-
-def token_activation_parts(model_identity: str, prompts: str, settings: SweepSettings, preparation: Mapping[str, Any]
-                           ) -> dict[str, Any]:
-    """What cached token-level activations depend on: as :func:`activation_parts`, but not the
-    pooling, which they come before."""
-    parts = activation_parts(model_identity, prompts, settings, preparation)
-    parts.pop("pooling")
-    return {**parts, "level": "tokens"}
-
-
-def result_parts(
-    model_identity: str,
-    preparation: Mapping[str, Any],
-    prompts: str,
-    classes: Sequence[Any],
-    y: np.ndarray,
-    train: np.ndarray,
-    set_preparations: Mapping[str, Mapping[str, Any]],
-    settings: SweepSettings,
-) -> dict[str, Any]:
-    """What a finished sweep layer depends on: model and its preparation, prompts, the class names
-    and labels, the training rows, the SAE sets' names and model preparations, and every setting
-    that shapes the result. The SAE of each layer is in that layer's tag (:func:`layer_tag`)."""
-    return {
-        "model": model_identity, "preparation": dict(preparation), "prompts": prompts,
-        "classes": [str(c) for c in classes], "labels": array_digest(y),
-        "train": array_digest(train), "saes": to_jsonable(set_preparations),
-        "settings": settings.parts(*RESULT_GROUPS), "saeprobe": __version__,
-    }
-
-
-def layer_tag(sae_identities: Mapping[str, str]) -> str:
-    """What one layer's result depends on beyond its store's key: the identity of each SAE set's
-    SAE at that layer, by set name."""
-    return content_key(dict(sae_identities))
-
-
-def sae_training_parts(model_identity: str, texts: Sequence[str], hook: str, settings: SAETrainingSettings,
-                       sae_lens_version: str) -> dict[str, Any]:
-    """What SAEs trained by saeprobe depend on: model, texts, hook, training settings, SAELens."""
-    return {"model": model_identity, "texts": content_key({"texts": list(texts)}), "hook": hook,
-            "settings": settings.to_dict(), "sae_lens": sae_lens_version, "version": SAE_TRAINING_VERSION}
-
-
-@contextmanager
-def staged_directory(target: Path) -> Iterator[Path]:
-    """A fresh directory beside ``target`` to fill; when the block ends it replaces ``target`` in
-    one rename, and when the block fails it is removed. A killed process never leaves a
-    half-written ``target``."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
-        yield staging
-        if target.exists():
-            shutil.rmtree(target)
-        os.replace(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+from ..errors import CacheError, SaeprobeWarning
+from ._jsonio import read_checked, read_json_checked, write_checked, write_json, write_json_checked
+from ._keys import content_key
 
 
 class _Store:
@@ -172,15 +55,19 @@ class _Store:
             write()
         except OSError as exc:
             self.writable = False
-            warnings.warn(f"cannot write the cache in {str(self.directory)!r} ({exc.strerror or exc}); going on "
-                          "without saving to it", SaeprobeWarning, stacklevel=4)
+            warnings.warn(
+                f"cannot write the cache in {str(self.directory)!r} ({exc.strerror or exc}); going on "
+                "without saving to it",
+                SaeprobeWarning,
+                stacklevel=4,
+            )
 
     def _save_array(self, path: Path, array: np.ndarray) -> None:
         buffer = io.BytesIO()
         np.save(buffer, array)
         self._write(lambda: write_checked(path, buffer.getvalue()))
 
-    def _save_archive(self, path: Path, **arrays: np.ndarray) -> None:
+    def _save_archive(self, path: Path, **arrays: Any) -> None:
         buffer = io.BytesIO()
         np.savez(buffer, **arrays)
         self._write(lambda: write_checked(path, buffer.getvalue()))
@@ -241,20 +128,25 @@ class TokenStore(_Store):
         """The layers whose states are stored, intact, for chunk ``number`` with exactly these
         examples (each file's checksum is verified, so a damaged one is computed again)."""
         stored = _load_arrays(self._path(number, "index.npz"))
-        if stored is None or not np.array_equal(stored.get("index"), index):
+        if stored is None or "index" not in stored or not np.array_equal(stored["index"], index):
             return set()
         prefix = f"chunk-{number:05d}.L"
-        return {int(p.name[len(prefix):-4]) for p in self.directory.glob(f"{prefix}*.npy") if read_checked(p) is not None}
+        return {
+            int(p.name[len(prefix) : -4]) for p in self.directory.glob(f"{prefix}*.npy") if read_checked(p) is not None
+        }
 
     def load(self, number: int, layers: Sequence[int]) -> tuple[np.ndarray, np.ndarray, dict[int, np.ndarray]]:
         """Chunk ``number``'s ``index``, ``offsets`` and the token states of ``layers``. Raises
         :class:`~saeprobe.errors.CacheError` when a file went missing or was damaged since the
         chunk was found complete."""
         stored = _load_arrays(self._path(number, "index.npz"))
-        arrays = {layer: _load_array(self._path(number, f"L{layer}.npy")) for layer in layers}
-        if stored is None or any(a is None for a in arrays.values()):
-            raise CacheError(f"the cached token states of chunk {number} in {str(self.directory)!r} were damaged or "
-                             "removed while in use; run again and they are computed anew")
+        loaded = {layer: _load_array(self._path(number, f"L{layer}.npy")) for layer in layers}
+        arrays = {layer: array for layer, array in loaded.items() if array is not None}
+        if stored is None or len(arrays) != len(loaded):
+            raise CacheError(
+                f"the cached token states of chunk {number} in {str(self.directory)!r} were damaged or "
+                "removed while in use; run again and they are computed anew"
+            )
         return stored["index"], stored["offsets"], arrays
 
     def save(self, number: int, index: np.ndarray, offsets: np.ndarray, arrays: dict[int, np.ndarray]) -> None:
@@ -307,14 +199,12 @@ def load_model_dimensions(root: Path, identity: str) -> dict[str, Any] | None:
     """The recorded dimensions of the model with this identity, if a run saw it before (and the
     record is intact)."""
     dims = read_json_checked(_dimensions_path(root, identity))
-    return dims if isinstance(dims, dict) and DIMENSION_KEYS <= set(dims) else None
+    return dims if isinstance(dims, dict) and set(dims) >= DIMENSION_KEYS else None
 
 
 def save_model_dimensions(root: Path, identity: str, dimensions: dict[str, Any]) -> None:
-    try:
+    with contextlib.suppress(OSError):  # only a shortcut: the next run reads the dimensions from the model again
         write_json_checked(_dimensions_path(root, identity), dimensions)
-    except OSError:
-        pass  # only a shortcut: the next run reads the dimensions from the model again
 
 
 def _dimensions_path(root: Path, identity: str) -> Path:

@@ -14,7 +14,7 @@ actor whose worker dies is retried; since every finished layer is in the cache, 
 resumes where it stopped and its result equals an undisturbed run's.
 
 Ray starts its workers with one thread each. SAE codes and probe fits run on one thread anyway (see
-:mod:`saeprobe.threads`); the forward pass's sums depend on the thread count, so the extraction
+:mod:`saeprobe._threads`); the forward pass's sums depend on the thread count, so the extraction
 actors compute with as many torch threads as the driver has: on the same machine the results equal
 the local engine's exactly.
 """
@@ -22,13 +22,13 @@ the local engine's exactly.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .errors import SettingsError
-from .settings import SweepSettings
-from .suite_spec import SuiteUnit
+from ..config import SweepSettings
+from ..errors import SettingsError
+from ._spec import SuiteUnit
+from ._units import UnitResults, missing_layers, run_unit
 
 RESULTS_VIA = ("auto", "cache", "object_store")
 RETRIES = 3
@@ -44,12 +44,20 @@ def import_ray() -> Any:
 
 
 class RayRunner:
-    """Runs suite units on Ray; yields ``(unit, result as a dict)`` as units finish. Connects to
-    ``address`` (``None``: the cluster ``ray.init`` finds, or a new local one) unless Ray is
-    initialised already, and disconnects only from a connection it made."""
+    """The Ray engine (a :class:`~saeprobe.suites.UnitRunner`): runs suite units on Ray and yields
+    ``(unit, result as a dict)`` as units finish. Connects to ``address`` (``None``: the cluster
+    ``ray.init`` finds, or a new local one) unless Ray is initialised already, and disconnects only
+    from a connection it made."""
 
-    def __init__(self, settings: SweepSettings, cache_dir: Path, address: str | None = None,
-                 gpus_per_worker: float | None = None, progress: bool = True, results_via: str = "auto"):
+    def __init__(
+        self,
+        settings: SweepSettings,
+        cache_dir: Path,
+        address: str | None = None,
+        gpus_per_worker: float | None = None,
+        progress: bool = True,
+        results_via: str = "auto",
+    ):
         if results_via not in RESULTS_VIA:
             raise SettingsError(f"results_via={results_via!r} is not one of {list(RESULTS_VIA)}")
         self.settings = settings.to_dict()
@@ -63,7 +71,12 @@ class RayRunner:
 
         self.threads = torch.get_num_threads()
 
-    def __call__(self, units: list[SuiteUnit]) -> Iterator[tuple[SuiteUnit, dict[str, Any]]]:
+    @property
+    def engine(self) -> str:
+        """``ray`` and how results travelled (``cache`` or ``object_store``), once it has run."""
+        return f"ray ({self.used})" if self.used else "ray"
+
+    def __call__(self, units: list[SuiteUnit]) -> UnitResults:
         ray = import_ray()
         connected_here = not ray.is_initialized()
         if connected_here:
@@ -83,13 +96,12 @@ class RayRunner:
             if connected_here:
                 ray.shutdown()
 
-    def _through_cache(self, ray: Any, units: list[SuiteUnit], gpus: float) -> Iterator[tuple[SuiteUnit, dict[str, Any]]]:
-        from .suite_runner import missing_layers, run_unit
-
+    def _through_cache(self, ray: Any, units: list[SuiteUnit], gpus: float) -> UnitResults:
         # On a CPU-only cluster an actor holds a core while it lives: it is let go once its model's
         # forward passes are done, so the probe tasks get every core (a one-core cluster included).
-        extractor = ray.remote(Extractor).options(num_cpus=0 if gpus else 1, num_gpus=gpus, max_restarts=RETRIES,
-                                                  max_task_retries=RETRIES)
+        extractor = ray.remote(Extractor).options(
+            num_cpus=0 if gpus else 1, num_gpus=gpus, max_restarts=RETRIES, max_task_retries=RETRIES
+        )
         probe = ray.remote(probe_layers).options(num_cpus=1, num_gpus=0, max_retries=RETRIES)
         actors: dict[str, Any] = {}
         extractions: dict[Any, str] = {}
@@ -113,8 +125,10 @@ class RayRunner:
         while ready or waiting or extractions:
             for index in ready:
                 ray.get(pending[index])  # raises a task's error once its retries are spent
-                yield units[index], run_unit(units[index], self.settings, self.cache_dir, self.progress,
-                                             data=datasets.pop(index))
+                yield (
+                    units[index],
+                    run_unit(units[index], self.settings, self.cache_dir, self.progress, data=datasets.pop(index)),
+                )
             ready = []
             if not (extractions or waiting):
                 break
@@ -130,8 +144,7 @@ class RayRunner:
                 if index not in waiting.values():
                     ready.append(index)
 
-    def _through_object_store(self, ray: Any, units: list[SuiteUnit],
-                              gpus: float) -> Iterator[tuple[SuiteUnit, dict[str, Any]]]:
+    def _through_object_store(self, ray: Any, units: list[SuiteUnit], gpus: float) -> UnitResults:
         whole = ray.remote(whole_unit).options(num_cpus=1, num_gpus=gpus, max_retries=RETRIES)
         waiting = {whole.remote(unit, self.settings, self.threads): index for index, unit in enumerate(units)}
         while waiting:
@@ -144,20 +157,24 @@ class Extractor:
     """A Ray actor that keeps the model loaded and fills the cache with a unit's activations."""
 
     def cache(self, unit: SuiteUnit, settings: dict[str, Any], cache_dir: str, threads: int) -> int:
-        from .layer_sweep import cache_activations
+        from ..sweeps import cache_activations
 
         _use_threads(threads)
         data = unit.load_data()
-        return cache_activations(unit.model, unit.sweep_saes, data, settings=SweepSettings.from_dict(settings),
-                                 cache_dir=cache_dir, progress=False)
+        return cache_activations(
+            unit.model,
+            unit.sweep_saes,
+            data,
+            settings=SweepSettings.from_dict(settings),
+            cache_dir=cache_dir,
+            progress=False,
+        )
 
 
 def probe_layers(extracted: int, unit: SuiteUnit, settings: dict[str, Any], cache_dir: str, layers: list[int]) -> int:
     """A Ray task: fit the probes of ``layers`` from the cached activations (``extracted`` is the
     extraction's forward-batch count, passed so the task waits for it); the layer results go to
     the cache. Returns how many layers it fitted."""
-    from .suite_runner import run_unit
-
     run_unit(unit, settings, cache_dir, layers=layers)
     return len(layers)
 
@@ -165,8 +182,6 @@ def probe_layers(extracted: int, unit: SuiteUnit, settings: dict[str, Any], cach
 def whole_unit(unit: SuiteUnit, settings: dict[str, Any], threads: int) -> dict[str, Any]:
     """A Ray task: the whole unit on one worker (``threads`` torch threads), in that worker's own
     cache; the result returns through the object store."""
-    from .suite_runner import run_unit
-
     _use_threads(threads)
     return run_unit(unit, {**settings, "threads": 1}, None)  # the task holds one CPU: its layers one by one
 
@@ -186,8 +201,12 @@ def cache_seen_by_every_node(ray: Any, folder: Path) -> bool:
     try:
         check = ray.remote(_reads)
         nodes = [node["NodeID"] for node in ray.nodes() if node.get("Alive")]
-        refs = [check.options(num_cpus=0, scheduling_strategy=NodeAffinitySchedulingStrategy(node, soft=False))
-                .remote(str(marker)) for node in nodes]
+        refs = [
+            check.options(num_cpus=0, scheduling_strategy=NodeAffinitySchedulingStrategy(node, soft=False)).remote(
+                str(marker)
+            )
+            for node in nodes
+        ]
         return all(ray.get(refs))
     finally:
         marker.unlink(missing_ok=True)

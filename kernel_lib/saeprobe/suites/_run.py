@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-from . import __version__
-from .errors import SaeprobeError, SettingsError
-from .jsonio import atomic_write, dumps, write_json
-from .sae_sets import representation_name
-from .suite_spec import BUILTIN_SUITES, GENERAL_TEXT, SuiteSpec, SuiteUnit, TrainedSet, load_suite
-from .suite_summary import SUMMARY_COLUMNS, summarize
+from .. import __version__
+from ..errors import SaeprobeError, SettingsError
+from ..records import representation_name
+from ..store import atomic_write, cache_root, dumps, write_json
+from ._local import LocalRunner
+from ._ray import RayRunner, import_ray
+from ._spec import BUILTIN_SUITES, GENERAL_TEXT, SuiteSpec, SuiteUnit, TrainedSet, load_suite
+from ._summary import SUMMARY_COLUMNS, summarize
+from ._units import UnitRunner
 
 SUITE_SCHEMA_VERSION = "1.0"
 ENGINES = ("local", "ray")
@@ -40,7 +44,7 @@ class SuiteRun:
 @dataclass
 class SuiteResult:
     """What a suite wrote under ``out``: the engine used, one :class:`SuiteRun` per unit and the
-    summary rows across datasets (see :mod:`saeprobe.suite_summary`)."""
+    summary rows across datasets (see :func:`saeprobe.suites.summarize`)."""
 
     out: Path
     engine: str
@@ -60,7 +64,7 @@ class SuiteResult:
     def result(self, dataset: str, model: str | None = None) -> Any:
         """The :class:`~saeprobe.SweepResult` of ``dataset`` (and ``model``, needed when the suite
         has several)."""
-        from .result import SweepResult
+        from ..sweeps import SweepResult
 
         found = [run for run in self.runs if run.dataset == dataset and (model is None or run.model == model)]
         if len(found) != 1:
@@ -71,27 +75,33 @@ class SuiteResult:
     def to_dict(self) -> dict[str, Any]:
         """``suite.json``'s content."""
         return {
-            "schema_version": SUITE_SCHEMA_VERSION, "saeprobe_version": __version__, "engine": self.engine,
-            "spec": self.spec, "seconds": round(self.seconds, 3),
-            "runs": [vars(run) for run in self.runs], "summary": self.rows,
+            "schema_version": SUITE_SCHEMA_VERSION,
+            "saeprobe_version": __version__,
+            "engine": self.engine,
+            "spec": self.spec,
+            "seconds": round(self.seconds, 3),
+            "runs": [vars(run) for run in self.runs],
+            "summary": self.rows,
         }
 
     def to_html(self, path: str | Path | None = None) -> Path:
         """Write the offline suite report (default ``<out>/suite.html``): the heatmap of datasets ×
         layers, the mean curves and every dataset's sweep view, with no kernel."""
-        from .report import write_suite_report
+        from ..view import write_suite_report
 
         return write_suite_report(self.view_state(), Path(path) if path else self.out / "suite.html")
 
     def view_state(self) -> dict[str, Any]:
         """The suite and every run's result, as the suite view reads them."""
-        results = {f"{run.model}/{run.dataset}": json.loads((self.out / run.result).read_text(encoding="utf-8"))
-                   for run in self.runs}
+        results = {
+            f"{run.model}/{run.dataset}": json.loads((self.out / run.result).read_text(encoding="utf-8"))
+            for run in self.runs
+        }
         return {**self.to_dict(), "results": results}
 
     def show(self) -> Any:
-        """The notebook widget of this suite (:class:`saeprobe.widget.SuiteWidget`)."""
-        from .widget import SuiteWidget
+        """The notebook widget of this suite (:class:`saeprobe.SuiteWidget`)."""
+        from ..view import SuiteWidget
 
         return SuiteWidget(self)
 
@@ -102,12 +112,17 @@ class SuiteResult:
         path = path / "suite.json" if path.is_dir() else path
         payload = json.loads(path.read_text(encoding="utf-8"))
         if str(payload.get("schema_version", "")).split(".")[0] != SUITE_SCHEMA_VERSION.split(".")[0]:
-            raise SaeprobeError(f"{str(path)!r} is not a suite file this saeprobe reads (schema {SUITE_SCHEMA_VERSION})")
-        return cls(path.parent, payload["engine"], [SuiteRun(**run) for run in payload["runs"]], payload["summary"],
-                   payload.get("spec", {}), payload.get("seconds", 0.0))
-
-
-UnitRunner = Callable[[list[SuiteUnit]], Iterator[tuple[SuiteUnit, dict[str, Any]]]]
+            raise SaeprobeError(
+                f"{str(path)!r} is not a suite file this saeprobe reads (schema {SUITE_SCHEMA_VERSION})"
+            )
+        return cls(
+            path.parent,
+            payload["engine"],
+            [SuiteRun(**run) for run in payload["runs"]],
+            payload["summary"],
+            payload.get("spec", {}),
+            payload.get("seconds", 0.0),
+        )
 
 
 def suite(
@@ -123,7 +138,7 @@ def suite(
     progress: bool = True,
     on_unit: Callable[[SuiteUnit, dict[str, Any]], None] | None = None,
 ) -> SuiteResult:
-    """Run a suite (a YAML file, a mapping, :class:`~saeprobe.suite_spec.SuiteSpec`, or a built-in
+    """Run a suite (a YAML file, a mapping, :class:`~saeprobe.suites.SuiteSpec`, or a built-in
     name such as ``"small"``) and write its results under ``out``.
 
     ``engine``: ``local`` (here, one unit after another; with ``workers`` above 1 a unit's layers
@@ -131,7 +146,7 @@ def suite(
     keep each model loaded, ``gpus_per_worker`` GPUs each where the cluster has GPUs; probe fits as
     CPU tasks; ``ray_address`` as for ``ray.init``, default a local cluster or the one
     ``RAY_ADDRESS`` names; ``results_via``: ``cache`` when every node sees the cache folder,
-    ``object_store`` when not, ``auto`` to check, see :mod:`saeprobe.suite_ray`). Units share the
+    ``object_store`` when not, ``auto`` to check, see :class:`~saeprobe.suites.RayRunner`). Units share the
     cache (``cache_dir``; default ``$SAEPROBE_CACHE_DIR`` or ``~/.cache/saeprobe``): a rerun
     computes only what is missing. ``on_unit(unit, result)``
     hears each finished unit. Results equal across engines. Raises :class:`SettingsError` for a
@@ -146,11 +161,10 @@ def suite(
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     cache_dir = _cache_folder(cache_dir)
+    runner: UnitRunner
     if engine == "local":
-        runner: UnitRunner = lambda todo: _run_local(todo, spec, cache_dir, progress, workers)  # noqa: E731
+        runner = LocalRunner(spec.settings, cache_dir, progress, workers)
     else:
-        from .suite_ray import RayRunner, import_ray
-
         import_ray()  # a missing Ray stops the suite before any work
         runner = RayRunner(spec.settings, cache_dir, ray_address, gpus_per_worker, progress, results_via)
     units = _with_trained_sets(spec, cache_dir, progress)
@@ -159,7 +173,7 @@ def suite(
     for unit, payload in runner(units):
         relative = Path("runs") / f"{unit.key}.json"
         text = dumps(payload, indent=1).encode()
-        atomic_write(out / relative, lambda stream: stream.write(text))
+        atomic_write(out / relative, partial(_write_bytes, text))
         run = SuiteRun(unit.model, unit.dataset.name, relative.as_posix(), payload.get("timings", {}))
         scores = {"layers": [{"layer": entry["layer"], "scores": entry["scores"]} for entry in payload["layers"]]}
         finished.append((order[unit.key], run, scores))
@@ -168,8 +182,7 @@ def suite(
     finished.sort(key=lambda item: item[0])
     runs = [run for _, run, _ in finished]
     rows = summarize((run.model, run.dataset, scores) for _, run, scores in finished)
-    used = engine if engine == "local" else f"ray ({runner.used})"
-    result = SuiteResult(out, used, runs, rows, spec.to_dict(), time.perf_counter() - started)
+    result = SuiteResult(out, runner.engine, runs, rows, spec.to_dict(), time.perf_counter() - started)
     write_json(out / "suite.json", result.to_dict())
     result.to_html()
     return result
@@ -182,17 +195,20 @@ def describe_suite(result: SuiteResult) -> str:
     table = table[(table["metric"] == "test_accuracy")]
     sets = dict.fromkeys(name for model_sets in result.spec.get("saes", {}).values() for name in model_sets)
     codes = ["raw", *(representation_name("sae", name) for name in sets)]
-    lines = [f"suite: {len(result.runs)} runs, engine {result.engine}, {result.seconds:.1f} s; mean test accuracy over "
-             "datasets (wins/ties/losses against raw, margin 0.02):"]
+    lines = [
+        f"suite: {len(result.runs)} runs, engine {result.engine}, {result.seconds:.1f} s; mean test accuracy over "
+        "datasets (wins/ties/losses against raw, margin 0.02):"
+    ]
     for model, rows in table.groupby("model", sort=False):
         lines.append(f"model {model}")
-        cells = {}
+        cells: dict[int, dict[str, str]] = {}
         for row in rows[rows["representation"].isin(codes)].itertuples():
             note = "" if row.representation == "raw" else f" ({row.wins:.0f}/{row.ties:.0f}/{row.losses:.0f})"
             cells.setdefault(row.layer, {})[row.representation] = f"{row.mean:.3f}{note}"
         import pandas as pd
 
-        frame = pd.DataFrame.from_dict(cells, orient="index")[[c for c in codes if c in rows["representation"].values]]
+        shown = [c for c in codes if c in set(rows["representation"])]
+        frame = pd.DataFrame.from_dict(cells, orient="index")[shown]
         frame.index.name = "layer"
         lines.append(frame.to_string())
     lines += [f"wrote {result.out / 'suite.json'}", f"wrote {result.out / 'suite.html'}"]
@@ -210,15 +226,13 @@ def builtin_or_spec(spec: str | Path | Mapping[str, Any] | SuiteSpec) -> SuiteSp
 
 def _cache_folder(cache_dir: str | Path | None) -> Path:
     """The cache every unit shares; a suite needs one, since its units resume from it."""
-    from .cache import cache_root
-
     root = cache_root(cache_dir)
-    if root is not None:
-        root = root.resolve()  # workers elsewhere (Ray) read it from another working directory
     if root is None:
-        raise SettingsError("a suite needs a cache (its units resume from it); give cache_dir, or unset "
-                            "SAEPROBE_CACHE_DIR=off")
-    return root
+        raise SettingsError(
+            "a suite needs a cache (its units resume from it), and the cache folder cannot be "
+            "written; give another with cache_dir (--cache-dir)"
+        )
+    return root.resolve()  # workers elsewhere (Ray) read it from another working directory
 
 
 def _with_trained_sets(spec: SuiteSpec, cache_dir: Path, progress: bool) -> list[SuiteUnit]:
@@ -239,65 +253,26 @@ def _with_trained_sets(spec: SuiteSpec, cache_dir: Path, progress: bool) -> list
 
 
 def _train(model: str, trained: TrainedSet, spec: SuiteSpec, cache_dir: Path, progress: bool) -> str:
-    from .data import load_texts
-    from .embedded import general_sentences
-    from .training import train_saes
+    from ..data import general_sentences, load_texts
+    from ..sae import train_saes
 
     texts = general_sentences() if trained.texts == GENERAL_TEXT else load_texts(trained.texts)
     if not texts:
         raise SettingsError(f"no texts to train SAEs on in {trained.texts!r}; give a file of sentences")
     settings = spec.settings
-    found = train_saes(model, texts, settings.layers, settings.hook, trained.settings, cache_dir=cache_dir,
-                       revision=settings.revision, device=settings.device, progress=progress)
+    found = train_saes(
+        model,
+        texts,
+        settings.layers,
+        settings.hook,
+        trained.settings,
+        cache_dir=cache_dir,
+        revision=settings.revision,
+        device=settings.device,
+        progress=progress,
+    )
     return str(found.directory)
 
 
-def _run_local(units: list[SuiteUnit], spec: SuiteSpec, cache_dir: Path, progress: bool,
-               workers: int) -> Iterator[tuple[SuiteUnit, dict[str, Any]]]:
-    """Units one after another. With several ``workers``, a unit's forward pass runs here (the model
-    stays loaded) and its layers are fitted by a pool of processes reading the cache, then the unit
-    is assembled from the cache: the same results, as the Ray engine's."""
-    settings = spec.settings.to_dict()
-    if workers == 1:
-        for unit in units:
-            yield unit, run_unit(unit, settings, str(cache_dir), progress)
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    from .layer_sweep import cache_activations
-
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        for unit in units:
-            data = unit.load_data()
-            todo = missing_layers(unit, data, settings, str(cache_dir))
-            if todo:
-                cache_activations(unit.model, unit.sweep_saes, data, settings=spec.settings, cache_dir=cache_dir,
-                                  progress=progress)
-                list(pool.map(run_unit, [unit] * len(todo), [settings] * len(todo), [str(cache_dir)] * len(todo),
-                              [False] * len(todo), [[layer] for layer in todo]))
-            yield unit, run_unit(unit, settings, str(cache_dir), progress, data=data)
-
-
-def missing_layers(unit: SuiteUnit, data: Any, settings: dict[str, Any], cache_dir: str) -> list[int]:
-    """The layers of ``unit`` (its dataset ``data`` read) whose results the cache lacks."""
-    from .layer_sweep import plan_sweep
-    from .settings import SweepSettings
-
-    plan = plan_sweep(unit.model, unit.sweep_saes, data, settings=SweepSettings.from_dict(settings),
-                      cache_dir=cache_dir, load_saes=False)
-    return plan.todo
-
-
-def run_unit(unit: SuiteUnit, settings: dict[str, Any], cache_dir: str, progress: bool = False,
-             layers: list[int] | None = None, data: Any = None) -> dict[str, Any]:
-    """One unit's sweep (only ``layers`` when given), its result as a dict; used by every engine.
-    ``data`` is the unit's dataset when the caller has read it already."""
-    from .layer_sweep import sweep
-    from .settings import SweepSettings
-
-    chosen = SweepSettings.from_dict(settings)
-    if layers is not None:  # one of many tasks side by side: its layers one after another
-        chosen = chosen.replace(layers=",".join(map(str, layers)), threads=1)
-    data = unit.load_data() if data is None else data
-    return sweep(unit.model, unit.sweep_saes, data, settings=chosen, cache_dir=cache_dir, progress=progress).to_dict()
+def _write_bytes(data: bytes, stream: BinaryIO) -> None:
+    stream.write(data)

@@ -24,13 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import SettingsError
-from .options import check_names
-from .sae_sets import check_set_name
-from .settings import DataOptions, SAETrainingSettings, SweepSettings
+from ..config import DataOptions, SAETrainingSettings, SweepSettings, check_names
+from ..errors import SettingsError
+from ..sae import check_set_name
 
 KEYS = ("models", "saes", "datasets", "layers", "settings")
-BUILTIN_SUITES = {"small": Path(__file__).parent / "data" / "suites" / "small" / "suite.yaml"}
+BUILTIN_SUITES = {"small": Path(__file__).parent / "builtin" / "small" / "suite.yaml"}
 BUILTIN_SUITE_NAMES = tuple(BUILTIN_SUITES)
 DATASET_KEYS = ("name", "path", *DataOptions.names())
 GENERAL_TEXT = "general"
@@ -52,7 +51,7 @@ class SuiteDataset:
 
     name: str
     path: str
-    options: DataOptions = DataOptions()
+    options: DataOptions = field(default_factory=DataOptions)
 
 
 @dataclass(frozen=True)
@@ -65,7 +64,7 @@ class SuiteUnit:
 
     def load_data(self) -> Any:
         """The unit's dataset (:class:`~saeprobe.ProbeDataset`), read as the suite says."""
-        from .data import load_dataset
+        from ..data import load_dataset
 
         return load_dataset(self.dataset.path, options=self.dataset.options, name=self.dataset.name)
 
@@ -88,16 +87,19 @@ class SuiteSpec:
     models: list[str]
     saes: dict[str, dict[str, Any]]
     datasets: list[SuiteDataset]
-    settings: SweepSettings = SweepSettings()
+    settings: SweepSettings = field(default_factory=SweepSettings)
     source: str = "mapping"
     folder: Path = field(default_factory=Path.cwd)
 
     def units(self) -> list[SuiteUnit]:
         """Every (model, dataset) pair, models outermost (a model's units run back to back)."""
-        return [SuiteUnit(model, dataset, self.saes.get(model, {})) for model in self.models for dataset in self.datasets]
+        return [
+            SuiteUnit(model, dataset, self.saes.get(model, {})) for model in self.models for dataset in self.datasets
+        ]
 
     def to_dict(self) -> dict[str, Any]:
         """The suite as a plain mapping (trained sets as their ``train`` mapping)."""
+
         def plain(spec: Any) -> Any:
             if isinstance(spec, TrainedSet):
                 return {"train": spec.texts, **spec.settings.to_dict()}
@@ -106,8 +108,10 @@ class SuiteSpec:
         return {
             "models": self.models,
             "saes": {model: {name: plain(spec) for name, spec in sets.items()} for model, sets in self.saes.items()},
-            "datasets": [{"name": d.name, "path": d.path, **{k: v for k, v in d.options.to_dict().items() if v is not None}}
-                         for d in self.datasets],
+            "datasets": [
+                {"name": d.name, "path": d.path, **{k: v for k, v in d.options.to_dict().items() if v is not None}}
+                for d in self.datasets
+            ],
             "settings": self.settings.to_dict(),
         }
 
@@ -119,7 +123,7 @@ def load_suite(source: str | Path | Mapping[str, Any]) -> SuiteSpec:
         return parse_suite(source, Path.cwd(), "mapping")
     path = Path(source).expanduser()
     if not path.is_file():
-        raise SettingsError(f"suite file {str(path)!r} does not exist; give a YAML file as in docs/scale.md")
+        raise SettingsError(f"suite file {str(path)!r} does not exist; give a YAML file as in docs/guides/suites.md")
     import yaml
 
     try:
@@ -177,7 +181,9 @@ def _datasets(entries: Any, folder: Path) -> list[SuiteDataset]:
         path = str(entry["path"])
         name = str(entry.get("name") or Path(path).stem)
         if not UNIT_NAME.match(name):
-            raise SettingsError(f"datasets[{index}] name {name!r}: use letters, digits, '_', '.' or '-' (it names a file)")
+            raise SettingsError(
+                f"datasets[{index}] name {name!r}: use letters, digits, '_', '.' or '-' (it names a file)"
+            )
         if any(d.name == name for d in found):
             raise SettingsError(f"two datasets are named {name!r}; give each a name of its own")
         options = DataOptions.from_dict({k: v for k, v in entry.items() if k in DataOptions.names()})
@@ -195,15 +201,19 @@ def _sae_sets(saes: Any, models: list[str], folder: Path) -> dict[str, dict[str,
         per_model = {model: dict(saes.get(model) or {}) for model in models}
     else:
         per_model = {model: dict(saes) for model in models}
-    return {model: {name: _set_spec(name, spec, folder) for name, spec in sets.items()} for model, sets in per_model.items()}
+    return {
+        model: {name: _set_spec(name, spec, folder) for name, spec in sets.items()} for model, sets in per_model.items()
+    }
 
 
 def _set_spec(name: Any, spec: Any, folder: Path) -> Any:
     check_set_name(name)
     if isinstance(spec, Mapping):
         if "train" not in spec:
-            raise SettingsError(f"SAE set {name!r}: a mapping must say what to train on, {{train: general}} or "
-                                "{train: texts.txt}, with SAE training settings beside it")
+            raise SettingsError(
+                f"SAE set {name!r}: a mapping must say what to train on, {{train: general}} or "
+                "{train: texts.txt}, with SAE training settings beside it"
+            )
         texts = str(spec["train"])
         texts = texts if texts == GENERAL_TEXT else _in_folder(texts, folder)
         settings = SAETrainingSettings.from_dict({k: v for k, v in spec.items() if k != "train"})

@@ -9,14 +9,26 @@ import statistics
 from collections.abc import Iterable
 from typing import Any
 
-from .diagnosis import MARGIN
+from ..explain import MARGIN
 
 METRICS = ("test_accuracy", "test_auc", "train_accuracy")
-SUMMARY_COLUMNS = ["model", "layer", "representation", "metric", "mean", "median", "n_datasets", "wins", "ties",
-                   "losses"]
+SUMMARY_COLUMNS = [
+    "model",
+    "layer",
+    "representation",
+    "metric",
+    "mean",
+    "median",
+    "n_datasets",
+    "wins",
+    "ties",
+    "losses",
+]
 
 
-def summarize(runs: Iterable[tuple[str, str, dict[str, Any]]], metrics: tuple[str, ...] = METRICS) -> list[dict[str, Any]]:
+def summarize(
+    runs: Iterable[tuple[str, str, dict[str, Any]]], metrics: tuple[str, ...] = METRICS
+) -> list[dict[str, Any]]:
     """Summary rows from ``(model, dataset, result as a dict)`` triples (the standard regime only;
     an undefined metric, e.g. the AUC of a one-class test split, is left out of its row)."""
     values: dict[tuple[str, int, str, str], dict[str, float]] = {}
@@ -30,14 +42,23 @@ def summarize(runs: Iterable[tuple[str, str, dict[str, Any]]], metrics: tuple[st
     rows = []
     for (model, layer, representation, metric), by_dataset in sorted(values.items()):
         found = list(by_dataset.values())
-        row = {"model": model, "layer": layer, "representation": representation, "metric": metric,
-               "mean": statistics.fmean(found), "median": statistics.median(found), "n_datasets": len(found),
-               "wins": None, "ties": None, "losses": None}
+        row = {
+            "model": model,
+            "layer": layer,
+            "representation": representation,
+            "metric": metric,
+            "mean": statistics.fmean(found),
+            "median": statistics.median(found),
+            "n_datasets": len(found),
+            "wins": None,
+            "ties": None,
+            "losses": None,
+        }
         raw = values.get((model, layer, "raw", metric))
         if representation != "raw" and raw:
             paired = [(value, raw[dataset]) for dataset, value in by_dataset.items() if dataset in raw]
-            row["wins"] = sum(value > reference + MARGIN for value, reference in paired)
-            row["losses"] = sum(value < reference - MARGIN for value, reference in paired)
-            row["ties"] = len(paired) - row["wins"] - row["losses"]
+            wins = sum(value > reference + MARGIN for value, reference in paired)
+            losses = sum(value < reference - MARGIN for value, reference in paired)
+            row.update(wins=wins, ties=len(paired) - wins - losses, losses=losses)
         rows.append(row)
     return rows

@@ -1,31 +1,46 @@
 """The result of a sweep: typed per-layer records, tidy tables, and a versioned JSON form (see
-docs/result-schema.md and ``schema/sweep_result.schema.json``)."""
+docs/reference/result-schema.md and ``sweeps/schema/sweep_result.schema.json``)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from . import __version__
-from .errors import SaeprobeError
-from .jsonio import dumps, from_jsonable, to_jsonable
-from .diagnosis import with_diagnosis
-from .records import LayerEntry
-from .sae_sets import DEFAULT_SET, representation_name, split_representation
-from .settings import SweepSettings
+from .. import __version__
+from ..config import SweepSettings
+from ..errors import SaeprobeError
+from ..explain import with_diagnosis
+from ..records import DEFAULT_SET, DatasetInfo, LayerEntry, ModelInfo, representation_name, split_representation
+from ..store import dumps, from_jsonable, to_jsonable
 
 SCHEMA_VERSION = "2.0"
 # Majors this saeprobe reads: 1.x files are migrated on reading (see _upgrade_layer).
 READABLE_MAJORS = ("1", "2")
 DIAGNOSTIC_COLUMNS = [
-    "layer", "sae_set", "n_features", "l0_mean", "l0_median", "n_active_union", "n_active_union_train", "pca_k",
-    "n_always_on", "rank_sae", "participation_ratio_sae", "rank_raw", "participation_ratio_raw", "fvu", "cosine_mean",
-    "relative_error", "l0_tokens", "fvu_tokens",
+    "layer",
+    "sae_set",
+    "n_features",
+    "l0_mean",
+    "l0_median",
+    "n_active_union",
+    "n_active_union_train",
+    "pca_k",
+    "n_always_on",
+    "rank_sae",
+    "participation_ratio_sae",
+    "rank_raw",
+    "participation_ratio_raw",
+    "fvu",
+    "cosine_mean",
+    "relative_error",
+    "l0_tokens",
+    "fvu_tokens",
 ]
 SCORE_COLUMNS = ["layer", "hook_name", "representation", "metric", "value", "regime", "regime_value"]
 SCHEMA_PATH = Path(__file__).parent / "schema" / "sweep_result.schema.json"
@@ -40,8 +55,8 @@ class SweepResult:
     The DataFrame views are derived from them.
     """
 
-    model: dict[str, Any]
-    dataset: dict[str, Any]
+    model: ModelInfo
+    dataset: DatasetInfo
     settings: SweepSettings
     classes: list[Any]
     n_train: int
@@ -61,8 +76,17 @@ class SweepResult:
             for regime, regime_value, scores in runs:
                 for rep, metrics in scores.items():
                     for metric, value in metrics.__dict__.items():
-                        rows.append({"layer": entry.layer, "hook_name": entry.hook_name, "representation": rep,
-                                     "metric": metric, "value": value, "regime": regime, "regime_value": regime_value})
+                        rows.append(
+                            {
+                                "layer": entry.layer,
+                                "hook_name": entry.hook_name,
+                                "representation": rep,
+                                "metric": metric,
+                                "value": value,
+                                "regime": regime,
+                                "regime_value": regime_value,
+                            }
+                        )
         return pd.DataFrame(rows, columns=SCORE_COLUMNS)
 
     def table(self, metric: str = "test_accuracy") -> pd.DataFrame:
@@ -76,8 +100,9 @@ class SweepResult:
         table.columns.name = None
         return table
 
-    def summary(self, representations: tuple[str, ...] = ("raw", "sae", "pca_matched", "sae_topk_5"),
-                sae_set: str | None = None) -> pd.DataFrame:
+    def summary(
+        self, representations: tuple[str, ...] = ("raw", "sae", "pca_matched", "sae_topk_5"), sae_set: str | None = None
+    ) -> pd.DataFrame:
         """Per layer: test accuracy of the main ``representations`` (each SAE set's own, named for
         it: ``sae:task``, ...), then per SAE set the number of principal components its
         ``pca_matched`` used (``pca_k``: the features active on the training rows, capped by the
@@ -92,8 +117,13 @@ class SweepResult:
         accuracy = self.table("test_accuracy")
         wanted = {rep: rep for rep in representations if split_representation(rep)[1] is None}
         for set_name in sets:
-            wanted.update({representation_name(rep, set_name): rep for rep in representations
-                           if split_representation(rep)[1] == DEFAULT_SET})
+            wanted.update(
+                {
+                    representation_name(rep, set_name): rep
+                    for rep in representations
+                    if split_representation(rep)[1] == DEFAULT_SET
+                }
+            )
         table = accuracy[[rep for rep in wanted if rep in accuracy.columns]]
         diagnostics, diagnoses = self.diagnostics, self.diagnoses
         for set_name in sets:
@@ -103,7 +133,7 @@ class SweepResult:
             labels = diagnoses[diagnoses["sae_set"] == set_name].set_index("layer")[["label"]]
             part = mine[columns].join(labels.rename(columns={"label": "diagnosis"}))
             if sae_set is None:
-                part = part.rename(columns=lambda column: representation_name(column, set_name))
+                part = part.rename(columns=partial(representation_name, set_name=set_name))
             table = table.join(part)
         return table.rename(columns=wanted) if sae_set is not None else table
 
@@ -115,15 +145,21 @@ class SweepResult:
     def diagnosis_text(self) -> str:
         """The diagnoses as lines of plain text, one per (layer, SAE set), naming the set unless it is
         the one unnamed set (``sae``)."""
-        return "\n".join(f"layer {row.layer}{'' if row.sae_set == DEFAULT_SET else ' ' + row.sae_set} ({row.label}): "
-                         f"{row.text}" for row in self.diagnoses.itertuples())
+        lines = []
+        for _, row in self.diagnoses.iterrows():
+            named = "" if row["sae_set"] == DEFAULT_SET else f" {row['sae_set']}"
+            lines.append(f"layer {row['layer']}{named} ({row['label']}): {row['text']}")
+        return "\n".join(lines)
 
     @property
     def diagnoses(self) -> pd.DataFrame:
         """One row per (layer, SAE set) with a diagnosis: ``label`` and ``text`` (see
-        ``docs/diagnosis.md``)."""
-        rows = [{"layer": entry.layer, "sae_set": name, "label": found.label, "text": found.text}
-                for entry in self.layers for name, found in entry.diagnosis.items()]
+        ``docs/reference/diagnosis.md``)."""
+        rows = [
+            {"layer": entry.layer, "sae_set": name, "label": found.label, "text": found.text}
+            for entry in self.layers
+            for name, found in entry.diagnosis.items()
+        ]
         return pd.DataFrame(rows, columns=["layer", "sae_set", "label", "text"])
 
     @property
@@ -135,26 +171,28 @@ class SweepResult:
             for set_name, found in entry.saes.items():
                 figures = found.diagnostics
                 sparse, dims = figures.sparsity, figures.effective_dimension
-                rows.append({
-                    "layer": entry.layer,
-                    "sae_set": set_name,
-                    "n_features": sparse.n_features,
-                    "l0_mean": sparse.l0_mean,
-                    "l0_median": sparse.l0_median,
-                    "n_active_union": sparse.n_active_union,
-                    "n_active_union_train": sparse.n_active_union_train,
-                    "pca_k": entry.baselines.get(representation_name("pca_matched", set_name), {}).get("k"),
-                    "n_always_on": sparse.n_always_on,
-                    "rank_sae": dims["sae"].rank,
-                    "participation_ratio_sae": dims["sae"].participation_ratio,
-                    "rank_raw": dims["raw"].rank,
-                    "participation_ratio_raw": dims["raw"].participation_ratio,
-                    "fvu": figures.fidelity.fvu,
-                    "cosine_mean": figures.fidelity.cosine_mean,
-                    "relative_error": figures.fidelity.relative_error,
-                    "l0_tokens": figures.token_sparsity.l0_mean if figures.token_sparsity else None,
-                    "fvu_tokens": figures.token_fidelity.fvu if figures.token_fidelity else None,
-                })
+                rows.append(
+                    {
+                        "layer": entry.layer,
+                        "sae_set": set_name,
+                        "n_features": sparse.n_features,
+                        "l0_mean": sparse.l0_mean,
+                        "l0_median": sparse.l0_median,
+                        "n_active_union": sparse.n_active_union,
+                        "n_active_union_train": sparse.n_active_union_train,
+                        "pca_k": entry.baselines.get(representation_name("pca_matched", set_name), {}).get("k"),
+                        "n_always_on": sparse.n_always_on,
+                        "rank_sae": dims["sae"].rank,
+                        "participation_ratio_sae": dims["sae"].participation_ratio,
+                        "rank_raw": dims["raw"].rank,
+                        "participation_ratio_raw": dims["raw"].participation_ratio,
+                        "fvu": figures.fidelity.fvu,
+                        "cosine_mean": figures.fidelity.cosine_mean,
+                        "relative_error": figures.fidelity.relative_error,
+                        "l0_tokens": figures.token_sparsity.l0_mean if figures.token_sparsity else None,
+                        "fvu_tokens": figures.token_fidelity.fvu if figures.token_fidelity else None,
+                    }
+                )
         return pd.DataFrame(rows, columns=DIAGNOSTIC_COLUMNS)
 
     def features(self, layer: int, sae_set: str | None = None) -> pd.DataFrame:
@@ -167,6 +205,7 @@ class SweepResult:
             found = entry.sae_set(sae_set)
         except KeyError as exc:
             raise SaeprobeError(f"{exc.args[0]} (features(layer, sae_set=NAME))") from None
+        assert found is not None  # the layer has SAE sets
         return pd.DataFrame(found.diagnostics.features)
 
     def layer(self, layer: int) -> LayerEntry:
@@ -179,57 +218,64 @@ class SweepResult:
     @property
     def saes(self) -> pd.DataFrame:
         """The SAE of each (layer, SAE set): source, architecture, widths and hook."""
-        rows = [{"layer": entry.layer, "sae_set": name, **to_jsonable(found.sae)}
-                for entry in self.layers for name, found in entry.saes.items()]
+        rows = [
+            {"layer": entry.layer, "sae_set": name, **to_jsonable(found.sae)}
+            for entry in self.layers
+            for name, found in entry.saes.items()
+        ]
         return pd.DataFrame(rows)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-able form, following the schema in ``schema/sweep_result.schema.json``."""
-        return to_jsonable({
-            "schema_version": self.schema_version,
-            "saeprobe_version": self.saeprobe_version,
-            "model": self.model,
-            "dataset": self.dataset,
-            "settings": self.settings.to_dict(),
-            "classes": self.classes,
-            "n_train": self.n_train,
-            "n_test": self.n_test,
-            "layers": sorted(self.layers, key=lambda entry: entry.layer),
-            "timings": self.timings,
-        })
+        return to_jsonable(
+            {
+                "schema_version": self.schema_version,
+                "saeprobe_version": self.saeprobe_version,
+                "model": self.model,
+                "dataset": self.dataset,
+                "settings": self.settings.to_dict(),
+                "classes": self.classes,
+                "n_train": self.n_train,
+                "n_test": self.n_test,
+                "layers": sorted(self.layers, key=lambda entry: entry.layer),
+                "timings": self.timings,
+            }
+        )
 
     def show(self, selected_layer: int | None = None):
         """The notebook widget of this result (:class:`saeprobe.LayerSweepWidget`)."""
-        from .widget import LayerSweepWidget
+        from ..view import LayerSweepWidget
 
         return LayerSweepWidget(self, selected_layer=selected_layer)
 
     def to_html(self, path: str | Path, selected_layer: int | None = None) -> Path:
         """Write the offline report: one self-contained HTML file that works with no kernel."""
-        from .report import write_report
+        from ..view import write_report
 
         return write_report(self.to_dict(), path, selected_layer)
 
-    def to_svg(self, path: str | Path, representations: Sequence[str] | None = None,
-               splits: Sequence[str] = ("test", "train")) -> Path:
+    def to_svg(
+        self, path: str | Path, representations: Sequence[str] | None = None, splits: Sequence[str] = ("test", "train")
+    ) -> Path:
         """Write the accuracy-by-layer chart as a standalone SVG file (for slides and papers):
         ``representations`` (default: raw, and each SAE set's code and ``pca_matched``), test
         accuracy solid and train dashed (``splits``), with axis titles, the chance line and a
         legend. Raises :class:`SaeprobeError` naming the representations present for an unknown
         one."""
-        from .svg_chart import accuracy_svg
+        from ..view import accuracy_svg
 
         present = list(self.table("test_accuracy").columns)
         if representations is None:
-            representations = ["raw"] + [representation_name(kind, name) for name in self.sae_set_names
-                                         for kind in ("sae", "pca_matched")]
+            representations = ["raw"] + [
+                representation_name(kind, name) for name in self.sae_set_names for kind in ("sae", "pca_matched")
+            ]
         unknown = [name for name in representations if name not in present]
         if unknown or not set(splits) <= {"test", "train"}:
-            raise SaeprobeError(f"cannot draw {unknown or list(splits)}: representations are {present}, splits 'test' "
-                                "and 'train'")
+            raise SaeprobeError(
+                f"cannot draw {unknown or list(splits)}: representations are {present}, splits 'test' and 'train'"
+            )
         path = Path(path)
-        path.write_text(accuracy_svg(self.to_dict(), list(representations), splits),
-                        encoding="utf-8")
+        path.write_text(accuracy_svg(self.to_dict(), list(representations), splits), encoding="utf-8")
         return path
 
     def to_json(self, path: str | Path | None = None) -> str:
@@ -251,20 +297,25 @@ class SweepResult:
             )
         try:
             return cls(
-                model=payload["model"],
-                dataset=payload["dataset"],
+                model=from_jsonable(ModelInfo, payload["model"]),
+                dataset=from_jsonable(DatasetInfo, payload["dataset"]),
                 settings=SweepSettings.from_dict(payload["settings"]),
                 classes=payload["classes"],
                 n_train=payload["n_train"],
                 n_test=payload["n_test"],
-                layers=[with_diagnosis(from_jsonable(LayerEntry, _upgrade_layer(entry, version)))
-                        for entry in payload["layers"]],
+                layers=[
+                    with_diagnosis(from_jsonable(LayerEntry, _upgrade_layer(entry, version)))
+                    for entry in payload["layers"]
+                ],
                 timings=payload.get("timings", {}),
                 schema_version=SCHEMA_VERSION,  # migrated: the object is in today's form
-                saeprobe_version=payload.get("saeprobe_version") or payload["settings"].get("saeprobe_version", "unknown"),
+                saeprobe_version=payload.get("saeprobe_version")
+                or payload["settings"].get("saeprobe_version", "unknown"),
             )
         except (KeyError, TypeError, ValueError) as exc:
-            raise SaeprobeError(f"this is not a saeprobe result of schema {version}: {exc!r}; re-run the sweep") from exc
+            raise SaeprobeError(
+                f"this is not a saeprobe result of schema {version}: {exc!r}; re-run the sweep"
+            ) from exc
 
     @classmethod
     def from_json(cls, source: str | Path) -> SweepResult:
@@ -291,6 +342,12 @@ def _upgrade_layer(entry: dict[str, Any], version: str) -> dict[str, Any]:
     sae, diagnostics = entry.pop("sae", None), entry.pop("diagnostics", None)
     beyond = entry.pop("n_beyond_context", None)
     if sae is not None and diagnostics is not None:
-        entry["saes"] = {DEFAULT_SET: {"sae": sae, "diagnostics": diagnostics, "preparation": entry.get("preparation"),
-                                       "n_beyond_context": beyond}}
+        entry["saes"] = {
+            DEFAULT_SET: {
+                "sae": sae,
+                "diagnostics": diagnostics,
+                "preparation": entry.get("preparation"),
+                "n_beyond_context": beyond,
+            }
+        }
     return entry

@@ -29,7 +29,11 @@ def report_html(result: dict[str, Any], selected_layer: int | None = None, title
     """HTML text of a page that shows ``result`` (the sweep JSON) like the notebook widget, with no
     kernel, no network and no other file: it works opened from disk and inside an ``<iframe>``."""
     layers = [entry["layer"] for entry in result.get("layers", [])]
-    state = {"result": result, "selected_layer": selected_layer if selected_layer is not None else (layers[0] if layers else 0), "progress": {}}
+    state = {
+        "result": result,
+        "selected_layer": selected_layer if selected_layer is not None else (layers[0] if layers else 0),
+        "progress": {},
+    }
     heading = title or f"saeprobe sweep: {result['model']['name'].split('/')[-1]} on {result['dataset']['name']}"
     return _page(state, heading)
 
@@ -56,12 +60,13 @@ def first_selection(suite: dict[str, Any]) -> dict[str, Any]:
 def _page(state: dict[str, Any], heading: str) -> str:
     script = _bundle("report.js").replace("</script", "<\\/script")
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-        f"<title>{html.escape(heading)}</title>\n<style>\nbody {{ margin: 0; padding: 12px; }}\n{_bundle('widget.css')}\n</style>\n"
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{html.escape(heading)}</title>\n"
+        f"<style>\nbody {{ margin: 0; padding: 12px; }}\n{_bundle('widget.css')}\n</style>\n"
         "</head>\n<body>\n"
-        f"<div id=\"saeprobe-root\"></div>\n"
-        f"<script type=\"application/json\" id=\"saeprobe-state\">{_inline_json(state)}</script>\n"
+        f'<div id="saeprobe-root"></div>\n'
+        f'<script type="application/json" id="saeprobe-state">{_inline_json(state)}</script>\n'
         f"<script>\n{script}\n</script>\n</body>\n</html>\n"
     )
 

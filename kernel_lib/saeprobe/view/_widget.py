@@ -7,7 +7,7 @@ from typing import Any
 import anywidget
 import traitlets
 
-from .report import STATIC, first_selection, report_html, suite_report_html
+from ._report import STATIC, first_selection, report_html, suite_report_html
 
 
 class LayerSweepWidget(anywidget.AnyWidget):
@@ -56,7 +56,7 @@ class SuiteWidget(anywidget.AnyWidget):
     """A suite's view: the heatmap of datasets × layers (raw − SAE test accuracy per SAE set), the
     mean curves across datasets, and the sweep view of the clicked (dataset, layer).
 
-    ``suite`` is a :class:`~saeprobe.suite_runner.SuiteResult` or its view state; ``selected_run``
+    ``suite`` is a :class:`~saeprobe.SuiteResult` or its view state; ``selected_run``
     (``model/dataset``) and ``selected_layer`` are synced both ways.
     """
 
@@ -82,5 +82,5 @@ class SuiteWidget(anywidget.AnyWidget):
 def _iframe(page: str) -> str:
     import html
 
-    return f'<iframe srcdoc="{html.escape(page, quote=True)}" style="width:100%;height:900px;border:0" title="saeprobe sweep"></iframe>'
-
+    style = "width:100%;height:900px;border:0"
+    return f'<iframe srcdoc="{html.escape(page, quote=True)}" style="{style}" title="saeprobe sweep"></iframe>'

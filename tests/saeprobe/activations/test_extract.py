@@ -36,8 +36,16 @@ def brute_force(bridge, prompt, layer, pooling, exclude_bos=True):
 def test_pooled_activations_equal_each_text_run_alone(tiny_bridge, padding_side, pooling):
     template = "Review: {text}\nSentiment:"
     data = load_dataset(TEXTS, [0, 1, 0, 1, 0, 1, 0], template=template)
-    got = extract(tiny_bridge, data, layers="all", pooling=pooling, batch_size=3,
-                  padding_side=padding_side, cache_dir=False, progress=False)
+    got = extract(
+        tiny_bridge,
+        data,
+        layers="all",
+        pooling=pooling,
+        batch_size=3,
+        padding_side=padding_side,
+        cache_dir=False,
+        progress=False,
+    )
     assert list(got) == [0, 1, 2, 3]
     for layer in (0, 3):
         assert got[layer].shape == (len(TEXTS), 32)
@@ -54,26 +62,31 @@ def test_a_list_of_strings_and_a_layer_subset(tiny_bridge):
 
 
 def test_long_texts_are_cut_inside_the_template_and_counted(tiny_bridge):
-    from saeprobe.activations import _tokenize
+    from saeprobe.activations._tokenize import tokenize
 
     long_text = " ".join(["the worst plot I have seen"] * 30)
     template = "Review: {text}\nSentiment:"
-    tokenized = _tokenize(tiny_bridge, [long_text, "fine"], template, n_ctx=48)
+    tokenized = tokenize(tiny_bridge, [long_text, "fine"], template, n_ctx=48)
     assert tokenized.truncated.tolist() == [True, False]
     cut = tokenized.tokens[0]
     full = tiny_bridge.to_tokens(template.replace("{text}", long_text), truncate=False)[0]
     # The template's start and end survive; the text in between is what gets shortened.
     assert len(full) > 48 >= len(cut)
     assert cut[-3:].tolist() == full[-3:].tolist() and cut[:4].tolist() == full[:4].tolist()
-    got = extract(tiny_bridge, load_dataset([long_text, "fine"], [0, 1], template=template),
-                  layers=[0], cache_dir=False, progress=False)
+    got = extract(
+        tiny_bridge,
+        load_dataset([long_text, "fine"], [0, 1], template=template),
+        layers=[0],
+        cache_dir=False,
+        progress=False,
+    )
     assert got.n_truncated == 1 and got.truncated.tolist() == [True, False]
 
 
 def test_hook_and_layer_errors(tiny_bridge):
     with pytest.raises(LayerError, match="has 4 layers"):
         extract(tiny_bridge, TEXTS, layers=[4], cache_dir=False, progress=False)
-    with pytest.raises(ModelError, match="no hook 'blocks.0.hook_nonsense'"):
+    with pytest.raises(ModelError, match=r"no hook 'blocks.0.hook_nonsense'"):
         extract(tiny_bridge, TEXTS, layers=[0], hook="nonsense", cache_dir=False, progress=False)
     with pytest.raises(SettingsError, match="pooling must be one of"):
         extract(tiny_bridge, TEXTS, pooling="median", cache_dir=False, progress=False)
@@ -89,8 +102,9 @@ def test_hooked_transformer_is_accepted(tiny_model_dir):
     cfg = HookedTransformerConfig(n_layers=2, d_model=16, n_ctx=32, d_head=4, d_vocab=len(tokenizer), act_fn="gelu")
     torch.manual_seed(0)
     model = HookedTransformer(cfg, tokenizer=tokenizer)
-    got = extract(model, TEXTS, layers="all", pooling="last", batch_size=4, padding_side="left",
-                  cache_dir=False, progress=False)
+    got = extract(
+        model, TEXTS, layers="all", pooling="last", batch_size=4, padding_side="left", cache_dir=False, progress=False
+    )
     for row, text in enumerate(TEXTS):
         tokens = model.to_tokens(text, truncate=False)
         _, cache = model.run_with_cache(tokens, names_filter=["blocks.1.hook_resid_post"])
@@ -115,13 +129,20 @@ def test_token_activations_leave_out_padding_and_a_causal_models_first_position(
 
 def test_progress_counts_forward_batches_even_without_a_progress_bar(tiny_bridge):
     seen = []
-    extract(tiny_bridge, TEXTS, layers=[0], batch_size=2, cache_dir=False, progress=False,
-            on_progress=lambda stage, done, total: seen.append((stage, done, total)))
+    extract(
+        tiny_bridge,
+        TEXTS,
+        layers=[0],
+        batch_size=2,
+        cache_dir=False,
+        progress=False,
+        on_progress=lambda stage, done, total: seen.append((stage, done, total)),
+    )
     assert [done for _, done, _ in seen] == list(range(1, len(seen) + 1)) and seen[-1][1] == seen[-1][2] > 1
 
 
 def test_the_forward_pass_stops_at_the_deepest_requested_hook(tiny_bridge):
-    from saeprobe.activations import _HookReader
+    from saeprobe.activations._hooks import HookReader
 
     reached = []
     tiny_bridge.blocks[3].hook_out.add_hook(lambda tensor, hook: reached.append(3))
@@ -129,7 +150,7 @@ def test_the_forward_pass_stops_at_the_deepest_requested_hook(tiny_bridge):
     names = {layer: f"blocks.{layer}.hook_resid_post" for layer in (0, 2, 3)}
     batch = [tiny_bridge.to_tokens(text, truncate=False)[0] for text in TEXTS[:2]]
     try:
-        with _HookReader(tiny_bridge, names) as reader:
+        with HookReader(tiny_bridge, names) as reader:
             cache, _ = reader.run(batch, [0, 2], "right")
             assert reached == []  # neither block 3 nor the unembedding ran
             reader.run(batch, [3], "right")
@@ -144,25 +165,25 @@ def test_the_forward_pass_stops_at_the_deepest_requested_hook(tiny_bridge):
 
 
 def test_attention_runs_fused_unless_a_hook_reads_its_weights(tiny_bridge):
-    from saeprobe.activations import _fused_attention
+    from saeprobe.activations._hooks import fused_attention
 
     config = tiny_bridge.original_model.config
     assert config._attn_implementation == "eager"  # as the bridge boots it
-    with _fused_attention(tiny_bridge, ["blocks.0.hook_resid_post"]):
+    with fused_attention(tiny_bridge, ["blocks.0.hook_resid_post"]):
         assert config._attn_implementation == "sdpa"
     assert config._attn_implementation == "eager"
-    with _fused_attention(tiny_bridge, ["blocks.0.hook_resid_post", "blocks.0.attn.hook_pattern"]):
+    with fused_attention(tiny_bridge, ["blocks.0.hook_resid_post", "blocks.0.attn.hook_pattern"]):
         assert config._attn_implementation == "eager"
 
 
 def test_a_tokenizer_that_disagrees_with_the_model_is_not_trusted(tiny_bridge, monkeypatch):
-    from saeprobe import activations
+    from saeprobe.activations import _tokenize
 
     prompts = [f"Review: {text}" for text in TEXTS]
-    batch = activations._tokenize_batch(tiny_bridge, prompts, None)
+    batch = _tokenize.tokenize_batch(tiny_bridge, prompts, None)
     assert [row.tolist() for row in batch] == [tiny_bridge.to_tokens(p, truncate=False)[0].tolist() for p in prompts]
-    one_by_one = activations._to_tokens
-    monkeypatch.setattr(activations, "_to_tokens", lambda model, prompt, prepend_bos=None: one_by_one(model, prompt)[1:])
-    assert activations._tokenize_batch(tiny_bridge, prompts, None) is None
-    tokenized = activations._tokenize(tiny_bridge, TEXTS, "Review: {text}", 1000)
+    one_by_one = _tokenize.to_tokens
+    monkeypatch.setattr(_tokenize, "to_tokens", lambda model, prompt, prepend_bos=None: one_by_one(model, prompt)[1:])
+    assert _tokenize.tokenize_batch(tiny_bridge, prompts, None) is None
+    tokenized = _tokenize.tokenize(tiny_bridge, TEXTS, "Review: {text}", 1000)
     assert [row.tolist() for row in tokenized.tokens] == [one_by_one(tiny_bridge, p)[1:].tolist() for p in prompts]

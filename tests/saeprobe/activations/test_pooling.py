@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from saeprobe.pooling import pool
+from saeprobe.activations import pool
 
 
 @pytest.fixture

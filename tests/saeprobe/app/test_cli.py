@@ -5,7 +5,7 @@ import sys
 import pandas as pd
 import pytest
 
-from saeprobe.cli import main
+from saeprobe.app import main
 
 pytestmark = pytest.mark.integration
 
@@ -14,7 +14,10 @@ pytestmark = pytest.mark.integration
 def reviews_csv(tmp_path):
     path = tmp_path / "reviews.csv"
     pd.DataFrame(
-        {"review": [f"good film {i}" for i in range(12)] + [f"bad film {i}" for i in range(12)], "y": ["pos"] * 12 + ["neg"] * 12}
+        {
+            "review": [f"good film {i}" for i in range(12)] + [f"bad film {i}" for i in range(12)],
+            "y": ["pos"] * 12 + ["neg"] * 12,
+        }
     ).to_csv(path, index=False)
     return path
 
@@ -22,12 +25,42 @@ def reviews_csv(tmp_path):
 def test_sweep_end_to_end_in_a_subprocess(tiny_model_dir, sae_dir, reviews_csv, tmp_path):
     out = tmp_path / "sweep.json"
     completed = subprocess.run(
-        [sys.executable, "-m", "saeprobe.cli", "sweep", "--model", str(tiny_model_dir), "--saes", str(sae_dir),
-         "--data", str(reviews_csv), "--text-column", "review", "--label-column", "y",
-         "--template", 'Review: "{text}"\\nSentiment:', "--layers", "0-2", "--pooling", "mean",
-         "--train-sizes", "8", "--label-noise", "0.2", "--top-ks", "1,3",
-         "--cache-dir", str(tmp_path / "cache"), "--out", str(out), "--quiet"],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "saeprobe",
+            "sweep",
+            "--model",
+            str(tiny_model_dir),
+            "--saes",
+            str(sae_dir),
+            "--data",
+            str(reviews_csv),
+            "--text-column",
+            "review",
+            "--label-column",
+            "y",
+            "--template",
+            'Review: "{text}"\\nSentiment:',
+            "--layers",
+            "0-2",
+            "--pooling",
+            "mean",
+            "--train-sizes",
+            "8",
+            "--label-noise",
+            "0.2",
+            "--top-ks",
+            "1,3",
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            "--out",
+            str(out),
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert completed.returncode == 0, completed.stderr
     payload = json.loads(out.read_text())
@@ -37,11 +70,23 @@ def test_sweep_end_to_end_in_a_subprocess(tiny_model_dir, sae_dir, reviews_csv, 
     assert payload["settings"]["top_ks"] == [1, 3]
     assert [run["regime"] for run in payload["layers"][0]["regimes"]] == ["train_size", "label_noise"]
     header = completed.stdout.splitlines()[0].split()
-    assert header == ["raw", "sae", "pca_matched", "pca_k", "l0_mean", "n_active_union", "n_always_on", "fvu", "l0_tokens",
-                      "fvu_tokens", "diagnosis"]
+    assert header == [
+        "raw",
+        "sae",
+        "pca_matched",
+        "pca_k",
+        "l0_mean",
+        "n_active_union",
+        "n_always_on",
+        "fvu",
+        "l0_tokens",
+        "fvu_tokens",
+        "diagnosis",
+    ]
     labels = [line.split()[-1] for line in completed.stdout.splitlines()[2:5]]
     texts = completed.stdout.split("\n\n")[1].splitlines()
-    assert [text.split(":")[0] for text in texts] == [f"layer {n} ({label})" for n, label in zip(range(3), labels)]
+    expected = [f"layer {n} ({label})" for n, label in enumerate(labels)]
+    assert len(labels) == 3 and [text.split(":")[0] for text in texts] == expected
 
 
 @pytest.mark.parametrize(
@@ -63,9 +108,24 @@ def test_sweep_end_to_end_in_a_subprocess(tiny_model_dir, sae_dir, reviews_csv, 
     ],
 )
 def test_bad_input_exits_non_zero_with_the_fix(tiny_model_dir, sae_dir, reviews_csv, tmp_path, capsys, extra, message):
-    args = ["sweep", "--model", str(tiny_model_dir), "--saes", str(sae_dir), "--data", str(reviews_csv),
-            "--text-column", "review", "--label-column", "y", "--cache-dir", str(tmp_path), "--out",
-            str(tmp_path / "o.json"), "--quiet"]
+    args = [
+        "sweep",
+        "--model",
+        str(tiny_model_dir),
+        "--saes",
+        str(sae_dir),
+        "--data",
+        str(reviews_csv),
+        "--text-column",
+        "review",
+        "--label-column",
+        "y",
+        "--cache-dir",
+        str(tmp_path),
+        "--out",
+        str(tmp_path / "o.json"),
+        "--quiet",
+    ]
     assert main(args + extra) == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "o.json").exists()
@@ -75,13 +135,36 @@ def test_train_saes_then_sweep_with_them(tiny_model_dir, tmp_path, capsys):
     texts = tmp_path / "texts.txt"
     texts.write_text("\n".join(f"a sentence about film {i} and its plot" for i in range(60)))
     out = tmp_path / "saes"
-    args = ["train-saes", "--model", str(tiny_model_dir), "--data", str(texts), "--layers", "1,2", "--width", "40",
-            "--k", "4", "--steps", "10", "--batch-size", "32", "--out", str(out), "--cache-dir", str(tmp_path / "c"), "--quiet"]
+    args = [
+        "train-saes",
+        "--model",
+        str(tiny_model_dir),
+        "--data",
+        str(texts),
+        "--layers",
+        "1,2",
+        "--width",
+        "40",
+        "--k",
+        "4",
+        "--steps",
+        "10",
+        "--batch-size",
+        "32",
+        "--out",
+        str(out),
+        "--cache-dir",
+        str(tmp_path / "c"),
+        "--quiet",
+    ]
     assert main(args) == 0
     printed = capsys.readouterr().out
     assert "fvu" in printed and f"wrote {out}" in printed
     assert sorted(p.name for p in out.iterdir()) == ["layer_1", "layer_2"]
-    assert main(["train-saes", "--model", str(tiny_model_dir), "--data", str(tmp_path / "none.txt"), "--out", str(out)]) == 2
+    assert (
+        main(["train-saes", "--model", str(tiny_model_dir), "--data", str(tmp_path / "none.txt"), "--out", str(out)])
+        == 2
+    )
     assert "does not exist" in capsys.readouterr().err
 
 
@@ -89,18 +172,63 @@ def test_a_gguf_file_as_model_for_train_saes_and_sweep(tiny_gguf, reviews_csv, t
     monkeypatch.setenv("SAEPROBE_CACHE_DIR", str(tmp_path / "cache"))
     texts = tmp_path / "texts.txt"
     texts.write_text("\n".join(f"a sentence about film {i} and its plot" for i in range(60)))
-    train = ["train-saes", "--model", str(tiny_gguf), "--data", str(texts), "--layers", "0-2:2", "--width", "40",
-             "--k", "4", "--steps", "10", "--batch-size", "32", "--out", str(tmp_path / "saes"), "--quiet"]
+    train = [
+        "train-saes",
+        "--model",
+        str(tiny_gguf),
+        "--data",
+        str(texts),
+        "--layers",
+        "0-2:2",
+        "--width",
+        "40",
+        "--k",
+        "4",
+        "--steps",
+        "10",
+        "--batch-size",
+        "32",
+        "--out",
+        str(tmp_path / "saes"),
+        "--quiet",
+    ]
     assert main(train) == 0
-    sweep = ["sweep", "--model", str(tiny_gguf), "--saes", str(tmp_path / "saes"), "--data", str(reviews_csv),
-             "--text-column", "review", "--label-column", "y", "--layers", "0,2", "--out", str(tmp_path / "o.json"), "--quiet"]
+    sweep = [
+        "sweep",
+        "--model",
+        str(tiny_gguf),
+        "--saes",
+        str(tmp_path / "saes"),
+        "--data",
+        str(reviews_csv),
+        "--text-column",
+        "review",
+        "--label-column",
+        "y",
+        "--layers",
+        "0,2",
+        "--out",
+        str(tmp_path / "o.json"),
+        "--quiet",
+    ]
     assert main(sweep) == 0
     payload = json.loads((tmp_path / "o.json").read_text())
     assert payload["model"]["identity"].startswith("gguf:") and payload["settings"]["pooling"] == "last"
     assert [entry["saes"]["sae"]["sae"]["d_sae"] for entry in payload["layers"]] == [40, 40]
     capsys.readouterr()
-    missing = ["sweep", "--model", str(tmp_path / "gone.gguf"), "--data", str(reviews_csv), "--text-column", "review",
-               "--label-column", "y", "--out", str(tmp_path / "x.json")]
+    missing = [
+        "sweep",
+        "--model",
+        str(tmp_path / "gone.gguf"),
+        "--data",
+        str(reviews_csv),
+        "--text-column",
+        "review",
+        "--label-column",
+        "y",
+        "--out",
+        str(tmp_path / "x.json"),
+    ]
     assert main(missing) == 2
     error = capsys.readouterr().err
     assert "GGUF model file" in error and "does not exist" in error
@@ -109,12 +237,26 @@ def test_a_gguf_file_as_model_for_train_saes_and_sweep(tiny_gguf, reviews_csv, t
 def test_output_and_device_problems_stop_before_any_work(tiny_model_dir, sae_dir, reviews_csv, tmp_path, capsys):
     import torch
 
-    base = ["sweep", "--model", str(tiny_model_dir), "--saes", str(sae_dir), "--data", str(reviews_csv), "--text-column",
-            "review", "--label-column", "y", "--cache-dir", str(tmp_path / "cache"), "--quiet"]
-    assert main(base + ["--out", str(tmp_path / "missing" / "o.json")]) == 2
+    base = [
+        "sweep",
+        "--model",
+        str(tiny_model_dir),
+        "--saes",
+        str(sae_dir),
+        "--data",
+        str(reviews_csv),
+        "--text-column",
+        "review",
+        "--label-column",
+        "y",
+        "--cache-dir",
+        str(tmp_path / "cache"),
+        "--quiet",
+    ]
+    assert main([*base, "--out", str(tmp_path / "missing" / "o.json")]) == 2
     assert "--out" in capsys.readouterr().err and not (tmp_path / "cache" / "activations").exists()
     if not torch.cuda.is_available():
-        assert main(base + ["--out", str(tmp_path / "o.json"), "--device", "cuda"]) == 2
+        assert main([*base, "--out", str(tmp_path / "o.json"), "--device", "cuda"]) == 2
         assert "--device='cuda': this machine has no cuda device; use cpu" in capsys.readouterr().err
 
 
@@ -123,21 +265,40 @@ def test_a_damaged_sae_and_a_bad_file_exit_2(tiny_model_dir, sae_dir, reviews_cs
 
     shutil.copytree(sae_dir, tmp_path / "saes")
     (tmp_path / "saes" / "layer_1" / "sae_weights.safetensors").write_bytes(b"garbage" * 100)
-    args = ["sweep", "--model", str(tiny_model_dir), "--saes", str(tmp_path / "saes"), "--data", str(reviews_csv),
-            "--text-column", "review", "--label-column", "y", "--layers", "0-1", "--cache-dir", str(tmp_path / "c"),
-            "--out", str(tmp_path / "o.json"), "--quiet"]
+    args = [
+        "sweep",
+        "--model",
+        str(tiny_model_dir),
+        "--saes",
+        str(tmp_path / "saes"),
+        "--data",
+        str(reviews_csv),
+        "--text-column",
+        "review",
+        "--label-column",
+        "y",
+        "--layers",
+        "0-1",
+        "--cache-dir",
+        str(tmp_path / "c"),
+        "--out",
+        str(tmp_path / "o.json"),
+        "--quiet",
+    ]
     assert main(args) == 2
     assert "weights file is missing or damaged" in capsys.readouterr().err
     (tmp_path / "latin.csv").write_bytes("review,y\ncaf\u00e9,1\nb,0\n".encode("latin-1"))
-    assert main(args[:5] + ["--data", str(tmp_path / "latin.csv")] + args[7:]) == 2
+    assert main([*args[:5], "--data", str(tmp_path / "latin.csv"), *args[7:]]) == 2
     assert "is not UTF-8 text" in capsys.readouterr().err
 
 
 def test_suite_from_the_command_line(tiny_suite, tmp_path, capsys):
     """A suite file in process (main): the printed table of mean accuracies with wins/ties/losses, and
     the files; a second, named SAE set given as --saes NAME=DIR in a sweep works alike."""
-    assert main(["suite", str(tiny_suite), "--out", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "c"),
-                 "--quiet"]) == 0
+    assert (
+        main(["suite", str(tiny_suite), "--out", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "c"), "--quiet"])
+        == 0
+    )
     printed = capsys.readouterr().out
     assert "suite: 3 runs, engine local" in printed and "sae:narrow" in printed and "sae:wide" in printed
     table = printed.split("\n")[4:8]
@@ -149,12 +310,56 @@ def test_suite_from_the_command_line(tiny_suite, tmp_path, capsys):
 
 def test_named_sae_sets_from_the_command_line(tiny_model_dir, sae_dir, wide_sae_dir, reviews_csv, tmp_path, capsys):
     out = tmp_path / "sweep.json"
-    assert main(["sweep", "--model", str(tiny_model_dir), "--saes", f"narrow={sae_dir}", "--saes", f"wide={wide_sae_dir}",
-                 "--data", str(reviews_csv), "--text-column", "review", "--label-column", "y", "--layers", "1",
-                 "--cache-dir", str(tmp_path / "c"), "--out", str(out), "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "sweep",
+                "--model",
+                str(tiny_model_dir),
+                "--saes",
+                f"narrow={sae_dir}",
+                "--saes",
+                f"wide={wide_sae_dir}",
+                "--data",
+                str(reviews_csv),
+                "--text-column",
+                "review",
+                "--label-column",
+                "y",
+                "--layers",
+                "1",
+                "--cache-dir",
+                str(tmp_path / "c"),
+                "--out",
+                str(out),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     printed = capsys.readouterr().out
     assert "sae:narrow" in printed and "diagnosis:wide" in printed and "layer 1 wide (" in printed
     assert list(json.loads(out.read_text())["layers"][0]["saes"]) == ["narrow", "wide"]
-    assert main(["sweep", "--model", str(tiny_model_dir), "--saes", f"a={sae_dir}", "--saes", f"a={wide_sae_dir}",
-                 "--data", str(reviews_csv), "--text-column", "review", "--label-column", "y", "--out", str(out)]) == 2
+    assert (
+        main(
+            [
+                "sweep",
+                "--model",
+                str(tiny_model_dir),
+                "--saes",
+                f"a={sae_dir}",
+                "--saes",
+                f"a={wide_sae_dir}",
+                "--data",
+                str(reviews_csv),
+                "--text-column",
+                "review",
+                "--label-column",
+                "y",
+                "--out",
+                str(out),
+            ]
+        )
+        == 2
+    )
     assert "names the set 'a' twice" in capsys.readouterr().err

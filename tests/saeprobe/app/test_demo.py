@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from saeprobe.demo import run_demo as demo_in_process
+from saeprobe.app import run_demo as demo_in_process
 from saeprobe.errors import SaeprobeError
 
 pytestmark = pytest.mark.integration
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(scope="module")
@@ -22,8 +22,13 @@ def demo_cache(tmp_path_factory):
 
 def run_demo(out: Path, cache: Path, *options: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "SAEPROBE_CACHE_DIR": str(cache), "HF_HUB_OFFLINE": "1"}
-    return subprocess.run([sys.executable, "-m", "saeprobe.cli", "demo", "--out", str(out), "--quiet", *options],
-                          capture_output=True, text=True, env=env, timeout=900)
+    return subprocess.run(
+        [sys.executable, "-m", "saeprobe", "demo", "--out", str(out), "--quiet", *options],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+    )
 
 
 def test_demo_writes_reports_and_reruns_from_cache(demo_cache, tmp_path):
@@ -48,7 +53,9 @@ def test_quickstart_notebook_executes(demo_cache, tmp_path, monkeypatch):
 
     monkeypatch.setenv("SAEPROBE_CACHE_DIR", str(demo_cache))
     notebook = nbformat.read(ROOT / "examples" / "quickstart.ipynb", as_version=4)
-    NotebookClient(notebook, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    NotebookClient(
+        notebook, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
     outputs = [output for cell in notebook.cells if cell.cell_type == "code" for output in cell.get("outputs", [])]
     widget_views = [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
     assert widget_views, "the notebook shows the widget"
@@ -65,8 +72,12 @@ def test_smollm2_demo_probes_the_last_prompt_token(smollm2_cache, tmp_path):
     # The seed's situation (a decoder read at the last prompt token, an early layer): most active
     # features fire on every example, and PCA to as many dimensions loses the concept too.
     diagnoses = [line for line in run.stdout.splitlines() if line.startswith("layer ") and "): " in line]
-    assert [line.split(" (")[0] for line in diagnoses] == ["layer 3 task", "layer 3 general", "layer 29 task",
-                                                           "layer 29 general"]
+    assert [line.split(" (")[0] for line in diagnoses] == [
+        "layer 3 task",
+        "layer 3 general",
+        "layer 29 task",
+        "layer 29 general",
+    ]
     assert diagnoses[0].startswith("layer 3 task (dimensionality)")
     assert (tmp_path / "smollm2.html").stat().st_size > 20_000 and not (tmp_path / "smollm2-general.html").exists()
 

@@ -1,7 +1,7 @@
 import pytest
 
+from saeprobe.config import hook_name, parse_layers, split_hook_name
 from saeprobe.errors import LayerError
-from saeprobe.layers import hook_name, parse_layers, split_hook_name
 
 
 def test_parse_all_range_list_and_negative():
@@ -36,5 +36,5 @@ def test_hook_names_round_trip():
     assert hook_name(3, "resid_post") == "blocks.3.hook_resid_post"
     assert hook_name(3, "hook_mlp_out") == "blocks.3.hook_mlp_out"
     assert split_hook_name("blocks.12.hook_resid_pre") == (12, "hook_resid_pre")
-    with pytest.raises(LayerError, match="blocks.<layer>.hook_<point>"):
+    with pytest.raises(LayerError, match=r"blocks.<layer>.hook_<point>"):
         split_hook_name("hook_embed")

@@ -8,12 +8,19 @@ import math
 
 import pytest
 
-from saeprobe.cli import build_parser
+from saeprobe.app import build_parser, validate_params
+from saeprobe.config import (
+    RESULT_GROUPS,
+    DataOptions,
+    SAETrainingSettings,
+    SweepSettings,
+    add_arguments,
+    flag_of,
+    from_arguments,
+    json_schema,
+)
 from saeprobe.errors import DataError, SAEError, SettingsError
-from saeprobe.jobs import validate_params
-from saeprobe.options import add_arguments, flag_of, from_arguments, json_schema
-from saeprobe.result import SCHEMA_PATH
-from saeprobe.settings import RESULT_GROUPS, DataOptions, SAETrainingSettings, SweepSettings
+from saeprobe.sweeps import SCHEMA_PATH
 
 BAD_VALUES = [
     ("layers", "3-1", "runs backwards; write it as '1-3'"),
@@ -80,25 +87,43 @@ def test_unknown_names_are_refused_with_the_nearest_valid_one():
 
 
 def test_stage_errors_keep_their_family():
-    with pytest.raises(DataError, match="template='Review' has no {text} slot"):
+    with pytest.raises(DataError, match=r"template='Review' has no {text} slot"):
         DataOptions(template="Review")
     with pytest.raises(SAEError, match="k=20 must not exceed the width 10"):
         SAETrainingSettings(k=20, width=10)
 
 
 def test_settings_of_results_written_before_schema_1_2_are_read():
-    old = {"hook": "resid_post", "pooling": "mean", "exclude_bos": True, "test_size": None, "split": "given", "seed": 0,
-           "Cs": [0.1, 1.0], "cv_folds": 5, "probe": "logistic", "top_ks": [1, 5], "always_on_threshold": 0.99,
-           "feature_table_size": 200, "saeprobe_version": "0.1.0",
-           "regimes": [{"regime": "train_size", "value": 16.0}, {"regime": "label_noise", "value": 0.1}]}
+    old = {
+        "hook": "resid_post",
+        "pooling": "mean",
+        "exclude_bos": True,
+        "test_size": None,
+        "split": "given",
+        "seed": 0,
+        "Cs": [0.1, 1.0],
+        "cv_folds": 5,
+        "probe": "logistic",
+        "top_ks": [1, 5],
+        "always_on_threshold": 0.99,
+        "feature_table_size": 200,
+        "saeprobe_version": "0.1.0",
+        "regimes": [{"regime": "train_size", "value": 16.0}, {"regime": "label_noise", "value": 0.1}],
+    }
     settings = SweepSettings.from_dict(old)
-    assert (settings.pooling, settings.train_sizes, settings.label_noise, settings.test_size) == ("mean", (16,), (0.1,), 0.3)
+    assert (settings.pooling, settings.train_sizes, settings.label_noise, settings.test_size) == (
+        "mean",
+        (16,),
+        (0.1,),
+        0.3,
+    )
 
 
 def test_the_result_schema_declares_exactly_the_settings():
     schema = json.loads(SCHEMA_PATH.read_text())
     assert schema["$defs"]["settings"] == json_schema(SweepSettings), (
-        "the settings changed: run python tools/write_result_schema.py, npm run build and python tools/dump_widget_fixture.py"
+        "the settings changed: run python tools/write_result_schema.py, npm run build and "
+        "python tools/dump_widget_fixture.py"
     )
 
 
@@ -115,8 +140,9 @@ def test_flags_build_the_same_settings_as_keywords():
     parser = argparse.ArgumentParser()
     add_arguments(parser, SweepSettings)
     args = parser.parse_args(["--layers", "0-3", "--cs", "0.1,1", "--no-exclude-bos", "--top-ks", "2,5", "--seed", "7"])
-    assert from_arguments(SweepSettings, args) == SweepSettings(layers="0-3", Cs=(0.1, 1.0), exclude_bos=False,
-                                                                top_ks=(2, 5), seed=7)
+    assert from_arguments(SweepSettings, args) == SweepSettings(
+        layers="0-3", Cs=(0.1, 1.0), exclude_bos=False, top_ks=(2, 5), seed=7
+    )
     with pytest.raises(SettingsError) as error:
         from_arguments(SweepSettings, parser.parse_args(["--cv-folds", "five"]))
     assert error.value.render("--cv-folds") == "--cv-folds takes a whole number; got 'five'"
@@ -125,20 +151,25 @@ def test_flags_build_the_same_settings_as_keywords():
 def test_server_requests_are_checked_by_the_same_declarations():
     params = validate_params({"model": "m", "data": "d.csv", "pooling": "mean", "Cs": [1, 10], "text_column": "review"})
     assert params == {"model": "m", "data": "d.csv", "text_column": "review", "pooling": "mean", "Cs": [1.0, 10.0]}
-    for body, message in [({"data": "d.csv"}, "'model' is required"), ({"model": "m", "data": "d", "seed": "0"}, "seed must be"),
-                          ({"model": "m", "data": "d", "layer": "1"}, "did you mean 'layers'"),
-                          ({"model": "m", "data": "d", "always_on_threshold": math.inf}, "finite")]:
+    for body, message in [
+        ({"data": "d.csv"}, "'model' is required"),
+        ({"model": "m", "data": "d", "seed": "0"}, "seed must be"),
+        ({"model": "m", "data": "d", "layer": "1"}, "did you mean 'layers'"),
+        ({"model": "m", "data": "d", "always_on_threshold": math.inf}, "finite"),
+    ]:
         with pytest.raises((SettingsError, DataError), match=message):
             validate_params(body)
 
 
 def test_cache_keys_take_whole_groups():
-    from saeprobe.cache import activation_parts
+    from saeprobe.store import activation_parts
 
     base = SweepSettings(pooling="last")
     prep = {"fold_ln": False}
     key = activation_parts("model", "prompts", base, prep)
-    assert activation_parts("model", "prompts", base.replace(Cs=(1.0,), batch_size=3, code_pooling="pooled"), prep) == key
+    assert (
+        activation_parts("model", "prompts", base.replace(Cs=(1.0,), batch_size=3, code_pooling="pooled"), prep) == key
+    )
     assert activation_parts("model", "prompts", base.replace(exclude_bos=False), prep) != key
     assert activation_parts("model", "prompts", base, {"fold_ln": True}) != key
     assert "batch_size" not in base.parts(*RESULT_GROUPS) and "Cs" in base.parts(*RESULT_GROUPS)

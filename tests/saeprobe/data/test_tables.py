@@ -35,7 +35,7 @@ def test_tsv_jsonl_dataframe_and_hf_like(tmp_path):
     assert load_dataset(frame).texts == ("p", "q")
 
     class HFLike:
-        column_names = ["text", "label"]
+        column_names = ("text", "label")
 
         def to_pandas(self):
             return frame
@@ -73,7 +73,12 @@ def test_stratified_split_is_seeded_and_keeps_class_balance():
         (lambda: load_dataset(pd.DataFrame({"txt": ["a"], "label": [0]})), "column 'text' is not in"),
         (lambda: load_dataset("/nonexistent/file.csv"), "does not exist"),
         (lambda: load_dataset(["a"]), "needs labels"),
-        (lambda: load_dataset(pd.DataFrame({"text": ["a", "b"], "label": [0, 1], "s": ["train", "dev"]}), split_column="s"), "only 'train' and 'test'"),
+        (
+            lambda: load_dataset(
+                pd.DataFrame({"text": ["a", "b"], "label": [0, 1], "s": ["train", "dev"]}), split_column="s"
+            ),
+            "only 'train' and 'test'",
+        ),
     ],
 )
 def test_bad_input_names_the_problem(make, message):
@@ -100,12 +105,18 @@ def test_shared_sst2_loads(shared_data):
     assert np.bincount(data.y).tolist() == [428, 444]
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"", r"is empty \(0 bytes\)"),
-    (b"text;label\ngood;1\nbad;0\n", "looks separated by ';'"),
-    (bytes(range(256)) * 4, "is a binary file, not text"),
-    ("text,label\ncaf\u00e9 cr\u00e8me,1\nbad,0\n".encode("latin-1"), "such as Latin-1, or a binary file; save it as UTF-8"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", r"is empty \(0 bytes\)"),
+        (b"text;label\ngood;1\nbad;0\n", "looks separated by ';'"),
+        (bytes(range(256)) * 4, "is a binary file, not text"),
+        (
+            "text,label\ncaf\u00e9 cr\u00e8me,1\nbad,0\n".encode("latin-1"),
+            "such as Latin-1, or a binary file; save it as UTF-8",
+        ),
+    ],
+)
 def test_unreadable_tables_say_why(tmp_path, content, message):
     path = tmp_path / "d.csv"
     path.write_bytes(content)
@@ -116,7 +127,7 @@ def test_unreadable_tables_say_why(tmp_path, content, message):
 def test_a_bad_jsonl_line_is_named(tmp_path):
     path = tmp_path / "d.jsonl"
     path.write_text('{"text": "a", "label": 1}\n{"text": "b", "label": \n')
-    with pytest.raises(DataError, match="line 2 of 'd.jsonl' is not a JSON object"):
+    with pytest.raises(DataError, match=r"line 2 of 'd.jsonl' is not a JSON object"):
         load_dataset(path)
 
 
@@ -124,15 +135,17 @@ def test_a_bad_jsonl_line_is_named(tmp_path):
 def test_a_missing_or_infinite_label_is_no_class(tmp_path, bad):
     path = tmp_path / "d.csv"
     path.write_text(f"text,label\na,0\nb,1\nc,{bad}\nd,1\n")
-    with pytest.raises(DataError, match="row 2 of 'd.csv'|missing labels"):
+    with pytest.raises(DataError, match=r"row 2 of 'd.csv'|missing labels"):
         load_dataset(path)
     with pytest.raises(DataError, match="no class"):
         load_dataset(["a", "b", "c"], [0, 1, float("inf")])
 
 
 def test_a_class_only_in_the_given_test_split_is_refused():
-    data = load_dataset(pd.DataFrame({"text": list("abcde"), "label": [0, 0, 1, 1, 2], "split": ["train"] * 4 + ["test"]}),
-                        split_column="split")
+    data = load_dataset(
+        pd.DataFrame({"text": list("abcde"), "label": [0, 0, 1, 1, 2], "split": ["train"] * 4 + ["test"]}),
+        split_column="split",
+    )
     with pytest.raises(DataError, match="class 2 has no training rows"):
         data.split_rows()
 
@@ -142,7 +155,7 @@ def test_copies_of_a_text_fall_on_one_side_of_the_split():
     data = load_dataset(texts, [i % 30 % 2 for i in range(90)])
     split = data.split_rows(test_size=0.3, seed=0)
     groups = {}
-    for text, in_test in zip(texts, split.test):
+    for text, in_test in zip(texts, split.test, strict=True):
         groups.setdefault(text, set()).add(bool(in_test))
     assert all(len(sides) == 1 for sides in groups.values())
     assert split.n_duplicates == 90 and split.n_test_seen_in_train == 0 and 20 <= split.test.sum() <= 34
@@ -155,4 +168,7 @@ def test_copies_of_a_text_fall_on_one_side_of_the_split():
 
 def test_a_dataset_prints_as_a_summary():
     data = load_dataset([f"text {i}" for i in range(1000)], [i % 2 for i in range(1000)], name="big")
-    assert repr(data) == "ProbeDataset(name='big', n_examples=1000, classes={0: 500, 1: 500}, template=None, split='stratified')"
+    assert (
+        repr(data)
+        == "ProbeDataset(name='big', n_examples=1000, classes={0: 500, 1: 500}, template=None, split='stratified')"
+    )

@@ -2,25 +2,61 @@
 
 import pytest
 
-from saeprobe.diagnosis import LABELS, diagnose, with_diagnosis
-from saeprobe.records import (Diagnostics, EffectiveDimension, Fidelity, Histogram, LayerEntry, Metrics, SAEInfo,
-                              SAESetLayer, Sparsity)
+from saeprobe.explain import LABELS, diagnose, with_diagnosis
+from saeprobe.records import (
+    Diagnostics,
+    EffectiveDimension,
+    Fidelity,
+    Histogram,
+    LayerEntry,
+    Metrics,
+    SAEInfo,
+    SAESetLayer,
+    Sparsity,
+)
 
 
-def entry(raw=0.80, sae=0.79, topk=0.78, pca=0.79, reconstruction=0.79, error=0.80, l0=16.0, always_on=0, union=300,
-          fvu=0.1) -> LayerEntry:
-    accuracies = {"raw": raw, "sae": sae, "sae_topk_16": topk, "sae_topk_1": 0.5, "pca_matched": pca,
-                  "sae_reconstruction": reconstruction, "sae_error": error}
-    sparsity = Sparsity(n_features=1024, l0_mean=l0, l0_median=l0, l0_histogram=Histogram([0, 1], [1]),
-                        n_active_union=union, n_active_union_train=union, n_active_union_by_class={},
-                        always_on_threshold=0.99, n_always_on=always_on, always_on_ids=list(range(always_on)))
+def entry(
+    raw=0.80, sae=0.79, topk=0.78, pca=0.79, reconstruction=0.79, error=0.80, l0=16.0, always_on=0, union=300, fvu=0.1
+) -> LayerEntry:
+    accuracies = {
+        "raw": raw,
+        "sae": sae,
+        "sae_topk_16": topk,
+        "sae_topk_1": 0.5,
+        "pca_matched": pca,
+        "sae_reconstruction": reconstruction,
+        "sae_error": error,
+    }
+    sparsity = Sparsity(
+        n_features=1024,
+        l0_mean=l0,
+        l0_median=l0,
+        l0_histogram=Histogram([0, 1], [1]),
+        n_active_union=union,
+        n_active_union_train=union,
+        n_active_union_by_class={},
+        always_on_threshold=0.99,
+        n_always_on=always_on,
+        always_on_ids=list(range(always_on)),
+    )
     return LayerEntry(
-        layer=2, hook_name="blocks.2.hook_resid_post",
-        scores={name: Metrics(train_accuracy=1.0, test_accuracy=value, test_auc=value) for name, value in accuracies.items()},
+        layer=2,
+        hook_name="blocks.2.hook_resid_post",
+        scores={
+            name: Metrics(train_accuracy=1.0, test_accuracy=value, test_auc=value) for name, value in accuracies.items()
+        },
         baselines={"pca_matched": {"k": union}},
-        saes={"sae": SAESetLayer(sae=SAEInfo("saes/layer_2", "topk", 64, 1024), diagnostics=Diagnostics(
-            sparsity=sparsity, effective_dimension={"raw": EffectiveDimension(10, 5.0)},
-            fidelity=Fidelity(fvu=fvu, cosine_mean=0.9, relative_error=0.3)))},
+        saes={
+            "sae": SAESetLayer(
+                sae=SAEInfo("saes/layer_2", "topk", 64, 1024),
+                diagnostics=Diagnostics(
+                    sparsity=sparsity,
+                    effective_dimension={"raw": EffectiveDimension(10, 5.0)},
+                    fidelity=Fidelity(fvu=fvu, cosine_mean=0.9, relative_error=0.3),
+                ),
+            )
+        },
     )
 
 
@@ -37,12 +73,15 @@ def test_selection_when_the_full_code_keeps_it_and_the_top_k_does_not():
 
 
 def test_dimensionality_on_a_task_blind_code_as_in_the_seed():
-    found = diagnose(entry(raw=0.79, sae=0.57, topk=0.55, pca=0.58, reconstruction=0.55, error=0.79, always_on=15,
-                           union=40))
+    found = diagnose(
+        entry(raw=0.79, sae=0.57, topk=0.55, pca=0.58, reconstruction=0.55, error=0.79, always_on=15, union=40)
+    )
     assert found.label == "dimensionality"
-    assert found.text == ("15 of the 16 features active per example fire on every example, so the code is close to a "
-                          "1-dimensional, task-blind projection; PCA of the raw states to as many dimensions as features "
-                          "fire (40 components) also drops to 0.58 (raw 0.79, SAE 0.57).")
+    assert found.text == (
+        "15 of the 16 features active per example fire on every example, so the code is close to a "
+        "1-dimensional, task-blind projection; PCA of the raw states to as many dimensions as features "
+        "fire (40 components) also drops to 0.58 (raw 0.79, SAE 0.57)."
+    )
 
 
 def test_dimensionality_on_a_small_union():
@@ -51,8 +90,9 @@ def test_dimensionality_on_a_small_union():
 
 
 def test_a_small_code_whose_pca_keeps_the_concept_is_not_dimensionality():
-    found = diagnose(entry(raw=0.79, sae=0.60, topk=0.60, pca=0.78, reconstruction=0.61, error=0.79, always_on=12,
-                           union=40))
+    found = diagnose(
+        entry(raw=0.79, sae=0.60, topk=0.60, pca=0.78, reconstruction=0.61, error=0.79, always_on=12, union=40)
+    )
     assert found.label == "fidelity"
 
 
@@ -69,8 +109,11 @@ def test_undetermined_when_nothing_explains_the_loss():
 
 
 def test_no_sae_no_diagnosis_and_old_results_get_one():
-    raw_only = LayerEntry(layer=0, hook_name="blocks.0.hook_resid_post",
-                          scores={"raw": Metrics(train_accuracy=1.0, test_accuracy=0.8, test_auc=0.8)})
+    raw_only = LayerEntry(
+        layer=0,
+        hook_name="blocks.0.hook_resid_post",
+        scores={"raw": Metrics(train_accuracy=1.0, test_accuracy=0.8, test_auc=0.8)},
+    )
     assert diagnose(raw_only) is None and with_diagnosis(raw_only).diagnosis == {}
     old = entry(raw=0.80, sae=0.70, pca=0.80, reconstruction=0.79, error=0.80)
     assert with_diagnosis(old).diagnosis["sae"].label in LABELS
@@ -80,10 +123,14 @@ def test_a_named_set_is_read_from_its_own_representations():
     """The set 'task' reads sae:task, pca_matched:task, ...; the default set's figures do not leak in."""
     plain = entry(raw=0.79, sae=0.57, topk=0.55, pca=0.58, reconstruction=0.55, error=0.79, always_on=15, union=20)
     named = LayerEntry(
-        layer=2, hook_name=plain.hook_name,
-        scores={"raw": plain.scores["raw"], **{f"{name}:task": metrics for name, metrics in plain.scores.items()
-                                               if name != "raw"}},
-        baselines={"pca_matched:task": {"k": 20}}, saes={"task": plain.saes["sae"]},
+        layer=2,
+        hook_name=plain.hook_name,
+        scores={
+            "raw": plain.scores["raw"],
+            **{f"{name}:task": metrics for name, metrics in plain.scores.items() if name != "raw"},
+        },
+        baselines={"pca_matched:task": {"k": 20}},
+        saes={"task": plain.saes["sae"]},
     )
     assert diagnose(named, "sae") is None
     found = diagnose(named, "task")
@@ -98,4 +145,6 @@ def test_every_layer_of_a_sweep_carries_its_diagnosis_through_json(tiny_result):
     for layer in tiny_result.layers:
         assert layer.diagnosis["sae"].label in LABELS and layer.diagnosis["sae"].text
     again = SweepResult.from_json(tiny_result.to_json())
-    assert [layer.diagnosis["sae"] for layer in again.layers] == [layer.diagnosis["sae"] for layer in tiny_result.layers]
+    assert [layer.diagnosis["sae"] for layer in again.layers] == [
+        layer.diagnosis["sae"] for layer in tiny_result.layers
+    ]

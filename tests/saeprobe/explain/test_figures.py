@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from saeprobe.diagnostics import effective_dimension, feature_table, fidelity, l0_histogram, sparsity
+from saeprobe.explain import effective_dimension, feature_table, fidelity, l0_histogram, sparsity
 
 
 @pytest.fixture
@@ -70,9 +70,9 @@ def test_fidelity_matches_brute_force():
     x_hat = x + rng.normal(scale=0.3, size=x.shape)
     got = fidelity(x, x_hat)
     assert got.fvu == pytest.approx(((x - x_hat) ** 2).sum() / ((x - x.mean(0)) ** 2).sum())
-    cos = [a @ b / np.linalg.norm(a) / np.linalg.norm(b) for a, b in zip(x, x_hat)]
+    cos = [a @ b / np.linalg.norm(a) / np.linalg.norm(b) for a, b in zip(x, x_hat, strict=True)]
     assert got.cosine_mean == pytest.approx(np.mean(cos))
-    rel = [np.linalg.norm(a - b) / np.linalg.norm(a) for a, b in zip(x, x_hat)]
+    rel = [np.linalg.norm(a - b) / np.linalg.norm(a) for a, b in zip(x, x_hat, strict=True)]
     assert got.relative_error == pytest.approx(np.mean(rel))
     same = fidelity(x, x)
     assert (same.fvu, same.cosine_mean, same.relative_error) == (0.0, pytest.approx(1.0), 0.0)

@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 
 from saeprobe import extract, load_dataset
-from saeprobe.embedded import EMBEDDED_MODELS, demo_dataset, general_sentences, minilm_directory, smollm2_file
+from saeprobe.data import demo_dataset, general_sentences
 from saeprobe.errors import ModelError
+from saeprobe.model import EMBEDDED_MODELS, minilm_directory, smollm2_file
 
 
 def test_minilm_directory_is_a_local_bert():
@@ -19,7 +20,8 @@ def test_demo_dataset_is_balanced_and_has_negations():
     data = demo_dataset()
     assert len(data) == 352 and data.classes == ("negative", "positive")
     assert np.bincount(data.y).tolist() == [176, 176]
-    negated = [label for text, label in zip(data.texts, data.labels) if " not " in text or " never " in text]
+    pairs = zip(data.texts, data.labels, strict=True)
+    negated = [label for text, label in pairs if " not " in text or " never " in text]
     assert len(negated) == 96 and set(negated) == {"negative", "positive"}
 
 
@@ -50,7 +52,7 @@ def test_embedded_names_resolve_to_their_plugins():
 def test_smollm2_predicts_and_its_last_token_is_what_extract_returns(smollm2_cache):
     import torch
 
-    from saeprobe.models import resolve_model
+    from saeprobe.model import resolve_model
 
     bridge = resolve_model("smollm2").load()
     assert (bridge.cfg.n_layers, bridge.cfg.d_model) == (30, 576)
@@ -63,4 +65,6 @@ def test_smollm2_predicts_and_its_last_token_is_what_extract_returns(smollm2_cac
     assert pooled.pooling == "last" and sorted(pooled) == [0, 29]
     for row, prompt in enumerate(data.prompts):
         _, run = bridge.run_with_cache(prompt, names_filter="blocks.29.hook_resid_post")
-        np.testing.assert_allclose(pooled[29][row], run["blocks.29.hook_resid_post"][0, -1].numpy(), rtol=1e-4, atol=1e-3)
+        np.testing.assert_allclose(
+            pooled[29][row], run["blocks.29.hook_resid_post"][0, -1].numpy(), rtol=1e-4, atol=1e-3
+        )

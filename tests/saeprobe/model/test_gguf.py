@@ -7,10 +7,9 @@ import pytest
 import torch
 
 import saeprobe
-from saeprobe import gguf_models
 from saeprobe.errors import ModelError
-from saeprobe.gguf_models import GGUF, dequantised_directory, find_gguf_file
-from saeprobe.models import resolve_model
+from saeprobe.model import GGUF, dequantised_directory, find_gguf_file, resolve_model
+from saeprobe.model import _gguf as gguf_models
 
 TEXTS = ["the film was a charming journey", "tedious, predictable and far too long", "brilliant"]
 
@@ -36,8 +35,9 @@ def test_a_gguf_path_loads_as_the_model_it_was_exported_from(tiny_gguf, tiny_lla
             expected = reference(tokens, output_hidden_states=True)
         torch.testing.assert_close(logits, expected.logits, rtol=1e-5, atol=1e-5)
         for layer in range(2):  # HF's last hidden state has the final norm applied; resid_post does not
-            torch.testing.assert_close(cache_[f"blocks.{layer}.hook_resid_post"], expected.hidden_states[layer + 1],
-                                       rtol=1e-5, atol=1e-5)
+            torch.testing.assert_close(
+                cache_[f"blocks.{layer}.hook_resid_post"], expected.hidden_states[layer + 1], rtol=1e-5, atol=1e-5
+            )
 
 
 def test_the_tokenizer_round_trips_through_the_file(tiny_gguf, tiny_llama_dir, cache):
@@ -87,7 +87,7 @@ def test_bad_gguf_specs_name_the_problem(tiny_gguf, tmp_path):
     with pytest.raises(ModelError, match="is not a GGUF file"):
         resolve_model(str(fake))
     (tmp_path / "other.gguf").write_bytes(tiny_gguf.read_bytes())
-    with pytest.raises(ModelError, match="exactly one .gguf file"):
+    with pytest.raises(ModelError, match=r"exactly one .gguf file"):
         resolve_model(str(tmp_path))
 
 

@@ -4,11 +4,11 @@ HookedTransformer of the same weights, run text by text."""
 import numpy as np
 import pytest
 import torch
-from builders import CORPUS, TINY_WIDTH, hooked_reference, make_sae, save_sae_with_metadata
 
+from builders import CORPUS, hooked_reference, make_sae, save_sae_with_metadata
 from saeprobe import encode, extract, load_dataset, sweep
 from saeprobe.errors import SAEError, SaeprobeWarning
-from saeprobe.preparation import HOOKED_DEFAULTS, Preparation, preparation_of, resolve_preparation
+from saeprobe.model import HOOKED_DEFAULTS, Preparation, preparation_of, resolve_preparation
 
 pytestmark = pytest.mark.integration
 
@@ -41,14 +41,24 @@ def reference_codes(reference, sae, texts, pooling):
 
 
 def sweep_codes(model_dir, sae_dir, pooling, cache, **options):
-    acts = extract(str(model_dir), TEXTS, saes=str(sae_dir), layers=[LAYER], pooling=pooling, cache_dir=cache,
-                   progress=False, **options)
+    acts = extract(
+        str(model_dir),
+        TEXTS,
+        saes=str(sae_dir),
+        layers=[LAYER],
+        pooling=pooling,
+        cache_dir=cache,
+        progress=False,
+        **options,
+    )
     return encode(str(sae_dir), acts)[LAYER].toarray(), acts
 
 
 @pytest.mark.parametrize("centred, processed", [(True, True), (False, False)])
 def test_codes_read_the_stream_the_sae_was_trained_on(tiny_model_dir, references, tmp_path, centred, processed):
-    sae_dir = save_sae_with_metadata(tmp_path / "sae", LAYER, model_from_pretrained_kwargs={"center_writing_weights": centred})
+    sae_dir = save_sae_with_metadata(
+        tmp_path / "sae", LAYER, model_from_pretrained_kwargs={"center_writing_weights": centred}
+    )
     got, acts = sweep_codes(tiny_model_dir, sae_dir, "last", tmp_path / "cache")
     sae = make_sae(LAYER)
     np.testing.assert_allclose(got, reference_codes(references[processed], sae, TEXTS, "last"), atol=1e-5)
@@ -57,7 +67,9 @@ def test_codes_read_the_stream_the_sae_was_trained_on(tiny_model_dir, references
     assert not np.allclose(got, reference_codes(references[not processed], sae, TEXTS, "last"), atol=1e-3)
 
 
-def test_an_sae_without_model_metadata_reads_hookedtransformers_default_processing(tiny_model_dir, references, tmp_path):
+def test_an_sae_without_model_metadata_reads_hookedtransformers_default_processing(
+    tiny_model_dir, references, tmp_path
+):
     make_sae(LAYER).save_model(tmp_path / "sae")
     got, acts = sweep_codes(tiny_model_dir, tmp_path / "sae", "last", tmp_path / "cache")
     assert acts.preparation == Preparation(**HOOKED_DEFAULTS)
@@ -65,8 +77,12 @@ def test_an_sae_without_model_metadata_reads_hookedtransformers_default_processi
 
 
 @pytest.mark.parametrize("pooling", ["mean", "max"])
-def test_token_codes_equal_each_text_alone_each_token_encoded_then_pooled(tiny_model_dir, references, tmp_path, pooling):
-    sae_dir = save_sae_with_metadata(tmp_path / "sae", LAYER, model_from_pretrained_kwargs={"center_writing_weights": True})
+def test_token_codes_equal_each_text_alone_each_token_encoded_then_pooled(
+    tiny_model_dir, references, tmp_path, pooling
+):
+    sae_dir = save_sae_with_metadata(
+        tmp_path / "sae", LAYER, model_from_pretrained_kwargs={"center_writing_weights": True}
+    )
     got, acts = sweep_codes(tiny_model_dir, sae_dir, pooling, tmp_path / "cache", batch_size=4)
     assert acts.tokens is not None and acts.tokens.layers == [LAYER]
     np.testing.assert_allclose(got, reference_codes(references[True], make_sae(LAYER), TEXTS, pooling), atol=1e-5)
@@ -80,9 +96,21 @@ def test_token_codes_equal_each_text_alone_each_token_encoded_then_pooled(tiny_m
 
 def test_with_last_pooling_token_and_pooled_codes_are_the_same(tiny_model_dir, sae_dir, tmp_path):
     data = load_dataset(TEXTS * 4, ["a", "b"] * 12)
-    results = [sweep(str(tiny_model_dir), str(sae_dir), data, layers=[1, 3], pooling="last", code_pooling=mode,
-                     top_ks=(1,), cache_dir=tmp_path, progress=False) for mode in ("tokens", "pooled")]
-    for tokens, pooled in zip(*(r.layers for r in results)):
+    results = [
+        sweep(
+            str(tiny_model_dir),
+            str(sae_dir),
+            data,
+            layers=[1, 3],
+            pooling="last",
+            code_pooling=mode,
+            top_ks=(1,),
+            cache_dir=tmp_path,
+            progress=False,
+        )
+        for mode in ("tokens", "pooled")
+    ]
+    for tokens, pooled in zip(*(r.layers for r in results), strict=True):
         assert tokens.scores == pooled.scores and tokens.diagnostics.sparsity == pooled.diagnostics.sparsity
         assert tokens.diagnostics.token_sparsity == pooled.diagnostics.token_sparsity
 
@@ -93,36 +121,56 @@ def test_a_sae_set_that_disagrees_on_processing_stops(tiny_model_dir, tmp_path):
     data = load_dataset(TEXTS * 2, ["a", "b"] * 6)
     with pytest.raises(SAEError, match=r"differently prepared.*layers \[1\].*layers \[2\]"):
         sweep(str(tiny_model_dir), str(tmp_path / "saes"), data, layers="1,2", cache_dir=tmp_path / "c", progress=False)
-    forced = sweep(str(tiny_model_dir), str(tmp_path / "saes"), data, layers="1,2", processing="none", top_ks=(1,),
-                   cache_dir=tmp_path / "c", progress=False)
+    forced = sweep(
+        str(tiny_model_dir),
+        str(tmp_path / "saes"),
+        data,
+        layers="1,2",
+        processing="none",
+        top_ks=(1,),
+        cache_dir=tmp_path / "c",
+        progress=False,
+    )
     assert all(entry.preparation == Preparation() for entry in forced.layers)
 
 
 def test_the_preparation_is_recorded_per_layer_and_keys_the_activation_cache(tiny_model_dir, tmp_path):
     data = load_dataset(TEXTS * 2, ["a", "b"] * 6)
     for centred in (True, False):
-        sae_dir = save_sae_with_metadata(tmp_path / f"sae-{centred}", LAYER,
-                                         model_from_pretrained_kwargs={"center_writing_weights": centred})
-        result = sweep(str(tiny_model_dir), str(sae_dir), data, layers=[LAYER], top_ks=(1,), cache_dir=tmp_path / "c",
-                       progress=False)
+        sae_dir = save_sae_with_metadata(
+            tmp_path / f"sae-{centred}", LAYER, model_from_pretrained_kwargs={"center_writing_weights": centred}
+        )
+        result = sweep(
+            str(tiny_model_dir),
+            str(sae_dir),
+            data,
+            layers=[LAYER],
+            top_ks=(1,),
+            cache_dir=tmp_path / "c",
+            progress=False,
+        )
         assert result.layer(LAYER).preparation.center_writing_weights is centred
         assert result.timings["forward_batches"] > 0  # never the other preparation's cached states
     assert len(list((tmp_path / "c" / "activations").iterdir())) == 2
 
 
 def test_prompts_longer_than_the_saes_context_are_counted_and_warned_about(tiny_model_dir, tmp_path):
-    sae_dir = save_sae_with_metadata(tmp_path / "sae", LAYER, model_from_pretrained_kwargs={"center_writing_weights": False},
-                                     context_size=8)
+    sae_dir = save_sae_with_metadata(
+        tmp_path / "sae", LAYER, model_from_pretrained_kwargs={"center_writing_weights": False}, context_size=8
+    )
     data = load_dataset(TEXTS * 2, ["a", "b"] * 6)
     with pytest.warns(SaeprobeWarning, match="longer than the 8 tokens"):
-        result = sweep(str(tiny_model_dir), str(sae_dir), data, layers=[LAYER], top_ks=(1,), cache_dir=tmp_path, progress=False)
+        result = sweep(
+            str(tiny_model_dir), str(sae_dir), data, layers=[LAYER], top_ks=(1,), cache_dir=tmp_path, progress=False
+        )
     acts = extract(str(tiny_model_dir), data, layers=[LAYER], cache_dir=tmp_path, progress=False)
     assert result.layer(LAYER).sae_set().n_beyond_context == int((acts.lengths > 8).sum()) > 0
 
 
 def test_an_sae_that_says_no_bos_gets_prompts_without_one(tiny_model_dir, references, tmp_path):
-    sae_dir = save_sae_with_metadata(tmp_path / "sae", LAYER, model_from_pretrained_kwargs={"center_writing_weights": False},
-                                     prepend_bos=False)
+    sae_dir = save_sae_with_metadata(
+        tmp_path / "sae", LAYER, model_from_pretrained_kwargs={"center_writing_weights": False}, prepend_bos=False
+    )
     got, acts = sweep_codes(tiny_model_dir, sae_dir, "last", tmp_path / "cache")
     plain = references[False]
     expected = []
@@ -136,8 +184,13 @@ def test_an_sae_that_says_no_bos_gets_prompts_without_one(tiny_model_dir, refere
 
 def test_preparation_rules():
     assert preparation_of({}) == Preparation(**HOOKED_DEFAULTS)
-    assert preparation_of({"metadata": {"model_from_pretrained_kwargs": {"center_writing_weights": False}}}) == Preparation()
-    assert preparation_of({"metadata": {"model_from_pretrained_kwargs": {"fold_ln": True}}}) == Preparation(fold_ln=True)
+    assert (
+        preparation_of({"metadata": {"model_from_pretrained_kwargs": {"center_writing_weights": False}}})
+        == Preparation()
+    )
+    assert preparation_of({"metadata": {"model_from_pretrained_kwargs": {"fold_ln": True}}}) == Preparation(
+        fold_ln=True
+    )
     assert resolve_preparation("none", {1: {}}) == Preparation()
     assert resolve_preparation("hooked", {}) == Preparation(**HOOKED_DEFAULTS)
     assert resolve_preparation("auto", {}) == Preparation()
@@ -147,7 +200,7 @@ def test_preparation_rules():
 
 def test_processing_changes_the_residual_stream_only_by_centring_it(tiny_model_dir, tmp_path):
     # fold_ln, center_unembed and fold_value_biases leave the residual stream as it is; centring the
-    # writing weights removes each vector's mean over d_model, one linear direction (see README).
+    # writing weights removes each vector's mean over d_model, one linear direction (see docs/guides/sae-inputs.md).
     data = load_dataset(TEXTS * 2, ["a", "b"] * 6)
     plain = extract(str(tiny_model_dir), data, processing="none", cache_dir=tmp_path, progress=False)
     hooked = extract(str(tiny_model_dir), data, processing="hooked", cache_dir=tmp_path, progress=False)

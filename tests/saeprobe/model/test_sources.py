@@ -3,7 +3,7 @@
 import pytest
 
 from saeprobe.errors import ModelError
-from saeprobe.models import HUGGINGFACE, is_repo_id, resolve_model
+from saeprobe.model import HUGGINGFACE, is_repo_id, resolve_model
 
 COMMIT_A = "a" * 40
 COMMIT_B = "b" * 40

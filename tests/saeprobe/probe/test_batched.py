@@ -3,12 +3,10 @@
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
-from saeprobe.batched_probes import BatchedLogisticProbe
 from saeprobe.errors import DataError
-from saeprobe.probes import LogisticProbe, probe_pipeline
+from saeprobe.probe import BatchedLogisticProbe, LogisticProbe, probe_pipeline
 
 
 def problem(n=300, d=12, classes=2, seed=0, offset=5.0):
@@ -31,7 +29,7 @@ def test_every_fold_and_c_solves_scikit_learns_problem(classes, scaling):
     X, y = problem(classes=classes)
     probe = BatchedLogisticProbe(scaling=scaling, tol=1e-7, max_iter=5000).fit(X, y)
     search = reference(X, y, scaling)
-    assert probe.C_ == search.best_params_["logistic__C"]
+    assert search.best_params_["logistic__C"] == probe.C_
     assert probe.cv_accuracy_mean_ == pytest.approx(search.best_score_, abs=1e-9)
     np.testing.assert_allclose(probe.predict_proba(X), search.best_estimator_.predict_proba(X), atol=2e-4)
 
@@ -43,9 +41,10 @@ def test_sparse_codes_lose_only_their_all_zero_columns():
     probe = BatchedLogisticProbe(tol=1e-7, max_iter=5000).fit(sp.csr_matrix(codes), y)
     assert set(probe.columns_) == set(range(20)) - {3, 7, 11}
     search = reference(sp.csr_matrix(codes), y, "maxabs")
-    assert probe.C_ == search.best_params_["logistic__C"]
-    np.testing.assert_allclose(probe.predict_proba(sp.csr_matrix(codes)),
-                               search.best_estimator_.predict_proba(sp.csr_matrix(codes)), atol=2e-4)
+    assert search.best_params_["logistic__C"] == probe.C_
+    np.testing.assert_allclose(
+        probe.predict_proba(sp.csr_matrix(codes)), search.best_estimator_.predict_proba(sp.csr_matrix(codes)), atol=2e-4
+    )
 
 
 def test_a_constant_or_huge_offset_column_is_scaled_as_scikit_learn_scales_it():
@@ -53,7 +52,7 @@ def test_a_constant_or_huge_offset_column_is_scaled_as_scikit_learn_scales_it():
     X[:, 2] = 7.0
     probe = BatchedLogisticProbe(tol=1e-7, max_iter=5000).fit(X, y)
     search = reference(X, y, "standard")
-    assert probe.C_ == search.best_params_["logistic__C"]
+    assert search.best_params_["logistic__C"] == probe.C_
     np.testing.assert_allclose(probe.predict_proba(X), search.best_estimator_.predict_proba(X), atol=2e-4)
 
 
@@ -74,8 +73,9 @@ SHARED = [("sst2/validation.csv", "text", 600), ("ag_news/test_sample.csv", "tex
 
 @pytest.mark.integration
 @pytest.mark.parametrize("path, text_column, rows", SHARED, ids=["sst2", "ag_news-4-classes"])
-def test_per_layer_and_representation_the_engine_agrees_with_the_reference(path, text_column, rows, shared_data,
-                                                                          tmp_path_factory):
+def test_per_layer_and_representation_the_engine_agrees_with_the_reference(
+    path, text_column, rows, shared_data, tmp_path_factory
+):
     import pandas as pd
 
     from saeprobe import SAETrainingSettings, load_dataset, sweep, train_saes
@@ -83,15 +83,25 @@ def test_per_layer_and_representation_the_engine_agrees_with_the_reference(path,
     frame = pd.read_csv(shared_data / path).sample(rows, random_state=0)
     data = load_dataset(frame, text_column=text_column, name=path)
     cache = tmp_path_factory.mktemp("agreement")
-    saes = train_saes("minilm", list(data.texts), layers="1,3,5", settings=SAETrainingSettings(width=512, k=16, steps=150),
-                      cache_dir=cache, progress=False)
-    results = [sweep("minilm", str(saes.directory), data, layers="1,3,5", probe=probe, cache_dir=cache, progress=False)
-               for probe in ("logistic", "sklearn-logistic")]
+    saes = train_saes(
+        "minilm",
+        list(data.texts),
+        layers="1,3,5",
+        settings=SAETrainingSettings(width=512, k=16, steps=150),
+        cache_dir=cache,
+        progress=False,
+    )
+    results = [
+        sweep("minilm", str(saes.directory), data, layers="1,3,5", probe=probe, cache_dir=cache, progress=False)
+        for probe in ("logistic", "sklearn-logistic")
+    ]
     scores = [r.scores.set_index(["layer", "representation", "metric", "regime"])["value"] for r in results]
     fast, exact = (s.unstack("metric") for s in scores)
     same_c = (fast["C"] == exact["C"]).mean()
     accuracy = (fast["test_accuracy"] - exact["test_accuracy"]).abs()
     auc = (fast["test_auc"] - exact["test_auc"]).abs()
-    print(f"{path}: {len(fast)} probes, same C {same_c:.3f}, accuracy diff mean {accuracy.mean():.4f} max "
-          f"{accuracy.max():.4f}, AUC diff mean {auc.mean():.4f}")
+    print(
+        f"{path}: {len(fast)} probes, same C {same_c:.3f}, accuracy diff mean {accuracy.mean():.4f} max "
+        f"{accuracy.max():.4f}, AUC diff mean {auc.mean():.4f}"
+    )
     assert same_c >= 0.95 and accuracy.mean() <= 0.005 and accuracy.max() <= 0.02 and auc.mean() <= 0.005

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from saeprobe import extract, probe_layer
-from saeprobe.codes import resolve_saes
 from saeprobe.errors import DataError
+from saeprobe.sae import resolve_saes
 
 pytestmark = pytest.mark.integration
 
@@ -21,8 +21,16 @@ def test_own_activations_get_the_sweeps_entry(tiny_result, tiny_model_dir, sae_d
     acts = extract(str(tiny_model_dir), data, saes=str(sae_dir), layers=[2], cache_dir=tmp_path, progress=False)
     sae = resolve_saes(str(sae_dir), [2], {2: "blocks.2.hook_resid_post"}, 32)[2].sae  # a plain SAELens SAE
     train, _ = data.train_test_masks(0.3, 0)
-    entry = probe_layer(acts[2], data.y, train, sae=sae, classes=data.classes, layer=2, hook_name="blocks.2.hook_resid_post",
-                        settings=tiny_result.settings)
+    entry = probe_layer(
+        acts[2],
+        data.y,
+        train,
+        sae=sae,
+        classes=data.classes,
+        layer=2,
+        hook_name="blocks.2.hook_resid_post",
+        settings=tiny_result.settings,
+    )
     swept = tiny_result.layer(2)
     assert entry.scores == swept.scores and entry.baselines == swept.baselines
     assert entry.diagnostics.sparsity == swept.diagnostics.sparsity

@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
+from saeprobe.config import SweepSettings
 from saeprobe.errors import DataError, SettingsError
-from saeprobe.settings import SweepSettings
-from saeprobe.regimes import Regime, regimes_from
+from saeprobe.probe import Regime, regimes_from
 
 
 @pytest.fixture
@@ -41,8 +41,11 @@ def test_imbalance_makes_the_last_class_that_share(split):
 def test_regime_values_are_checked(split):
     y, train = split
     # Values are checked where the settings declare them; the kind where a regime is built.
-    for field, value, message in [("train_sizes", [1.5], "whole numbers"), ("label_noise", [1.0], r"\[0, 1\)"),
-                                  ("imbalance", [0.0], r"\(0, 1\)")]:
+    for field, value, message in [
+        ("train_sizes", [1.5], "whole numbers"),
+        ("label_noise", [1.0], r"\[0, 1\)"),
+        ("imbalance", [0.0], r"\(0, 1\)"),
+    ]:
         with pytest.raises(SettingsError, match=message):
             SweepSettings(**{field: value})
     with pytest.raises(DataError, match="unknown regime"):

@@ -3,9 +3,8 @@ import pytest
 import scipy.sparse as sp
 from sklearn.decomposition import PCA
 
-from saeprobe.probes import LogisticProbe, evaluate_probe
-from saeprobe.layer_codes import LayerCodes
-from saeprobe.representations import build_representations, top_k_columns
+from saeprobe.probe import LogisticProbe, build_representations, evaluate_probe, top_k_columns
+from saeprobe.sae import LayerCodes
 
 
 @pytest.fixture
@@ -38,8 +37,17 @@ def test_top_k_ranks_by_class_mean_difference_on_the_scale_the_probe_sees():
 def test_all_representations_and_their_recorded_choices(layer):
     raw, codes, reconstruction, y, train = layer
     built = build_representations(raw, y, train, 2, {"sae": LayerCodes(codes, reconstruction)}, top_ks=(1, 5, 64))
-    assert set(built.matrices) == {"raw", "sae", "pca_matched", "raw_topk_1", "raw_topk_5", "sae_topk_1",
-                                   "sae_topk_5", "sae_reconstruction", "sae_error"}
+    assert set(built.matrices) == {
+        "raw",
+        "sae",
+        "pca_matched",
+        "raw_topk_1",
+        "raw_topk_5",
+        "sae_topk_1",
+        "sae_topk_5",
+        "sae_reconstruction",
+        "sae_error",
+    }
     assert built.choices["raw_topk_1"] == {"columns": [6]}
     n_active = int(((codes[train] != 0).sum(axis=0) > 0).sum())
     k = min(n_active, 20)
@@ -54,11 +62,28 @@ def test_all_representations_and_their_recorded_choices(layer):
 
 def test_each_named_set_gets_its_own_representations(layer):
     raw, codes, reconstruction, y, train = layer
-    built = build_representations(raw, y, train, 2, {"task": LayerCodes(codes, reconstruction),
-                                                     "wide": LayerCodes(codes[:, :10], reconstruction)}, top_ks=(5,))
-    assert set(built.matrices) == {"raw", "raw_topk_5", "sae:task", "pca_matched:task", "sae_topk_5:task",
-                                   "sae_reconstruction:task", "sae_error:task", "sae:wide", "pca_matched:wide",
-                                   "sae_topk_5:wide", "sae_reconstruction:wide", "sae_error:wide"}
+    built = build_representations(
+        raw,
+        y,
+        train,
+        2,
+        {"task": LayerCodes(codes, reconstruction), "wide": LayerCodes(codes[:, :10], reconstruction)},
+        top_ks=(5,),
+    )
+    assert set(built.matrices) == {
+        "raw",
+        "raw_topk_5",
+        "sae:task",
+        "pca_matched:task",
+        "sae_topk_5:task",
+        "sae_reconstruction:task",
+        "sae_error:task",
+        "sae:wide",
+        "pca_matched:wide",
+        "sae_topk_5:wide",
+        "sae_reconstruction:wide",
+        "sae_error:wide",
+    }
     assert built.scaling == {"pca_matched:task": "center", "pca_matched:wide": "center"}
     assert built.matrices["sae:wide"].shape == (90, 10)
 

@@ -6,7 +6,7 @@ from sklearn.metrics import accuracy_score, roc_auc_score
 from sklearn.preprocessing import MaxAbsScaler, StandardScaler
 
 from saeprobe.errors import DataError
-from saeprobe.probes import LogisticProbe, evaluate_probe, roc_auc
+from saeprobe.probe import LogisticProbe, evaluate_probe, roc_auc
 
 
 def make_problem(n=120, d=10, classes=2, seed=0):
@@ -39,7 +39,9 @@ def test_sparse_features_stay_sparse_and_match_a_direct_fit():
     scaler = probe.pipeline_.named_steps["scale"]
     assert isinstance(scaler, MaxAbsScaler)
     direct_scaler = MaxAbsScaler().fit(X[train])
-    direct = LogisticRegression(C=scores.C, max_iter=2000, random_state=0).fit(direct_scaler.transform(X[train]), y[train])
+    direct = LogisticRegression(C=scores.C, max_iter=2000, random_state=0).fit(
+        direct_scaler.transform(X[train]), y[train]
+    )
     assert scores.test_accuracy == pytest.approx(direct.score(direct_scaler.transform(X[test]), y[test]))
 
 
@@ -53,7 +55,9 @@ def test_multiclass_auc_is_macro_one_vs_rest():
 
 def test_reproducible_with_the_seed():
     X, y, train, test = make_problem()
-    assert evaluate_probe(LogisticProbe(seed=3), X, y, train, test) == evaluate_probe(LogisticProbe(seed=3), X, y, train, test)
+    assert evaluate_probe(LogisticProbe(seed=3), X, y, train, test) == evaluate_probe(
+        LogisticProbe(seed=3), X, y, train, test
+    )
 
 
 def test_auc_is_nan_for_a_one_class_test_split():

@@ -3,25 +3,26 @@
 import numpy as np
 import pytest
 import torch
-from builders import TINY_WIDTH, make_sae
 
+from builders import TINY_WIDTH, make_sae
 from saeprobe.activations import TokenChunk
-from saeprobe.codes import from_object
-from saeprobe.layer_codes import codes_of_tokens
+from saeprobe.sae import codes_of_tokens, from_object
 
 
 @pytest.mark.parametrize("pooling", ["mean", "max"])
 def test_codes_of_tokens_match_encoding_each_token(pooling, monkeypatch):
-    import saeprobe.layer_codes as layer_codes
+    from saeprobe.sae import _encode
 
-    monkeypatch.setattr(layer_codes, "BLOCK_FLOATS", 64 * 5)  # blocks of 5 tokens: blocks cross texts
+    monkeypatch.setattr(_encode, "BLOCK_FLOATS", 64 * 5)  # blocks of 5 tokens: blocks cross texts
     rng = np.random.default_rng(0)
     sae = make_sae(1)
     counts = [3, 1, 7, 2, 4]
     states = rng.normal(size=(sum(counts), TINY_WIDTH)).astype(np.float32) * 3
     # Two chunks, their examples out of data order, as the length buckets leave them.
-    chunks = [TokenChunk(np.array([4, 0]), np.array([0, 3, 4]), states[:4]),
-              TokenChunk(np.array([2, 1, 3]), np.array([0, 7, 9, 13]), states[4:])]
+    chunks = [
+        TokenChunk(np.array([4, 0]), np.array([0, 3, 4]), states[:4]),
+        TokenChunk(np.array([2, 1, 3]), np.array([0, 7, 9, 13]), states[4:]),
+    ]
     got = codes_of_tokens(from_object(1, sae), chunks, 5, pooling)
     with torch.no_grad():
         codes = sae.encode(torch.as_tensor(states)).numpy()

@@ -3,7 +3,8 @@
 import pytest
 
 from saeprobe.errors import SAEError
-from saeprobe.sae_sets import named_sets, parse_set_option, representation_name, sets_from_options, split_representation
+from saeprobe.records import representation_name, split_representation
+from saeprobe.sae import named_sets, parse_set_option, sets_from_options
 
 
 def test_one_specification_is_the_set_named_sae():

@@ -2,11 +2,11 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import torch
-from builders import TINY_WIDTH, make_sae
 
+from builders import TINY_WIDTH, make_sae
 from saeprobe import encode, extract
-from saeprobe.codes import resolve_saes
 from saeprobe.errors import SAEError
+from saeprobe.sae import resolve_saes
 
 HOOKS = {layer: f"blocks.{layer}.hook_resid_post" for layer in range(4)}
 
@@ -35,7 +35,7 @@ def test_missing_layer_names_the_layers_covered(sae_dir):
 def test_width_and_hook_mismatches_are_explained():
     with pytest.raises(SAEError, match="d_in=16 but the model's width is 32"):
         resolve_saes({0: make_sae(0, d_in=16)}, [0], HOOKS, TINY_WIDTH)
-    with pytest.raises(SAEError, match="trained on 'blocks.0.hook_resid_pre'.*hook='resid_pre'"):
+    with pytest.raises(SAEError, match=r"trained on 'blocks.0.hook_resid_pre'.*hook='resid_pre'"):
         resolve_saes({0: make_sae(0, hook="resid_pre")}, [0], HOOKS, TINY_WIDTH)
 
 
@@ -54,7 +54,9 @@ def test_release_without_matching_ids_points_to_a_mapping():
 
 
 def test_codes_are_sparse_and_equal_the_dense_encoding(tiny_bridge, sae_dir):
-    acts = extract(tiny_bridge, ["a good film", "a bad film", "the city"], layers="0,2", cache_dir=False, progress=False)
+    acts = extract(
+        tiny_bridge, ["a good film", "a bad film", "the city"], layers="0,2", cache_dir=False, progress=False
+    )
     codes = encode(str(sae_dir), acts)
     assert sorted(codes) == [0, 2]
     assert sp.isspmatrix_csr(codes[2]) and codes[2].shape == (3, 64)
@@ -81,15 +83,28 @@ def _nan_weights(directory):
 
 DAMAGES = {
     "cfg.json not JSON": (lambda d: (d / "cfg.json").write_text("{not json"), "cannot read .*cfg.json"),
-    "cfg.json truncated": (lambda d: (d / "cfg.json").write_text((d / "cfg.json").read_text()[:20]), "cannot read .*cfg.json"),
+    "cfg.json truncated": (
+        lambda d: (d / "cfg.json").write_text((d / "cfg.json").read_text()[:20]),
+        "cannot read .*cfg.json",
+    ),
     "cfg.json empty": (lambda d: (d / "cfg.json").write_text(""), "cannot read .*cfg.json"),
-    "cfg.json without widths": (lambda d: (d / "cfg.json").write_text('{"architecture": "standard"}'), "no d_in / d_sae"),
+    "cfg.json without widths": (
+        lambda d: (d / "cfg.json").write_text('{"architecture": "standard"}'),
+        "no d_in / d_sae",
+    ),
     "weights missing": (lambda d: (d / "sae_weights.safetensors").unlink(), "has no sae_weights.safetensors"),
-    "weights empty": (lambda d: (d / "sae_weights.safetensors").write_bytes(b""), "has an empty sae_weights.safetensors"),
-    "weights truncated": (lambda d: (d / "sae_weights.safetensors").write_bytes(
-        (d / "sae_weights.safetensors").read_bytes()[:200]), "weights file is missing or damaged"),
-    "weights garbage": (lambda d: (d / "sae_weights.safetensors").write_bytes(b"\x07" * 5000),
-                        "weights file is missing or damaged"),
+    "weights empty": (
+        lambda d: (d / "sae_weights.safetensors").write_bytes(b""),
+        "has an empty sae_weights.safetensors",
+    ),
+    "weights truncated": (
+        lambda d: (d / "sae_weights.safetensors").write_bytes((d / "sae_weights.safetensors").read_bytes()[:200]),
+        "weights file is missing or damaged",
+    ),
+    "weights garbage": (
+        lambda d: (d / "sae_weights.safetensors").write_bytes(b"\x07" * 5000),
+        "weights file is missing or damaged",
+    ),
     "weights NaN": (_nan_weights, "NaN or infinite values in 'W_enc'"),
 }
 

@@ -1,18 +1,29 @@
 import pytest
 from sae_lens import SAE
 
-import saeprobe.training as training
 from saeprobe import sweep
+from saeprobe.config import SAETrainingSettings
 from saeprobe.errors import DataError, SAEError
-from saeprobe.training import SAETrainingSettings, train_saes
+from saeprobe.sae import _training as training
+from saeprobe.sae import train_saes
 
-TEXTS = [f"the film number {i} was {'good' if i % 2 else 'bad'} and the plot was {'fine' if i % 3 else 'dull'}" for i in range(60)]
+TEXTS = [
+    f"the film number {i} was {'good' if i % 2 else 'bad'} and the plot was {'fine' if i % 3 else 'dull'}"
+    for i in range(60)
+]
 SMALL = SAETrainingSettings(width=48, k=4, steps=15, batch_size=32)
 
 
 def test_trains_one_saelens_sae_per_layer_and_reports_fit(tiny_model_dir, tmp_path):
-    trained = train_saes(str(tiny_model_dir), TEXTS, layers="0,2", settings=SMALL, out=tmp_path / "saes",
-                         cache_dir=tmp_path / "cache", progress=False)
+    trained = train_saes(
+        str(tiny_model_dir),
+        TEXTS,
+        layers="0,2",
+        settings=SMALL,
+        out=tmp_path / "saes",
+        cache_dir=tmp_path / "cache",
+        progress=False,
+    )
     assert trained.directory == tmp_path / "saes"
     assert list(trained.report["layer"]) == [0, 2]
     for layer in (0, 2):
@@ -20,7 +31,14 @@ def test_trains_one_saelens_sae_per_layer_and_reports_fit(tiny_model_dir, tmp_pa
         assert sae.cfg.d_sae == 48 and sae.cfg.metadata.hook_name == f"blocks.{layer}.hook_resid_post"
     row = trained.report.iloc[0]
     assert 0 < row["l0_mean"] <= 4 and row["fvu"] >= 0 and row["n_train_tokens"] > 32
-    result = sweep(str(tiny_model_dir), str(tmp_path / "saes"), _dataset(), layers="0,2", cache_dir=tmp_path / "cache", progress=False)
+    result = sweep(
+        str(tiny_model_dir),
+        str(tmp_path / "saes"),
+        _dataset(),
+        layers="0,2",
+        cache_dir=tmp_path / "cache",
+        progress=False,
+    )
     assert result.layers[1].sae.d_sae == 48
 
 
@@ -39,7 +57,9 @@ def _dataset():
 def test_cached_layers_are_not_trained_again(tiny_model_dir, tmp_path, monkeypatch):
     calls = []
     real = training._train_layer
-    monkeypatch.setattr(training, "_train_layer", lambda acts, layer, *rest: calls.append(layer) or real(acts, layer, *rest))
+    monkeypatch.setattr(
+        training, "_train_layer", lambda acts, layer, *rest: calls.append(layer) or real(acts, layer, *rest)
+    )
     train_saes(str(tiny_model_dir), TEXTS, layers="0,1", settings=SMALL, cache_dir=tmp_path, progress=False)
     train_saes(str(tiny_model_dir), TEXTS, layers="0-3", settings=SMALL, cache_dir=tmp_path, progress=False)
     assert calls == [0, 1, 2, 3]
@@ -50,11 +70,11 @@ def test_cached_layers_are_not_trained_again(tiny_model_dir, tmp_path, monkeypat
 @pytest.mark.parametrize(
     "settings, message",
     [
-        (dict(architecture="gated"), r"architecture must be one of \['topk', 'standard'\]"),
-        (dict(k=0), r"k=0 must lie in \[1, "),
-        (dict(k=20, width=10), "must not exceed the width 10"),
-        (dict(width=0), r"width=0 must lie in \[1, "),
-        (dict(eval_share=1.5), "eval_share"),
+        ({"architecture": "gated"}, r"architecture must be one of \['topk', 'standard'\]"),
+        ({"k": 0}, r"k=0 must lie in \[1, "),
+        ({"k": 20, "width": 10}, "must not exceed the width 10"),
+        ({"width": 0}, r"width=0 must lie in \[1, "),
+        ({"eval_share": 1.5}, "eval_share"),
     ],
 )
 def test_bad_settings(settings, message):
@@ -81,7 +101,8 @@ def test_with_the_cache_disabled_saes_go_to_out_and_nothing_is_left_behind(tiny_
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     with pytest.raises(SAEError, match="needs out=DIR"):
         train_saes(str(tiny_model_dir), TEXTS, layers=[0], settings=SMALL, cache_dir=False, progress=False)
-    trained = train_saes(str(tiny_model_dir), TEXTS, layers=[0], settings=SMALL, cache_dir=False, out=tmp_path / "out",
-                         progress=False)
+    trained = train_saes(
+        str(tiny_model_dir), TEXTS, layers=[0], settings=SMALL, cache_dir=False, out=tmp_path / "out", progress=False
+    )
     assert trained.directory == tmp_path / "out" and (tmp_path / "out" / "layer_0" / "cfg.json").is_file()
     assert list(scratch.iterdir()) == []

@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-import saeprobe.file_digests as file_digests
-from saeprobe.file_digests import MEMO_FILE, content_digest
+from saeprobe.store import _digests as file_digests
+from saeprobe.store import content_digest
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def test_digest_is_the_sha256_of_names_and_contents(memo_root, tmp_path):
 def test_a_new_process_takes_the_digest_from_the_memo_file(memo_root, tmp_path, reads, monkeypatch):
     files = weights(tmp_path / "model", **{"config.json": b"{}", "model.safetensors": b"w" * 4096})
     first = content_digest(files, tmp_path / "model")
-    assert len(reads) == 2 and (memo_root / MEMO_FILE).is_file()
+    assert len(reads) == 2 and (memo_root / file_digests.MEMO_FILE).is_file()
     monkeypatch.setattr(file_digests, "_memo", None)  # as a fresh interpreter starts
     assert content_digest(files, tmp_path / "model") == first
     assert len(reads) == 2  # nothing read again
@@ -69,7 +69,7 @@ def test_a_file_rewritten_in_place_is_read_again(memo_root, tmp_path, reads):
 def test_a_damaged_or_unwritable_memo_is_only_a_missed_shortcut(memo_root, tmp_path, monkeypatch):
     files = weights(tmp_path / "sae", **{"cfg.json": b"{}"})
     memo_root.mkdir()
-    (memo_root / MEMO_FILE).write_text("[[\"half")
+    (memo_root / file_digests.MEMO_FILE).write_text('[["half')
     assert content_digest(files) == hashlib.sha256(b"{}").hexdigest()[:32]
 
     def refuse(*args, **kwargs):

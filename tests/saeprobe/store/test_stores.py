@@ -3,10 +3,11 @@
 import numpy as np
 import pytest
 
-import saeprobe.activations as activations
-import saeprobe.models as models
 from saeprobe import extract, load_dataset
-from saeprobe.cache import ActivationStore
+from saeprobe.activations import _chunks
+from saeprobe.activations._hooks import HookReader
+from saeprobe.model import HuggingFaceModels
+from saeprobe.store import ActivationStore
 
 TEXTS = [f"text number {i} " + "word " * (i % 4) for i in range(10)]
 
@@ -16,7 +17,7 @@ def counted_forward(monkeypatch):
     """Count forward batches and the layers each was asked for; optionally fail at call N."""
     calls = []
     state = {"fail_at": None}
-    real = activations._HookReader.run
+    real = HookReader.run
 
     def forward(reader, batch, layers, *args):
         calls.append(sorted(layers))
@@ -24,7 +25,7 @@ def counted_forward(monkeypatch):
             raise KeyboardInterrupt("simulated kill")
         return real(reader, batch, layers, *args)
 
-    monkeypatch.setattr(activations._HookReader, "run", forward)
+    monkeypatch.setattr(HookReader, "run", forward)
     return calls, state
 
 
@@ -36,7 +37,7 @@ def test_second_run_loads_no_model_and_runs_no_forward_pass(tiny_model_dir, tmp_
     def no_boot(*args, **kwargs):
         raise AssertionError("the model was loaded although every activation is cached")
 
-    monkeypatch.setattr(models.HuggingFaceModels, "load", no_boot)
+    monkeypatch.setattr(HuggingFaceModels, "load", no_boot)
     calls.clear()
     second = extract(str(tiny_model_dir), TEXTS, layers="1,3", cache_dir=tmp_path, progress=False)
     assert calls == [] and second.n_forward_batches == 0
@@ -45,7 +46,7 @@ def test_second_run_loads_no_model_and_runs_no_forward_pass(tiny_model_dir, tmp_
 
 def test_killed_run_resumes_from_finished_chunks(tiny_bridge, tmp_path, monkeypatch, counted_forward):
     calls, state = counted_forward
-    monkeypatch.setattr(activations, "CHUNK_SIZE", 4)
+    monkeypatch.setattr(_chunks, "CHUNK_SIZE", 4)
     expected = extract(tiny_bridge, TEXTS, layers="all", batch_size=2, cache_dir=False, progress=False)
     calls.clear()
     state["fail_at"] = 3  # first batch of the second chunk: chunk one (two batches) is on disk
@@ -88,7 +89,13 @@ def test_key_follows_content_not_call_details(tmp_path):
 
 def test_template_changes_the_key(tiny_bridge, tmp_path):
     extract(tiny_bridge, load_dataset(TEXTS[:2], [0, 1]), layers=[0], cache_dir=tmp_path, progress=False)
-    extract(tiny_bridge, load_dataset(TEXTS[:2], [0, 1], template="Q: {text}"), layers=[0], cache_dir=tmp_path, progress=False)
+    extract(
+        tiny_bridge,
+        load_dataset(TEXTS[:2], [0, 1], template="Q: {text}"),
+        layers=[0],
+        cache_dir=tmp_path,
+        progress=False,
+    )
     assert len(list((tmp_path / "activations").iterdir())) == 2
 
 
@@ -96,11 +103,23 @@ def test_relabelled_classes_are_a_new_result_not_the_old_names(tiny_model_dir, t
     from saeprobe import sweep
 
     texts = [f"good film {i}" for i in range(10)] + [f"bad film {i}" for i in range(10)]
-    first = sweep(str(tiny_model_dir), None, load_dataset(texts, ["neg"] * 10 + ["pos"] * 10), layers=[1],
-                  cache_dir=tmp_path, progress=False)
+    first = sweep(
+        str(tiny_model_dir),
+        None,
+        load_dataset(texts, ["neg"] * 10 + ["pos"] * 10),
+        layers=[1],
+        cache_dir=tmp_path,
+        progress=False,
+    )
     # Same order of classes (a < b as neg < pos), so the label indices are identical; only the names differ.
-    renamed = sweep(str(tiny_model_dir), None, load_dataset(texts, ["a"] * 10 + ["b"] * 10), layers=[1],
-                    cache_dir=tmp_path, progress=False)
+    renamed = sweep(
+        str(tiny_model_dir),
+        None,
+        load_dataset(texts, ["a"] * 10 + ["b"] * 10),
+        layers=[1],
+        cache_dir=tmp_path,
+        progress=False,
+    )
     assert first.classes == ["neg", "pos"] and renamed.classes == ["a", "b"]
     assert renamed.timings["layers_from_cache"] == 0 and renamed.timings["forward_batches"] == 0
 

@@ -34,8 +34,14 @@ def ray_cluster(tmp_path_factory):
 @pytest.fixture(scope="module")
 def reference(tiny_suite, tmp_path_factory):
     """The local engine's results: the layers of each dataset's sweep."""
-    return layers_by_dataset(saeprobe.suite(tiny_suite, tmp_path_factory.mktemp("local"),
-                                            cache_dir=tmp_path_factory.mktemp("local-cache"), progress=False))
+    return layers_by_dataset(
+        saeprobe.suite(
+            tiny_suite,
+            tmp_path_factory.mktemp("local"),
+            cache_dir=tmp_path_factory.mktemp("local-cache"),
+            progress=False,
+        )
+    )
 
 
 def layers_by_dataset(result):
@@ -50,8 +56,14 @@ def test_through_a_shared_cache_equals_local(ray_cluster, reference, tiny_suite,
 
 
 def test_through_the_object_store_equals_local(ray_cluster, reference, tiny_suite, tmp_path):
-    result = saeprobe.suite(tiny_suite, tmp_path / "out", engine="ray", results_via="object_store",
-                            cache_dir=tmp_path / "cache", progress=False)
+    result = saeprobe.suite(
+        tiny_suite,
+        tmp_path / "out",
+        engine="ray",
+        results_via="object_store",
+        cache_dir=tmp_path / "cache",
+        progress=False,
+    )
     assert result.engine == "ray (object_store)"
     assert layers_by_dataset(result) == reference
 

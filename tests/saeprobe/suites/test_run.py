@@ -23,18 +23,33 @@ def test_a_suite_writes_every_run_its_summary_and_report(local_suite):
     payload = json.loads((result.out / "suite.json").read_text())
     assert payload["schema_version"] == "1.0" and payload["engine"] == "local"
     assert [(run["dataset"], run["result"].split("/")[0]) for run in payload["runs"]] == [
-        ("movie_sentiment", "runs"), ("larger_than", "runs"), ("topics", "runs")]
+        ("movie_sentiment", "runs"),
+        ("larger_than", "runs"),
+        ("topics", "runs"),
+    ]
     sweep = result.result("topics")
     assert isinstance(sweep, SweepResult) and sweep.sae_set_names == ["narrow", "wide"] and len(sweep.classes) == 4
     summary = result.summary
-    assert list(summary.columns) == ["model", "layer", "representation", "metric", "mean", "median", "n_datasets",
-                                     "wins", "ties", "losses"]
+    assert list(summary.columns) == [
+        "model",
+        "layer",
+        "representation",
+        "metric",
+        "mean",
+        "median",
+        "n_datasets",
+        "wins",
+        "ties",
+        "losses",
+    ]
     row = summary[(summary.layer == 2) & (summary.representation == "sae:wide") & (summary.metric == "test_accuracy")]
-    accuracies = [result.result(d).layer(2).scores["sae:wide"].test_accuracy for d in ("movie_sentiment", "larger_than", "topics")]
+    accuracies = [
+        result.result(d).layer(2).scores["sae:wide"].test_accuracy for d in ("movie_sentiment", "larger_than", "topics")
+    ]
     raws = [result.result(d).layer(2).scores["raw"].test_accuracy for d in ("movie_sentiment", "larger_than", "topics")]
     assert row["mean"].item() == pytest.approx(sum(accuracies) / 3) and row["n_datasets"].item() == 3
-    assert row["wins"].item() == sum(a > r + 0.02 for a, r in zip(accuracies, raws))
-    assert row["losses"].item() == sum(a < r - 0.02 for a, r in zip(accuracies, raws))
+    assert row["wins"].item() == sum(a > r + 0.02 for a, r in zip(accuracies, raws, strict=True))
+    assert row["losses"].item() == sum(a < r - 0.02 for a, r in zip(accuracies, raws, strict=True))
     assert row[["wins", "ties", "losses"]].sum(axis=1).item() == 3
     assert summary[summary.representation == "raw"]["wins"].isna().all()
     report = (result.out / "suite.html").read_text()
@@ -48,16 +63,23 @@ def test_a_rerun_computes_nothing(local_suite, tiny_suite, tmp_path):
     again = saeprobe.suite(tiny_suite, tmp_path, cache_dir=cache, progress=False)
     for run in again.runs:
         assert run.timings["forward_batches"] == 0 and run.timings["layers_from_cache"] == 4, run
-        assert (tmp_path / run.result).read_text() .count('"layer"') >= 4
+        assert (tmp_path / run.result).read_text().count('"layer"') >= 4
     assert again.rows == first.rows
 
 
 def test_parallel_fits_on_the_local_engine_give_the_same_results(local_suite, tiny_suite, tmp_path):
     first, _ = local_suite
     parallel = saeprobe.suite(tiny_suite, tmp_path / "out", cache_dir=tmp_path / "cache", workers=2, progress=False)
-    for a, b in zip(first.runs, parallel.runs):
-        assert json.loads((first.out / a.result).read_text())["layers"] == json.loads((parallel.out / b.result).read_text())["layers"]
-    assert [run.timings["layers_from_cache"] for run in parallel.runs] == [4, 4, 4]  # fitted by the pool, assembled here
+    for a, b in zip(first.runs, parallel.runs, strict=True):
+        assert (
+            json.loads((first.out / a.result).read_text())["layers"]
+            == json.loads((parallel.out / b.result).read_text())["layers"]
+        )
+    assert [run.timings["layers_from_cache"] for run in parallel.runs] == [
+        4,
+        4,
+        4,
+    ]  # fitted by the pool, assembled here
 
 
 def test_ctrl_c_keeps_finished_units_and_the_rerun_resumes(tiny_suite, tmp_path):
@@ -65,7 +87,9 @@ def test_ctrl_c_keeps_finished_units_and_the_rerun_resumes(tiny_suite, tmp_path)
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        saeprobe.suite(tiny_suite, tmp_path / "out", cache_dir=tmp_path / "cache", progress=False, on_unit=stop_after_first)
+        saeprobe.suite(
+            tiny_suite, tmp_path / "out", cache_dir=tmp_path / "cache", progress=False, on_unit=stop_after_first
+        )
     assert (tmp_path / "out" / "runs").is_dir() and not (tmp_path / "out" / "suite.json").exists()
     resumed = saeprobe.suite(tiny_suite, tmp_path / "out", cache_dir=tmp_path / "cache", progress=False)
     cached = [run.timings["layers_from_cache"] for run in resumed.runs]

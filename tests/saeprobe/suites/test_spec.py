@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from saeprobe.errors import SAEError, SettingsError
-from saeprobe.suite_spec import BUILTIN_SUITES, TrainedSet, load_suite, model_slug, parse_suite
+from saeprobe.suites import BUILTIN_SUITES, TrainedSet, load_suite, model_slug, parse_suite
 
 
 def write(tmp_path, text):
@@ -18,7 +18,10 @@ def test_a_suite_file_with_sets_datasets_and_settings(tmp_path):
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "a.csv").write_text("text,label\nx,0\n")
     (tmp_path / "saes").mkdir()
-    spec = load_suite(write(tmp_path, """
+    spec = load_suite(
+        write(
+            tmp_path,
+            """
 models: [minilm]
 saes: {task: saes, general: {train: general, k: 8, width: 256}}
 datasets:
@@ -26,35 +29,48 @@ datasets:
   - {path: elsewhere.csv, template: "Q: {text}"}
 layers: "0-2"
 settings: {pooling: mean}
-"""))
+""",
+        )
+    )
     assert spec.models == ["minilm"] and spec.settings.layers == "0-2" and spec.settings.pooling == "mean"
     sets = spec.saes["minilm"]
     assert sets["task"] == str(tmp_path / "saes")  # read against the suite's folder
     assert sets["general"] == TrainedSet("general", sets["general"].settings) and sets["general"].settings.k == 8
-    assert [(d.name, d.path) for d in spec.datasets] == [("a", str(tmp_path / "data" / "a.csv")),
-                                                         ("elsewhere", "elsewhere.csv")]
+    assert [(d.name, d.path) for d in spec.datasets] == [
+        ("a", str(tmp_path / "data" / "a.csv")),
+        ("elsewhere", "elsewhere.csv"),
+    ]
     assert spec.datasets[1].options.template == "Q: {text}"
     assert [unit.key for unit in spec.units()] == ["minilm/a", "minilm/elsewhere"]
 
 
 def test_sets_may_differ_per_model():
-    spec = parse_suite({"models": ["m1", "org/m2"], "saes": {"m1": {"a": "x"}, "org/m2": {"b": "y"}},
-                        "datasets": [{"path": "d.csv"}]}, folder=Path("/nonexistent"), source="t")
+    spec = parse_suite(
+        {"models": ["m1", "org/m2"], "saes": {"m1": {"a": "x"}, "org/m2": {"b": "y"}}, "datasets": [{"path": "d.csv"}]},
+        folder=Path("/nonexistent"),
+        source="t",
+    )
     assert spec.saes == {"m1": {"a": "x"}, "org/m2": {"b": "y"}}
     assert model_slug("org/m2") == "m2" and model_slug("/models/Llama 3/") == "Llama-3"
 
 
-@pytest.mark.parametrize("payload, message", [
-    ({"datasets": [{"path": "d.csv"}]}, "'models' must list"),
-    ({"models": ["m"]}, "'datasets' must list"),
-    ({"models": ["m"], "datasets": [{"name": "x"}]}, r"datasets\[0\] must be a mapping with at least 'path'"),
-    ({"models": ["m"], "datasets": [{"path": "d.csv", "txt_column": "t"}]}, "did you mean 'text_column'"),
-    ({"models": ["m"], "datasets": [{"path": "d.csv"}, {"path": "other/d.csv"}]}, "two datasets are named 'd'"),
-    ({"models": ["m"], "datasets": [{"path": "d.csv"}], "modles": []}, "did you mean 'models'"),
-    ({"models": ["m"], "datasets": [{"path": "d.csv"}], "settings": {"polling": "mean"}}, "did you mean 'pooling'"),
-    ({"models": ["m"], "datasets": [{"path": "d.csv"}], "saes": {"a": {"k": 4}}}, "must say what to train on"),
-    ({"models": ["m"], "datasets": [{"path": "d.csv"}], "layers": "all", "settings": {"layers": "0"}}, "give 'layers' once"),
-])
+@pytest.mark.parametrize(
+    "payload, message",
+    [
+        ({"datasets": [{"path": "d.csv"}]}, "'models' must list"),
+        ({"models": ["m"]}, "'datasets' must list"),
+        ({"models": ["m"], "datasets": [{"name": "x"}]}, r"datasets\[0\] must be a mapping with at least 'path'"),
+        ({"models": ["m"], "datasets": [{"path": "d.csv", "txt_column": "t"}]}, "did you mean 'text_column'"),
+        ({"models": ["m"], "datasets": [{"path": "d.csv"}, {"path": "other/d.csv"}]}, "two datasets are named 'd'"),
+        ({"models": ["m"], "datasets": [{"path": "d.csv"}], "modles": []}, "did you mean 'models'"),
+        ({"models": ["m"], "datasets": [{"path": "d.csv"}], "settings": {"polling": "mean"}}, "did you mean 'pooling'"),
+        ({"models": ["m"], "datasets": [{"path": "d.csv"}], "saes": {"a": {"k": 4}}}, "must say what to train on"),
+        (
+            {"models": ["m"], "datasets": [{"path": "d.csv"}], "layers": "all", "settings": {"layers": "0"}},
+            "give 'layers' once",
+        ),
+    ],
+)
 def test_bad_suites_name_the_key(payload, message):
     with pytest.raises(SettingsError, match=message):
         parse_suite(payload, Path("/nonexistent"), "test")
@@ -73,6 +89,7 @@ def test_the_builtin_small_suite_reads_and_ships_its_data():
     spec = load_suite(BUILTIN_SUITES["small"])
     assert spec.models == ["minilm"] and set(spec.saes["minilm"]) == {"k4", "k32"}
     assert [d.name for d in spec.datasets] == ["movie_sentiment", "larger_than", "capitals", "topics"]
-    for dataset in spec.datasets:
+    assert spec.datasets[0].path == "demo"  # the built-in dataset, by its plugin name
+    for dataset in spec.datasets[1:]:
         assert Path(dataset.path).is_file(), dataset.path
     assert (BUILTIN_SUITES["small"].parent / "PROVENANCE.md").is_file()

@@ -2,9 +2,10 @@ import math
 
 import pytest
 
+from builders import FILES
 from saeprobe import SweepResult, SweepSettings
 from saeprobe.errors import SaeprobeError
-from saeprobe.records import LayerEntry, Metrics
+from saeprobe.records import DatasetInfo, LayerEntry, Metrics, ModelInfo
 
 
 def make_result():
@@ -12,8 +13,8 @@ def make_result():
         return Metrics(train_accuracy=1.0, test_accuracy=0.5, test_auc=float("nan"), C=1.0)
 
     return SweepResult(
-        model={"name": "m", "identity": "x", "n_layers": 2, "d_model": 4, "n_ctx": 8},
-        dataset={"name": "d", "n_examples": 4, "template": None, "fingerprint": "f", "n_truncated": 0, "split": "stratified"},
+        model=ModelInfo(name="m", identity="x", n_layers=2, d_model=4, n_ctx=8),
+        dataset=DatasetInfo(name="d", n_examples=4, template=None, fingerprint="f", n_truncated=0, split="stratified"),
         settings=SweepSettings(pooling="last"),
         classes=["neg", "pos"],
         n_train=2,
@@ -51,36 +52,45 @@ def test_a_result_of_schema_1_4_is_migrated_to_one_sae_set_named_sae():
     """A real sweep written by saeprobe 0.3.0 (schema 1.4): its SAE moves into saes['sae'], and it
     reads, summarises and validates as a 2.0 result."""
     import json
-    from pathlib import Path
 
     from jsonschema import validate
 
-    from saeprobe.result import SCHEMA_PATH
+    from saeprobe.sweeps import SCHEMA_PATH
 
-    path = Path(__file__).parent / "data" / "result-schema-1.4.json"
+    path = FILES / "result-schema-1.4.json"
     old = json.loads(path.read_text())
     result = SweepResult.from_json(path)
     assert result.sae_set_names == ["sae"]
-    for before, entry in zip(old["layers"], result.layers):
+    for before, entry in zip(old["layers"], result.layers, strict=True):
         assert entry.sae.d_sae == before["sae"]["d_sae"] and entry.sae_set("sae").preparation is not None
         assert entry.diagnostics.sparsity.n_always_on == before["diagnostics"]["sparsity"]["n_always_on"]
         assert entry.diagnosis["sae"].label == before["diagnosis"]["sae"]["label"]
     payload = result.to_dict()
     assert payload["schema_version"] == "2.0" and "sae" not in payload["layers"][0]
     validate(payload, json.loads(SCHEMA_PATH.read_text()))
-    assert list(result.summary().columns) == ["raw", "sae", "pca_matched", "sae_topk_5", "pca_k", "l0_mean",
-                                              "n_active_union", "n_always_on", "fvu", "l0_tokens", "fvu_tokens",
-                                              "diagnosis"]
+    assert list(result.summary().columns) == [
+        "raw",
+        "sae",
+        "pca_matched",
+        "sae_topk_5",
+        "pca_k",
+        "l0_mean",
+        "n_active_union",
+        "n_always_on",
+        "fvu",
+        "l0_tokens",
+        "fvu_tokens",
+        "diagnosis",
+    ]
     assert result.diagnosis_text().startswith("layer 0 (")
 
 
 def test_to_svg_writes_a_standalone_chart_with_a_legend(tmp_path):
     """The chart of the migrated real result: one curve per representation and split, the chance line,
     axis titles and a legend, styled inline."""
-    from pathlib import Path
     from xml.etree import ElementTree
 
-    result = SweepResult.from_json(Path(__file__).parent / "data" / "result-schema-1.4.json")
+    result = SweepResult.from_json(FILES / "result-schema-1.4.json")
     path = result.to_svg(tmp_path / "chart.svg")
     tree = ElementTree.parse(path).getroot()
     texts = [element.text for element in tree.iter("{http://www.w3.org/2000/svg}text")]
@@ -90,3 +100,13 @@ def test_to_svg_writes_a_standalone_chart_with_a_legend(tmp_path):
     assert "class=" not in path.read_text()  # nothing depends on a stylesheet
     with pytest.raises(SaeprobeError, match="representations are"):
         result.to_svg(tmp_path / "x.svg", ["sae:task"])
+
+
+def test_the_model_and_dataset_are_records_still_read_like_mappings_with_a_warning():
+    result = make_result()
+    assert result.model.d_model == 4 and result.dataset.split == "stratified"
+    with pytest.warns(DeprecationWarning, match=r"read \.name instead of \['name'\]"):
+        assert result.model["name"] == "m"
+    with pytest.raises(KeyError), pytest.warns(DeprecationWarning):
+        result.dataset["no_such_field"]
+    assert SweepResult.from_json(result.to_json()).model == result.model

@@ -9,16 +9,20 @@ from jsonschema import validate
 import saeprobe
 from saeprobe import SweepResult, load_dataset, sweep
 from saeprobe.errors import DataError, SAEError
-from saeprobe.batched_probes import BatchedLogisticProbe
-from saeprobe.probes import evaluate_probe
-from saeprobe.result import SCHEMA_PATH
+from saeprobe.probe import BatchedLogisticProbe, evaluate_probe
+from saeprobe.sweeps import SCHEMA_PATH
 
 pytestmark = pytest.mark.integration
 
 # Width 32 raw and 64 SAE features: top-k sets exist for k below each width.
 REPRESENTATIONS = {
-    "raw", "sae", "pca_matched", "sae_reconstruction", "sae_error",
-    *(f"raw_topk_{k}" for k in (1, 2, 5, 16)), *(f"sae_topk_{k}" for k in (1, 2, 5, 16)),
+    "raw",
+    "sae",
+    "pca_matched",
+    "sae_reconstruction",
+    "sae_error",
+    *(f"raw_topk_{k}" for k in (1, 2, 5, 16)),
+    *(f"sae_topk_{k}" for k in (1, 2, 5, 16)),
 }
 
 
@@ -58,7 +62,9 @@ def test_result_holds_every_layer_with_raw_and_sae_scores(sst2_result):
 
 def test_scores_equal_a_direct_fit_on_the_same_matrices(sst2_result, tiny_model_dir, sae_dir, sst2_subset):
     result, cache = sst2_result
-    acts = saeprobe.extract(str(tiny_model_dir), sst2_subset, saes=str(sae_dir), layers=[2], cache_dir=cache, progress=False)
+    acts = saeprobe.extract(
+        str(tiny_model_dir), sst2_subset, saes=str(sae_dir), layers=[2], cache_dir=cache, progress=False
+    )
     codes = saeprobe.encode(str(sae_dir), acts)
     train, test = sst2_subset.train_test_masks(0.3, 0)
     raw = evaluate_probe(BatchedLogisticProbe(), acts[2], sst2_subset.y, train, test)  # the default probe
@@ -79,15 +85,24 @@ def test_json_round_trip(sst2_result, tmp_path):
 def test_second_sweep_with_other_settings_runs_no_forward_pass(sst2_result, tiny_model_dir, sst2_subset):
     _, cache = sst2_result
     # The SAEs asked for HookedTransformer's processing; read the same prepared stream without them.
-    again = sweep(str(tiny_model_dir), None, sst2_subset, layers="1,2", cache_dir=cache, Cs=(0.1, 1.0), processing="hooked",
-                  progress=False)
+    again = sweep(
+        str(tiny_model_dir),
+        None,
+        sst2_subset,
+        layers="1,2",
+        cache_dir=cache,
+        Cs=(0.1, 1.0),
+        processing="hooked",
+        progress=False,
+    )
     assert again.timings["forward_batches"] == 0
     assert set(again.scores["representation"]) == {"raw", "raw_topk_1", "raw_topk_2", "raw_topk_5", "raw_topk_16"}
     assert again.diagnostics.empty
 
 
-def test_a_sweep_answered_from_the_cache_loads_neither_torch_nor_scipy(sst2_result, tiny_model_dir, sae_dir,
-                                                                       sst2_subset):
+def test_a_sweep_answered_from_the_cache_loads_neither_torch_nor_scipy(
+    sst2_result, tiny_model_dir, sae_dir, sst2_subset
+):
     import subprocess
     import sys
 
@@ -113,7 +128,7 @@ def test_multiclass_with_a_given_split(tiny_model_dir, sae_dir, shared_data, tmp
     data = load_dataset(frame, split_column="split")
     result = sweep(str(tiny_model_dir), str(sae_dir), data, layers="0,3", cache_dir=tmp_path, progress=False)
     assert result.classes == ["Business", "Sci/Tech", "Sports", "World"]
-    assert result.n_test == 25 and result.dataset["split"] == "given"
+    assert result.n_test == 25 and result.dataset.split == "given"
     assert 0.0 <= result.layers[1].scores["sae"].test_auc <= 1.0
 
 
@@ -121,14 +136,14 @@ def test_bad_inputs_fail_before_any_forward_pass(tiny_model_dir, sae_dir, tmp_pa
     data = load_dataset(["good", "bad", "fine", "awful", "great", "poor", "nice", "dire"], [1, 0] * 4)
     with pytest.raises(DataError, match="needs data=ProbeDataset"):
         sweep(str(tiny_model_dir), str(sae_dir), ["good", "bad"], cache_dir=tmp_path)
-    with pytest.raises(SAEError, match="trained on 'blocks.0.hook_resid_post'"):
+    with pytest.raises(SAEError, match=r"trained on 'blocks.0.hook_resid_post'"):
         sweep(str(tiny_model_dir), str(sae_dir), data, hook="resid_pre", cache_dir=tmp_path)
     assert not (tmp_path / "activations").exists()
 
 
 def test_train_side_choices_ignore_test_labels(tiny_model_dir, sae_dir, sst2_subset, sst2_result):
     _, cache = sst2_result
-    train, test = sst2_subset.train_test_masks(0.3, 0)
+    _train, test = sst2_subset.train_test_masks(0.3, 0)
     split = np.where(test, "test", "train")
     labels = np.array(sst2_subset.labels)
     flipped = labels.copy()
@@ -138,7 +153,7 @@ def test_train_side_choices_ignore_test_labels(tiny_model_dir, sae_dir, sst2_sub
         data = load_dataset(list(sst2_subset.texts), list(y), template=sst2_subset.template)
         data = type(data)(data.texts, data.labels, data.template, tuple(split), data.name)
         runs.append(sweep(str(tiny_model_dir), str(sae_dir), data, layers="1,3", cache_dir=cache, progress=False))
-    for a, b in zip(runs[0].layers, runs[1].layers):
+    for a, b in zip(runs[0].layers, runs[1].layers, strict=True):
         assert a.baselines == b.baselines
         assert a.diagnostics.features == b.diagnostics.features
         for rep in a.scores:
@@ -149,19 +164,34 @@ def test_train_side_choices_ignore_test_labels(tiny_model_dir, sae_dir, sst2_sub
 
 def test_regimes_add_rows_fitted_on_altered_training_rows(tiny_model_dir, sae_dir, sst2_subset, sst2_result):
     _, cache = sst2_result
-    result = sweep(str(tiny_model_dir), str(sae_dir), sst2_subset, layers=[2], cache_dir=cache, progress=False,
-                   train_sizes=[20], label_noise=[0.3], imbalance=[0.2])
+    result = sweep(
+        str(tiny_model_dir),
+        str(sae_dir),
+        sst2_subset,
+        layers=[2],
+        cache_dir=cache,
+        progress=False,
+        train_sizes=[20],
+        label_noise=[0.3],
+        imbalance=[0.2],
+    )
     validate(json.loads(result.to_json()), json.loads(SCHEMA_PATH.read_text()))
     scores = result.scores
     regimes = scores[scores["regime"] != "standard"]
-    assert set(zip(regimes["regime"], regimes["regime_value"])) == {("train_size", 20.0), ("label_noise", 0.3), ("imbalance", 0.2)}
+    assert set(zip(regimes["regime"], regimes["regime_value"], strict=True)) == {
+        ("train_size", 20.0),
+        ("label_noise", 0.3),
+        ("imbalance", 0.2),
+    }
     assert set(regimes["representation"]) == {"raw", "sae"}
     assert SweepResult.from_json(result.to_json()).scores.equals(scores)
 
 
 def test_layers_fitted_side_by_side_give_the_same_result(tiny_model_dir, sae_dir, sst2_subset):
-    one, two = (sweep(str(tiny_model_dir), str(sae_dir), sst2_subset, cache_dir=False, progress=False, threads=threads)
-                for threads in (1, 2))
+    one, two = (
+        sweep(str(tiny_model_dir), str(sae_dir), sst2_subset, cache_dir=False, progress=False, threads=threads)
+        for threads in (1, 2)
+    )
     assert one.to_dict()["layers"] == two.to_dict()["layers"]
 
 
@@ -172,8 +202,15 @@ def test_an_interrupted_sweep_keeps_finished_layers(tiny_model_dir, sae_dir, sst
             raise KeyboardInterrupt("simulated kill")
 
     with pytest.raises(KeyboardInterrupt):
-        sweep(str(tiny_model_dir), str(sae_dir), sst2_subset, cache_dir=tmp_path, progress=False, on_layer=stop_after_two,
-              threads=threads)
+        sweep(
+            str(tiny_model_dir),
+            str(sae_dir),
+            sst2_subset,
+            cache_dir=tmp_path,
+            progress=False,
+            on_layer=stop_after_two,
+            threads=threads,
+        )
     resumed = sweep(str(tiny_model_dir), str(sae_dir), sst2_subset, cache_dir=tmp_path, progress=False)
     # Side by side, the layers running when the sweep stopped finish and are kept too; those not
     # started are not run.
@@ -200,35 +237,55 @@ def test_repeated_texts_are_kept_on_one_side_and_counted(tiny_model_dir, tmp_pat
     data = load_dataset(texts, [i % 2 for i in range(60)])
     with pytest.warns(SaeprobeWarning, match="60 rows of 'list' repeat another row's text"):
         result = sweep(str(tiny_model_dir), None, data, layers=[1], top_ks=(1,), cache_dir=tmp_path, progress=False)
-    assert result.dataset["n_duplicates"] == 60 and result.dataset["n_test_seen_in_train"] == 0
+    assert result.dataset.n_duplicates == 60 and result.dataset.n_test_seen_in_train == 0
 
 
 def test_diagnoses_of_cached_layers_follow_todays_rules(sst2_result, tiny_model_dir, sae_dir, sst2_subset, monkeypatch):
-    import saeprobe.diagnosis
+    from saeprobe.explain import _diagnosis
 
     first, cache = sst2_result
     assert {entry.diagnosis["sae"].label for entry in first.layers} <= {"no_gap", "selection"}
-    monkeypatch.setattr(saeprobe.diagnosis, "MARGIN", -1.0)  # now every SAE probe counts as losing
+    monkeypatch.setattr(_diagnosis, "MARGIN", -1.0)  # now every SAE probe counts as losing
     again = sweep(str(tiny_model_dir), str(sae_dir), sst2_subset, layers="all", cache_dir=cache, progress=False)
     assert again.timings["layers_from_cache"] == len(again.layers)
     assert not {entry.diagnosis["sae"].label for entry in again.layers} & {"no_gap", "selection"}
 
 
-def test_named_sets_share_one_forward_pass_and_score_as_alone(tiny_model_dir, sae_dir, wide_sae_dir, sst2_subset,
-                                                              sst2_result, tmp_path):
+def test_named_sets_share_one_forward_pass_and_score_as_alone(
+    tiny_model_dir, sae_dir, wide_sae_dir, sst2_subset, sst2_result, tmp_path
+):
     single, _ = sst2_result
-    both = sweep(str(tiny_model_dir), {"narrow": str(sae_dir), "wide": str(wide_sae_dir)}, sst2_subset, layers="1,2",
-                 cache_dir=tmp_path, progress=False)
-    alone = sweep(str(tiny_model_dir), None, sst2_subset, layers="1,2", processing="hooked", cache_dir=tmp_path / "raw",
-                  progress=False)
+    both = sweep(
+        str(tiny_model_dir),
+        {"narrow": str(sae_dir), "wide": str(wide_sae_dir)},
+        sst2_subset,
+        layers="1,2",
+        cache_dir=tmp_path,
+        progress=False,
+    )
+    alone = sweep(
+        str(tiny_model_dir),
+        None,
+        sst2_subset,
+        layers="1,2",
+        processing="hooked",
+        cache_dir=tmp_path / "raw",
+        progress=False,
+    )
     assert both.timings["forward_batches"] == alone.timings["forward_batches"]  # one pass serves both sets
     validate(json.loads(both.to_json()), json.loads(SCHEMA_PATH.read_text()))
     assert both.sae_set_names == ["narrow", "wide"]
     for entry in both.layers:
         same = single.layer(entry.layer)
         assert set(entry.saes) == {"narrow", "wide"} and entry.saes["wide"].sae.d_sae == 96
-        assert {"sae:narrow", "pca_matched:narrow", "sae_topk_16:narrow", "sae:wide", "sae_topk_16:wide",
-                "sae_error:wide"} <= set(entry.scores)
+        assert {
+            "sae:narrow",
+            "pca_matched:narrow",
+            "sae_topk_16:narrow",
+            "sae:wide",
+            "sae_topk_16:wide",
+            "sae_error:wide",
+        } <= set(entry.scores)
         # The narrow set is the SAEs of the single-set sweep: same scores, baselines and figures.
         for kind in ("sae", "pca_matched", "sae_topk_5", "sae_reconstruction", "sae_error"):
             assert entry.scores[f"{kind}:narrow"] == same.scores[kind], kind
@@ -239,27 +296,51 @@ def test_named_sets_share_one_forward_pass_and_score_as_alone(tiny_model_dir, sa
         with pytest.raises(KeyError, match="name one"):
             entry.diagnostics  # noqa: B018 - ambiguous with two sets
     table = both.summary()
-    assert {"sae:narrow", "sae:wide", "fvu:narrow", "fvu:wide", "diagnosis:narrow", "diagnosis:wide"} <= set(table.columns)
+    assert {"sae:narrow", "sae:wide", "fvu:narrow", "fvu:wide", "diagnosis:narrow", "diagnosis:wide"} <= set(
+        table.columns
+    )
     assert list(both.summary(sae_set="wide").columns)[:2] == ["raw", "sae"]
     assert list(both.diagnostics["sae_set"]) == ["narrow", "wide", "narrow", "wide"]
     assert both.features(2, "wide")["feature"].max() < 96
     assert "layer 1 wide (" in both.diagnosis_text()
     assert SweepResult.from_json(both.to_json()).to_dict() == both.to_dict()
-    again = sweep(str(tiny_model_dir), {"narrow": str(sae_dir), "wide": str(wide_sae_dir)}, sst2_subset, layers="1,2",
-                  cache_dir=tmp_path, progress=False)
-    assert again.timings["layers_from_cache"] == 2 and again.sae_set_names == ["narrow", "wide"]  # the sets' order, not the cache's
+    again = sweep(
+        str(tiny_model_dir),
+        {"narrow": str(sae_dir), "wide": str(wide_sae_dir)},
+        sst2_subset,
+        layers="1,2",
+        cache_dir=tmp_path,
+        progress=False,
+    )
+    assert again.timings["layers_from_cache"] == 2 and again.sae_set_names == [
+        "narrow",
+        "wide",
+    ]  # the sets' order, not the cache's
     assert again.diagnosis_text() == both.diagnosis_text()
 
 
 def test_a_set_prepared_otherwise_gets_its_own_forward_pass(tiny_model_dir, sae_dir, sst2_subset, tmp_path):
     from builders import save_sae_with_metadata
 
-    raw_stream = save_sae_with_metadata(tmp_path / "raw-stream" / "layer_2", 2,
-                                        model_from_pretrained_kwargs={"center_writing_weights": False})
-    both = sweep(str(tiny_model_dir), {"hooked": str(sae_dir), "plain": str(raw_stream.parent)}, sst2_subset, layers=[2],
-                 cache_dir=tmp_path / "cache", progress=False)
-    plain = sweep(str(tiny_model_dir), str(raw_stream.parent), sst2_subset, layers=[2], cache_dir=tmp_path / "cache",
-                  progress=False)
+    raw_stream = save_sae_with_metadata(
+        tmp_path / "raw-stream" / "layer_2", 2, model_from_pretrained_kwargs={"center_writing_weights": False}
+    )
+    both = sweep(
+        str(tiny_model_dir),
+        {"hooked": str(sae_dir), "plain": str(raw_stream.parent)},
+        sst2_subset,
+        layers=[2],
+        cache_dir=tmp_path / "cache",
+        progress=False,
+    )
+    plain = sweep(
+        str(tiny_model_dir),
+        str(raw_stream.parent),
+        sst2_subset,
+        layers=[2],
+        cache_dir=tmp_path / "cache",
+        progress=False,
+    )
     entry = both.layers[0]
     assert entry.preparation.center_writing_weights and entry.saes["hooked"].preparation.center_writing_weights
     assert not entry.saes["plain"].preparation.center_writing_weights
@@ -270,13 +351,19 @@ def test_a_set_prepared_otherwise_gets_its_own_forward_pass(tiny_model_dir, sae_
 
 def test_an_error_in_one_set_names_the_set(tiny_model_dir, sae_dir, tmp_path):
     data = load_dataset(["good", "bad", "fine", "awful", "great", "poor", "nice", "dire"], [1, 0] * 4)
-    with pytest.raises(SAEError, match="SAE set 'broken': .*no SAE for layer"):
-        sweep(str(tiny_model_dir), {"ok": str(sae_dir), "broken": str(sae_dir / "layer_0")}, data, layers="0,1",
-              cache_dir=tmp_path)
+    with pytest.raises(SAEError, match=r"SAE set 'broken': .*no SAE for layer"):
+        sweep(
+            str(tiny_model_dir),
+            {"ok": str(sae_dir), "broken": str(sae_dir / "layer_0")},
+            data,
+            layers="0,1",
+            cache_dir=tmp_path,
+        )
 
 
-def test_sweeps_of_some_layers_share_their_results_and_the_model_stays_loaded(tiny_model_dir, sae_dir, sst2_subset,
-                                                                                tmp_path):
+def test_sweeps_of_some_layers_share_their_results_and_the_model_stays_loaded(
+    tiny_model_dir, sae_dir, sst2_subset, tmp_path
+):
     """A sweep of layer 1 and a later sweep of all layers share layer 1's result (as a suite's
     per-layer tasks and its final assembly do); a second dataset in the same process loads no model."""
     sweep(str(tiny_model_dir), str(sae_dir), sst2_subset, layers="1", cache_dir=tmp_path, progress=False)

@@ -1,7 +1,7 @@
 import json
 import re
 
-from saeprobe.report import STATIC, report_html
+from saeprobe.view import STATIC, report_html
 
 
 def test_report_is_one_self_contained_file(tiny_result, tmp_path):
@@ -9,7 +9,9 @@ def test_report_is_one_self_contained_file(tiny_result, tmp_path):
     page = path.read_text()
     assert not re.search(r"""(src|href)\\s*=\\s*["']?(https?:)?//""", page), "the report must not load anything"
     assert "<script src" not in page and "<link" not in page
-    state = json.loads(re.search(r'<script type="application/json" id="saeprobe-state">(.*?)</script>', page, re.S).group(1))
+    state = json.loads(
+        re.search(r'<script type="application/json" id="saeprobe-state">(.*?)</script>', page, re.S).group(1)
+    )
     assert state["selected_layer"] == 2
     assert state["result"] == json.loads(tiny_result.to_json())
     assert (STATIC / "report.js").read_text()[:200] in page

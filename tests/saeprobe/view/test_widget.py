@@ -4,10 +4,10 @@ from pathlib import Path
 from jsonschema import validate
 
 from saeprobe import LayerSweepWidget, SweepResult, load_dataset, sweep
-from saeprobe.report import STATIC
-from saeprobe.result import SCHEMA_PATH, SCHEMA_VERSION
+from saeprobe.sweeps import SCHEMA_PATH, SCHEMA_VERSION
+from saeprobe.view import STATIC
 
-FIXTURE = Path(__file__).resolve().parents[2] / "widgets" / "tests" / "fixture.json"
+FIXTURE = Path(__file__).resolve().parents[3] / "widgets" / "tests" / "fixture.json"
 
 
 def test_widget_carries_the_result_json_and_the_bundle(tiny_result):
@@ -32,8 +32,16 @@ def test_live_run_draws_layers_as_they_finish(tiny_model_dir, sae_dir, tmp_path)
     widget.observe(lambda change: seen_layers.append(len(change["new"]["layers"])), names="result")
     widget.observe(lambda change: stages.add(change["new"].get("stage")), names="progress")
     data = load_dataset([f"good film {i}" for i in range(8)] + [f"bad film {i}" for i in range(8)], [1] * 8 + [0] * 8)
-    result = sweep(model=str(tiny_model_dir), saes=str(sae_dir), data=data, layers="0-2", cache_dir=tmp_path,
-                   progress=False, on_progress=widget.on_progress, on_layer=widget.on_layer)
+    result = sweep(
+        model=str(tiny_model_dir),
+        saes=str(sae_dir),
+        data=data,
+        layers="0-2",
+        cache_dir=tmp_path,
+        progress=False,
+        on_progress=widget.on_progress,
+        on_layer=widget.on_layer,
+    )
     assert seen_layers[:3] == [1, 2, 3]
     assert {"forward pass", "probe fits"} <= stages
     assert widget.progress == {} and widget.result["layers"] == result.to_dict()["layers"]
@@ -43,5 +51,7 @@ def test_the_front_end_fixture_is_a_real_result_of_the_current_schema():
     # widgets/tests/fixture.json is dumped from a real sweep by tools/dump_widget_fixture.py.
     payload = json.loads(FIXTURE.read_text())
     validate(payload, json.loads(SCHEMA_PATH.read_text()))
-    assert payload["schema_version"] == SCHEMA_VERSION, "the result schema changed: run python tools/dump_widget_fixture.py"
+    assert payload["schema_version"] == SCHEMA_VERSION, (
+        "the result schema changed: run python tools/dump_widget_fixture.py"
+    )
     assert SweepResult.from_dict(payload).to_dict() == payload

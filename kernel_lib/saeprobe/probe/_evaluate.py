@@ -1,0 +1,70 @@
+"""Fitting a probe plugin on the training rows and scoring it: accuracies, ROC-AUC and what the
+probe chose."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.metrics import roc_auc_score
+
+from .._threads import one_thread
+from ..config import SweepSettings
+from ..plugins import require
+from ..records import Metrics
+
+METRICS = ("train_accuracy", "test_accuracy", "test_auc", "cv_accuracy_mean", "cv_accuracy_std", "C")
+
+
+def probe_factory(settings: SweepSettings) -> Callable[..., Any]:
+    """The probe plugin of ``settings.probe`` with its keywords bound: ``Cs``, ``cv_folds``, ``seed``
+    and, for plugins that take one, the ``device``."""
+    probe_class = require("probes", settings.probe)
+    options: dict[str, Any] = {"Cs": settings.Cs, "cv_folds": settings.cv_folds, "seed": settings.seed}
+    if "device" in inspect.signature(probe_class).parameters:
+        options["device"] = settings.device
+    return partial(probe_class, **options)
+
+
+def roc_auc(y: np.ndarray, proba: np.ndarray, labels: np.ndarray) -> float:
+    """ROC-AUC: of the positive class for two classes, macro one-vs-rest for more.
+
+    Returns NaN when ``y`` holds a single class, where the AUC is undefined.
+    """
+    if len(np.unique(y)) < 2:
+        return float("nan")
+    if proba.shape[1] == 2:
+        return float(roc_auc_score(y, proba[:, 1]))
+    present = np.isin(labels, np.unique(y))
+    if not present.all():
+        # A test split missing a class: score over the classes it has, renormalised.
+        proba = proba[:, present] / proba[:, present].sum(axis=1, keepdims=True)
+        labels = labels[present]
+        if len(labels) == 2:
+            return float(roc_auc_score(y == labels[1], proba[:, 1]))
+    return float(roc_auc_score(y, proba, multi_class="ovr", average="macro", labels=labels))
+
+
+def evaluate_probe(
+    probe: Any, X: np.ndarray | sp.csr_matrix, y: np.ndarray, train: np.ndarray, test: np.ndarray
+) -> Metrics:
+    """Fit ``probe`` on the training rows and report the metrics of :data:`METRICS`. The fit and
+    the predictions run on one CPU thread (see :func:`saeprobe._threads.one_thread`)."""
+    with one_thread():
+        probe.fit(X[train], y[train])
+        proba = probe.predict_proba(X[test])
+        predicted = probe.predict(X[train])
+    labels = probe.classes_
+    return Metrics(
+        train_accuracy=float(np.mean(y[train] == predicted)),
+        test_accuracy=float(np.mean(y[test] == labels[proba.argmax(axis=1)])),
+        test_auc=roc_auc(y[test], proba, labels),
+        # Plugin probes need not choose C by cross-validation; what they lack is reported as NaN.
+        cv_accuracy_mean=float(getattr(probe, "cv_accuracy_mean_", float("nan"))),
+        cv_accuracy_std=float(getattr(probe, "cv_accuracy_std_", float("nan"))),
+        C=float(getattr(probe, "C_", float("nan"))),
+    )

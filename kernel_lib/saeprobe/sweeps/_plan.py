@@ -1,0 +1,255 @@
+"""What a sweep will do, decided before any forward pass: its inputs checked, the split made, the
+model and SAE sets resolved, and the layers the result cache already holds. Loads neither the
+model (when its dimensions are cached) nor torch."""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..config import SweepSettings, settings_with
+from ..data import ProbeDataset, Split
+from ..errors import DataError, SAEError, SaeprobeWarning, SettingsError
+from ..explain import with_diagnosis
+from ..model import Preparation, Target, resolve_model, resolve_target
+from ..records import LayerEntry
+from ..sae import LayerSAE, named_sets, resolve_saes
+from ..store import LayerResultStore, from_jsonable, layer_tag, result_parts
+
+if TYPE_CHECKING:
+    from ..activations import ActivationSet
+
+
+@dataclass
+class SweepPlan:
+    """What a sweep will do, decided before any forward pass: the split, the resolved target (the
+    raw states' preparation), the SAE sets by name and their targets, the result store, the layers
+    already finished (from the cache) and those left to do."""
+
+    data: ProbeDataset
+    split: Split
+    target: Target
+    sets: dict[str, dict[int, LayerSAE]]
+    set_targets: dict[str, Target]
+    store: LayerResultStore | None
+    finished: dict[int, LayerEntry]
+    tags: dict[int, str]
+    todo: list[int]
+    started: float
+    loaded_before: float
+
+    @property
+    def train(self) -> np.ndarray:
+        return self.split.train
+
+    @property
+    def test(self) -> np.ndarray:
+        return self.split.test
+
+
+def plan_sweep(
+    model: Any,
+    saes: Any,
+    data: ProbeDataset | None,
+    *,
+    settings: SweepSettings | None = None,
+    cache_dir: str | Path | bool | None = None,
+    load_saes: bool = True,
+    **options: Any,
+) -> SweepPlan:
+    """Check a sweep's inputs and find what is left to compute, loading neither the model (when its
+    dimensions are cached) nor torch; with ``load_saes`` the SAEs of the layers left are loaded, so
+    a damaged one stops here. Arguments as for :func:`sweep`."""
+    if not isinstance(data, ProbeDataset):
+        raise DataError("sweep() needs data=ProbeDataset; build one with saeprobe.load_dataset(...)")
+    settings = settings_with(settings, options)
+    check_class_sizes(data, settings.min_class_size)
+    split = data.split_rows(test_size=settings.test_size, seed=settings.seed, duplicates=settings.duplicates)
+    _warn_about_duplicates(split, data)
+    started = time.perf_counter()
+    source = resolve_model(model, revision=settings.revision, device=settings.device)
+    loaded_before = source.load_seconds  # a warm model (see resolve_model) loaded before this sweep
+    target = resolve_target(source, settings, cache_dir)
+    sets = _resolve_sets(saes, target)
+    check_top_ks(
+        settings.top_ks,
+        target.dims["d_model"],
+        [sae.d_sae for layer_saes in sets.values() for sae in layer_saes.values()],
+    )
+    set_targets = {name: _prepared(target, name, layer_saes, len(sets)) for name, layer_saes in sets.items()}
+    # The raw states are read as the first set's model preparation; sets prepared otherwise get a
+    # forward pass of their own.
+    target = next(iter(set_targets.values()), target)
+    store = None
+    if target.root is not None:
+        store = LayerResultStore(
+            target.root,
+            result_parts(
+                target.source.identity,
+                target.preparation.to_dict(),
+                data.prompt_set.fingerprint,
+                data.classes,
+                data.y,
+                split.train,
+                {name: prepared.preparation.to_dict() for name, prepared in set_targets.items()},
+                target.settings,
+            ),
+        )
+    tags = {
+        layer: layer_tag({name: layer_saes[layer].identity for name, layer_saes in sets.items()})
+        for layer in target.layers
+    }
+    finished = _stored_entries(store, tags, list(sets))
+    todo = [layer for layer in target.layers if layer not in finished]
+    for layer_saes in sets.values():
+        for layer in todo if load_saes else []:
+            layer_saes[layer].load()  # a damaged SAE stops the sweep before the forward pass, not after it
+    return SweepPlan(data, split, target, sets, set_targets, store, finished, tags, todo, started, loaded_before)
+
+
+def cache_activations(
+    model: Any,
+    saes: Any,
+    data: ProbeDataset,
+    *,
+    settings: SweepSettings | None = None,
+    cache_dir: str | Path | bool | None = None,
+    progress: bool = True,
+    **options: Any,
+) -> int:
+    """Run the forward passes a sweep needs and store their activations in the cache, so that sweeps
+    of any of its layers (on another process or machine sharing the cache) run none; returns the
+    number of forward batches run (0 when the cache already held them). Arguments as for
+    :func:`sweep`; raises :class:`SettingsError` with the cache disabled."""
+    plan = plan_sweep(model, saes, data, settings=settings, cache_dir=cache_dir, **options)
+    if plan.target.root is None:
+        raise SettingsError("cache_activations stores activations in the cache; give a cache_dir, not False")
+    if not plan.todo:
+        return 0
+    return sum(found.n_forward_batches for found in plan_activations(plan, progress, None).values())
+
+
+def plan_activations(
+    plan: SweepPlan, progress: bool, on_progress: Callable[[str, int, int], None] | None
+) -> dict[Preparation, ActivationSet]:
+    """The activations the plan's layers need: one forward pass per distinct model preparation."""
+    # Imported only for work left to do: a sweep answered from the cache loads neither torch nor
+    # scikit-learn.
+    from ..activations import read_activations
+
+    target, todo = plan.target, plan.todo
+    token_layers = todo if target.tokens_before_pooling and plan.sets else []
+    return {
+        prepared.preparation: read_activations(
+            prepared,
+            plan.data.prompt_set,
+            (todo or target.layers) if prepared is target else todo,
+            token_layers=token_layers,
+            progress=progress,
+            on_progress=on_progress,
+        )
+        for prepared in _by_preparation(target, plan.set_targets.values())
+    }
+
+
+def check_class_sizes(data: ProbeDataset, minimum: int) -> None:
+    """Raise :class:`DataError` before any forward pass when classes have too few examples to train,
+    cross-validate and test a probe (``minimum``, the ``min_class_size`` setting)."""
+    counts = np.bincount(data.y, minlength=len(data.classes))
+    small = np.flatnonzero(counts < minimum)
+    if len(small):
+        named = ", ".join(f"{data.classes[i]!r} ({counts[i]})" for i in small[:5])
+        raise DataError(
+            f"{len(small)} of {len(data.classes)} classes have fewer than {minimum} examples ({named}"
+            f"{', ...' if len(small) > 5 else ''}): too few to train and test a probe; merge or drop rare classes, or "
+            "lower {option}",
+            option="min_class_size",
+        )
+
+
+def check_top_ks(top_ks: tuple[int, ...], d_model: int, widths: list[int]) -> None:
+    """Raise :class:`SettingsError` when no top-k size is below the widest representation: every
+    top-k baseline would be dropped. (A size at or above one width is skipped for that width, as
+    documented, and kept for wider ones.)"""
+    widest = max([d_model, *widths])
+    if top_ks and min(top_ks) >= widest:
+        raise SettingsError(
+            f"{{option}}={list(top_ks)}: no size is below the widest representation ({widest} columns), so every "
+            "top-k baseline would be dropped; give sizes below it",
+            option="top_ks",
+        )
+
+
+def _warn_about_duplicates(split: Split, data: ProbeDataset) -> None:
+    if split.n_test_seen_in_train:
+        warnings.warn(
+            f"{split.n_test_seen_in_train} test rows of {data.name!r} repeat a training text, so test accuracy can be "
+            "inflated; the given split keeps them; remove the copies, or let saeprobe split (duplicates='group')",
+            SaeprobeWarning,
+            stacklevel=4,
+        )
+    elif split.n_duplicates:
+        warnings.warn(
+            f"{split.n_duplicates} rows of {data.name!r} repeat another row's text; every copy was kept on the same "
+            "side of the split (duplicates='group')",
+            SaeprobeWarning,
+            stacklevel=4,
+        )
+
+
+def _resolve_sets(saes: Any, target: Target) -> dict[str, dict[int, LayerSAE]]:
+    """The SAEs of each named set, by layer, checked against the model; an error names the set
+    when there are several."""
+    specs = named_sets(saes)
+    sets = {}
+    for name, spec in specs.items():
+        try:
+            sets[name] = resolve_saes(spec, target.layers, target.hook_names, target.dims["d_model"])
+        except SAEError as exc:
+            raise _in_set(exc, name, len(specs)) from None
+    return sets
+
+
+def _prepared(target: Target, name: str, layer_saes: dict[int, LayerSAE], n_sets: int) -> Target:
+    try:
+        return target.prepared_for({layer: sae.cfg for layer, sae in layer_saes.items()})
+    except SAEError as exc:
+        raise _in_set(exc, name, n_sets) from None
+
+
+def _in_set(exc: SAEError, name: str, n_sets: int) -> SAEError:
+    return exc if n_sets == 1 else SAEError(f"SAE set {name!r}: {exc.render()}")
+
+
+def _by_preparation(raw: Target, set_targets: Iterable[Target]) -> list[Target]:
+    """One target per distinct model preparation, the raw states' first: one forward pass each."""
+    distinct = {raw.preparation: raw}
+    for prepared in set_targets:
+        distinct.setdefault(prepared.preparation, prepared)
+    return list(distinct.values())
+
+
+def _stored_entries(
+    store: LayerResultStore | None, tags: dict[int, str], set_names: list[str]
+) -> dict[int, LayerEntry]:
+    """Finished layers from the result cache, their SAE sets in the sweep's order (the cache
+    stores keys sorted) and their diagnoses written afresh; an entry of the wrong shape is
+    recomputed."""
+    if store is None:
+        return {}
+    entries = {}
+    for layer, payload in store.load(tags).items():
+        try:
+            entry = from_jsonable(LayerEntry, payload)
+        except (KeyError, TypeError, ValueError):
+            continue
+        entry.saes = {name: entry.saes[name] for name in set_names if name in entry.saes}
+        entry.diagnosis = {}  # derived from the figures: written afresh, by today's rules
+        entries[layer] = with_diagnosis(entry)
+    return entries

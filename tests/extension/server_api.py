@@ -1,0 +1,29 @@
+"""Calls of the extension's REST API through pytest-jupyter's ``jp_fetch``, shared by its tests."""
+
+import asyncio
+import json
+import time
+
+import pytest
+from tornado.httpclient import HTTPClientError
+
+
+async def fetch_json(jp_fetch, *parts, **kwargs):
+    response = await jp_fetch("saeprobe", "api", *parts, **kwargs)
+    return response.code, json.loads(response.body)
+
+
+async def expect_error(jp_fetch, code, *parts, **kwargs):
+    with pytest.raises(HTTPClientError) as error:
+        await jp_fetch("saeprobe", "api", *parts, **kwargs)
+    assert error.value.code == code
+    return error.value.response.body.decode() if error.value.response else ""
+
+
+async def wait_for(jp_fetch, job_id, states, timeout=240):
+    deadline = time.monotonic() + timeout
+    while True:
+        _, status = await fetch_json(jp_fetch, "sweeps", job_id)
+        if status["state"] in states or time.monotonic() > deadline:
+            return status
+        await asyncio.sleep(0.5)
