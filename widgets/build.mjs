@@ -2,7 +2,7 @@
 // into the Python package. Everything is bundled: no CDN imports at run time.
 import { build } from "esbuild";
 
-const out = "kernel_lib/saeprobe/static";
+const out = "kernel_lib/saeprobe/view/static";
 const common = {
   bundle: true,
   minify: true,

@@ -1,9 +1,9 @@
 // Write the TypeScript types of the sweep result from its JSON Schema, so the widget and the
-// Python result are described once (kernel_lib/saeprobe/schema/sweep_result.schema.json).
+// Python result are described once (kernel_lib/saeprobe/sweeps/schema/sweep_result.schema.json).
 // `npm run build` runs this first; tools/test.sh fails when the committed output is stale.
 import { readFileSync, writeFileSync } from "node:fs";
 
-const SCHEMA = "kernel_lib/saeprobe/schema/sweep_result.schema.json";
+const SCHEMA = "kernel_lib/saeprobe/sweeps/schema/sweep_result.schema.json";
 const OUT = "widgets/src/schema.generated.ts";
 
 const pascal = (name) => name.replace(/(^|_)([a-z])/g, (_, __, c) => c.toUpperCase());

@@ -1,5 +1,9 @@
 // anywidget entry point: the suite view for a SuiteWidget, the sweep view for a LayerSweepWidget.
-import { renderView } from "./suite";
+import type { AnyWidget } from "@anywidget/types";
+import type { WidgetTraits } from "./shared/model";
+import { renderView } from "./suite/render";
 import "./styles.css";
 
-export default { render: renderView };
+const widget: AnyWidget<WidgetTraits> = { render: renderView };
+
+export default widget;

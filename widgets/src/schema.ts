@@ -15,7 +15,7 @@ export interface Progress {
   message?: string;
 }
 
-/** One finished unit of a suite (saeprobe.suite_runner.SuiteRun): its model, dataset, result file
+/** One finished unit of a suite (saeprobe.suites.SuiteRun): its model, dataset, result file
  * and what it cost. */
 export interface SuiteRun {
   model: string;
@@ -24,7 +24,7 @@ export interface SuiteRun {
   timings: Record<string, number>;
 }
 
-/** A row of a suite's summary across datasets (saeprobe.suite_summary): wins, ties and losses
+/** A row of a suite's summary across datasets (saeprobe.suites.summarize): wins, ties and losses
  * against raw at that layer, null for raw itself. */
 export interface SummaryRow {
   model: string;

@@ -1,7 +1,7 @@
 // The result of a real sweep, dumped by tools/dump_widget_fixture.py (the tests' tiny GPT-2 and
 // two SAE sets, `narrow` and `wide`, layers 0-2). Each call returns a fresh copy that a test may change.
-import type { WidgetModel } from "../src/render";
 import type { SuiteState, SweepResult } from "../src/schema";
+import { StaticModel, type SweepTraits, type WidgetTraits } from "../src/shared/model";
 import dumped from "./fixture.json";
 import suiteDumped from "./suite-fixture.json";
 
@@ -31,20 +31,12 @@ export function suiteState(): SuiteState {
   return structuredClone(suiteDumped) as unknown as SuiteState;
 }
 
-/** A model over `values` that counts its saves and its listeners. */
-export function fakeModel(values: Record<string, unknown>): WidgetModel & { saved: number; listening: (event: string) => number } {
-  const listeners = new Map<string, Set<() => void>>();
-  const model = {
-    saved: 0,
-    listening: (event: string) => listeners.get(event)?.size ?? 0,
-    get: (name: string) => values[name],
-    set: (name: string, value: unknown) => {
-      values[name] = value;
-      listeners.get(`change:${name}`)?.forEach((cb) => cb());
-    },
-    save_changes: () => { model.saved += 1; },
-    on: (event: string, cb: () => void) => { if (!listeners.has(event)) listeners.set(event, new Set()); listeners.get(event)!.add(cb); },
-    off: (event: string, cb: () => void) => { listeners.get(event)?.delete(cb); },
-  };
-  return model;
+/** A LayerSweepWidget's model over `values`, counting its saves and its listeners. */
+export function fakeModel(values: SweepTraits): StaticModel<SweepTraits> {
+  return new StaticModel(values);
+}
+
+/** A model as the entry point receives it (either widget's), over `values`. */
+export function widgetModel(values: WidgetTraits): StaticModel<WidgetTraits> {
+  return new StaticModel(values);
 }

@@ -1,7 +1,6 @@
 // SVG charts: accuracy curves across layers, small multiples for the gap, the L0 histogram.
 import { h, s } from "./dom";
-import type { Point } from "./view";
-import { accuracyRange, formatValue } from "./view";
+import { accuracyRange, formatValue, type Point } from "./format";
 
 export interface Series {
   name: string;

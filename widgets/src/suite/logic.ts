@@ -1,10 +1,11 @@
 // Pure logic of the suite view: a suite's models, datasets and SAE sets, the gap heatmap's cells
 // and colour scale, the mean curves and win/tie/loss counts of the summary. Touches no DOM.
-import type { SuiteRun, SuiteState, SummaryRow } from "./schema";
+import type { SuiteRun, SuiteState, SummaryRow } from "../schema";
+import { formatValue, type Point } from "../shared/format";
 import {
-  colorSlots, findLayer, formatValue, isMainCurve, layerGap, layerIds, modelLabel, orderRepresentations, representationName, saeSets,
-  type LayerGap, type Point,
-} from "./view";
+  colorSlots, findLayer, isMainCurve, layerGap, layerIds, modelLabel, orderRepresentations, representationName, saeSets,
+  type LayerGap,
+} from "../sweep/logic";
 
 /** The key of a run in the suite's `results` and in the `selected_run` trait: "MODEL/DATASET". */
 export function runKey(run: Pick<SuiteRun, "model" | "dataset">): string {

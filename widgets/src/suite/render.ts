@@ -1,16 +1,18 @@
 // The suite view: heatmaps of the raw − SAE test-accuracy gap (datasets × layers, one SAE set at a
 // time), the mean curves over datasets with win/tie/loss counts, and below them the sweep view
 // (render.ts) of the clicked dataset at the clicked layer.
-import { accuracyChart, colorFor, type Series } from "./charts";
-import { h, replaceKeepingFocus, type Redraw } from "./dom";
-import { render as renderSweep, type WidgetModel } from "./render";
-import type { SuiteState, SweepResult } from "./schema";
+import type { SuiteState, SweepResult } from "../schema";
+import { accuracyChart, colorFor, type Series } from "../shared/charts";
+import { h, replaceKeepingFocus, type Redraw } from "../shared/dom";
+import { formatValue } from "../shared/format";
+import type { SuiteTraits, SweepTraits, ViewModel, WidgetTraits } from "../shared/model";
+import { setPanel } from "../shared/tabs";
+import { render as renderSweep } from "../sweep/render";
 import {
   cellLabel, cellTooltip, findRun, gapColor, gapLimit, gapMatrix, gapTextColor, gridStep, legendTicks, meanRepresentations, meanSeries,
   suiteColorSlots, suiteModels, suiteSets, suiteTitle, summaryLayers, tieMargin, winsTiesLosses, type GapCell, type GapRow,
-} from "./suiteView";
-import { setPanel } from "./tabs";
-import { explain, formatValue, modelLabel, representationName, splitRepresentation } from "./view";
+} from "./logic";
+import { explain, modelLabel, representationName, splitRepresentation } from "../sweep/logic";
 
 interface SuiteViewState {
   /** The SAE set the heatmaps show; null: the first set. */
@@ -47,11 +49,16 @@ function suiteFigures(suite: SuiteState | null): SuiteFigures | null {
 
 /** The view a model asks for: the suite view where the model has a `suite` trait (a SuiteWidget,
  * whose suite may still be null, or a suite report), else the sweep view. */
-export function renderView(props: { model: WidgetModel; el: HTMLElement }): () => void {
-  return props.model.get("suite") !== undefined ? renderSuite(props) : renderSweep(props);
+export function renderView({ model, el }: { model: ViewModel<WidgetTraits>; el: HTMLElement }): () => void {
+  // Which widget's model this is shows in its traits; each view then reads the traits it has.
+  return model.get("suite") !== undefined
+    ? renderSuite({ model: model as ViewModel<SuiteTraits>, el })
+    : renderSweep({ model: model as ViewModel<SweepTraits>, el });
 }
 
-export function renderSuite({ model, el }: { model: WidgetModel; el: HTMLElement }): () => void {
+/** Draw the suite view of `model` (a SuiteWidget's, or a stand-in with its traits) into `el`;
+ * returns the clean-up. */
+export function renderSuite({ model, el }: { model: ViewModel<SuiteTraits>; el: HTMLElement }): () => void {
   const state: SuiteViewState = { set: null, hover: "" };
   const overview = h("div", { class: "sp-suite-overview" });
   const runRegion = h("section", { class: "sp-suite-run", role: "region" });
@@ -101,9 +108,9 @@ export function renderSuite({ model, el }: { model: WidgetModel; el: HTMLElement
 
 /** Draw the sweep view of the selected run into `region` (a hint where there is none); returns
  * the view's clean-up. */
-function showRun(model: WidgetModel, region: HTMLElement): () => void {
-  const suite: SuiteState | null = model.get("suite");
-  const key: string = model.get("selected_run") ?? "";
+function showRun(model: ViewModel<SuiteTraits>, region: HTMLElement): () => void {
+  const suite = model.get("suite");
+  const key = model.get("selected_run") ?? "";
   const run = suite ? findRun(suite, key) : undefined;
   const result = suite && run ? suite.results[key] : undefined;
   if (!run || !result) {
@@ -120,19 +127,20 @@ function showRun(model: WidgetModel, region: HTMLElement): () => void {
 /** The model the embedded sweep view reads: `result` is the run's (fixed for the view's life: another
  * run gets a new view); `selected_layer` is the suite model's, read, written and listened to there.
  * The sweep view writes no other trait. */
-function runModel(suiteModel: WidgetModel, result: SweepResult): WidgetModel {
-  const forwarded = (event: string) => event === "change:selected_layer";
+function runModel(suiteModel: ViewModel<SuiteTraits>, result: SweepResult): ViewModel<SweepTraits> {
+  const traits = (): SweepTraits => ({ result, selected_layer: suiteModel.get("selected_layer"), progress: {} });
+  const forwarded = (event: unknown) => event === "change:selected_layer";
   return {
-    get: (name) => (name === "result" ? result : name === "selected_layer" ? suiteModel.get(name) : undefined),
+    get: (name) => traits()[name],
     set: (name, value) => {
-      if (name === "selected_layer") suiteModel.set(name, value);
+      if (name === "selected_layer") suiteModel.set("selected_layer", value as number);
     },
     save_changes: () => suiteModel.save_changes(),
-    on: (event, callback) => {
-      if (forwarded(event)) suiteModel.on(event, callback);
+    on: (event: string, callback: (...args: never[]) => void) => {
+      if (forwarded(event)) suiteModel.on("change:selected_layer", callback);
     },
     off: (event, callback) => {
-      if (forwarded(event)) suiteModel.off(event, callback);
+      if (forwarded(event)) suiteModel.off("change:selected_layer", callback);
     },
   };
 }

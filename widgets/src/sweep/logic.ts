@@ -1,12 +1,8 @@
 // Pure data-to-view logic: everything here is unit-tested and touches no DOM.
-import type { FeatureRow, LayerEntry, Preparation, SweepResult } from "./schema";
+import type { FeatureRow, LayerEntry, Preparation, SweepResult } from "../schema";
+import { formatCount, formatValue, type Point } from "../shared/format";
 
 export type Split = "train" | "test";
-
-export interface Point {
-  layer: number;
-  value: number;
-}
 
 /** The name of a sweep's one unnamed SAE set: its representations carry no suffix. */
 export const DEFAULT_SET = "sae";
@@ -156,18 +152,6 @@ export function gapSeries(result: SweepResult, set: string): { layer: number; ga
   });
 }
 
-/** A measured value as the details region shows it: 3 decimals (1 from 100 up); "–" when undefined. */
-export function formatValue(value: number | null | undefined): string {
-  if (value === null || value === undefined || Number.isNaN(value)) return "–";
-  return Math.abs(value) >= 100 ? value.toFixed(1) : value.toFixed(3);
-}
-
-/** A count (features, examples, ids) as a whole number. */
-export function formatCount(value: number | null | undefined): string {
-  if (value === null || value === undefined || Number.isNaN(value)) return "–";
-  return String(Math.round(value));
-}
-
 /** The label/value pairs of a layer's details for the SAE set `set`, in display order: the raw
  * states' figures, then the set's (its model processing only where it differs from the raw states'). */
 export function detailRows(entry: LayerEntry, set: string): [string, string][] {
@@ -238,13 +222,6 @@ export function sortFeatures(rows: FeatureRow[], column: string, direction: Sort
 /** Class names that have per-class columns (`firing_rate:<class>`) in the feature rows. */
 export function featureClasses(result: SweepResult): string[] {
   return result.classes.map(String);
-}
-
-/** The y-range of a chart: from a little under the smallest value to 1 (accuracies). */
-export function accuracyRange(values: number[]): [number, number] {
-  if (!values.length) return [0, 1];
-  const low = Math.min(...values);
-  return [Math.max(0, Math.floor((low - 0.02) * 20) / 20), 1];
 }
 
 /** What each metric and representation name means, for tooltips wherever a name is shown. */

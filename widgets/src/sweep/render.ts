@@ -1,23 +1,17 @@
 // The widget view: accuracy curves, gap strips, layer navigation and the selected layer's details.
-import { accuracyChart, colorFor, histogram, stripChart, type Series, type Strip } from "./charts";
-import { h, replaceKeepingFocus, type Redraw } from "./dom";
-import { download, pngOf, standaloneSvg } from "./export";
-import type { FeatureRow, LayerEntry, Progress, SweepResult } from "./schema";
-import { setPanel } from "./tabs";
+import type { FeatureRow, LayerEntry, Progress, SweepResult } from "../schema";
+import { accuracyChart, colorFor, histogram, stripChart, type Series, type Strip } from "../shared/charts";
+import { h, replaceKeepingFocus, type Redraw } from "../shared/dom";
+import { download, pngOf, standaloneSvg } from "../shared/export";
+import { formatCount, formatValue } from "../shared/format";
+import type { SweepTraits, ViewModel } from "../shared/model";
+import { setPanel } from "../shared/tabs";
 import {
-  accuracySeries, colorSlots, DEFAULT_SET, defaultVisible, detailRows, diagnosisLines, explain, featureClasses, findLayer, formatCount, formatValue,
+  accuracySeries, colorSlots, DEFAULT_SET, defaultVisible, detailRows, diagnosisLines, explain, featureClasses, findLayer,
   gapSeries, headlines, layerIds, representationGroups, representationName, representations, resolveLayer, saeSets, sortFeatures,
   splitRepresentation, stepLayer, sweepTitle, type SortDirection,
-} from "./view";
+} from "./logic";
 
-/** The part of the anywidget model API the view uses; the offline report implements the same. */
-export interface WidgetModel {
-  get(name: string): any;
-  set(name: string, value: unknown): void;
-  save_changes(): void;
-  on(event: string, callback: () => void): void;
-  off(event: string, callback: () => void): void;
-}
 
 interface ViewState {
   visible: Set<string> | null;
@@ -28,7 +22,9 @@ interface ViewState {
   detailSet: string | null;
 }
 
-export function render({ model, el }: { model: WidgetModel; el: HTMLElement }): () => void {
+/** Draw the sweep view of `model` (a LayerSweepWidget's, or a stand-in with its traits) into `el`;
+ * returns the clean-up. */
+export function render({ model, el }: { model: ViewModel<SweepTraits>; el: HTMLElement }): () => void {
   const state: ViewState = { visible: null, sortColumn: "separation", sortDirection: "desc", hover: "", detailSet: null };
   const root = h("div", { class: "saeprobe", tabindex: 0 });
   el.replaceChildren(root);
@@ -38,7 +34,7 @@ export function render({ model, el }: { model: WidgetModel; el: HTMLElement }): 
     model.save_changes();
   };
   const onKey = (event: KeyboardEvent) => {
-    const result: SweepResult | null = model.get("result");
+    const result = model.get("result");
     if (!result || !["ArrowLeft", "ArrowRight"].includes(event.key)) return;
     if (event.target instanceof HTMLInputElement && event.target.type === "range") return;
     event.preventDefault();
@@ -55,9 +51,9 @@ export function render({ model, el }: { model: WidgetModel; el: HTMLElement }): 
   };
 }
 
-function view(model: WidgetModel, state: ViewState, select: (layer: number) => void, redraw: Redraw): HTMLElement[] {
-  const result: SweepResult | null = model.get("result");
-  const progress: Progress = model.get("progress") ?? {};
+function view(model: ViewModel<SweepTraits>, state: ViewState, select: (layer: number) => void, redraw: Redraw): HTMLElement[] {
+  const result = model.get("result");
+  const progress = model.get("progress") ?? {};
   const parts: HTMLElement[] = [header(result, progress)];
   // One line per SAE set: the sets' findings side by side, easy to compare.
   if (result) parts.push(...headlines(result).map((finding) => h("p", { class: "sp-headline" }, finding)));

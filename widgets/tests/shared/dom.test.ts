@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from "vitest";
-import { h, replaceKeepingFocus } from "../src/dom";
+import { h, replaceKeepingFocus } from "../../src/shared/dom";
 
 /** A button per focus key, named by its key. */
 const buttons = (...keys: string[]) => keys.map((key) => h("button", { type: "button", "data-focus-key": key }, key));

@@ -1,9 +1,9 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from "vitest";
-import { accuracyChart, colorFor } from "../src/charts";
-import { legendLayout, standaloneSvg } from "../src/export";
-import { accuracySeries, defaultVisible, representations } from "../src/view";
-import { sweepResult } from "./fixture";
+import { accuracyChart, colorFor } from "../../src/shared/charts";
+import { legendLayout, standaloneSvg } from "../../src/shared/export";
+import { accuracySeries, defaultVisible, representations } from "../../src/sweep/logic";
+import { sweepResult } from "../fixture";
 
 function exported() {
   const result = sweepResult();

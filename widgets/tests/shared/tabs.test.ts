@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from "vitest";
-import { h } from "../src/dom";
-import { setPanel, type SetPanel } from "../src/tabs";
+import { h } from "../../src/shared/dom";
+import { setPanel, type SetPanel } from "../../src/shared/tabs";
 
 /** The panel of `sets` with `chosen` selected, and what it was asked to choose and redraw. */
 function panelOf(sets: string[], chosen: string, content: Node[]) {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import type { SuiteState } from "../src/schema";
+import type { SuiteState } from "../../src/schema";
 import {
   cellLabel, cellTooltip, findRun, gapColor, gapLimit, gapMatrix, gapTextColor, gridStep, legendTicks, meanRepresentations, meanSeries, runKey,
   suiteColorSlots, suiteDatasets, suiteModels, suiteSets, suiteTitle, summaryLayers, tieMargin, winsTiesLosses,
-} from "../src/suiteView";
-import { colorSlots, representations } from "../src/view";
-import { suiteState } from "./fixture";
+} from "../../src/suite/logic";
+import { colorSlots, representations } from "../../src/sweep/logic";
+import { suiteState } from "../fixture";
 
 const MODEL = "/scratch/tiny-gpt2";
 const DATASETS = ["movie_sentiment", "larger_than", "topics"];

@@ -1,8 +1,8 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from "vitest";
-import { renderView } from "../src/suite";
-import { gapColor } from "../src/suiteView";
-import { fakeModel, singleSetResult, suiteState } from "./fixture";
+import { renderView } from "../../src/suite/render";
+import { gapColor } from "../../src/suite/logic";
+import { singleSetResult, suiteState, widgetModel } from "../fixture";
 
 const MODEL = "/scratch/tiny-gpt2";
 const key = (dataset: string) => `${MODEL}/${dataset}`;
@@ -104,7 +104,7 @@ describe("the suite view", () => {
 
   it("waits for a suite set later, and lets go of the model when closed", () => {
     const el = document.createElement("div");
-    const model = fakeModel({ suite: null, selected_run: "", selected_layer: 0 });
+    const model = widgetModel({ suite: null, selected_run: "", selected_layer: 0 });
     const close = renderView({ model, el });
     expect(el.textContent).toBe("No suite to show yet.");
     model.set("suite", suiteState());
@@ -118,14 +118,14 @@ describe("the suite view", () => {
 
   it("shows the sweep view for a model with no suite trait", () => {
     const el = document.createElement("div");
-    renderView({ model: fakeModel({ result: singleSetResult(), selected_layer: 1, progress: {} }), el });
+    renderView({ model: widgetModel({ result: singleSetResult(), selected_layer: 1, progress: {} }), el });
     expect(el.querySelector(".sp-suite")).toBeNull();
     expect(el.querySelector("[role=region]")!.getAttribute("aria-label")).toBe("Layer 1 details");
   });
 });
 
 function render(el: HTMLElement, selection: { selected_run: string; selected_layer: number }) {
-  const model = fakeModel({ suite: suiteState(), ...selection });
+  const model = widgetModel({ suite: suiteState(), ...selection });
   renderView({ model, el });
   return model;
 }

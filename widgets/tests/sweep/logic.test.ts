@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
 import {
-  accuracyRange, accuracySeries, colorSlots, defaultVisible, describePreparation, detailRows, diagnosisLines, explain, GLOSSARY, headlines, saeSets,
-  saeSource, formatCount, formatValue, gapSeries, layerGap, modelLabel, orderRepresentations, representationGroups, representationName, representations,
+  accuracySeries, colorSlots, defaultVisible, describePreparation, detailRows, diagnosisLines, explain, GLOSSARY, headlines, saeSets,
+  saeSource, gapSeries, layerGap, modelLabel, orderRepresentations, representationGroups, representationName, representations,
   resolveLayer, sortFeatures,
   splitRepresentation, stepLayer, sweepTitle,
-} from "../src/view";
-import { singleSetResult, sweepResult } from "./fixture";
+} from "../../src/sweep/logic";
+import { accuracyRange, formatCount, formatValue } from "../../src/shared/format";
+import { singleSetResult, sweepResult } from "../fixture";
 
 describe("representations", () => {
   it("orders raw, sae, baselines, then top-k sets by kind and size", () => {

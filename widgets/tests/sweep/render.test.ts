@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from "vitest";
-import { render } from "../src/render";
-import { fakeModel, singleSetResult, sweepResult } from "./fixture";
+import { render } from "../../src/sweep/render";
+import { fakeModel, singleSetResult, sweepResult } from "../fixture";
 
 describe("render", () => {
   it("draws layer buttons and the selected layer's details region", () => {
