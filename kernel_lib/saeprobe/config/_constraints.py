@@ -189,7 +189,7 @@ class Each(Constraint):
         return ", ".join(words)
 
     def invalid(self) -> tuple[Any, ...]:
-        refused = [(self.sample, value) for value in self.item.invalid()]
+        refused: list[tuple[Any, ...]] = [(self.sample, value) for value in self.item.invalid()]
         if self.unique:
             refused.append((self.sample, self.sample))
         if self.non_empty:

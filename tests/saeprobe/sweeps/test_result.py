@@ -107,6 +107,6 @@ def test_the_model_and_dataset_are_records_still_read_like_mappings_with_a_warni
     assert result.model.d_model == 4 and result.dataset.split == "stratified"
     with pytest.warns(DeprecationWarning, match=r"read \.name instead of \['name'\]"):
         assert result.model["name"] == "m"
-    with pytest.raises(KeyError), pytest.warns(DeprecationWarning):
+    with pytest.raises(KeyError), pytest.warns(DeprecationWarning, match="no_such_field"):
         result.dataset["no_such_field"]
     assert SweepResult.from_json(result.to_json()).model == result.model
