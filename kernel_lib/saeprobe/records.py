@@ -84,7 +84,9 @@ class DatasetInfo(_ReadLikeADict):
 @dataclass
 class Metrics:
     """One probe's figures: accuracies, test ROC-AUC (NaN where undefined), the cross-validation
-    accuracy of the chosen C and that C (NaN for probes that choose none)."""
+    accuracy of the chosen C and that C (NaN for probes that choose none), and the bootstrap
+    interval of the test accuracy and of the test AUC over the test rows (``_low``, ``_high``; NaN
+    where none was computed)."""
 
     train_accuracy: float
     test_accuracy: float
@@ -92,6 +94,29 @@ class Metrics:
     cv_accuracy_mean: float = NAN
     cv_accuracy_std: float = NAN
     C: float = NAN
+    test_accuracy_low: float = NAN
+    test_accuracy_high: float = NAN
+    test_auc_low: float = NAN
+    test_auc_high: float = NAN
+
+
+@dataclass
+class Comparison:
+    """Two representations' probes compared on the same test rows: ``gap`` is the ``reference``'s
+    test accuracy minus the ``other``'s, ``low`` and ``high`` its paired bootstrap interval (the
+    same resamples for both) covering ``confidence``, ``spread`` the resamples' standard deviation,
+    ``p_value`` McNemar's exact two-sided test of the rows one probe gets right and the other
+    wrong, and ``n_test`` the test rows."""
+
+    reference: str
+    other: str
+    gap: float
+    low: float
+    high: float
+    spread: float
+    p_value: float
+    n_test: int
+    confidence: float = 0.95
 
 
 @dataclass
@@ -216,8 +241,8 @@ class LayerEntry:
     """Everything a sweep found at one layer: the probe ``scores`` per representation, how each
     baseline was built (``baselines``, chosen on the training rows), the regimes, each SAE set's
     SAE and diagnostics (``saes``, by set name; ``sae`` for a sweep's one unnamed set), how the
-    model was prepared for the raw states (``preparation``) and the written ``diagnosis`` per SAE
-    set."""
+    model was prepared for the raw states (``preparation``), the written ``diagnosis`` per SAE
+    set, and the paired ``comparisons`` of the representations' test accuracies."""
 
     layer: int
     hook_name: str
@@ -227,6 +252,11 @@ class LayerEntry:
     regimes: list[RegimeRun] = field(default_factory=list)
     preparation: Preparation | None = None
     diagnosis: dict[str, Diagnosis] = field(default_factory=dict)
+    comparisons: list[Comparison] = field(default_factory=list)
+
+    def comparison(self, reference: str, other: str) -> Comparison | None:
+        """The paired comparison of ``reference`` with ``other`` at this layer, if it was made."""
+        return next((c for c in self.comparisons if c.reference == reference and c.other == other), None)
 
     def sae_set(self, name: str | None = None) -> SAESetLayer | None:
         """The SAE set ``name`` at this layer; without a name the layer's only set (``None`` when it

@@ -89,7 +89,13 @@ def test_the_lesson_quotes_its_result_and_the_result_is_of_the_current_schema():
         0.840,
         19,
     )
-    assert labels[(18, "task")] == labels[(24, "task")] == "fidelity"
+    assert (labels[(18, "task")], labels[(24, "task")], labels[(27, "task")]) == (
+        "fidelity",
+        "undetermined",
+        "inconclusive",
+    )
+    gap = result.layer(27).comparison("raw", "sae:task")
+    assert (round(gap.gap, 2), round(gap.low, 2), round(gap.high, 2), gap.n_test) == (0.06, 0.01, 0.10, 106)
     assert (acc(18, "sae_reconstruction:task"), acc(18, "sae_error:task")) == (0.896, 0.991)
     assert round(figures.loc[(18, "task"), "fvu"], 2) == 0.81
     assert figures.loc[(27, "task"), ["n_always_on", "n_active_union"]].tolist() == [11, 32]
@@ -108,5 +114,5 @@ def test_the_lesson_quotes_its_result_and_the_result_is_of_the_current_schema():
         0.658,
     )
     text = (ROOT / "docs/lesson/index.md").read_text()
-    for quoted in ("0.858", "0.620", "0.658", "Feature 1246", "38 at layer 0", "(L0 = 16)"):
+    for quoted in ("0.858", "0.620", "0.658", "Feature 1246", "38 at layer 0", "(L0 = 16)", "0.01 to 0.10", "(188)"):
         assert quoted in text, quoted

@@ -71,7 +71,7 @@ def main() -> None:
         if stage == "forward":
             die_at(HookReader, "run", int(n))
         elif stage == "probe":
-            die_at(_layer, "evaluate_probe", int(n))
+            die_at(_layer, "fit_and_score", int(n))
         elif stage == "write":
             die_at(_jsonio, "atomic_write", int(n), half_write=True)
     result = sweep_file(args.model, args.saes, args.data, False if args.cache == "none" else args.cache)

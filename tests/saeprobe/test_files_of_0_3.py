@@ -31,15 +31,33 @@ def copy(tmp_path):
     return shutil.copytree(WRITTEN, tmp_path / "written")
 
 
-def test_a_result_file_reads_back_as_it_was_written():
+def holds(now, before, where="result"):
+    """Whether ``now`` keeps every key and value of ``before`` (it may add keys)."""
+    if isinstance(before, dict):
+        assert isinstance(now, dict), where
+        for key, value in before.items():
+            assert key in now, f"{where}.{key} was dropped"
+            holds(now[key], value, f"{where}.{key}")
+    elif isinstance(before, list):
+        assert isinstance(now, list) and len(now) == len(before), where
+        for index, (a, b) in enumerate(zip(now, before, strict=True)):
+            holds(a, b, f"{where}[{index}]")
+    else:
+        assert now == before, where
+
+
+def test_a_result_file_reads_back_with_everything_it_held():
     stored = json.loads((WRITTEN / "result.json").read_text())
+    jsonschema.validate(stored, json.loads(SCHEMA_PATH.read_text()))  # today's schema reads it too
     result = SweepResult.from_json(WRITTEN / "result.json")
-    assert result.to_dict() == stored
+    written = result.to_dict()
+    assert written.pop("schema_version") == "2.1" and stored.pop("schema_version") == "2.0"
+    holds(written, stored)
+    assert written["settings"]["bootstrap"] == 1000  # what it did not know takes its default
     assert result.model.n_layers == 4 and result.dataset.n_examples == 40
-    jsonschema.validate(stored, json.loads(SCHEMA_PATH.read_text()))
 
 
-def test_its_cache_answers_todays_sweep_with_no_forward_pass_and_no_fit(copy):
+def test_its_cache_answers_todays_sweep_with_no_forward_pass(copy):
     stored = json.loads((copy / "result.json").read_text())
     data = saeprobe.load_dataset(copy / "data.csv", template=TEMPLATE)
     result = saeprobe.sweep(
@@ -50,8 +68,14 @@ def test_its_cache_answers_todays_sweep_with_no_forward_pass_and_no_fit(copy):
         cache_dir=copy / "cache",
         progress=False,
     )
-    assert result.timings["forward_batches"] == 0 and result.timings["layers_from_cache"] == 4
-    assert result.to_dict()["layers"] == stored["layers"]
+    # The activations and token states of 0.3.0 are read: no forward pass. Its finished layers are
+    # computed again, since 0.4 adds intervals and comparisons (RESULTS_VERSION), to the same scores.
+    assert result.timings["forward_batches"] == 0 and result.timings["layers_from_cache"] == 0
+    for entry, before in zip(result.to_dict()["layers"], stored["layers"], strict=True):
+        for representation, metrics in before["scores"].items():
+            now = entry["scores"][representation]
+            assert {key: now[key] for key in metrics} == metrics, representation
+        assert entry["comparisons"] and "test_accuracy_low" in entry["scores"]["raw"]
 
 
 def test_its_trained_saes_are_found_and_not_trained_again(copy, monkeypatch):
@@ -76,5 +100,5 @@ def test_its_trained_saes_are_found_and_not_trained_again(copy, monkeypatch):
 def test_a_suite_folder_reads_back_with_its_runs_and_summary(copy):
     suite = SuiteResult.from_json(copy / "suite")
     assert [run.dataset for run in suite.runs] == ["tiny"] and not suite.summary.empty
-    assert suite.result("tiny").to_dict()["layers"] == json.loads((copy / "result.json").read_text())["layers"]
+    holds(suite.result("tiny").to_dict()["layers"], json.loads((copy / "result.json").read_text())["layers"])
     assert set(suite.view_state()["results"]) == {f"{suite.runs[0].model}/tiny"}

@@ -4,6 +4,7 @@
 import type { SweepResult } from "./schema.generated";
 
 export type {
+  Comparison,
   Diagnostics, EffectiveDimension, FeatureRow, Fidelity, LayerEntry, Metrics, Preparation, SaeInfo, Settings, Sparsity, SweepResult,
   TokenSparsity,
 } from "./schema.generated";

@@ -21,6 +21,10 @@ export function singleSetResult(): SweepResult {
     entry.baselines = plain(entry.baselines ?? {});
     entry.saes = plain(entry.saes ?? {});
     entry.diagnosis = plain(entry.diagnosis ?? {});
+    const rename = (name: string) => name.replace(/:narrow$/, "");
+    entry.comparisons = (entry.comparisons ?? [])
+      .filter((c) => !c.reference.endsWith(":wide") && !c.other.endsWith(":wide"))
+      .map((c) => ({ ...c, reference: rename(c.reference), other: rename(c.other) }));
   }
   return result;
 }

@@ -279,8 +279,10 @@ def _plain(value: Any) -> Any:
 
 def json_schema(cls: type[Options]) -> dict[str, Any]:
     """The JSON Schema of ``cls.to_dict()``: one property per option, its type, what its constraint
-    allows (``minimum``, ``maximum``, ``enum``, ``pattern``, ...) and its help text. The result
-    schema's ``settings`` is this (a test keeps the file and the declarations equal)."""
+    allows (``minimum``, ``maximum``, ``enum``, ``pattern``, ...) and its help text. None is
+    required: a file written before an option existed leaves it out, and a reader takes its
+    default. The result schema's ``settings`` is this (a test keeps the file and the declarations
+    equal)."""
     properties = {}
     for field in dataclasses.fields(cls):
         meta = field.metadata
@@ -300,7 +302,6 @@ def json_schema(cls: type[Options]) -> dict[str, Any]:
     return {
         "type": "object",
         "description": (cls.__doc__ or "").strip().splitlines()[0],
-        "required": [f.name for f in dataclasses.fields(cls)],
         "additionalProperties": False,
         "properties": properties,
     }

@@ -185,6 +185,21 @@ class SweepSettings(Options):
         group=DIAGNOSTICS,
         check=Interval(0, 1, open_low=True, example="0.99"),
     )
+    bootstrap: int = option(
+        1000,
+        "resamples of the test rows behind every interval and paired comparison (0: none, and the diagnosis "
+        "reads the point estimates alone)",
+        kind="int",
+        group=DIAGNOSTICS,
+        check=Interval(0, 100_000, integer=True),
+    )
+    confidence: float = option(
+        0.95,
+        "how much of the resampled spread each interval covers",
+        kind="float",
+        group=DIAGNOSTICS,
+        check=Interval(0.5, 1, open_high=True, example="0.95"),
+    )
     feature_table_size: int = option(
         200,
         "features kept per layer in the result's feature table",

@@ -8,6 +8,7 @@ from .._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from ._diagnosis import ALWAYS_ON_SHARE, LABELS, MARGIN, SMALL_UNION, diagnose, with_diagnosis
+    from ._evidence import Resamples, compare, examples_to_settle, interval, mcnemar
     from ._figures import (
         NEURONPEDIA,
         class_means,

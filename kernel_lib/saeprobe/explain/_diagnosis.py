@@ -9,22 +9,27 @@ from functools import partial
 from typing import Any
 
 from ..records import DEFAULT_SET, Diagnosis, LayerEntry, representation_name, split_representation
+from ._evidence import examples_to_settle
 
-LABELS = ("no_gap", "selection", "dimensionality", "fidelity", "undetermined")
-# Test accuracy within this of raw counts as no loss (about one test example in 50).
+LABELS = ("no_gap", "selection", "dimensionality", "fidelity", "undetermined", "inconclusive")
+# A gap within this of zero counts as none (about one test example in 50).
 MARGIN = 0.02
 # A code is task-blind when at least this share of the features active per example fire on
 # (nearly) every example.
 ALWAYS_ON_SHARE = 0.5
 # A code is small when no more than this many features fire on any training example.
 SMALL_UNION = 64
+# What the evidence says of a gap between two probes: the other loses, holds (no gap beyond the
+# margin), or the data leaves it open.
+LOSES, HOLDS, OPEN = "loses", "holds", "open"
 
 
 def diagnose(entry: LayerEntry, set_name: str = DEFAULT_SET) -> Diagnosis | None:
     """The diagnosis of ``entry`` for the SAE set ``set_name`` (its representations ``sae``,
     ``sae_topk_K``, ``pca_matched``, ``sae_reconstruction``, ``sae_error``, named for the set), or
-    ``None`` when the layer has no code of that set. Reads test accuracies and the set's
-    diagnostics only."""
+    ``None`` when the layer has no code of that set. Reads test accuracies, their paired
+    comparisons (a gap counts only when its interval says so; without comparisons, as in results
+    written before 0.4, the point estimates decide) and the set's diagnostics."""
     scores = entry.scores
     name = partial(representation_name, set_name=set_name)
     if name("sae") not in scores or "raw" not in scores or set_name not in entry.saes:
@@ -44,6 +49,11 @@ def diagnose(entry: LayerEntry, set_name: str = DEFAULT_SET) -> Diagnosis | None
         "n_active_union_train": sparsity.n_active_union_train,
         "fvu": diagnostics.fidelity.fvu,
     }
+    gap = entry.comparison("raw", name("sae"))
+    if gap is not None:
+        evidence.update(
+            gap_low=gap.low, gap_high=gap.high, p_value=gap.p_value, n_test=gap.n_test, confidence=gap.confidence
+        )
     topk = _largest_top_k(accuracy, name)
     if topk is not None:
         evidence["top_k"], evidence["top_k_accuracy"] = topk
@@ -54,20 +64,27 @@ def diagnose(entry: LayerEntry, set_name: str = DEFAULT_SET) -> Diagnosis | None
         if name(f"sae_{part}") in accuracy:
             evidence[part] = accuracy[name(f"sae_{part}")]
 
-    if not _loses(raw, sae):
-        if topk is not None and _loses(sae, topk[1]):
+    def verdict(reference: str, other: str) -> str:
+        return _verdict(entry, reference, other)
+
+    found = verdict("raw", name("sae"))
+    if found == OPEN:
+        assert gap is not None  # without comparisons every verdict is settled
+        evidence["examples_to_settle"] = examples_to_settle(gap, MARGIN)
+        return Diagnosis("inconclusive", _inconclusive_text(evidence), evidence)
+    if found == HOLDS:
+        if topk is not None and verdict(name("sae"), name(f"sae_topk_{topk[0]}")) == LOSES:
             return Diagnosis("selection", _selection_text(evidence), evidence)
         return Diagnosis("no_gap", _no_gap_text(evidence), evidence)
     blind = sparsity.l0_mean > 0 and sparsity.n_always_on >= ALWAYS_ON_SHARE * sparsity.l0_mean
     small = sparsity.n_active_union_train <= SMALL_UNION
-    pca_loses = "pca_matched" in evidence and _loses(raw, evidence["pca_matched"])
-    if (blind or small) and pca_loses:
+    if (blind or small) and "pca_matched" in evidence and verdict("raw", name("pca_matched")) == LOSES:
         return Diagnosis("dimensionality", _dimensionality_text(evidence, blind), evidence)
     if (
         "reconstruction" in evidence
         and "error" in evidence
-        and _loses(raw, evidence["reconstruction"])
-        and not _loses(raw, evidence["error"])
+        and verdict("raw", name("sae_reconstruction")) == LOSES
+        and verdict("raw", name("sae_error")) == HOLDS
     ):
         return Diagnosis("fidelity", _fidelity_text(evidence), evidence)
     return Diagnosis("undetermined", _undetermined_text(evidence), evidence)
@@ -84,9 +101,20 @@ def with_diagnosis(entry: LayerEntry) -> LayerEntry:
     return entry
 
 
-def _loses(reference: float, other: float) -> bool:
-    """Whether ``other`` falls more than :data:`MARGIN` below ``reference`` (rounding aside)."""
-    return reference - other > MARGIN + 1e-9
+def _verdict(entry: LayerEntry, reference: str, other: str) -> str:
+    """What the evidence says of ``other`` against ``reference``: :data:`LOSES` when the gap's
+    interval lies wholly above the margin, :data:`HOLDS` when it lies inside ±margin (or wholly
+    below it: ``other`` does better), :data:`OPEN` otherwise. Without a comparison (results
+    written before 0.4, or ``bootstrap=0``) the point estimate decides, as it did then."""
+    compared = entry.comparison(reference, other)
+    if compared is None:
+        gap = entry.scores[reference].test_accuracy - entry.scores[other].test_accuracy
+        return LOSES if gap > MARGIN + 1e-9 else HOLDS
+    if compared.low > MARGIN + 1e-9:
+        return LOSES
+    if (compared.low >= -MARGIN - 1e-9 and compared.high <= MARGIN + 1e-9) or compared.high < -MARGIN:
+        return HOLDS
+    return OPEN
 
 
 def _largest_top_k(accuracy: dict[str, float], name: Callable[[str], str]) -> tuple[int, float] | None:
@@ -99,10 +127,51 @@ def _largest_top_k(accuracy: dict[str, float], name: Callable[[str], str]) -> tu
     return (max(sizes), accuracy[name(f"sae_topk_{max(sizes)}")]) if sizes else None
 
 
+def _interval(e: dict[str, Any]) -> str:
+    """The gap and its interval in words, as a parenthesis after what precedes it; empty without
+    an interval."""
+    if "gap_low" not in e:
+        return ""
+    return (
+        f" (gap {e['gap']:.2f}, {e['confidence']:.0%} interval {e['gap_low']:.2f} to {e['gap_high']:.2f} over "
+        f"{e['n_test']} test examples)"
+    )
+
+
+def _gap_sentence(e: dict[str, Any]) -> str:
+    """A closing sentence stating the gap to raw and its interval; empty without an interval."""
+    if "gap_low" not in e:
+        return ""
+    return (
+        f" The gap to raw is {e['gap']:.2f} ({e['confidence']:.0%} interval {e['gap_low']:.2f} to "
+        f"{e['gap_high']:.2f} over {e['n_test']} test examples)."
+    )
+
+
 def _no_gap_text(e: dict[str, Any]) -> str:
+    if "gap_low" in e and e["gap_high"] < -e["margin"]:
+        return (
+            f"The SAE code keeps the concept and more: its probe scores {e['sae']:.2f} against {e['raw']:.2f} on "
+            f"the raw states{_interval(e)}."
+        )
+    where = "its interval lies" if "gap_low" in e else "it lies"
     return (
         f"The SAE code keeps the concept: its probe scores {e['sae']:.2f} against {e['raw']:.2f} on the raw "
-        f"states, within the {e['margin']:.2f} margin."
+        f"states{_interval(e)}; {where} within the {e['margin']:.2f} margin."
+    )
+
+
+def _inconclusive_text(e: dict[str, Any]) -> str:
+    needed = e["examples_to_settle"]
+    more = (
+        f"about {needed:,} test examples would settle it if the gap and its spread stay as observed"
+        if needed is not None
+        else "the gap sits on the margin, so no number of test examples is sure to settle it"
+    )
+    return (
+        f"The SAE probe scores {e['sae']:.2f} against {e['raw']:.2f}{_interval(e)}: the interval reaches both "
+        f"inside and beyond the {e['margin']:.2f} margin, so these test examples cannot tell a loss from none "
+        f"(McNemar p = {e['p_value']:.2g}); {more}."
     )
 
 
@@ -111,7 +180,7 @@ def _selection_text(e: dict[str, Any]) -> str:
         f"The full code keeps the concept ({e['sae']:.2f}, raw {e['raw']:.2f}), but the {e['top_k']} best "
         f"features alone reach only {e['top_k_accuracy']:.2f}: the concept is spread over more features than a "
         "few."
-    )
+    ) + _gap_sentence(e)
 
 
 def _dimensionality_text(e: dict[str, Any], blind: bool) -> str:
@@ -126,11 +195,11 @@ def _dimensionality_text(e: dict[str, Any], blind: bool) -> str:
         return (
             f"{e['n_always_on']} of the {per_example} features active per example fire on every example, so the "
             f"code is close to a {max(varying, 1)}-dimensional, task-blind projection; {pca}"
-        )
+        ) + _gap_sentence(e)
     return (
         f"Only {e['n_active_union_train']} features fire on any training example, so the code spans at most "
         f"{e['n_active_union_train']} dimensions; {pca}"
-    )
+    ) + _gap_sentence(e)
 
 
 def _fidelity_text(e: dict[str, Any]) -> str:
@@ -138,7 +207,7 @@ def _fidelity_text(e: dict[str, Any]) -> str:
         f"The SAE's reconstruction loses the concept ({e['reconstruction']:.2f}, raw {e['raw']:.2f}) while its "
         f"error term keeps it ({e['error']:.2f}): the SAE leaves out what the probe needs (FVU {e['fvu']:.2f} on "
         "these vectors)."
-    )
+    ) + _gap_sentence(e)
 
 
 def _undetermined_text(e: dict[str, Any]) -> str:
@@ -149,6 +218,6 @@ def _undetermined_text(e: dict[str, Any]) -> str:
         kept.append(f"the reconstruction {e['reconstruction']:.2f}")
     detail = f" ({', '.join(kept)})" if kept else ""
     return (
-        f"The SAE probe loses {e['gap']:.2f} ({e['sae']:.2f}, raw {e['raw']:.2f}), but neither a small, "
-        f"task-blind code nor the reconstruction explains it{detail}."
+        f"The SAE probe loses: it scores {e['sae']:.2f} against {e['raw']:.2f}{_interval(e)}, but neither a small, "
+        f"task-blind code nor the reconstruction explains it with confidence{detail}."
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -49,22 +50,42 @@ def roc_auc(y: np.ndarray, proba: np.ndarray, labels: np.ndarray) -> float:
     return float(roc_auc_score(y, proba, multi_class="ovr", average="macro", labels=labels))
 
 
+@dataclass
+class ProbeAnswers:
+    """A fitted probe's answers on the test rows: its class probabilities ``proba``
+    ``[n_test, n_classes]`` over ``labels`` (its classes), and which rows it got right."""
+
+    proba: np.ndarray
+    labels: np.ndarray
+    correct: np.ndarray
+
+
 def evaluate_probe(
     probe: Any, X: np.ndarray | sp.csr_matrix, y: np.ndarray, train: np.ndarray, test: np.ndarray
 ) -> Metrics:
     """Fit ``probe`` on the training rows and report the metrics of :data:`METRICS`. The fit and
     the predictions run on one CPU thread (see :func:`saeprobe._threads.one_thread`)."""
+    return fit_and_score(probe, X, y, train, test)[0]
+
+
+def fit_and_score(
+    probe: Any, X: np.ndarray | sp.csr_matrix, y: np.ndarray, train: np.ndarray, test: np.ndarray
+) -> tuple[Metrics, ProbeAnswers]:
+    """As :func:`evaluate_probe`, with the probe's answers on the test rows, from which the
+    bootstrap intervals and the paired comparisons are made."""
     with one_thread():
         probe.fit(X[train], y[train])
         proba = probe.predict_proba(X[test])
         predicted = probe.predict(X[train])
     labels = probe.classes_
-    return Metrics(
+    correct = y[test] == labels[proba.argmax(axis=1)]
+    metrics = Metrics(
         train_accuracy=float(np.mean(y[train] == predicted)),
-        test_accuracy=float(np.mean(y[test] == labels[proba.argmax(axis=1)])),
+        test_accuracy=float(np.mean(correct)),
         test_auc=roc_auc(y[test], proba, labels),
         # Plugin probes need not choose C by cross-validation; what they lack is reported as NaN.
         cv_accuracy_mean=float(getattr(probe, "cv_accuracy_mean_", float("nan"))),
         cv_accuracy_std=float(getattr(probe, "cv_accuracy_std_", float("nan"))),
         C=float(getattr(probe, "C_", float("nan"))),
     )
+    return metrics, ProbeAnswers(proba, labels, correct)

@@ -5,6 +5,7 @@ probes and figures as a sweep."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -13,10 +14,28 @@ import scipy.sparse as sp
 from .._threads import one_thread
 from ..config import SweepSettings, settings_with
 from ..errors import DataError
-from ..explain import effective_dimension, feature_table, fidelity, sparsity, with_diagnosis
-from ..records import Diagnostics, LayerEntry, Metrics, RegimeRun, SAESetLayer, representation_name
+from ..explain import (
+    Resamples,
+    compare,
+    effective_dimension,
+    feature_table,
+    fidelity,
+    interval,
+    sparsity,
+    with_diagnosis,
+)
+from ..records import (
+    Comparison,
+    Diagnostics,
+    LayerEntry,
+    Metrics,
+    RegimeRun,
+    SAESetLayer,
+    representation_name,
+    split_representation,
+)
 from ..sae import LayerCodes, LayerSAE, codes_of_pooled, from_object, named_sets, reconstruct
-from ._evaluate import evaluate_probe, probe_factory
+from ._evaluate import ProbeAnswers, evaluate_probe, fit_and_score, probe_factory
 from ._regimes import Regime, regimes_from
 from ._representations import LayerRepresentations, build_representations
 
@@ -64,16 +83,18 @@ def probe_layer(
     classes = list(classes) if classes is not None else list(range(int(y.max()) + 1))
     make_probe = probe_factory(settings)
     built = build_representations(raw, y, train, len(classes), sets, top_ks=settings.top_ks, seed=settings.seed)
-    scores = {
-        name: evaluate_probe(make_probe(scaling=built.scaling.get(name)), matrix, y, train, ~train)
-        for name, matrix in built.matrices.items()
-    }
+    scores, answers = {}, {}
+    for name, matrix in built.matrices.items():
+        probe = make_probe(scaling=built.scaling.get(name))
+        scores[name], answers[name] = fit_and_score(probe, matrix, y, train, ~train)
+    comparisons = _with_intervals(scores, answers, y[~train], list(sets), settings)
     regimes = regimes_from(settings.train_sizes, settings.label_noise, settings.imbalance)
     compared = ["raw", *(representation_name("sae", name) for name in sets)]
     entry = LayerEntry(
         layer=layer,
         hook_name=hook_name,
         scores=scores,
+        comparisons=comparisons,
         baselines=built.choices,
         regimes=[
             RegimeRun(
@@ -106,6 +127,42 @@ def probe_layer(
             ),
         )
     return with_diagnosis(entry)
+
+
+def _with_intervals(
+    scores: dict[str, Metrics],
+    answers: dict[str, ProbeAnswers],
+    y_test: np.ndarray,
+    set_names: list[str],
+    settings: SweepSettings,
+) -> list[Comparison]:
+    """Give every score its bootstrap intervals (in place) and return the paired comparisons: the
+    raw probe against every other representation, and each SAE set's code against the set's other
+    representations (its baselines, top-k features, reconstruction and error). All of them read the
+    same resamples of the test rows. None without resamples (``bootstrap=0``)."""
+    if not settings.bootstrap:
+        return []
+    resamples = Resamples.draw(len(y_test), settings.bootstrap, settings.seed)
+    for name, found in answers.items():
+        accuracy = interval(resamples.accuracy(found.correct), settings.confidence)
+        auc = interval(resamples.auc(y_test, found.proba, found.labels), settings.confidence)
+        scores[name] = replace(
+            scores[name],
+            test_accuracy_low=accuracy[0],
+            test_accuracy_high=accuracy[1],
+            test_auc_low=auc[0],
+            test_auc_high=auc[1],
+        )
+    correct = {name: found.correct for name, found in answers.items()}
+    pairs = [("raw", name) for name in answers if name != "raw"]
+    for set_name in set_names:
+        code = representation_name("sae", set_name)
+        pairs += [
+            (code, name)
+            for name in answers
+            if name != code and split_representation(name)[1] == set_name and name in correct
+        ]
+    return [compare(reference, other, correct, resamples, settings.confidence) for reference, other in pairs]
 
 
 def _codes_of(codes: Any, name: str, saes: Mapping[str, LayerSAE]) -> sp.csr_matrix | LayerCodes | None:

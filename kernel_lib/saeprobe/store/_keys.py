@@ -19,8 +19,9 @@ EXTRACTION_VERSION = 2
 SAE_TRAINING_VERSION = 2
 # Which computations a cached layer result holds: bump when a change alters what a sweep computes
 # for a layer, so results of the old computation are not reused. (It was the package version until
-# 0.3.0; moving the modules into packages changed no computation, so the value stayed.)
-RESULTS_VERSION = "0.3.0"
+# 0.3.0; moving the modules into packages changed no computation. 0.4.0: bootstrap intervals,
+# paired comparisons and a diagnosis that reads them.)
+RESULTS_VERSION = "0.4.0"
 
 
 def content_key(parts: Any) -> str:

@@ -175,7 +175,11 @@ def suite(
         text = dumps(payload, indent=1).encode()
         atomic_write(out / relative, partial(_write_bytes, text))
         run = SuiteRun(unit.model, unit.dataset.name, relative.as_posix(), payload.get("timings", {}))
-        scores = {"layers": [{"layer": entry["layer"], "scores": entry["scores"]} for entry in payload["layers"]]}
+        scores = {
+            "layers": [
+                {key: entry.get(key) for key in ("layer", "scores", "comparisons")} for entry in payload["layers"]
+            ]
+        }
         finished.append((order[unit.key], run, scores))
         if on_unit is not None:
             on_unit(unit, payload)
@@ -197,7 +201,7 @@ def describe_suite(result: SuiteResult) -> str:
     codes = ["raw", *(representation_name("sae", name) for name in sets)]
     lines = [
         f"suite: {len(result.runs)} runs, engine {result.engine}, {result.seconds:.1f} s; mean test accuracy over "
-        "datasets (wins/ties/losses against raw, margin 0.02):"
+        "datasets (wins/ties/losses against raw; a win or a loss only where the gap's interval excludes zero):"
     ]
     for model, rows in table.groupby("model", sort=False):
         lines.append(f"model {model}")

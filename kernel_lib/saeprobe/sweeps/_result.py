@@ -19,7 +19,7 @@ from ..explain import with_diagnosis
 from ..records import DEFAULT_SET, DatasetInfo, LayerEntry, ModelInfo, representation_name, split_representation
 from ..store import dumps, from_jsonable, to_jsonable
 
-SCHEMA_VERSION = "2.0"
+SCHEMA_VERSION = "2.1"
 # Majors this saeprobe reads: 1.x files are migrated on reading (see _upgrade_layer).
 READABLE_MAJORS = ("1", "2")
 DIAGNOSTIC_COLUMNS = [
@@ -43,6 +43,7 @@ DIAGNOSTIC_COLUMNS = [
     "fvu_tokens",
 ]
 SCORE_COLUMNS = ["layer", "hook_name", "representation", "metric", "value", "regime", "regime_value"]
+COMPARISON_COLUMNS = ["layer", "reference", "other", "gap", "low", "high", "spread", "p_value", "n_test", "confidence"]
 SCHEMA_PATH = Path(__file__).parent / "schema" / "sweep_result.schema.json"
 
 
@@ -88,6 +89,14 @@ class SweepResult:
                             }
                         )
         return pd.DataFrame(rows, columns=SCORE_COLUMNS)
+
+    @property
+    def comparisons(self) -> pd.DataFrame:
+        """Tidy paired comparisons: one row per ``layer``, ``reference`` and ``other``
+        representation, with the gap in test accuracy (reference − other), its bootstrap interval
+        (``low``, ``high``), ``spread``, McNemar's ``p_value``, ``n_test`` and ``confidence``."""
+        rows = [{"layer": entry.layer, **vars(found)} for entry in self.layers for found in entry.comparisons]
+        return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
 
     def table(self, metric: str = "test_accuracy") -> pd.DataFrame:
         """One ``metric`` as a layer × representation table."""

@@ -55,6 +55,8 @@ BAD_VALUES = [
     ("duplicates", "drop", "must be one of ['group', 'ignore']"),
     ("min_class_size", 1, "must lie in [2, "),
     ("threads", -1, "must lie in [0, 4096]"),
+    ("bootstrap", -1, "must lie in [0, 100000]"),
+    ("confidence", 1.0, "must lie in [0.5, 1), e.g. 0.95"),
 ]
 
 

@@ -4,6 +4,7 @@ import pytest
 
 from saeprobe.explain import LABELS, diagnose, with_diagnosis
 from saeprobe.records import (
+    Comparison,
     Diagnostics,
     EffectiveDimension,
     Fidelity,
@@ -148,3 +149,53 @@ def test_every_layer_of_a_sweep_carries_its_diagnosis_through_json(tiny_result):
     assert [layer.diagnosis["sae"] for layer in again.layers] == [
         layer.diagnosis["sae"] for layer in tiny_result.layers
     ]
+
+
+def with_intervals(found: LayerEntry, half_width: float, n_test: int = 106) -> LayerEntry:
+    """``found`` with a paired comparison of raw (and of the code) against every representation,
+    each gap's interval ``half_width`` on either side of it."""
+    accuracy = {name: metrics.test_accuracy for name, metrics in found.scores.items()}
+    pairs = [("raw", name) for name in accuracy if name != "raw"]
+    pairs += [("sae", name) for name in accuracy if name not in ("raw", "sae")]
+    for reference, other in pairs:
+        gap = accuracy[reference] - accuracy[other]
+        found.comparisons.append(
+            Comparison(reference, other, gap, gap - half_width, gap + half_width, half_width / 1.96, 0.2, n_test)
+        )
+    return found
+
+
+@pytest.mark.parametrize(
+    "figures, half_width, label",
+    [
+        ({"raw": 0.80, "sae": 0.79}, 0.005, "no_gap"),  # the interval lies inside ±0.02
+        ({"raw": 0.80, "sae": 0.79}, 0.05, "inconclusive"),  # too wide to tell
+        ({"raw": 0.80, "sae": 0.95, "topk": 0.95}, 0.05, "no_gap"),  # wholly below -0.02: the SAE does better
+        ({"raw": 0.90, "sae": 0.70, "pca": 0.70, "always_on": 12}, 0.05, "dimensionality"),
+        ({"raw": 0.90, "sae": 0.70, "pca": 0.88, "always_on": 12}, 0.05, "undetermined"),  # PCA's gap is open
+        ({"raw": 0.90, "sae": 0.70, "reconstruction": 0.70, "error": 0.90}, 0.01, "fidelity"),
+        ({"raw": 0.90, "sae": 0.70, "reconstruction": 0.70, "error": 0.88}, 0.05, "undetermined"),  # error's is open
+        ({"raw": 0.80, "sae": 0.80, "topk": 0.60}, 0.01, "selection"),
+    ],
+)
+def test_a_gap_counts_only_when_its_interval_says_so(figures, half_width, label):
+    found = diagnose(with_intervals(entry(**figures), half_width))
+    assert found.label == label
+    assert f"interval {found.evidence['gap_low']:.2f} to {found.evidence['gap_high']:.2f}" in found.text
+
+
+def test_an_inconclusive_gap_says_how_many_test_examples_would_settle_it():
+    found = diagnose(with_intervals(entry(raw=0.80, sae=0.76), 0.05))
+    assert found.label == "inconclusive"
+    needed = found.evidence["examples_to_settle"]
+    assert needed > 106 and f"about {needed:,} test examples would settle it" in found.text
+    assert "McNemar p = 0.2" in found.text
+    on_the_margin = diagnose(with_intervals(entry(raw=0.80, sae=0.78), 0.05))
+    assert on_the_margin.label == "inconclusive" and on_the_margin.evidence["examples_to_settle"] is None
+    assert "no number of test examples is sure to settle it" in on_the_margin.text
+
+
+def test_without_comparisons_the_point_estimates_decide_as_before():
+    assert diagnose(entry(raw=0.80, sae=0.79)).label == "no_gap"
+    assert "inconclusive" not in {diagnose(entry(raw=0.9, sae=s)).label for s in (0.5, 0.7, 0.85, 0.89)}
+    assert "interval" not in diagnose(entry(raw=0.80, sae=0.79)).text

@@ -46,10 +46,13 @@ def test_a_suite_writes_every_run_its_summary_and_report(local_suite):
     accuracies = [
         result.result(d).layer(2).scores["sae:wide"].test_accuracy for d in ("movie_sentiment", "larger_than", "topics")
     ]
-    raws = [result.result(d).layer(2).scores["raw"].test_accuracy for d in ("movie_sentiment", "larger_than", "topics")]
     assert row["mean"].item() == pytest.approx(sum(accuracies) / 3) and row["n_datasets"].item() == 3
-    assert row["wins"].item() == sum(a > r + 0.02 for a, r in zip(accuracies, raws, strict=True))
-    assert row["losses"].item() == sum(a < r - 0.02 for a, r in zip(accuracies, raws, strict=True))
+    # A win or a loss only where the paired interval of raw minus the code excludes zero.
+    gaps = [
+        result.result(d).layer(2).comparison("raw", "sae:wide") for d in ("movie_sentiment", "larger_than", "topics")
+    ]
+    assert row["wins"].item() == sum(gap.high < 0 for gap in gaps)
+    assert row["losses"].item() == sum(gap.low > 0 for gap in gaps)
     assert row[["wins", "ties", "losses"]].sum(axis=1).item() == 3
     assert summary[summary.representation == "raw"]["wins"].isna().all()
     report = (result.out / "suite.html").read_text()

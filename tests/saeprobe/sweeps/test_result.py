@@ -55,7 +55,7 @@ def test_a_result_of_schema_1_4_is_migrated_to_one_sae_set_named_sae():
 
     from jsonschema import validate
 
-    from saeprobe.sweeps import SCHEMA_PATH
+    from saeprobe.sweeps import SCHEMA_PATH, SCHEMA_VERSION
 
     path = FILES / "result-schema-1.4.json"
     old = json.loads(path.read_text())
@@ -66,7 +66,7 @@ def test_a_result_of_schema_1_4_is_migrated_to_one_sae_set_named_sae():
         assert entry.diagnostics.sparsity.n_always_on == before["diagnostics"]["sparsity"]["n_always_on"]
         assert entry.diagnosis["sae"].label == before["diagnosis"]["sae"]["label"]
     payload = result.to_dict()
-    assert payload["schema_version"] == "2.0" and "sae" not in payload["layers"][0]
+    assert payload["schema_version"] == SCHEMA_VERSION and "sae" not in payload["layers"][0]
     validate(payload, json.loads(SCHEMA_PATH.read_text()))
     assert list(result.summary().columns) == [
         "raw",

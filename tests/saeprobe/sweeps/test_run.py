@@ -1,5 +1,6 @@
 """End-to-end sweeps on the tiny local model, SAELens SAEs on disk and the shared datasets."""
 
+import dataclasses
 import json
 
 import numpy as np
@@ -10,6 +11,7 @@ import saeprobe
 from saeprobe import SweepResult, load_dataset, sweep
 from saeprobe.errors import DataError, SAEError
 from saeprobe.probe import BatchedLogisticProbe, evaluate_probe
+from saeprobe.records import Metrics
 from saeprobe.sweeps import SCHEMA_PATH
 
 pytestmark = pytest.mark.integration
@@ -54,10 +56,15 @@ def test_result_holds_every_layer_with_raw_and_sae_scores(sst2_result):
         assert entry["baselines"]["pca_matched"]["k"] <= 32
     scores = result.scores
     assert list(scores.columns) == ["layer", "hook_name", "representation", "metric", "value", "regime", "regime_value"]
-    assert len(scores) == 4 * len(REPRESENTATIONS) * 6
+    assert len(scores) == 4 * len(REPRESENTATIONS) * len(dataclasses.fields(Metrics))
     assert result.table().shape == (4, len(REPRESENTATIONS))
     assert list(result.diagnostics["layer"]) == [0, 1, 2, 3]
     assert result.features(1)["separation"].is_monotonic_decreasing
+
+
+def points(metrics):
+    """A probe's figures without their intervals."""
+    return (metrics.train_accuracy, metrics.test_accuracy, metrics.test_auc, metrics.cv_accuracy_mean, metrics.C)
 
 
 def test_scores_equal_a_direct_fit_on_the_same_matrices(sst2_result, tiny_model_dir, sae_dir, sst2_subset):
@@ -69,8 +76,30 @@ def test_scores_equal_a_direct_fit_on_the_same_matrices(sst2_result, tiny_model_
     train, test = sst2_subset.train_test_masks(0.3, 0)
     raw = evaluate_probe(BatchedLogisticProbe(), acts[2], sst2_subset.y, train, test)  # the default probe
     sae = evaluate_probe(BatchedLogisticProbe(), codes[2], sst2_subset.y, train, test)
-    assert result.layers[2].scores["raw"] == raw
-    assert result.layers[2].scores["sae"] == sae
+    # The same figures; the sweep adds the bootstrap intervals the direct fit has none of.
+    assert points(result.layers[2].scores["raw"]) == points(raw)
+    assert points(result.layers[2].scores["sae"]) == points(sae)
+    assert raw.test_accuracy_low != raw.test_accuracy_low  # NaN
+    assert (
+        result.layers[2].scores["raw"].test_accuracy_low
+        <= raw.test_accuracy
+        <= result.layers[2].scores["raw"].test_accuracy_high
+    )
+
+
+def test_comparisons_pair_raw_with_every_code_on_the_same_test_rows(sst2_result):
+    result, _ = sst2_result
+    table, accuracy = result.comparisons, result.table()
+    assert set(table["layer"]) == {0, 1, 2, 3}
+    assert {("raw", "sae"), ("raw", "pca_matched"), ("sae", "sae_reconstruction")} <= set(
+        zip(table["reference"], table["other"], strict=True)
+    )
+    for row in table.itertuples():
+        assert row.gap == pytest.approx(accuracy.loc[row.layer, row.reference] - accuracy.loc[row.layer, row.other])
+        assert row.low <= row.gap + 1e-12 and row.gap - 1e-12 <= row.high
+        assert 0 < row.p_value <= 1 and row.n_test == result.n_test
+    # The scores' tidy table carries each score's interval as metrics of its own.
+    assert (result.table("test_accuracy_low") <= accuracy + 1e-12).all().all()
 
 
 def test_json_round_trip(sst2_result, tmp_path):
@@ -244,11 +273,12 @@ def test_diagnoses_of_cached_layers_follow_todays_rules(sst2_result, tiny_model_
     from saeprobe.explain import _diagnosis
 
     first, cache = sst2_result
-    assert {entry.diagnosis["sae"].label for entry in first.layers} <= {"no_gap", "selection"}
+    kept = {"no_gap", "selection", "inconclusive"}  # no loss established on this small test split
+    assert {entry.diagnosis["sae"].label for entry in first.layers} <= kept
     monkeypatch.setattr(_diagnosis, "MARGIN", -1.0)  # now every SAE probe counts as losing
     again = sweep(str(tiny_model_dir), str(sae_dir), sst2_subset, layers="all", cache_dir=cache, progress=False)
     assert again.timings["layers_from_cache"] == len(again.layers)
-    assert not {entry.diagnosis["sae"].label for entry in again.layers} & {"no_gap", "selection"}
+    assert not {entry.diagnosis["sae"].label for entry in again.layers} & kept
 
 
 def test_named_sets_share_one_forward_pass_and_score_as_alone(

@@ -1,6 +1,6 @@
 // SVG charts: accuracy curves across layers, small multiples for the gap, the L0 histogram.
 import { h, s } from "./dom";
-import { accuracyRange, formatValue, type Point } from "./format";
+import { accuracyRange, extent, formatValue, type Point } from "./format";
 
 export interface Series {
   name: string;
@@ -47,6 +47,25 @@ function path(points: Point[], x: (l: number) => number, y: (v: number) => numbe
   return points.map((p, i) => `${i ? "L" : "M"}${x(p.layer).toFixed(1)},${y(p.value).toFixed(1)}`).join("");
 }
 
+/** A point's value as a readout says it, with its interval where it has one. */
+function formatPoint(point: Point): string {
+  return `${formatValue(point.value)}${intervalText(point, formatValue)}`;
+}
+
+function intervalText(point: Point, format: (value: number) => string): string {
+  return typeof point.low === "number" && typeof point.high === "number" ? ` [${format(point.low)}, ${format(point.high)}]` : "";
+}
+
+/** The band between the points' interval ends (low along the layers, then high back), or null when
+ * fewer than two points have an interval. */
+function band(points: Point[], x: (l: number) => number, y: (v: number) => number): string | null {
+  const ends = points.filter((p) => typeof p.low === "number" && typeof p.high === "number");
+  if (ends.length < 2) return null;
+  const lower = ends.map((p, i) => `${i ? "L" : "M"}${x(p.layer).toFixed(1)},${y(p.low as number).toFixed(1)}`);
+  const upper = [...ends].reverse().map((p) => `L${x(p.layer).toFixed(1)},${y(p.high as number).toFixed(1)}`);
+  return `${lower.join("")}${upper.join("")}Z`;
+}
+
 export interface AccuracyChartOptions {
   layers: number[];
   series: Series[];
@@ -65,7 +84,7 @@ export function accuracyChart(options: AccuracyChartOptions): SVGSVGElement {
   const frame: Frame = { ...LAYER_AXIS, height: 272, top: 10, bottom: 40 };
   const { layers, series, selected, chance } = options;
   const x = xScale(layers, frame);
-  const values = series.flatMap((line) => line.points.map((p) => p.value));
+  const values = series.flatMap((line) => extent(line.points));
   const range = accuracyRange(chance === undefined ? values : [...values, chance]);
   const y = yScale(range, frame);
   const svg = s("svg", { viewBox: `0 0 ${frame.width} ${frame.height}`, class: "sp-chart", role: "img", "aria-label": options.label ?? "Probe accuracy by layer" });
@@ -88,9 +107,13 @@ export function accuracyChart(options: AccuracyChartOptions): SVGSVGElement {
     svg.append(s("rect", { x: x(selected) - 9, y: frame.top, width: 18, height: frame.height - frame.top - frame.bottom, class: "sp-selected-band" }));
   }
   for (const line of series) {
+    const shade = band(line.points, x, y);
+    if (shade) svg.append(s("path", { d: shade, fill: line.color, class: "sp-band", "aria-hidden": "true" }));
+  }
+  for (const line of series) {
     svg.append(s("path", { d: path(line.points, x, y), stroke: line.color, class: line.dashed ? "sp-line sp-dashed" : "sp-line", fill: "none" }));
     for (const point of line.points) {
-      const label = `Layer ${point.layer} · ${line.name} · ${formatValue(point.value)}`;
+      const label = `Layer ${point.layer} · ${line.name} · ${formatPoint(point)}`;
       const dot = s("circle", {
         cx: x(point.layer), cy: y(point.value), r: point.layer === selected ? 5 : 3.5,
         fill: line.dashed ? "var(--sp-bg)" : line.color, stroke: line.color, class: "sp-point", "aria-hidden": "true",
@@ -117,7 +140,7 @@ export function stripChart(layers: number[], strips: Strip[], selected: number |
   const frame: Frame = { ...LAYER_AXIS, height: 58, top: 18, bottom: 6 };
   const x = xScale(layers, frame);
   const rows = strips.map((strip) => {
-    const values = strip.points.map((p) => p.value);
+    const values = extent(strip.points);
     const low = Math.min(0, ...values);
     const high = Math.max(...values, low + 1e-9);
     const y = yScale([low, high], frame);
@@ -129,12 +152,14 @@ export function stripChart(layers: number[], strips: Strip[], selected: number |
     if (selected !== undefined && layers.includes(selected)) {
       svg.append(s("rect", { x: x(selected) - 9, y: frame.top, width: 18, height: frame.height - frame.top, class: "sp-selected-band" }));
     }
+    const shade = band(strip.points, x, y);
+    if (shade) svg.append(s("path", { d: shade, class: "sp-band sp-strip-band", "aria-hidden": "true", style: strip.color && `fill:${strip.color}` }));
     svg.append(s("path", { d: path(strip.points, x, y), class: "sp-line sp-strip-line", fill: "none", style: strip.color && `stroke:${strip.color}` }));
     for (const point of strip.points) {
       const dot = s("circle", {
         cx: x(point.layer), cy: y(point.value), r: 3, class: "sp-point sp-strip-point", "aria-hidden": "true", style: strip.color && `fill:${strip.color}`,
       },
-        s("title", {}, `Layer ${point.layer} · ${strip.label} · ${strip.format(point.value)}`));
+        s("title", {}, `Layer ${point.layer} · ${strip.label} · ${strip.format(point.value)}${intervalText(point, strip.format)}`));
       dot.addEventListener("click", () => onSelect(point.layer));
       svg.append(dot);
     }

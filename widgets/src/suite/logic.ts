@@ -184,14 +184,15 @@ export function winsTiesLosses(suite: SuiteState, model: string, representation:
   return { wins: row.wins, ties: row.ties, losses: row.losses, n_datasets: row.n_datasets };
 }
 
-/** The margin within which a score ties with raw, as the results' diagnoses record it; null where
+/** How the summary tells a win or a loss from a tie, in words: by the paired interval of the gap
+ * where the results carry intervals, else by the margin their diagnoses record; null where neither
  * no result has a diagnosis. */
-export function tieMargin(suite: SuiteState): number | null {
-  for (const result of Object.values(suite.results)) {
-    for (const entry of result.layers) {
-      const margin = Object.values(entry.diagnosis ?? {}).map((found) => found.evidence.margin).find((m) => typeof m === "number");
-      if (typeof margin === "number") return margin;
-    }
+export function tieRule(suite: SuiteState): string | null {
+  const entries = Object.values(suite.results).flatMap((result) => result.layers);
+  if (entries.some((entry) => entry.comparisons?.length)) return "a win or a loss only where the gap's interval excludes zero";
+  for (const entry of entries) {
+    const margin = Object.values(entry.diagnosis ?? {}).map((found) => found.evidence.margin).find((m) => typeof m === "number");
+    if (typeof margin === "number") return `a tie: within ${margin}`;
   }
   return null;
 }

@@ -10,7 +10,7 @@ import { setPanel } from "../shared/tabs";
 import { render as renderSweep } from "../sweep/render";
 import {
   cellLabel, cellTooltip, findRun, gapColor, gapLimit, gapMatrix, gapTextColor, gridStep, legendTicks, meanRepresentations, meanSeries,
-  suiteColorSlots, suiteModels, suiteSets, suiteTitle, summaryLayers, tieMargin, winsTiesLosses, type GapCell, type GapRow,
+  suiteColorSlots, suiteModels, suiteSets, suiteTitle, summaryLayers, tieRule, winsTiesLosses, type GapCell, type GapRow,
 } from "./logic";
 import { explain, modelLabel, representationName, splitRepresentation } from "../sweep/logic";
 
@@ -37,14 +37,14 @@ interface SuiteFigures {
   sets: string[];
   /** The heatmaps' colour-scale bound, one for every model and SAE set. */
   limit: number;
-  /** The margin of a tie in the win/tie/loss counts; null where no result records one. */
-  margin: number | null;
+  /** How the win/tie/loss counts tell a tie, in words; null where no result says. */
+  tieRule: string | null;
 }
 
 /** The figures of `suite`; null without a suite. */
 function suiteFigures(suite: SuiteState | null): SuiteFigures | null {
   if (!suite) return null;
-  return { suite, title: suiteTitle(suite), models: suiteModels(suite), sets: suiteSets(suite), limit: gapLimit(suite), margin: tieMargin(suite) };
+  return { suite, title: suiteTitle(suite), models: suiteModels(suite), sets: suiteSets(suite), limit: gapLimit(suite), tieRule: tieRule(suite) };
 }
 
 /** The view a model asks for: the suite view where the model has a `suite` trait (a SuiteWidget,
@@ -262,7 +262,7 @@ function meanChart(suite: SuiteState, model: string, selected: number | undefine
 }
 
 /** Per layer, how many datasets each SAE set's code beats, ties and loses against raw. */
-function winsTable({ suite, sets, margin }: SuiteFigures, model: string): HTMLElement {
+function winsTable({ suite, sets, tieRule: rule }: SuiteFigures, model: string): HTMLElement {
   const layers = summaryLayers(suite, model);
   const codes = sets.map((set) => representationName("sae", set));
   const cell = (code: string, layer: number) => {
@@ -273,7 +273,7 @@ function winsTable({ suite, sets, margin }: SuiteFigures, model: string): HTMLEl
       `${wins} / ${ties} / ${losses}`);
   };
   return h("div", { class: "sp-scroll" }, h("table", { class: "sp-wins" },
-    h("caption", {}, `Datasets where the SAE code beats / ties / loses to raw on test accuracy${margin === null ? "" : ` (a tie: within ${margin})`}`),
+    h("caption", {}, `Datasets where the SAE code beats / ties / loses to raw on test accuracy${rule === null ? "" : ` (${rule})`}`),
     h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "layer"), ...layers.map((layer) => h("th", { scope: "col" }, String(layer))))),
     h("tbody", {}, ...codes.map((code) => h("tr", {}, h("th", { scope: "row", title: explain(code) }, code), ...layers.map((layer) => cell(code, layer)))))));
 }

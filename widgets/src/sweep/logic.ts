@@ -1,6 +1,6 @@
 // Pure data-to-view logic: everything here is unit-tested and touches no DOM.
-import type { FeatureRow, LayerEntry, Preparation, SweepResult } from "../schema";
-import { formatCount, formatValue, type Point } from "../shared/format";
+import type { Comparison, FeatureRow, LayerEntry, Preparation, SweepResult } from "../schema";
+import { formatCount, formatValue, formatWithInterval, type Point } from "../shared/format";
 
 export type Split = "train" | "test";
 
@@ -91,10 +91,19 @@ export function accuracySeries(result: SweepResult, representation: string, spli
   const key = split === "train" ? "train_accuracy" : "test_accuracy";
   const points: Point[] = [];
   for (const entry of sortedLayers(result)) {
-    const value = entry.scores[representation]?.[key];
-    if (typeof value === "number") points.push({ layer: entry.layer, value });
+    const metrics = entry.scores[representation];
+    const value = metrics?.[key];
+    if (typeof value !== "number") continue;
+    const [low, high] = split === "test" ? [metrics.test_accuracy_low, metrics.test_accuracy_high] : [null, null];
+    points.push(typeof low === "number" && typeof high === "number" ? { layer: entry.layer, value, low, high } : { layer: entry.layer, value });
   }
   return points;
+}
+
+/** The paired comparison of `reference` with `other` at a layer (test accuracy of the first minus
+ * the second, its interval and McNemar's p), where the sweep made one. */
+export function comparison(entry: LayerEntry | undefined, reference: string, other: string): Comparison | undefined {
+  return entry?.comparisons?.find((c) => c.reference === reference && c.other === other);
 }
 
 export function sortedLayers(result: SweepResult): LayerEntry[] {
@@ -128,24 +137,34 @@ export interface LayerGap {
   raw: number | null;
   sae: number | null;
   gap: number | null;
+  /** The ends of the gap's paired interval, where the sweep made one. */
+  low?: number;
+  high?: number;
 }
 
 /** raw − sae test accuracy of the SAE set `set` at the layer `entry`, beside the two accuracies (all
  * null without the layer). */
 export function layerGap(entry: LayerEntry | undefined, set: string): LayerGap {
   const raw = entry?.scores.raw?.test_accuracy ?? null;
-  const sae = entry?.scores[representationName("sae", set)]?.test_accuracy ?? null;
-  return { raw, sae, gap: raw !== null && sae !== null ? raw - sae : null };
+  const code = representationName("sae", set);
+  const sae = entry?.scores[code]?.test_accuracy ?? null;
+  const found = comparison(entry, "raw", code);
+  const ends = found && typeof found.low === "number" && typeof found.high === "number" ? { low: found.low, high: found.high } : {};
+  return { raw, sae, gap: raw !== null && sae !== null ? raw - sae : null, ...ends };
 }
 
 /** Per layer: raw − sae test accuracy of the SAE set `set` beside its n_active_union and l0_mean
  * (the reason for the gap). */
-export function gapSeries(result: SweepResult, set: string): { layer: number; gap: number | null; n_active_union: number | null; l0_mean: number | null }[] {
+export function gapSeries(
+  result: SweepResult, set: string,
+): { layer: number; gap: number | null; low?: number; high?: number; n_active_union: number | null; l0_mean: number | null }[] {
   return sortedLayers(result).map((entry) => {
     const sparsity = entry.saes?.[set]?.diagnostics.sparsity;
+    const { gap, low, high } = layerGap(entry, set);
     return {
       layer: entry.layer,
-      gap: layerGap(entry, set).gap,
+      gap,
+      ...(low !== undefined && high !== undefined ? { low, high } : {}),
       n_active_union: sparsity ? sparsity.n_active_union : null,
       l0_mean: sparsity ? sparsity.l0_mean : null,
     };
@@ -159,9 +178,14 @@ export function detailRows(entry: LayerEntry, set: string): [string, string][] {
   for (const rep of ["raw", representationName("sae", set)]) {
     const metrics = entry.scores[rep];
     if (!metrics) continue;
-    rows.push([`${rep} test accuracy`, formatValue(metrics.test_accuracy)]);
+    rows.push([`${rep} test accuracy`, formatWithInterval(metrics.test_accuracy, metrics.test_accuracy_low, metrics.test_accuracy_high)]);
     rows.push([`${rep} train accuracy`, formatValue(metrics.train_accuracy)]);
-    rows.push([`${rep} test AUC`, formatValue(metrics.test_auc)]);
+    rows.push([`${rep} test AUC`, formatWithInterval(metrics.test_auc, metrics.test_auc_low, metrics.test_auc_high)]);
+  }
+  const gap = comparison(entry, "raw", representationName("sae", set));
+  if (gap) {
+    rows.push([`gap (raw − ${representationName("sae", set)})`, formatWithInterval(gap.gap, gap.low, gap.high)]);
+    rows.push(["McNemar p", formatValue(gap.p_value)]);
   }
   const raw = entry.preparation ? describePreparation(entry.preparation) : null;
   if (raw) rows.push(["model processing", raw]);

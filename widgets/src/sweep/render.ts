@@ -167,7 +167,7 @@ function gapStrips(result: SweepResult, sets: string[], color: (name: string) =>
   return [
     ...perSet.map(({ set, gaps, color: line }) => ({
       label: `gap (raw − ${representationName("sae", set)} test)`, format: formatValue, color: line,
-      points: gaps.flatMap((g) => (g.gap === null ? [] : [{ layer: g.layer, value: g.gap }])),
+      points: gaps.flatMap((g) => (g.gap === null ? [] : [{ layer: g.layer, value: g.gap, low: g.low, high: g.high }])),
     })),
     ...perSet.map(({ set, gaps, color: line }) => ({
       label: named("n_active_union", set), format: formatCount, color: line,

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { SuiteState } from "../../src/schema";
 import {
   cellLabel, cellTooltip, findRun, gapColor, gapLimit, gapMatrix, gapTextColor, gridStep, legendTicks, meanRepresentations, meanSeries, runKey,
-  suiteColorSlots, suiteDatasets, suiteModels, suiteSets, suiteTitle, summaryLayers, tieMargin, winsTiesLosses,
+  suiteColorSlots, suiteDatasets, suiteModels, suiteSets, suiteTitle, summaryLayers, tieRule, winsTiesLosses,
 } from "../../src/suite/logic";
 import { colorSlots, representations } from "../../src/sweep/logic";
 import { suiteState } from "../fixture";
@@ -44,7 +44,9 @@ describe("the gap heatmap", () => {
     expect(matrix.layers).toEqual([0, 1, 2, 3]);
     expect(matrix.rows.map((row) => [row.dataset, row.key])).toEqual(DATASETS.map((d) => [d, `${MODEL}/${d}`]));
     // Read off the fixture: topics at layer 2 scores raw 0.1875 and sae:wide 0.3125.
-    expect(matrix.rows[2].cells[2]).toEqual({ layer: 2, raw: 0.1875, sae: 0.3125, gap: -0.125 });
+    expect(matrix.rows[2].cells[2]).toMatchObject({ layer: 2, raw: 0.1875, sae: 0.3125, gap: -0.125 });
+    const paired = suite.results[`${MODEL}/topics`].layers[2].comparisons!.find((c) => c.reference === "raw" && c.other === "sae:wide")!;
+    expect([matrix.rows[2].cells[2].low, matrix.rows[2].cells[2].high]).toEqual([paired.low, paired.high]);
     // larger_than at layer 3: raw 10/14, sae:narrow 5/14.
     expect(gapMatrix(suite, MODEL, "narrow").rows[1].cells[3].gap).toBeCloseTo(10 / 14 - 5 / 14, 12);
     for (const [r, dataset] of DATASETS.entries()) {
@@ -131,26 +133,33 @@ describe("the means over datasets", () => {
     for (const name of meanRepresentations(suite, MODEL)) expect(slots.get(name)).toBe(sweep.get(name));
   });
 
-  it("counts the datasets each SAE code beats, ties and loses against raw, by the diagnoses' margin", () => {
+  it("counts the datasets each SAE code beats, ties and loses against raw, where the gap's interval excludes zero", () => {
     const suite = suiteState();
-    expect(tieMargin(suite)).toBe(0.02);
+    expect(tieRule(suite)).toBe("a win or a loss only where the gap's interval excludes zero");
     for (const set of ["narrow", "wide"]) {
       for (const layer of [0, 1, 2, 3]) {
-        const differences = DATASETS.map((d) => accuracy(suite, d, layer, `sae:${set}`) - accuracy(suite, d, layer, "raw"));
-        const wins = differences.filter((x) => x > 0.02).length;
-        const losses = differences.filter((x) => x < -0.02).length;
+        const gaps = DATASETS.map((d) => suite.results[`${MODEL}/${d}`].layers.find((e) => e.layer === layer)!.comparisons!
+          .find((c) => c.reference === "raw" && c.other === `sae:${set}`)!);
+        const wins = gaps.filter((gap) => gap.high! < 0).length;
+        const losses = gaps.filter((gap) => gap.low! > 0).length;
         expect(winsTiesLosses(suite, MODEL, `sae:${set}`, layer)).toEqual({ wins, ties: 3 - wins - losses, losses, n_datasets: 3 });
       }
     }
-    // Read off the fixture: at layer 1, sae:narrow beats raw on movie_sentiment and topics, loses on larger_than.
-    expect(winsTiesLosses(suite, MODEL, "sae:narrow", 1)).toEqual({ wins: 2, ties: 0, losses: 1, n_datasets: 3 });
+    const withoutIntervals = suiteState();
+    Object.values(withoutIntervals.results).forEach((result) => result.layers.forEach((entry) => delete entry.comparisons));
+    expect(tieRule(withoutIntervals)).toBe("a tie: within 0.02");
     expect(winsTiesLosses(suite, MODEL, "raw", 1)).toBeNull();
     expect(winsTiesLosses(suite, MODEL, "sae:narrow", 9)).toBeNull();
   });
 
-  it("has no tie margin without a diagnosis", () => {
+  it("has no tie rule without intervals or a diagnosis", () => {
     const suite = suiteState();
-    for (const result of Object.values(suite.results)) result.layers.forEach((entry) => delete entry.diagnosis);
-    expect(tieMargin(suite)).toBeNull();
+    for (const result of Object.values(suite.results)) {
+      result.layers.forEach((entry) => {
+        delete entry.diagnosis;
+        delete entry.comparisons;
+      });
+    }
+    expect(tieRule(suite)).toBeNull();
   });
 });

@@ -5,7 +5,7 @@ import {
   resolveLayer, sortFeatures,
   splitRepresentation, stepLayer, sweepTitle,
 } from "../../src/sweep/logic";
-import { accuracyRange, formatCount, formatValue } from "../../src/shared/format";
+import { accuracyRange, formatCount, formatValue, formatWithInterval } from "../../src/shared/format";
 import { singleSetResult, sweepResult } from "../fixture";
 
 describe("representations", () => {
@@ -68,7 +68,10 @@ describe("series", () => {
     const result = singleSetResult();
     result.layers.reverse();
     const byLayer = [...result.layers].sort((a, b) => a.layer - b.layer);
-    expect(accuracySeries(result, "sae", "test")).toEqual(byLayer.map((e) => ({ layer: e.layer, value: e.scores.sae.test_accuracy })));
+    expect(accuracySeries(result, "sae", "test")).toEqual(byLayer.map((e) => ({
+      layer: e.layer, value: e.scores.sae.test_accuracy, low: e.scores.sae.test_accuracy_low, high: e.scores.sae.test_accuracy_high,
+    })));
+    expect(accuracySeries(result, "sae", "train").every((p) => p.low === undefined)).toBe(true);
     expect(accuracySeries(result, "raw", "train").map((p) => p.value)).toEqual(byLayer.map((e) => e.scores.raw.train_accuracy));
     expect(accuracySeries(result, "missing", "test")).toEqual([]);
   });
@@ -105,7 +108,9 @@ describe("series", () => {
     const entry = sweepResult().layers[1];
     entry.scores["sae:wide"].test_accuracy = 0.5;
     const raw = entry.scores.raw.test_accuracy!;
-    expect(layerGap(entry, "wide")).toEqual({ raw, sae: 0.5, gap: raw - 0.5 });
+    const paired = entry.comparisons!.find((c) => c.reference === "raw" && c.other === "sae:wide")!;
+    expect(layerGap(entry, "wide")).toEqual({ raw, sae: 0.5, gap: raw - 0.5, low: paired.low, high: paired.high });
+    entry.comparisons = [];
     entry.scores.raw.test_accuracy = null;
     expect(layerGap(entry, "wide")).toEqual({ raw: null, sae: 0.5, gap: null });
     expect(layerGap(entry, "missing")).toEqual({ raw: null, sae: null, gap: null });
@@ -138,7 +143,11 @@ describe("details", () => {
     entry.scores.sae.test_auc = null;
     const rows = Object.fromEntries(detailRows(entry, "sae"));
     const d = entry.saes!.sae.diagnostics;
-    expect(rows["raw test accuracy"]).toBe(entry.scores.raw.test_accuracy!.toFixed(3));
+    const raw = entry.scores.raw;
+    expect(rows["raw test accuracy"]).toBe(`${raw.test_accuracy!.toFixed(3)} [${raw.test_accuracy_low!.toFixed(3)}, ${raw.test_accuracy_high!.toFixed(3)}]`);
+    const gap = entry.comparisons!.find((c) => c.reference === "raw" && c.other === "sae")!;
+    expect(rows["gap (raw − sae)"]).toBe(formatWithInterval(gap.gap, gap.low, gap.high));
+    expect(rows["McNemar p"]).toBe(formatValue(gap.p_value));
     expect(rows["sae test AUC"]).toBe("–");
     expect(rows["n_active_union"]).toBe(String(d.sparsity.n_active_union));
     expect(rows["always-on ids"]).toBe(d.sparsity.always_on_ids.join(", "));
@@ -160,7 +169,8 @@ describe("details", () => {
     const byLabel = Object.fromEntries(rows);
     expect(rows.filter(([label]) => label.startsWith("raw ")).length).toBe(3);
     expect(rows.some(([label]) => label.includes("narrow"))).toBe(false);
-    expect(byLabel["sae:wide test accuracy"]).toBe(formatValue(entry.scores["sae:wide"].test_accuracy));
+    const wideScores = entry.scores["sae:wide"];
+    expect(byLabel["sae:wide test accuracy"]).toBe(formatWithInterval(wideScores.test_accuracy, wideScores.test_accuracy_low, wideScores.test_accuracy_high));
     expect(byLabel["L0 mean"]).toBe(formatValue(wide.diagnostics.sparsity.l0_mean));
     expect(byLabel["SAE width"]).toBe(String(wide.diagnostics.sparsity.n_features));
     expect(byLabel["model processing"]).toBe("fold_ln, center_writing_weights, center_unembed, fold_value_biases");
@@ -235,6 +245,7 @@ describe("a reader's view", () => {
   it("states the finding of every SAE set, each after its name", () => {
     const result = sweepResult();
     result.layers.forEach((entry, i) => {
+      entry.diagnosis!.narrow = { label: "no_gap", text: "", evidence: { gap: 0 } };
       entry.diagnosis!.wide = { label: i < 2 ? "fidelity" : "no_gap", text: "", evidence: { gap: [0.3, 0.2, 0][i] } };
     });
     expect(headlines(result)).toEqual([

@@ -23,6 +23,25 @@ describe("render", () => {
     expect(el.querySelector("header")!.textContent).toContain(" · SAEs ");
   });
 
+  it("shades each test curve's interval and each gap strip's, and leaves them out where there are none", () => {
+    const el = document.createElement("div");
+    const result = singleSetResult();
+    result.layers[1].scores.sae.test_accuracy = 0.1;  // a gap that varies is drawn as a strip
+    render({ model: fakeModel({ result, selected_layer: 0, progress: {} }), el });
+    const chart = el.querySelector("svg.sp-chart")!;
+    const tests = [...chart.querySelectorAll("path.sp-line:not(.sp-dashed)")].length;
+    expect(chart.querySelectorAll("path.sp-band").length).toBe(tests);
+    expect(el.querySelectorAll(".sp-strips path.sp-strip-band").length).toBe(1);  // the gap strip
+    const bare = singleSetResult();
+    bare.layers.forEach((entry) => {
+      entry.comparisons = [];
+      Object.values(entry.scores).forEach((m) => { m.test_accuracy_low = null; m.test_accuracy_high = null; });
+    });
+    const plain = document.createElement("div");
+    render({ model: fakeModel({ result: bare, selected_layer: 0, progress: {} }), el: plain });
+    expect(plain.querySelectorAll("path.sp-band").length).toBe(0);
+  });
+
   it("steps with the arrow keys and sorts the feature table", () => {
     const el = document.createElement("div");
     const model = fakeModel({ result: singleSetResult(), selected_layer: 0, progress: {} });
