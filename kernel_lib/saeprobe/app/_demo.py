@@ -122,7 +122,7 @@ def describe(demo: DemoResult) -> str:
     lines = [f"{demo.setting.description}, {result.n_train} train / {result.n_test} test sentences."]
     for name, text in demo.sae_training_texts.items():
         lines += [f"SAE set {name!r}: SAEs trained on {text}", result.summary(sae_set=name).round(3).to_string(), ""]
-    lines += [result.diagnosis_text(), ""]
+    lines += [result.diagnosis_text(), _conclusive_line(result), ""]
     accuracy = result.table("test_accuracy")
     means = ", ".join(f"{name} {np.mean(accuracy[f'sae:{name}']):.3f}" for name in demo.sae_training_texts)
     lines.append(f"Mean test accuracy over layers: SAE sets {means}; raw hidden states {np.mean(accuracy['raw']):.3f}.")
@@ -131,3 +131,18 @@ def describe(demo: DemoResult) -> str:
     lines.append(f"report: {demo.report.resolve()}")
     lines.append(f"demo finished in {demo.seconds:.1f} s")
     return "\n".join(lines)
+
+
+def _conclusive_line(result: SweepResult) -> str:
+    """How many of the diagnoses the test split settles, and how many test examples would settle
+    the rest."""
+    found = [diagnosis for entry in result.layers for diagnosis in entry.diagnosis.values()]
+    open_ = [d for d in found if d.label == "inconclusive"]
+    line = f"At {result.n_test} test examples, {len(found) - len(open_)} of {len(found)} findings are conclusive"
+    needed = sorted(d.evidence["examples_to_settle"] for d in open_ if d.evidence.get("examples_to_settle"))
+    if not open_:
+        return line + "."
+    if not needed:
+        return line + f"; {len(open_)} are inconclusive."
+    span = f"{needed[0]:,}" if needed[0] == needed[-1] else f"{needed[0]:,} to {needed[-1]:,}"
+    return line + f"; settling the {len(open_)} inconclusive ones would take about {span} test examples."

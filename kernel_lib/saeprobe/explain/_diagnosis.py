@@ -84,7 +84,7 @@ def diagnose(entry: LayerEntry, set_name: str = DEFAULT_SET) -> Diagnosis | None
         "reconstruction" in evidence
         and "error" in evidence
         and verdict("raw", name("sae_reconstruction")) == LOSES
-        and verdict("raw", name("sae_error")) == HOLDS
+        and verdict("raw", name("sae_error")) != LOSES
     ):
         return Diagnosis("fidelity", _fidelity_text(evidence), evidence)
     return Diagnosis("undetermined", _undetermined_text(evidence), evidence)
@@ -103,16 +103,17 @@ def with_diagnosis(entry: LayerEntry) -> LayerEntry:
 
 def _verdict(entry: LayerEntry, reference: str, other: str) -> str:
     """What the evidence says of ``other`` against ``reference``: :data:`LOSES` when the gap's
-    interval lies wholly above the margin, :data:`HOLDS` when it lies inside ±margin (or wholly
-    below it: ``other`` does better), :data:`OPEN` otherwise. Without a comparison (results
-    written before 0.4, or ``bootstrap=0``) the point estimate decides, as it did then."""
+    interval lies wholly above the margin, :data:`HOLDS` when it lies wholly below it (``other``
+    loses no more than the margin: the gap is inside ±margin, or ``other`` may do better),
+    :data:`OPEN` when it reaches both sides. Without a comparison (results written before 0.4, or
+    ``bootstrap=0``) the point estimate decides, as it did then."""
     compared = entry.comparison(reference, other)
     if compared is None:
         gap = entry.scores[reference].test_accuracy - entry.scores[other].test_accuracy
         return LOSES if gap > MARGIN + 1e-9 else HOLDS
     if compared.low > MARGIN + 1e-9:
         return LOSES
-    if (compared.low >= -MARGIN - 1e-9 and compared.high <= MARGIN + 1e-9) or compared.high < -MARGIN:
+    if compared.high <= MARGIN + 1e-9:
         return HOLDS
     return OPEN
 
@@ -149,16 +150,17 @@ def _gap_sentence(e: dict[str, Any]) -> str:
 
 
 def _no_gap_text(e: dict[str, Any]) -> str:
-    if "gap_low" in e and e["gap_high"] < -e["margin"]:
+    scores = f"its probe scores {e['sae']:.2f} against {e['raw']:.2f} on the raw states{_interval(e)}"
+    if "gap_low" not in e:
+        return f"The SAE code keeps the concept: {scores}; it lies within the {e['margin']:.2f} margin."
+    if e["gap_high"] < -e["margin"]:
+        return f"The SAE code keeps the concept and more: {scores}."
+    if e["gap_low"] < -e["margin"]:
         return (
-            f"The SAE code keeps the concept and more: its probe scores {e['sae']:.2f} against {e['raw']:.2f} on "
-            f"the raw states{_interval(e)}."
+            f"The SAE code keeps the concept: {scores}; the interval lies below the {e['margin']:.2f} margin, so "
+            "it loses no more than that, and it may do better."
         )
-    where = "its interval lies" if "gap_low" in e else "it lies"
-    return (
-        f"The SAE code keeps the concept: its probe scores {e['sae']:.2f} against {e['raw']:.2f} on the raw "
-        f"states{_interval(e)}; {where} within the {e['margin']:.2f} margin."
-    )
+    return f"The SAE code keeps the concept: {scores}; the interval lies within the {e['margin']:.2f} margin."
 
 
 def _inconclusive_text(e: dict[str, Any]) -> str:
@@ -205,8 +207,8 @@ def _dimensionality_text(e: dict[str, Any], blind: bool) -> str:
 def _fidelity_text(e: dict[str, Any]) -> str:
     return (
         f"The SAE's reconstruction loses the concept ({e['reconstruction']:.2f}, raw {e['raw']:.2f}) while its "
-        f"error term keeps it ({e['error']:.2f}): the SAE leaves out what the probe needs (FVU {e['fvu']:.2f} on "
-        "these vectors)."
+        f"error term, what the SAE leaves out, shows no loss the test examples can confirm ({e['error']:.2f}): the "
+        f"SAE drops what the probe needs (FVU {e['fvu']:.2f} on these vectors)."
     ) + _gap_sentence(e)
 
 

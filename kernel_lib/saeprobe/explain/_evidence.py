@@ -119,9 +119,10 @@ def compare(
 def examples_to_settle(comparison: Comparison, margin: float) -> int | None:
     """About how many test examples would settle ``comparison`` against ``margin``: put the
     interval of the gap (its observed value and spread, the spread shrinking as one over the square
-    root of the test rows) wholly inside ±margin when the gap lies within it, or wholly beyond the
-    margin when it lies beyond. ``None`` when the gap sits on the margin itself or has no spread."""
-    distance = abs(margin - abs(comparison.gap))
+    root of the test rows) wholly below the margin when the gap lies below it (no loss), or wholly
+    above it when the gap lies above (a loss). ``None`` when the gap sits on the margin itself or
+    has no spread."""
+    distance = abs(comparison.gap - margin)
     if distance <= 1e-9 or not comparison.spread > 0:
         return None
     z = NormalDist().inv_cdf(1 - (1 - comparison.confidence) / 2)

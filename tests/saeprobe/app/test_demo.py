@@ -1,6 +1,7 @@
 """The main job end to end: `saeprobe demo`, then the quickstart notebook, sharing one cache."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -41,6 +42,7 @@ def test_demo_writes_reports_and_reruns_from_cache(demo_cache, tmp_path):
     assert len(report) > 20_000 and '"sae:task"' in report and '"sae:general"' in report
     assert not (tmp_path / "demo-general.html").exists()
     assert "layer 5 task (" in first.stdout and "layer 5 general (" in first.stdout
+    assert re.search(r"At 106 test examples, \d+ of 12 findings are conclusive", first.stdout)
     again = run_demo(tmp_path / "again.html", demo_cache)
     assert again.returncode == 0
     tables = lambda text: text.split("report:")[0]  # noqa: E731 - the tables, without paths and timing

@@ -100,7 +100,8 @@ def test_a_small_code_whose_pca_keeps_the_concept_is_not_dimensionality():
 def test_fidelity_when_the_error_term_keeps_what_the_reconstruction_loses():
     found = diagnose(entry(raw=0.85, sae=0.70, topk=0.69, pca=0.85, reconstruction=0.68, error=0.84, fvu=0.35))
     assert found.label == "fidelity"
-    assert "reconstruction loses the concept (0.68, raw 0.85) while its error term keeps it (0.84)" in found.text
+    assert "reconstruction loses the concept (0.68, raw 0.85) while its error term" in found.text
+    assert "shows no loss the test examples can confirm (0.84)" in found.text
     assert "FVU 0.35" in found.text
 
 
@@ -171,10 +172,13 @@ def with_intervals(found: LayerEntry, half_width: float, n_test: int = 106) -> L
         ({"raw": 0.80, "sae": 0.79}, 0.005, "no_gap"),  # the interval lies inside ±0.02
         ({"raw": 0.80, "sae": 0.79}, 0.05, "inconclusive"),  # too wide to tell
         ({"raw": 0.80, "sae": 0.95, "topk": 0.95}, 0.05, "no_gap"),  # wholly below -0.02: the SAE does better
+        ({"raw": 0.80, "sae": 0.81}, 0.03, "no_gap"),  # wholly below +0.02: no loss, perhaps a gain
         ({"raw": 0.90, "sae": 0.70, "pca": 0.70, "always_on": 12}, 0.05, "dimensionality"),
         ({"raw": 0.90, "sae": 0.70, "pca": 0.88, "always_on": 12}, 0.05, "undetermined"),  # PCA's gap is open
         ({"raw": 0.90, "sae": 0.70, "reconstruction": 0.70, "error": 0.90}, 0.01, "fidelity"),
-        ({"raw": 0.90, "sae": 0.70, "reconstruction": 0.70, "error": 0.88}, 0.05, "undetermined"),  # error's is open
+        ({"raw": 0.90, "sae": 0.70, "reconstruction": 0.70, "error": 0.88}, 0.05, "fidelity"),  # error's is open
+        ({"raw": 0.90, "sae": 0.70, "reconstruction": 0.70, "error": 0.80}, 0.05, "undetermined"),  # error loses too
+        ({"raw": 0.90, "sae": 0.70, "reconstruction": 0.86, "error": 0.90}, 0.05, "undetermined"),  # open loss
         ({"raw": 0.80, "sae": 0.80, "topk": 0.60}, 0.01, "selection"),
     ],
 )
@@ -182,6 +186,15 @@ def test_a_gap_counts_only_when_its_interval_says_so(figures, half_width, label)
     found = diagnose(with_intervals(entry(**figures), half_width))
     assert found.label == label
     assert f"interval {found.evidence['gap_low']:.2f} to {found.evidence['gap_high']:.2f}" in found.text
+
+
+def test_no_loss_says_whether_the_code_may_do_better():
+    inside = diagnose(with_intervals(entry(raw=0.80, sae=0.79), 0.005)).text
+    below = diagnose(with_intervals(entry(raw=0.80, sae=0.81), 0.03)).text
+    better = diagnose(with_intervals(entry(raw=0.80, sae=0.95, topk=0.95), 0.05)).text
+    assert "the interval lies within the 0.02 margin" in inside
+    assert "it loses no more than that, and it may do better" in below
+    assert "keeps the concept and more" in better
 
 
 def test_an_inconclusive_gap_says_how_many_test_examples_would_settle_it():

@@ -96,6 +96,6 @@ def test_the_examples_that_settle_a_gap_grow_as_it_nears_the_margin():
     def needed(gap):
         return examples_to_settle(Comparison("raw", "sae", gap, gap - 0.05, gap + 0.05, 0.025, 0.3, 100), 0.02)
 
-    assert needed(0.05) < needed(0.03) and needed(0.0) < needed(0.015)
+    assert needed(0.05) < needed(0.03) and needed(-0.02) < needed(0.0) < needed(0.015)
     assert needed(0.02) is None
     assert needed(0.05) == pytest.approx(100 * (1.96 * 0.025 / 0.03) ** 2, rel=0.01)
