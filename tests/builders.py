@@ -259,3 +259,28 @@ def write_tiny_suite(folder: Path, model: Path, sets: dict[str, Path], rows: int
         "settings: {top_ks: [1, 5], feature_table_size: 12}\n"
     )
     return path
+
+
+class RuleProbe:
+    """A "probe" that answers by the sign of the first column whatever labels it is fitted on: a
+    stand-in for a classifier that knew the answers before its fit (fitted on the test rows, or
+    contaminated), the leakage the shuffled-label control exists to catch."""
+
+    def __init__(self, Cs=None, cv_folds=None, seed=0, scaling=None):
+        self.seed = seed
+
+    def fit(self, X, y):
+        import numpy as np
+
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict_proba(self, X):
+        import numpy as np
+
+        column = np.asarray(X[:, 0].todense()).ravel() if hasattr(X, "todense") else np.asarray(X)[:, 0]
+        positive = (column > 0).astype(float)
+        return np.stack([1 - positive, positive], axis=1)
+
+    def predict(self, X):
+        return self.classes_[self.predict_proba(X).argmax(1)]

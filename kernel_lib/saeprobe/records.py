@@ -16,6 +16,12 @@ NAN = float("nan")
 DEFAULT_SET = "sae"
 # The representation kinds every SAE set gets, before its name is attached.
 SET_KINDS = ("sae", "pca_matched", "sae_reconstruction", "sae_error")
+# The controls, representations that must do worse than what they control for: the raw and
+# SAE probes refitted on shuffled training labels, a random SAE of the set's shape, and random raw
+# directions as many as the set's features that fire.
+CONTROL_KINDS = ("raw_shuffled", "sae_shuffled", "sae_random", "raw_random_k")
+# Representation kinds of a set whose names do not start with "sae".
+_SET_KINDS_OF_RAW_STATES = ("pca_matched", "raw_random_k")
 
 
 def representation_name(kind: str, set_name: str) -> str:
@@ -25,11 +31,11 @@ def representation_name(kind: str, set_name: str) -> str:
 
 def split_representation(name: str) -> tuple[str, str | None]:
     """``(kind, set name)`` of a representation; the set is ``None`` for representations of the
-    raw states (``raw``, ``raw_topk_K``)."""
+    raw states that belong to no set (``raw``, ``raw_topk_K``, ``raw_shuffled``)."""
     kind, sep, set_name = name.partition(":")
     if sep:
         return kind, set_name
-    if kind == "pca_matched" or kind.startswith("sae"):
+    if kind in _SET_KINDS_OF_RAW_STATES or kind.startswith("sae"):
         return kind, DEFAULT_SET
     return kind, None
 
@@ -86,7 +92,8 @@ class Metrics:
     """One probe's figures: accuracies, test ROC-AUC (NaN where undefined), the cross-validation
     accuracy of the chosen C and that C (NaN for probes that choose none), and the bootstrap
     interval of the test accuracy and of the test AUC over the test rows (``_low``, ``_high``; NaN
-    where none was computed)."""
+    where none was computed); with repeated splits (the ``seeds`` setting), the mean and standard
+    deviation of the test accuracy over them (``split_accuracy_*``; NaN without)."""
 
     train_accuracy: float
     test_accuracy: float
@@ -98,6 +105,8 @@ class Metrics:
     test_accuracy_high: float = NAN
     test_auc_low: float = NAN
     test_auc_high: float = NAN
+    split_accuracy_mean: float = NAN
+    split_accuracy_std: float = NAN
 
 
 @dataclass
@@ -228,12 +237,15 @@ class Diagnosis:
 class SAESetLayer:
     """One SAE set at one layer: which SAE read it, the figures that explain its probe gap, how the
     model was prepared for it (``preparation``) and how many texts were longer than the context
-    the SAE was trained on (``n_beyond_context``; ``None`` when its metadata names no context)."""
+    the SAE was trained on (``n_beyond_context``; ``None`` when its metadata names no context);
+    with the ``sae_random`` control, the same figures for the random SAE of its shape
+    (``random_diagnostics``, without a feature table)."""
 
     sae: SAEInfo
     diagnostics: Diagnostics
     preparation: Preparation | None = None
     n_beyond_context: int | None = None
+    random_diagnostics: Diagnostics | None = None
 
 
 @dataclass
@@ -242,7 +254,9 @@ class LayerEntry:
     baseline was built (``baselines``, chosen on the training rows), the regimes, each SAE set's
     SAE and diagnostics (``saes``, by set name; ``sae`` for a sweep's one unnamed set), how the
     model was prepared for the raw states (``preparation``), the written ``diagnosis`` per SAE
-    set, and the paired ``comparisons`` of the representations' test accuracies."""
+    set, the paired ``comparisons`` of the representations' test accuracies, and ``warnings``: what
+    the controls caught (a probe on shuffled labels above chance); ``split_seeds`` are the seeds of
+    the repeated splits behind the metrics' ``split_accuracy_*`` (empty without)."""
 
     layer: int
     hook_name: str
@@ -253,6 +267,8 @@ class LayerEntry:
     preparation: Preparation | None = None
     diagnosis: dict[str, Diagnosis] = field(default_factory=dict)
     comparisons: list[Comparison] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    split_seeds: list[int] = field(default_factory=list)
 
     def comparison(self, reference: str, other: str) -> Comparison | None:
         """The paired comparison of ``reference`` with ``other`` at this layer, if it was made."""

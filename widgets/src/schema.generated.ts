@@ -69,6 +69,8 @@ export type Settings = {
   test_size?: number;
   /** seed of the split, the folds and the baselines */
   seed?: number;
+  /** repeat the split with each of these seeds, e.g. 0,1,2,3,4, and report each probe's test accuracy as a mean and standard deviation over them (ignored, with a warning, when the data gives its split) */
+  seeds?: number[];
   /** group: every copy of a repeated text goes to the same side of the split, so no test text was trained on; ignore: split rows as they come */
   duplicates?: "group" | "ignore";
   /** refuse, before any forward pass, classes with fewer examples than this: too few to train, cross-validate and test a probe */
@@ -81,6 +83,8 @@ export type Settings = {
   bootstrap?: number;
   /** how much of the resampled spread each interval covers */
   confidence?: number;
+  /** controls that must do worse than what they control for: shuffled_labels (the raw and SAE probes refitted on shuffled training labels), sae_random (a random SAE of each set's shape), raw_random_k (as many random raw directions as the set's features fire); none for no controls */
+  controls?: ("shuffled_labels" | "sae_random" | "raw_random_k")[];
   /** features kept per layer in the result's feature table */
   feature_table_size?: number;
   /** regime: refit on this many training rows, e.g. 16,64,256 */
@@ -113,6 +117,10 @@ export type Metrics = {
   test_auc_low?: number | null;
   /** upper end of the bootstrap interval of test_auc */
   test_auc_high?: number | null;
+  /** Mean test accuracy over the repeated splits of the seeds setting (null without). */
+  split_accuracy_mean?: number | null;
+  /** Standard deviation of the test accuracy over the repeated splits (null without). */
+  split_accuracy_std?: number | null;
 };
 
 /** Counts in integer-aligned bins: edges (n + 1, left-closed) and counts (n). */
@@ -194,11 +202,11 @@ export type RegimeRun = {
 export type LayerEntry = {
   layer: number;
   hook_name: string;
-  /** Probe metrics per representation: raw, raw_topk_K and, per SAE set, sae, sae_topk_K, pca_matched, sae_reconstruction, sae_error, suffixed ':NAME' for a set named other than 'sae'. */
+  /** Probe metrics per representation: raw, raw_topk_K and, per SAE set, sae, sae_topk_K, pca_matched, sae_reconstruction, sae_error, suffixed ':NAME' for a set named other than 'sae'; with controls, raw_shuffled and, per set, sae_shuffled, sae_random and raw_random_k. */
   scores: Record<string, Metrics>;
   /** Each SAE set's SAE and diagnostics at this layer, by set name ('sae' for a sweep's one unnamed set). */
   saes?: Record<string, SaeSetLayer>;
-  /** How each baseline was built, from the training split only: pca_matched {k, n_active_union_train}; raw_topk_K / sae_topk_K {columns}; names carry the SAE set like the scores. */
+  /** How each baseline was built, from the training split only: pca_matched {k, n_active_union_train}; raw_topk_K / sae_topk_K {columns}; raw_random_k {k, seed}; sae_random {seed}; raw_shuffled / sae_shuffled {seed}; names carry the SAE set like the scores. */
   baselines?: Record<string, Record<string, unknown>>;
   regimes?: RegimeRun[];
   /** How the model was prepared for the raw states (the first SAE set's preparation). */
@@ -207,6 +215,10 @@ export type LayerEntry = {
   diagnosis?: Record<string, Diagnosis>;
   /** Paired comparisons: raw against every other representation, and each SAE set's code against the set's other representations. */
   comparisons?: Comparison[];
+  /** What the controls caught at this layer: a probe refitted on shuffled training labels that scores above chance on the test rows. */
+  warnings?: string[];
+  /** The seeds of the repeated splits behind the metrics' split_accuracy_mean and split_accuracy_std (empty without the seeds setting, or when the data gives its split). */
+  split_seeds?: number[];
 };
 
 /** The SAE's own view over every token it encoded. */
@@ -243,6 +255,8 @@ export type SaeSetLayer = {
   preparation?: null | Preparation;
   /** Prompts longer than the context this set's SAE was trained on (null when its metadata names none). */
   n_beyond_context?: number | null;
+  /** With the sae_random control: the same figures for a random SAE of the set's architecture, width, k or threshold and norms (no feature table). */
+  random_diagnostics?: null | Diagnostics;
 };
 
 /** Two probes compared on the same test rows: the gap of their test accuracies, its paired bootstrap interval and McNemar's p-value. */

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         ARCHITECTURES,
         CODE_POOLINGS,
         CODES,
+        CONTROLS,
         DEFAULT_CS,
         DEFAULT_TOP_KS,
         DIAGNOSTICS,

@@ -20,7 +20,7 @@ from typing import Any, ClassVar, TypeVar
 from ..errors import SaeprobeError, SettingsError
 from ._constraints import Constraint, OneOf
 
-KINDS = ("str", "int", "float", "bool", "ints", "floats", "layers", "choice")
+KINDS = ("str", "int", "float", "bool", "ints", "floats", "words", "layers", "choice")
 # No setting needs more; bigger values are mistakes or attacks (a server echoes settings back).
 MAX_TEXT = 10_000
 MAX_ITEMS = 10_000
@@ -195,6 +195,9 @@ def _from_text(field: dataclasses.Field, text: Any) -> Any:
         if kind in ("ints", "floats"):
             parse = int if kind == "ints" else float
             return tuple(parse(part) for part in text.split(",") if part.strip())
+        if kind == "words":
+            words = tuple(part.strip() for part in text.split(",") if part.strip())
+            return () if words == ("none",) else words
     except ValueError:
         what = {
             "int": "a whole number",
@@ -237,6 +240,7 @@ _KIND_WORDS = {
     "bool": "true or false",
     "ints": "a list of whole numbers",
     "floats": "a list of finite numbers",
+    "words": "a list of words",
     "layers": "'all', a layer spec such as '0-5' or '1,3', or a list of layer numbers",
     "choice": "text",
 }
@@ -267,6 +271,8 @@ def _typed(kind: str, value: Any, choices: tuple[str, ...]) -> Any:
     if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
         return _WRONG
     items = list(value)
+    if kind == "words":
+        return tuple(items) if all(isinstance(item, str) for item in items) else _WRONG
     accept = _is_float if kind == "floats" else _is_int
     if not all(accept(item) for item in items):
         return _WRONG
@@ -292,8 +298,11 @@ def json_schema(cls: type[Options]) -> dict[str, Any]:
             spec: dict[str, Any] = {"enum": [*allowed["enum"], *([None] if meta["optional"] else [])]}
         elif kind == "layers":
             spec = {"type": ["string", "array"], "items": {"type": "integer"}, **allowed}
-        elif kind in ("ints", "floats"):
-            items = {"type": "integer" if kind == "ints" else "number", **allowed.pop("items", {})}
+        elif kind in ("ints", "floats", "words"):
+            items = {
+                "type": {"ints": "integer", "floats": "number", "words": "string"}[kind],
+                **allowed.pop("items", {}),
+            }
             spec = {"type": "array", "items": items, **allowed}
         else:
             base = {"str": "string", "int": "integer", "float": "number", "bool": "boolean"}[kind]

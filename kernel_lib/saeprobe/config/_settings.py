@@ -28,6 +28,8 @@ SEED_LIMIT = 2**32 - 1
 TEXT_SLOT = "{text}"
 DEFAULT_CS = (0.001, 0.01, 0.1, 1.0, 10.0)
 DEFAULT_TOP_KS = (1, 2, 5, 16, 64)
+# The controls a sweep runs unless told otherwise (see docs/reference/diagnosis.md).
+CONTROLS = ("shuffled_labels", "sae_random", "raw_random_k")
 
 # Groups: which stage an option belongs to. Cache keys are made of whole groups (see saeprobe.store).
 TARGET = "target"  # what is read: layers, model revision (part of the model's identity)
@@ -155,6 +157,14 @@ class SweepSettings(Options):
         check=Interval(0, 1, open_low=True, open_high=True, example="0.3"),
     )
     seed: int = option(0, "seed of the split, the folds and the baselines", kind="int", group=PROBES, check=SEED)
+    seeds: tuple[int, ...] = option(
+        (),
+        "repeat the split with each of these seeds, e.g. 0,1,2,3,4, and report each probe's test accuracy as a "
+        "mean and standard deviation over them (ignored, with a warning, when the data gives its split)",
+        kind="ints",
+        group=PROBES,
+        check=Each(SEED, sample=1),
+    )
     duplicates: str = option(
         "group",
         "group: every copy of a repeated text goes to the same side of the split, so no "
@@ -199,6 +209,15 @@ class SweepSettings(Options):
         kind="float",
         group=DIAGNOSTICS,
         check=Interval(0.5, 1, open_high=True, example="0.95"),
+    )
+    controls: tuple[str, ...] = option(
+        CONTROLS,
+        "controls that must do worse than what they control for: shuffled_labels (the raw and SAE probes "
+        "refitted on shuffled training labels), sae_random (a random SAE of each set's shape), raw_random_k "
+        "(as many random raw directions as the set's features fire); none for no controls",
+        kind="words",
+        group=DIAGNOSTICS,
+        check=Each(OneOf(CONTROLS), sample="sae_random"),
     )
     feature_table_size: int = option(
         200,

@@ -8,7 +8,15 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from ..records import DEFAULT_SET, Diagnosis, LayerEntry, representation_name, split_representation
+from ..records import (
+    DEFAULT_SET,
+    Comparison,
+    Diagnosis,
+    LayerEntry,
+    Sparsity,
+    representation_name,
+    split_representation,
+)
 from ._evidence import examples_to_settle
 
 LABELS = ("no_gap", "selection", "dimensionality", "fidelity", "undetermined", "inconclusive")
@@ -64,6 +72,24 @@ def diagnose(entry: LayerEntry, set_name: str = DEFAULT_SET) -> Diagnosis | None
         if name(f"sae_{part}") in accuracy:
             evidence[part] = accuracy[name(f"sae_{part}")]
 
+    random = _against_random(entry, name)
+    evidence.update(random)
+    found = _label(entry, name, evidence, gap, topk, sparsity)
+    if random:
+        found.text += _random_text(evidence)
+    return found
+
+
+def _label(
+    entry: LayerEntry,
+    name: Callable[[str], str],
+    evidence: dict[str, Any],
+    gap: Comparison | None,
+    topk: tuple[int, float] | None,
+    sparsity: Sparsity,
+) -> Diagnosis:
+    """The label and its text, by the rules of ``docs/reference/diagnosis.md`` in order."""
+
     def verdict(reference: str, other: str) -> str:
         return _verdict(entry, reference, other)
 
@@ -88,6 +114,40 @@ def diagnose(entry: LayerEntry, set_name: str = DEFAULT_SET) -> Diagnosis | None
     ):
         return Diagnosis("fidelity", _fidelity_text(evidence), evidence)
     return Diagnosis("undetermined", _undetermined_text(evidence), evidence)
+
+
+def _against_random(entry: LayerEntry, name: Callable[[str], str]) -> dict[str, Any]:
+    """The evidence of the ``sae_random`` control: the random SAE's accuracy and whether the
+    trained code beats it (its gap over the random code's lies wholly above the margin); empty
+    without the control."""
+    random = name("sae_random")
+    if random not in entry.scores:
+        return {}
+    evidence: dict[str, Any] = {
+        "random": entry.scores[random].test_accuracy,
+        "beats_random": _verdict(entry, name("sae"), random) == LOSES,
+    }
+    compared = entry.comparison(name("sae"), random)
+    if compared is not None:
+        evidence.update(random_gap=compared.gap, random_gap_low=compared.low, random_gap_high=compared.high)
+    return evidence
+
+
+def _random_text(e: dict[str, Any]) -> str:
+    """A closing sentence saying whether training beat a random SAE of the same shape."""
+    if "random_gap_low" in e:
+        spread = (
+            f"trained − random {e['random_gap']:.2f}, {e['confidence']:.0%} interval {e['random_gap_low']:.2f} to "
+            f"{e['random_gap_high']:.2f}"
+        )
+    else:
+        spread = f"trained − random {e['sae'] - e['random']:.2f}"
+    if e["beats_random"]:
+        return f" Training pays: a random SAE of the same shape scores {e['random']:.2f} ({spread})."
+    return (
+        f" The trained SAE does no better than a random one of its architecture, width and norms, which scores "
+        f"{e['random']:.2f} ({spread}): what its probe reads, a random dictionary reads as well."
+    )
 
 
 def with_diagnosis(entry: LayerEntry) -> LayerEntry:

@@ -34,7 +34,8 @@ from ..records import (
     representation_name,
     split_representation,
 )
-from ..sae import LayerCodes, LayerSAE, codes_of_pooled, from_object, named_sets, reconstruct
+from ..sae import LayerCodes, LayerSAE, codes_of_pooled, from_object, named_sets, random_like, reconstruct
+from ._controls import leak_check, leak_warnings, relabelled, shuffled_training_labels
 from ._evaluate import ProbeAnswers, evaluate_probe, fit_and_score, probe_factory
 from ._regimes import Regime, regimes_from
 from ._representations import LayerRepresentations, build_representations
@@ -51,6 +52,8 @@ def probe_layer(
     layer: int = 0,
     hook_name: str = "",
     settings: SweepSettings | None = None,
+    random_codes: Mapping[str, LayerCodes] | None = None,
+    repeat_splits: Mapping[int, np.ndarray] | None = None,
     **options: Any,
 ) -> LayerEntry:
     """Probe one layer's hidden states ``raw`` ``[n_examples, d_model]`` and, with an ``sae``
@@ -64,7 +67,12 @@ def probe_layer(
     ``y`` holds class indices ``[n_examples]``, ``train`` a boolean mask (the rest is the test
     split); ``classes`` names the classes (default: their indices). ``options`` are
     :class:`~saeprobe.SweepSettings` fields (``Cs``, ``cv_folds``, ``seed``, ``probe``,
-    ``top_ks``, regimes, ...). Raises :class:`DataError` when the shapes disagree.
+    ``top_ks``, ``controls``, regimes, ...). The ``sae_random`` control encodes ``raw`` with a
+    random SAE of each set's shape unless ``random_codes`` (by set name) are given, as the sweep
+    gives them. With the ``seeds`` setting every probe but the controls is refitted on each
+    repeated split (``repeat_splits``: training rows by seed, as the sweep makes them; without them,
+    stratified splits of ``test_size`` from each seed) and its metrics gain the mean and standard
+    deviation of the test accuracy over them. Raises :class:`DataError` when the shapes disagree.
     """
     settings = settings_with(settings, options)
     raw = np.asarray(raw)
@@ -81,13 +89,36 @@ def probe_layer(
     with one_thread():
         sets = {name: _set_codes(one, _codes_of(codes, name, saes), raw) for name, one in saes.items()}
     classes = list(classes) if classes is not None else list(range(int(y.max()) + 1))
+    randoms = _random_codes(saes, sets, raw, random_codes, settings)
     make_probe = probe_factory(settings)
-    built = build_representations(raw, y, train, len(classes), sets, top_ks=settings.top_ks, seed=settings.seed)
+    built = build_representations(
+        raw,
+        y,
+        train,
+        len(classes),
+        sets,
+        top_ks=settings.top_ks,
+        seed=settings.seed,
+        random_codes=randoms,
+        controls=settings.controls,
+    )
     scores, answers = {}, {}
     for name, matrix in built.matrices.items():
         probe = make_probe(scaling=built.scaling.get(name))
         scores[name], answers[name] = fit_and_score(probe, matrix, y, train, ~train)
+    checks = {}
+    if "shuffled_labels" in settings.controls:
+        bases = ["raw", *(representation_name("sae", name) for name in sets)]
+        for base in bases:
+            name = _shuffled_name(base)
+            scores[name], answers[name], checks[name] = _shuffled_fit(
+                make_probe, built, base, y, train, len(classes), settings.seed
+            )
+            built.choices[name] = {"seed": settings.seed, **checks[name]}
     comparisons = _with_intervals(scores, answers, y[~train], list(sets), settings)
+    splits = _repeat_splits(repeat_splits, y, settings)
+    if splits:
+        scores.update(_over_splits(scores, splits, raw, y, len(classes), sets, make_probe, settings))
     regimes = regimes_from(settings.train_sizes, settings.label_noise, settings.imbalance)
     compared = ["raw", *(representation_name("sae", name) for name in sets)]
     entry = LayerEntry(
@@ -95,6 +126,8 @@ def probe_layer(
         hook_name=hook_name,
         scores=scores,
         comparisons=comparisons,
+        warnings=leak_warnings(checks),
+        split_seeds=list(splits),
         baselines=built.choices,
         regimes=[
             RegimeRun(
@@ -126,7 +159,136 @@ def probe_layer(
                 token_fidelity=found.token_fidelity,
             ),
         )
+        if name in randoms:
+            entry.saes[name].random_diagnostics = _random_diagnostics(
+                randoms[name],
+                states,
+                y,
+                classes,
+                train,
+                entry.saes[name].diagnostics.effective_dimension["raw"],
+                settings,
+            )
     return with_diagnosis(entry)
+
+
+def _repeat_splits(
+    given: Mapping[int, np.ndarray] | None, y: np.ndarray, settings: SweepSettings
+) -> dict[int, np.ndarray]:
+    """The training rows of each repeated split: as given, or stratified splits of
+    ``settings.test_size`` from each of ``settings.seeds``."""
+    if given is not None:
+        return {int(seed): np.asarray(train, dtype=bool) for seed, train in given.items()}
+    if not settings.seeds:
+        return {}
+    from sklearn.model_selection import StratifiedShuffleSplit
+
+    found = {}
+    for seed in settings.seeds:
+        train = np.zeros(len(y), dtype=bool)
+        split = StratifiedShuffleSplit(n_splits=1, test_size=settings.test_size, random_state=seed)
+        train[next(split.split(np.zeros(len(y)), y))[0]] = True
+        found[seed] = train
+    return found
+
+
+def _over_splits(
+    scores: dict[str, Metrics],
+    splits: Mapping[int, np.ndarray],
+    raw: np.ndarray,
+    y: np.ndarray,
+    n_classes: int,
+    sets: Mapping[str, LayerCodes],
+    make_probe: Callable[..., Any],
+    settings: SweepSettings,
+) -> dict[str, Metrics]:
+    """``scores`` of every representation but the controls with the mean and standard deviation
+    of its test accuracy over ``splits``: its representation rebuilt on each split's training rows
+    (PCA, top-k choices) and its probe refitted."""
+    accuracies: dict[str, list[float]] = {}
+    for train in splits.values():
+        built = build_representations(raw, y, train, n_classes, sets, top_ks=settings.top_ks, seed=settings.seed)
+        for name, matrix in built.matrices.items():
+            metrics, _ = fit_and_score(make_probe(scaling=built.scaling.get(name)), matrix, y, train, ~train)
+            accuracies.setdefault(name, []).append(metrics.test_accuracy)
+    return {
+        name: replace(
+            scores[name],
+            split_accuracy_mean=float(np.mean(found)),
+            split_accuracy_std=float(np.std(found, ddof=1)) if len(found) > 1 else 0.0,
+        )
+        for name, found in accuracies.items()
+        if name in scores and len(found) == len(splits)
+    }
+
+
+def _shuffled_fit(
+    make_probe: Callable[..., Any],
+    built: LayerRepresentations,
+    base: str,
+    y: np.ndarray,
+    train: np.ndarray,
+    n_classes: int,
+    seed: int,
+) -> tuple[Metrics, ProbeAnswers, dict[str, float]]:
+    """The shuffled-label control of ``base``: its probe refitted on shuffled training labels
+    (the metrics and answers reported), and on each relabelling of that shuffle, whose average says
+    whether the answers follow the training labels (see :func:`saeprobe.probe._controls.leak_check`)."""
+    fits = [
+        fit_and_score(make_probe(scaling=built.scaling.get(base)), built.matrices[base], labels, train, ~train)
+        for labels in relabelled(shuffled_training_labels(y, train, seed), train, n_classes)
+    ]
+    metrics, answers = fits[0]
+    return metrics, answers, leak_check([found.correct for _, found in fits], n_classes)
+
+
+def _shuffled_name(base: str) -> str:
+    """The shuffled-label control of ``raw`` or of a set's ``sae``."""
+    set_name = split_representation(base)[1]
+    return "raw_shuffled" if set_name is None else representation_name("sae_shuffled", set_name)
+
+
+def _random_codes(
+    saes: Mapping[str, LayerSAE],
+    sets: Mapping[str, LayerCodes],
+    raw: np.ndarray,
+    given: Mapping[str, LayerCodes] | None,
+    settings: SweepSettings,
+) -> dict[str, LayerCodes]:
+    """Each set's random-SAE codes for the ``sae_random`` control: as given, or the states the
+    set's SAE read encoded by a random SAE of its shape (see :func:`saeprobe.sae.random_like`)."""
+    if "sae_random" not in settings.controls:
+        return {}
+    if given is not None:
+        return dict(given)
+    found = {}
+    with one_thread():
+        for name, sae in saes.items():
+            own = sets[name].states
+            states = raw if own is None else own
+            found[name] = codes_of_pooled(random_like(sae, settings.seed), states)
+    return found
+
+
+def _random_diagnostics(
+    random: LayerCodes,
+    states: np.ndarray,
+    y: np.ndarray,
+    classes: list[Any],
+    train: np.ndarray,
+    raw_dimension: Any,
+    settings: SweepSettings,
+) -> Diagnostics:
+    """The random SAE's sparsity, effective dimension and fidelity, as the set's own are measured
+    (no feature table: its features mean nothing)."""
+    return Diagnostics(
+        sparsity=sparsity(random.codes, y, classes, train, settings.always_on_threshold),
+        effective_dimension={"raw": raw_dimension, "sae": effective_dimension(random.codes)},
+        fidelity=fidelity(states, random.reconstruction),
+        features=[],
+        token_sparsity=random.token_sparsity,
+        token_fidelity=random.token_fidelity,
+    )
 
 
 def _with_intervals(

@@ -18,6 +18,7 @@ from sklearn.decomposition import PCA
 from ..config import DEFAULT_TOP_KS
 from ..explain import firing_counts, separation
 from ..records import representation_name
+from ._controls import random_directions
 
 
 @dataclass
@@ -66,13 +67,17 @@ def build_representations(
     sets: Mapping[str, SetCodes] | None = None,
     top_ks: Sequence[int] = DEFAULT_TOP_KS,
     seed: int = 0,
+    random_codes: Mapping[str, SetCodes] | None = None,
+    controls: Sequence[str] = (),
 ) -> LayerRepresentations:
     """Assemble ``raw``, ``raw_topk_{k}`` and, for each SAE set of ``sets`` (its codes and their
     reconstruction, by set name), ``sae``, ``sae_topk_{k}``, ``pca_matched`` (the states the SAE
     read on k principal components, k = the number of the set's features active on the training
     rows), ``sae_reconstruction`` and ``sae_error`` (those states minus the reconstruction), named
     for the set (see :func:`saeprobe.records.representation_name`). Top-k sets only exist for k
-    smaller than the width they select from."""
+    smaller than the width they select from. With the ``raw_random_k`` control, each set also gets
+    ``raw_random_k`` (those states on k random directions); with ``random_codes`` (the codes of a
+    random SAE of the set's shape, by set name), ``sae_random``."""
     built = LayerRepresentations()
     built.matrices["raw"] = raw
     _add_top_ks(built, raw, y, train, n_classes, top_ks, "raw_topk", None)
@@ -92,6 +97,12 @@ def build_representations(
         _add_top_ks(built, codes, y, train, n_classes, top_ks, "sae_topk", set_name)
         built.matrices[name("sae_reconstruction")] = found.reconstruction
         built.matrices[name("sae_error")] = states - found.reconstruction
+        if "raw_random_k" in controls:
+            built.matrices[name("raw_random_k")] = random_directions(states, k, train, seed)
+            built.choices[name("raw_random_k")] = {"k": k, "seed": seed}
+        if random_codes and set_name in random_codes:
+            built.matrices[name("sae_random")] = sp.csr_matrix(random_codes[set_name].codes)
+            built.choices[name("sae_random")] = {"seed": seed}
     return built
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 import warnings
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +30,8 @@ if TYPE_CHECKING:
 class SweepPlan:
     """What a sweep will do, decided before any forward pass: the split, the resolved target (the
     raw states' preparation), the SAE sets by name and their targets, the result store, the layers
-    already finished (from the cache) and those left to do."""
+    already finished (from the cache) and those left to do, and the training rows of each repeated
+    split by seed (``repeats``; the ``seeds`` setting)."""
 
     data: ProbeDataset
     split: Split
@@ -43,6 +44,7 @@ class SweepPlan:
     todo: list[int]
     started: float
     loaded_before: float
+    repeats: dict[int, np.ndarray] = field(default_factory=dict)
 
     @property
     def train(self) -> np.ndarray:
@@ -72,6 +74,7 @@ def plan_sweep(
     check_class_sizes(data, settings.min_class_size)
     split = data.split_rows(test_size=settings.test_size, seed=settings.seed, duplicates=settings.duplicates)
     _warn_about_duplicates(split, data)
+    repeats = _repeated_splits(data, settings)
     started = time.perf_counter()
     source = resolve_model(model, revision=settings.revision, device=settings.device)
     loaded_before = source.load_seconds  # a warm model (see resolve_model) loaded before this sweep
@@ -110,7 +113,9 @@ def plan_sweep(
     for layer_saes in sets.values():
         for layer in todo if load_saes else []:
             layer_saes[layer].load()  # a damaged SAE stops the sweep before the forward pass, not after it
-    return SweepPlan(data, split, target, sets, set_targets, store, finished, tags, todo, started, loaded_before)
+    return SweepPlan(
+        data, split, target, sets, set_targets, store, finished, tags, todo, started, loaded_before, repeats
+    )
 
 
 def cache_activations(
@@ -184,6 +189,25 @@ def check_top_ks(top_ks: tuple[int, ...], d_model: int, widths: list[int]) -> No
             "top-k baseline would be dropped; give sizes below it",
             option="top_ks",
         )
+
+
+def _repeated_splits(data: ProbeDataset, settings: SweepSettings) -> dict[int, np.ndarray]:
+    """The training rows of each split the ``seeds`` setting asks for, made like the sweep's own;
+    none when the data gives its split, which is said in a warning."""
+    if not settings.seeds:
+        return {}
+    if data.split is not None:
+        warnings.warn(
+            f"{data.name!r} gives its own train/test split, so there is one split to fit: seeds={list(settings.seeds)} "
+            "is ignored and no spread over splits is reported; leave the split column out to repeat the split",
+            SaeprobeWarning,
+            stacklevel=4,  # the caller of sweep(), through plan_sweep()
+        )
+        return {}
+    return {
+        seed: data.split_rows(test_size=settings.test_size, seed=seed, duplicates=settings.duplicates).train
+        for seed in settings.seeds
+    }
 
 
 def _warn_about_duplicates(split: Split, data: ProbeDataset) -> None:

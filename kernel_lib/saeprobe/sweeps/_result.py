@@ -110,7 +110,9 @@ class SweepResult:
         return table
 
     def summary(
-        self, representations: tuple[str, ...] = ("raw", "sae", "pca_matched", "sae_topk_5"), sae_set: str | None = None
+        self,
+        representations: tuple[str, ...] = ("raw", "sae", "pca_matched", "sae_topk_5", "sae_random"),
+        sae_set: str | None = None,
     ) -> pd.DataFrame:
         """Per layer: test accuracy of the main ``representations`` (each SAE set's own, named for
         it: ``sae:task``, ...), then per SAE set the number of principal components its
@@ -153,11 +155,12 @@ class SweepResult:
 
     def diagnosis_text(self) -> str:
         """The diagnoses as lines of plain text, one per (layer, SAE set), naming the set unless it is
-        the one unnamed set (``sae``)."""
+        the one unnamed set (``sae``), then the controls' warnings, one line each."""
         lines = []
         for _, row in self.diagnoses.iterrows():
             named = "" if row["sae_set"] == DEFAULT_SET else f" {row['sae_set']}"
             lines.append(f"layer {row['layer']}{named} ({row['label']}): {row['text']}")
+        lines += [f"layer {entry.layer} WARNING: {text}" for entry in self.layers for text in entry.warnings]
         return "\n".join(lines)
 
     @property

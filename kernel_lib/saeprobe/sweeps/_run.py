@@ -86,6 +86,7 @@ class SweepRun:
         self.on_layer = on_layer
         self.activations: dict[Preparation, ActivationSet] = {}
         self.codes: dict[int, dict[str, LayerCodes]] = {}
+        self.random_codes: dict[int, dict[str, LayerCodes]] = {}
         self.beyond_context: dict[str, dict[int, int]] = {}
 
     def run(self) -> SweepResult:
@@ -95,12 +96,15 @@ class SweepRun:
         meta = self._read_states()
         extracted = time.perf_counter()
         if self.plan.todo and self.plan.sets:
-            layer_codes = side_by_side(self._encode, self.plan.todo, self.settings.threads)
-            self.codes = dict(zip(self.plan.todo, layer_codes, strict=True))
+            for layer, (codes, random_codes) in zip(
+                self.plan.todo, side_by_side(self._encode, self.plan.todo, self.settings.threads), strict=True
+            ):
+                self.codes[layer], self.random_codes[layer] = codes, random_codes
         encoded = time.perf_counter()
         result = self._empty_result(meta)
         self._probe_layers(result)
         result.timings = self._timings(extracted, encoded, time.perf_counter())
+        _warn_of_controls(result)
         return result
 
     def _read_states(self) -> dict[str, Any]:
@@ -119,17 +123,22 @@ class SweepRun:
         self.beyond_context = {name: _beyond_context(name, saes, lengths) for name, saes in plan.sets.items()}
         return meta
 
-    def _encode(self, layer: int) -> dict[str, LayerCodes]:
-        """Every SAE set's codes of ``layer``, from the states read for that set's preparation."""
+    def _encode(self, layer: int) -> tuple[dict[str, LayerCodes], dict[str, LayerCodes]]:
+        """Every SAE set's codes of ``layer``, from the states read for that set's preparation, and
+        with the ``sae_random`` control those of a random SAE of each set's shape, encoded alike."""
+        from ..sae import random_like
+
         raw = self.plan.target.preparation
-        found = {}
+        found, random = {}, {}
         for name, layer_saes in self.plan.sets.items():
             target = self.plan.set_targets[name]
             states = self.activations[target.preparation]
-            found[name] = _layer_codes(
-                target, layer_saes[layer], states, layer, len(self.plan.data), own_states=target.preparation != raw
-            )
-        return found
+            own = target.preparation != raw
+            found[name] = _layer_codes(target, layer_saes[layer], states, layer, len(self.plan.data), own_states=own)
+            if "sae_random" in self.settings.controls:
+                shaped = random_like(layer_saes[layer], self.settings.seed)
+                random[name] = _layer_codes(target, shaped, states, layer, len(self.plan.data), own_states=own)
+        return found, random
 
     def _probe(self, layer: int) -> LayerEntry:
         """``layer`` probed and explained, saved to the result cache at once (an interruption keeps it)."""
@@ -142,6 +151,8 @@ class SweepRun:
             plan.train,
             sae={name: layer_saes[layer] for name, layer_saes in plan.sets.items()} or None,
             codes=self.codes.get(layer),
+            random_codes=self.random_codes.get(layer),
+            repeat_splits=plan.repeats,
             classes=plan.data.classes,
             layer=layer,
             hook_name=plan.target.hook_names[layer],
@@ -226,6 +237,19 @@ def _layer_codes(
     if own_states:
         found.states = activations[layer]
     return found
+
+
+def _warn_of_controls(result: SweepResult) -> None:
+    """One warning for the layers whose controls caught something (the first one's text in full;
+    every one is in its layer's ``warnings``)."""
+    caught = [entry for entry in result.layers if entry.warnings]
+    if caught:
+        warnings.warn(
+            f"the controls caught something at layers {[entry.layer for entry in caught]} (see each layer's warnings "
+            f"in the result and the widget); layer {caught[0].layer}: {caught[0].warnings[0]}",
+            SaeprobeWarning,
+            stacklevel=3,  # the caller of sweep(), through run()
+        )
 
 
 def _beyond_context(name: str, layer_saes: dict[int, LayerSAE], lengths: np.ndarray) -> dict[int, int]:

@@ -57,6 +57,9 @@ BAD_VALUES = [
     ("threads", -1, "must lie in [0, 4096]"),
     ("bootstrap", -1, "must lie in [0, 100000]"),
     ("confidence", 1.0, "must lie in [0.5, 1), e.g. 0.95"),
+    ("controls", ["sae_random", "shuffled"], "holds 'shuffled', which must be one of"),
+    ("controls", "sae_random", "must be a list of words"),
+    ("seeds", [0, -1], "holds -1, which must lie in [0, "),
 ]
 
 

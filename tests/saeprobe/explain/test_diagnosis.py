@@ -18,7 +18,17 @@ from saeprobe.records import (
 
 
 def entry(
-    raw=0.80, sae=0.79, topk=0.78, pca=0.79, reconstruction=0.79, error=0.80, l0=16.0, always_on=0, union=300, fvu=0.1
+    raw=0.80,
+    sae=0.79,
+    topk=0.78,
+    pca=0.79,
+    reconstruction=0.79,
+    error=0.80,
+    l0=16.0,
+    always_on=0,
+    union=300,
+    fvu=0.1,
+    random=None,
 ) -> LayerEntry:
     accuracies = {
         "raw": raw,
@@ -28,6 +38,7 @@ def entry(
         "pca_matched": pca,
         "sae_reconstruction": reconstruction,
         "sae_error": error,
+        **({"sae_random": random} if random is not None else {}),
     }
     sparsity = Sparsity(
         n_features=1024,
@@ -212,3 +223,16 @@ def test_without_comparisons_the_point_estimates_decide_as_before():
     assert diagnose(entry(raw=0.80, sae=0.79)).label == "no_gap"
     assert "inconclusive" not in {diagnose(entry(raw=0.9, sae=s)).label for s in (0.5, 0.7, 0.85, 0.89)}
     assert "interval" not in diagnose(entry(raw=0.80, sae=0.79)).text
+
+
+def test_the_diagnosis_says_whether_training_beat_a_random_sae_of_the_same_shape():
+    loses_to_raw = {"raw": 0.90, "sae": 0.70, "pca": 0.70, "always_on": 12}
+    no_better = diagnose(with_intervals(entry(**loses_to_raw, random=0.69), 0.03))
+    assert no_better.label == "dimensionality" and no_better.evidence["beats_random"] is False
+    assert "does no better than a random one of its architecture, width and norms, which scores 0.69" in no_better.text
+    assert "trained − random 0.01, 95% interval -0.02 to 0.04" in no_better.text
+    better = diagnose(with_intervals(entry(**loses_to_raw, random=0.55), 0.03))
+    assert better.evidence["beats_random"] is True and "Training pays: a random SAE of the same shape scores 0.55" in (
+        better.text
+    )
+    assert "random" not in diagnose(entry(**loses_to_raw)).evidence

@@ -43,7 +43,8 @@ def test_raw_only_and_shape_errors():
     raw = rng.normal(size=(40, 6)) + 2 * y[:, None]
     train = np.arange(40) < 28
     entry = probe_layer(raw, y, train, top_ks=(1,), Cs=(1.0,))
-    assert set(entry.scores) == {"raw", "raw_topk_1"} and entry.diagnostics is None
+    assert set(entry.scores) == {"raw", "raw_topk_1", "raw_shuffled"} and entry.diagnostics is None
+    assert set(probe_layer(raw, y, train, top_ks=(1,), Cs=(1.0,), controls=()).scores) == {"raw", "raw_topk_1"}
     assert entry.scores["raw"].test_accuracy > 0.8
     with pytest.raises(DataError, match="raw \\[n, d\\], y \\[n\\] and train \\[n\\]"):
         probe_layer(raw, y[:10], train)

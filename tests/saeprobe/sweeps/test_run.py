@@ -9,7 +9,7 @@ from jsonschema import validate
 
 import saeprobe
 from saeprobe import SweepResult, load_dataset, sweep
-from saeprobe.errors import DataError, SAEError
+from saeprobe.errors import DataError, SAEError, SaeprobeWarning
 from saeprobe.probe import BatchedLogisticProbe, evaluate_probe
 from saeprobe.records import Metrics
 from saeprobe.sweeps import SCHEMA_PATH
@@ -25,6 +25,7 @@ REPRESENTATIONS = {
     "sae_error",
     *(f"raw_topk_{k}" for k in (1, 2, 5, 16)),
     *(f"sae_topk_{k}" for k in (1, 2, 5, 16)),
+    *("raw_shuffled", "sae_shuffled", "sae_random", "raw_random_k"),  # the controls, on by default
 }
 
 
@@ -125,7 +126,11 @@ def test_second_sweep_with_other_settings_runs_no_forward_pass(sst2_result, tiny
         progress=False,
     )
     assert again.timings["forward_batches"] == 0
-    assert set(again.scores["representation"]) == {"raw", "raw_topk_1", "raw_topk_2", "raw_topk_5", "raw_topk_16"}
+    assert set(again.scores["representation"]) == {
+        "raw",
+        "raw_shuffled",
+        *(f"raw_topk_{k}" for k in (1, 2, 5, 16)),
+    }
     assert again.diagnostics.empty
 
 
@@ -155,10 +160,39 @@ def test_multiclass_with_a_given_split(tiny_model_dir, sae_dir, shared_data, tmp
     frame = pd.read_csv(shared_data / "ag_news" / "test_sample.csv").groupby("label").head(25).copy()
     frame["split"] = np.where(np.arange(len(frame)) % 4 == 0, "test", "train")
     data = load_dataset(frame, split_column="split")
-    result = sweep(str(tiny_model_dir), str(sae_dir), data, layers="0,3", cache_dir=tmp_path, progress=False)
+    with pytest.warns(SaeprobeWarning, match="gives its own train/test split.*seeds=\\[0, 1\\] is ignored"):
+        result = sweep(
+            str(tiny_model_dir), str(sae_dir), data, layers="0,3", seeds=(0, 1), cache_dir=tmp_path, progress=False
+        )
     assert result.classes == ["Business", "Sci/Tech", "Sports", "World"]
     assert result.n_test == 25 and result.dataset.split == "given"
     assert 0.0 <= result.layers[1].scores["sae"].test_auc <= 1.0
+    assert result.layers[1].split_seeds == [] and np.isnan(result.layers[1].scores["raw"].split_accuracy_mean)
+    # Four classes: the shuffled-label check averages the shuffle's four relabellings, at 1 / 4.
+    assert result.layers[1].baselines["raw_shuffled"]["chance"] == 0.25
+
+
+def test_repeated_splits_report_a_spread_over_splits_made_like_the_sweeps_own(
+    tiny_model_dir, sae_dir, sst2_subset, tmp_path
+):
+    result = sweep(
+        str(tiny_model_dir), str(sae_dir), sst2_subset, layers="1", seeds=(0, 1, 2), cache_dir=tmp_path, progress=False
+    )
+    entry = result.layers[0]
+    assert entry.split_seeds == [0, 1, 2]
+    accuracies = []
+    for seed in (0, 1, 2):
+        split = sst2_subset.split_rows(test_size=0.3, seed=seed)
+        acts = saeprobe.extract(
+            str(tiny_model_dir), sst2_subset, saes=str(sae_dir), layers=[1], cache_dir=tmp_path, progress=False
+        )
+        metrics = evaluate_probe(BatchedLogisticProbe(), acts[1], sst2_subset.y, split.train, split.test)
+        accuracies.append(metrics.test_accuracy)
+    raw = entry.scores["raw"]
+    assert raw.split_accuracy_mean == pytest.approx(np.mean(accuracies))
+    assert raw.split_accuracy_std == pytest.approx(np.std(accuracies, ddof=1))
+    assert not np.isnan(entry.scores["pca_matched"].split_accuracy_mean)
+    assert np.isnan(entry.scores["sae_random"].split_accuracy_mean)  # controls are not repeated
 
 
 def test_bad_inputs_fail_before_any_forward_pass(tiny_model_dir, sae_dir, tmp_path):

@@ -10,6 +10,13 @@ export const DEFAULT_SET = "sae";
 // The representations every SAE set has, in display order; its top-k codes follow all sets.
 const SET_KINDS = ["sae", "pca_matched", "sae_reconstruction", "sae_error"];
 
+/** The controls, built to do worse than what they control for: probes refitted on shuffled
+ * training labels, a random SAE of each set's shape, random raw directions as many as its features. */
+export const CONTROL_KINDS = ["raw_shuffled", "sae_shuffled", "sae_random", "raw_random_k"];
+
+/** Whether `name` is a control's representation. */
+export const isControl = (name: string): boolean => CONTROL_KINDS.includes(splitRepresentation(name)[0]);
+
 /** SAE set names in order of first appearance in the layers' `saes`. */
 export function saeSets(result: SweepResult): string[] {
   const sets = new Set<string>();
@@ -28,11 +35,12 @@ export function representationName(kind: string, set: string): string {
 export function splitRepresentation(name: string): [string, string | null] {
   const colon = name.indexOf(":");
   if (colon >= 0) return [name.slice(0, colon), name.slice(colon + 1)];
-  return [name, name === "pca_matched" || name.startsWith("sae") ? DEFAULT_SET : null];
+  return [name, name === "pca_matched" || name === "raw_random_k" || name.startsWith("sae") ? DEFAULT_SET : null];
 }
 
 /** Representation names present in the result in a stable order: raw; each SAE set's sae,
- * pca_matched, reconstruction and error; the sets' top-k codes; the raw top-k sets; the rest. */
+ * pca_matched, reconstruction and error; the sets' top-k codes; the raw top-k sets; the controls;
+ * the rest. */
 export function representations(result: SweepResult): string[] {
   const names = new Set<string>();
   for (const entry of result.layers) Object.keys(entry.scores).forEach((n) => names.add(n));
@@ -50,7 +58,8 @@ export function orderRepresentations(names: string[], sets: string[]): string[] 
     if (set !== null && SET_KINDS.includes(kind)) return [1, ...setRank, SET_KINDS.indexOf(kind)];
     const topk = /^(sae|raw)_topk_(\d+)$/.exec(kind);
     if (topk) return [topk[1] === "sae" ? 2 : 3, ...setRank, Number(topk[2])];
-    return [4, 0, "", 0];
+    if (CONTROL_KINDS.includes(kind)) return [4, CONTROL_KINDS.indexOf(kind), set ?? "", setRank[0]];
+    return [5, 0, "", 0];
   };
   return [...new Set(names)].sort((a, b) => {
     const [x, y] = [rank(a), rank(b)];
@@ -68,15 +77,29 @@ export function defaultVisible(names: string[]): string[] {
   return wanted.length ? wanted : names.slice(0, 1);
 }
 
-/** Representations grouped for the legend, keeping the order of `names`: the raw states' (set
- * null) first, then one group per SAE set. */
-export function representationGroups(names: string[]): { set: string | null; names: string[] }[] {
+/** A group of the legend: the raw states' representations (`set` null), one SAE set's, or the
+ * controls of every set (`controls` true). */
+export interface RepresentationGroup {
+  set: string | null;
+  controls: boolean;
+  names: string[];
+}
+
+/** Representations grouped for the legend, keeping the order of `names`: the raw states' first,
+ * then one group per SAE set, then the controls. */
+export function representationGroups(names: string[]): RepresentationGroup[] {
   const groups = new Map<string | null, string[]>([[null, []]]);
+  const controls: string[] = [];
   for (const name of names) {
+    if (isControl(name)) {
+      controls.push(name);
+      continue;
+    }
     const set = splitRepresentation(name)[1];
     groups.set(set, [...(groups.get(set) ?? []), name]);
   }
-  return [...groups].filter(([, members]) => members.length).map(([set, members]) => ({ set, names: members }));
+  const found = [...groups].filter(([, members]) => members.length).map(([set, members]) => ({ set, controls: false, names: members }));
+  return controls.length ? [...found, { set: null, controls: true, names: controls }] : found;
 }
 
 /** Palette slots by representation: raw, then each SAE set's sae code, then the rest in the order
@@ -181,6 +204,10 @@ export function detailRows(entry: LayerEntry, set: string): [string, string][] {
     rows.push([`${rep} test accuracy`, formatWithInterval(metrics.test_accuracy, metrics.test_accuracy_low, metrics.test_accuracy_high)]);
     rows.push([`${rep} train accuracy`, formatValue(metrics.train_accuracy)]);
     rows.push([`${rep} test AUC`, formatWithInterval(metrics.test_auc, metrics.test_auc_low, metrics.test_auc_high)]);
+    const seeds = entry.split_seeds ?? [];
+    if (seeds.length && typeof metrics.split_accuracy_mean === "number") {
+      rows.push([`${rep} test accuracy over ${seeds.length} splits`, `${formatValue(metrics.split_accuracy_mean)} ± ${formatValue(metrics.split_accuracy_std ?? null)} (mean ± sd)`]);
+    }
   }
   const gap = comparison(entry, "raw", representationName("sae", set));
   if (gap) {
@@ -211,6 +238,16 @@ export function detailRows(entry: LayerEntry, set: string): [string, string][] {
       rows.push(["features active on tokens", formatCount(d.token_sparsity.n_active_union)]);
     }
     if (d.token_fidelity) rows.push(["FVU on tokens", formatValue(d.token_fidelity.fvu)]);
+  }
+  const random = entry.scores[representationName("sae_random", set)];
+  const trained = comparison(entry, representationName("sae", set), representationName("sae_random", set));
+  if (random) rows.push(["random SAE test accuracy", formatWithInterval(random.test_accuracy, random.test_accuracy_low, random.test_accuracy_high)]);
+  if (trained) rows.push(["gap (trained − random SAE)", formatWithInterval(trained.gap, trained.low, trained.high)]);
+  const r = found?.random_diagnostics;
+  if (r) {
+    rows.push(["random SAE L0 mean", formatValue(r.sparsity.l0_mean)]);
+    rows.push(["random SAE n_active_union", formatCount(r.sparsity.n_active_union)]);
+    rows.push(["random SAE FVU", formatValue(r.fidelity.fvu)]);
   }
   return rows;
 }
@@ -257,6 +294,10 @@ export const GLOSSARY: Record<string, string> = {
   sae_error: "Probe on what the SAE leaves out: hidden states minus their reconstruction.",
   sae_topk: "Probe on only the K SAE features whose class means differ most on the training rows (k-sparse probing).",
   raw_topk: "Probe on only the K hidden-state dimensions whose class means differ most on the training rows.",
+  raw_shuffled: "Control: the raw probe refitted on the training labels in a random order. Over the shuffle and its relabellings it must average chance; if not, the layer warns of leakage.",
+  sae_shuffled: "Control: the SAE probe refitted on the training labels in a random order. Over the shuffle and its relabellings it must average chance; if not, the layer warns of leakage.",
+  sae_random: "Control: probe on the code of a random SAE with this SAE's architecture, width, k or threshold, biases and norms. A trained SAE should beat it.",
+  raw_random_k: "Control: probe on the hidden states projected onto random directions, as many as SAE features fire on the training rows.",
   separation: "How far apart the classes' mean activations of a feature are, in units of its spread, on the training rows.",
   L0: "How many SAE features are active (non-zero) per example.",
   n_active_union: "How many distinct SAE features are active on at least one example of this data.",

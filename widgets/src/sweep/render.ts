@@ -9,6 +9,7 @@ import { setPanel } from "../shared/tabs";
 import {
   accuracySeries, colorSlots, DEFAULT_SET, defaultVisible, detailRows, diagnosisLines, explain, featureClasses, findLayer,
   gapSeries, headlines, layerIds, representationGroups, representationName, representations, resolveLayer, saeSets, sortFeatures,
+  type RepresentationGroup,
   splitRepresentation, stepLayer, sweepTitle, type SortDirection,
 } from "./logic";
 
@@ -140,22 +141,30 @@ function toggles(names: string[], sets: string[], visible: Set<string>, color: (
     return h("label", { class: "sp-toggle", title: explain(name) }, box, h("span", { class: "sp-swatch", style: `background:${color(name)}` }), text);
   };
   const legend = h("legend", {}, "Representations");
-  if (sets.length <= 1) return h("fieldset", { class: "sp-toggles" }, legend, ...names.map((name) => toggle(name, name)));
-  const setToggle = (set: string, members: string[]) => {
+  const groups = representationGroups(names);
+  if (sets.length <= 1 && !groups.some((group) => group.controls)) return h("fieldset", { class: "sp-toggles" }, legend, ...names.map((name) => toggle(name, name)));
+  const groupToggle = (label: string, key: string, text: string, members: string[]) => {
     const on = members.filter((name) => visible.has(name)).length;
-    const box = h("input", { type: "checkbox", checked: on === members.length, "aria-label": `All curves of SAE set ${set}`, "data-focus-key": `set-toggle-${set}` });
+    const box = h("input", { type: "checkbox", checked: on === members.length, "aria-label": label, "data-focus-key": key });
     box.indeterminate = on > 0 && on < members.length;
     box.addEventListener("change", () => {
       for (const name of members) if (box.checked) visible.add(name); else visible.delete(name);
       redraw();
     });
-    return h("label", { class: "sp-toggle sp-group-name" }, box, set);
+    return h("label", { class: "sp-toggle sp-group-name" }, box, text);
   };
+  const head = ({ set, controls, names: members }: RepresentationGroup) => {
+    if (controls) return groupToggle("All controls", "set-toggle-controls", "controls", members);
+    if (set === null) return h("span", { class: "sp-group-name" }, "raw states");
+    return sets.length > 1 ? groupToggle(`All curves of SAE set ${set}`, `set-toggle-${set}`, set, members) : h("span", { class: "sp-group-name" }, "SAE");
+  };
+  // Names inside a group drop what the group says: the set's suffix, unless controls of several sets share it.
+  const label = (name: string, controls: boolean) => (controls && sets.length > 1 ? name : splitRepresentation(name)[0]);
   return h("fieldset", { class: "sp-toggles" }, legend,
-    ...representationGroups(names).map(({ set, names: members }) => h("div", {
-      class: "sp-toggle-group", role: "group", "aria-label": set === null ? "Raw states" : `SAE set ${set}`,
-    }, set === null ? h("span", { class: "sp-group-name" }, "raw states") : setToggle(set, members),
-    ...members.map((name) => toggle(name, splitRepresentation(name)[0])))));
+    ...groups.map((group) => h("div", {
+      class: "sp-toggle-group", role: "group",
+      "aria-label": group.controls ? "Controls" : group.set === null ? "Raw states" : `SAE set ${group.set}`,
+    }, head(group), ...group.names.map((name) => toggle(name, label(name, group.controls))))));
 }
 
 /** The strips under the chart: per SAE set, its raw − sae gap, n_active_union and L0 mean (each
@@ -196,6 +205,7 @@ function details(entry: LayerEntry, result: SweepResult, sets: string[], state: 
   const name = `Layer ${entry.layer} details`;
   const several = sets.length > 1;
   const region = h("section", { class: "sp-details", role: "region", "aria-label": name }, h("h3", {}, name),
+    ...(entry.warnings ?? []).map((text) => h("p", { class: "sp-warning", role: "note" }, h("strong", {}, "Control warning: "), text)),
     ...diagnosisLines(entry).map(({ set, label, text }) =>
       h("p", { class: "sp-diagnosis", "data-sae-set": set }, h("strong", {}, several ? `Diagnosis (${set}): ${label}. ` : `Diagnosis: ${label}. `), text)));
   const set = state.detailSet !== null && sets.includes(state.detailSet) ? state.detailSet : sets[0] ?? DEFAULT_SET;

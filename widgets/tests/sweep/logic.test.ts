@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  accuracySeries, colorSlots, defaultVisible, describePreparation, detailRows, diagnosisLines, explain, GLOSSARY, headlines, saeSets,
+  accuracySeries, colorSlots, defaultVisible, isControl, describePreparation, detailRows, diagnosisLines, explain, GLOSSARY, headlines, saeSets,
   saeSource, gapSeries, layerGap, modelLabel, orderRepresentations, representationGroups, representationName, representations,
   resolveLayer, sortFeatures,
   splitRepresentation, stepLayer, sweepTitle,
@@ -9,9 +9,10 @@ import { accuracyRange, formatCount, formatValue, formatWithInterval } from "../
 import { singleSetResult, sweepResult } from "../fixture";
 
 describe("representations", () => {
-  it("orders raw, sae, baselines, then top-k sets by kind and size", () => {
+  it("orders raw, sae, baselines, then top-k sets by kind and size, then the controls", () => {
     expect(representations(singleSetResult())).toEqual([
       "raw", "sae", "pca_matched", "sae_reconstruction", "sae_error", "sae_topk_1", "sae_topk_5", "raw_topk_1", "raw_topk_5",
+      "raw_shuffled", "sae_shuffled", "sae_random", "raw_random_k",
     ]);
     expect(defaultVisible(representations(singleSetResult()))).toEqual(["raw", "sae", "pca_matched"]);
     expect(defaultVisible(["raw_topk_1"])).toEqual(["raw_topk_1"]);
@@ -25,10 +26,14 @@ describe("representations", () => {
       "sae:wide", "pca_matched:wide", "sae_reconstruction:wide", "sae_error:wide",
       "sae_topk_1:narrow", "sae_topk_5:narrow", "sae_topk_1:wide", "sae_topk_5:wide",
       "raw_topk_1", "raw_topk_5",
+      "raw_shuffled", "sae_shuffled:narrow", "sae_shuffled:wide", "sae_random:narrow", "sae_random:wide",
+      "raw_random_k:narrow", "raw_random_k:wide",
     ]);
     expect(defaultVisible(names)).toEqual(["raw", "sae:narrow", "pca_matched:narrow", "sae:wide", "pca_matched:wide"]);
-    expect(representationGroups(names).map((g) => [g.set, g.names.length])).toEqual([[null, 3], ["narrow", 6], ["wide", 6]]);
-    expect(representationGroups(names)[0].names).toEqual(["raw", "raw_topk_1", "raw_topk_5"]);
+    const groups = representationGroups(names);
+    expect(groups.map((g) => [g.set, g.controls, g.names.length])).toEqual([[null, false, 3], ["narrow", false, 6], ["wide", false, 6], [null, true, 7]]);
+    expect(groups[0].names).toEqual(["raw", "raw_topk_1", "raw_topk_5"]);
+    expect(groups[3].names.every(isControl)).toBe(true);
   });
 
   it("orders any list of names the same way, once each, the sets in the order given", () => {
@@ -49,6 +54,8 @@ describe("representations", () => {
     expect(splitRepresentation("pca_matched")).toEqual(["pca_matched", "sae"]);
     expect(splitRepresentation("sae_error")).toEqual(["sae_error", "sae"]);
     expect(splitRepresentation("raw_topk_1")).toEqual(["raw_topk_1", null]);
+    expect(splitRepresentation("raw_random_k")).toEqual(["raw_random_k", "sae"]);
+    expect(splitRepresentation("raw_shuffled")).toEqual(["raw_shuffled", null]);
     expect(splitRepresentation("sae:res.v2-b")).toEqual(["sae", "res.v2-b"]);
     expect(saeSets(sweepResult())).toEqual(["narrow", "wide"]);
     expect(saeSets(singleSetResult())).toEqual(["sae"]);
@@ -138,6 +145,21 @@ describe("layer navigation", () => {
 });
 
 describe("details", () => {
+  it("sets the trained SAE beside its random control, and gives the spread over repeated splits", () => {
+    const entry = singleSetResult().layers[1];
+    const rows = Object.fromEntries(detailRows(entry, "sae"));
+    const random = entry.scores.sae_random;
+    expect(rows["random SAE test accuracy"]).toBe(formatWithInterval(random.test_accuracy, random.test_accuracy_low, random.test_accuracy_high));
+    const trained = entry.comparisons!.find((c) => c.reference === "sae" && c.other === "sae_random")!;
+    expect(rows["gap (trained − random SAE)"]).toBe(formatWithInterval(trained.gap, trained.low, trained.high));
+    expect(rows["random SAE FVU"]).toBe(formatValue(entry.saes!.sae.random_diagnostics!.fidelity.fvu));
+    expect(Object.keys(rows).some((key) => key.includes("splits"))).toBe(false);
+    entry.split_seeds = [0, 1, 2];
+    entry.scores.raw.split_accuracy_mean = 0.8;
+    entry.scores.raw.split_accuracy_std = 0.05;
+    expect(Object.fromEntries(detailRows(entry, "sae"))["raw test accuracy over 3 splits"]).toBe("0.800 ± 0.050 (mean ± sd)");
+  });
+
   it("writes the layer's numbers as text", () => {
     const entry = singleSetResult().layers[1];
     entry.scores.sae.test_auc = null;

@@ -19,7 +19,9 @@ describe("render", () => {
     expect(diagnosis).toContain(singleSetResult().layers[2].diagnosis!.sae.text);
     expect(diagnosis.startsWith("Diagnosis: ")).toBe(true);
     expect(el.querySelector("[role=tablist]")).toBeNull();
-    expect(el.querySelector(".sp-toggle-group")).toBeNull();
+    const groups = [...el.querySelectorAll(".sp-toggle-group")].map((g) => g.getAttribute("aria-label"));
+    expect(groups).toEqual(["Raw states", "SAE set sae", "Controls"]);
+    expect(el.querySelector(".sp-warning")).toBeNull();
     expect(el.querySelector("header")!.textContent).toContain(" · SAEs ");
   });
 
@@ -82,11 +84,25 @@ describe("render, several SAE sets", () => {
       `Diagnosis (narrow): ${narrow.label.replace("_", " ")}. `, `Diagnosis (wide): ${wide.label.replace("_", " ")}. `,
     ]);
     const groups = [...el.querySelectorAll(".sp-toggle-group")].map((g) => g.getAttribute("aria-label"));
-    expect(groups).toEqual(["Raw states", "SAE set narrow", "SAE set wide"]);
+    expect(groups).toEqual(["Raw states", "SAE set narrow", "SAE set wide", "Controls"]);
     const swatch = (name: string) => el.querySelector(`input[aria-label='${name}']`)!.nextElementSibling!.getAttribute("style");
     expect(new Set([swatch("raw"), swatch("sae:narrow"), swatch("sae:wide")]).size).toBe(3);
     const strokes = [...el.querySelectorAll(".sp-chart path.sp-line")].map((p) => p.getAttribute("stroke"));
     expect(strokes.length).toBe(2 * 5);
+  });
+
+  it("writes what the controls caught in the layer's details, and toggles the controls together", () => {
+    const el = document.body.appendChild(document.createElement("div"));
+    const result = singleSetResult();
+    result.layers[1].warnings = ["raw_shuffled: the probe refitted on shuffled training labels averages 0.97"];
+    render({ model: fakeModel({ result, selected_layer: 1, progress: {} }), el });
+    expect(el.querySelector(".sp-warning")!.textContent).toBe(`Control warning: ${result.layers[1].warnings[0]}`);
+    const controls = el.querySelector("input[aria-label='All controls']") as HTMLInputElement;
+    expect(controls.checked).toBe(false);
+    const lines = el.querySelectorAll(".sp-chart path.sp-line").length;
+    controls.click();
+    expect(el.querySelectorAll(".sp-chart path.sp-line").length).toBe(lines + 2 * 4);
+    el.remove();
   });
 
   it("hides and shows all of a set's curves with its own toggle", () => {
