@@ -204,7 +204,10 @@ class Diagnostics:
 
 @dataclass
 class SAEInfo:
-    """Which SAE read a layer: where it came from, its architecture, widths and hook."""
+    """Which SAE read a layer: where it came from, its architecture, widths and hook; for a
+    transcoder the hook its reconstruction is measured against (``hook_name_out``); and what a
+    reader should know of how it is read (``notes``: a loading that differs from its training, a
+    model preparation its metadata leaves open)."""
 
     source: str
     architecture: str
@@ -212,6 +215,8 @@ class SAEInfo:
     d_sae: int
     hook_name: str | None = None
     neuronpedia_id: str | None = None
+    hook_name_out: str | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass

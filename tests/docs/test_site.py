@@ -113,6 +113,29 @@ def test_the_lesson_quotes_its_result_and_the_result_is_of_the_current_schema():
         0.620,
         0.658,
     )
+    controls = (
+        round(means["sae_random:task"], 3),
+        round(means["sae_random:general"], 3),
+        round(means["raw_random_k:task"], 3),
+        round(means["raw_shuffled"], 3),
+    )
+    assert controls == (0.665, 0.656, 0.729, 0.554)
+    beats = [found.evidence["beats_random"] for entry in result.layers for found in entry.diagnosis.values()]
+    assert beats.count(True) == 0 and len(beats) == 20
+    assert not any(entry.warnings for entry in result.layers)
     text = (ROOT / "docs/lesson/index.md").read_text()
-    for quoted in ("0.858", "0.620", "0.658", "Feature 1246", "38 at layer 0", "(L0 = 16)", "0.01 to 0.10", "(188)"):
+    for quoted in (
+        "0.858",
+        "0.620",
+        "0.658",
+        "Feature 1246",
+        "38 at layer 0",
+        "(L0 = 16)",
+        "0.01 to 0.10",
+        "(188)",
+        "0.665",
+        "0.656",
+        "0.729",
+        "0.554",
+    ):
         assert quoted in text, quoted

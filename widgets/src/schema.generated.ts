@@ -189,6 +189,10 @@ export type SaeInfo = {
   d_sae: number;
   hook_name: string | null;
   neuronpedia_id?: string | null;
+  /** A transcoder's output hook (metadata.hook_name_out): its reconstruction, fidelity and error term are measured against it; null for an SAE. */
+  hook_name_out?: string | null;
+  /** What a reader should know of how the SAE is read: a loading that differs from its training (BatchTopK read as JumpReLU), a transcoder's hooks, a model preparation its metadata leaves open. */
+  notes?: string[];
 };
 
 /** Probes refitted on altered training rows; the test split is unchanged. */

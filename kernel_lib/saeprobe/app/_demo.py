@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import SAETrainingSettings
 from ..errors import SaeprobeError
+from ..explain import FAR_BEYOND
 
 if TYPE_CHECKING:
     from ..sweeps import SweepResult
@@ -139,10 +140,16 @@ def _conclusive_line(result: SweepResult) -> str:
     found = [diagnosis for entry in result.layers for diagnosis in entry.diagnosis.values()]
     open_ = [d for d in found if d.label == "inconclusive"]
     line = f"At {result.n_test} test examples, {len(found) - len(open_)} of {len(found)} findings are conclusive"
-    needed = sorted(d.evidence["examples_to_settle"] for d in open_ if d.evidence.get("examples_to_settle"))
+    limit = FAR_BEYOND * result.n_test
+    needed = sorted(
+        d.evidence["examples_to_settle"] for d in open_ if 0 < (d.evidence.get("examples_to_settle") or 0) <= limit
+    )
     if not open_:
         return line + "."
     if not needed:
         return line + f"; {len(open_)} are inconclusive."
     span = f"{needed[0]:,}" if needed[0] == needed[-1] else f"{needed[0]:,} to {needed[-1]:,}"
-    return line + f"; settling the {len(open_)} inconclusive ones would take about {span} test examples."
+    rest = len(open_) - len(needed)
+    beyond = f" ({rest} lie too near the margin to settle)" if rest else ""
+    settle = f"settling {len(needed)} of the {len(open_)} inconclusive ones would take about {span} test examples"
+    return f"{line}; {settle}{beyond}."

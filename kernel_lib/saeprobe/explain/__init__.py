@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from .._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from ._diagnosis import ALWAYS_ON_SHARE, LABELS, MARGIN, SMALL_UNION, diagnose, with_diagnosis
+    from ._diagnosis import ALWAYS_ON_SHARE, FAR_BEYOND, LABELS, MARGIN, SMALL_UNION, diagnose, with_diagnosis
     from ._evidence import Resamples, compare, examples_to_settle, interval, mcnemar
     from ._figures import (
         NEURONPEDIA,

@@ -27,6 +27,8 @@ MARGIN = 0.02
 ALWAYS_ON_SHARE = 0.5
 # A code is small when no more than this many features fire on any training example.
 SMALL_UNION = 64
+# Beyond this many times the test rows, the examples that would settle a gap are not worth a number.
+FAR_BEYOND = 100
 # What the evidence says of a gap between two probes: the other loses, holds (no gap beyond the
 # margin), or the data leaves it open.
 LOSES, HOLDS, OPEN = "loses", "holds", "open"
@@ -144,9 +146,14 @@ def _random_text(e: dict[str, Any]) -> str:
         spread = f"trained − random {e['sae'] - e['random']:.2f}"
     if e["beats_random"]:
         return f" Training pays: a random SAE of the same shape scores {e['random']:.2f} ({spread})."
+    if e.get("random_gap_high", 0.0) < -e["margin"]:
+        return (
+            f" A random SAE of the same architecture, width and norms does better, {e['random']:.2f} ({spread}): "
+            "training made this code worse for the probe."
+        )
     return (
-        f" The trained SAE does no better than a random one of its architecture, width and norms, which scores "
-        f"{e['random']:.2f} ({spread}): what its probe reads, a random dictionary reads as well."
+        f" The trained SAE is not shown to beat a random one of its architecture, width and norms, which scores "
+        f"{e['random']:.2f} ({spread}): what its probe reads, a random dictionary may read as well."
     )
 
 
@@ -225,11 +232,14 @@ def _no_gap_text(e: dict[str, Any]) -> str:
 
 def _inconclusive_text(e: dict[str, Any]) -> str:
     needed = e["examples_to_settle"]
-    more = (
-        f"about {needed:,} test examples would settle it if the gap and its spread stay as observed"
-        if needed is not None
-        else "the gap sits on the margin, so no number of test examples is sure to settle it"
-    )
+    if needed is None:
+        more = "the gap sits on the margin, so no number of test examples is sure to settle it"
+    elif needed > FAR_BEYOND * e["n_test"]:
+        more = (
+            f"the gap lies so near the margin that only a test split over {FAR_BEYOND} times this one could settle it"
+        )
+    else:
+        more = f"about {needed:,} test examples would settle it if the gap and its spread stay as observed"
     return (
         f"The SAE probe scores {e['sae']:.2f} against {e['raw']:.2f}{_interval(e)}: the interval reaches both "
         f"inside and beyond the {e['margin']:.2f} margin, so these test examples cannot tell a loss from none "

@@ -34,7 +34,17 @@ from ..records import (
     representation_name,
     split_representation,
 )
-from ..sae import LayerCodes, LayerSAE, codes_of_pooled, from_object, named_sets, random_like, reconstruct
+from ..sae import (
+    LayerCodes,
+    LayerSAE,
+    codes_of_pooled,
+    from_object,
+    is_transcoder,
+    named_sets,
+    output_hook,
+    random_like,
+    reconstruct,
+)
 from ._controls import leak_check, leak_warnings, relabelled, shuffled_training_labels
 from ._evaluate import ProbeAnswers, evaluate_probe, fit_and_score, probe_factory
 from ._regimes import Regime, regimes_from
@@ -151,7 +161,7 @@ def probe_layer(
                     "raw": raw_dimension if found.states is None else effective_dimension(states),
                     "sae": effective_dimension(found.codes),
                 },
-                fidelity=fidelity(states, found.reconstruction),
+                fidelity=fidelity(_measured_against(found, states), found.reconstruction),
                 features=[
                     {str(key): value for key, value in row.items()} for row in features.to_dict(orient="records")
                 ],
@@ -162,7 +172,7 @@ def probe_layer(
         if name in randoms:
             entry.saes[name].random_diagnostics = _random_diagnostics(
                 randoms[name],
-                states,
+                _measured_against(randoms[name], states),
                 y,
                 classes,
                 train,
@@ -267,7 +277,14 @@ def _random_codes(
             own = sets[name].states
             states = raw if own is None else own
             found[name] = codes_of_pooled(random_like(sae, settings.seed), states)
+            found[name].outputs = sets[name].outputs
     return found
+
+
+def _measured_against(found: LayerCodes, states: np.ndarray) -> np.ndarray:
+    """What the reconstruction of ``found`` is measured against: a transcoder's output states,
+    else the ``states`` its SAE read."""
+    return found.outputs if found.outputs is not None else states
 
 
 def _random_diagnostics(
@@ -346,9 +363,15 @@ def _set_codes(sae: LayerSAE, codes: sp.csr_matrix | LayerCodes | None, raw: np.
     if isinstance(codes, LayerCodes):
         found = codes
     elif codes is not None:
-        found = LayerCodes(sp.csr_matrix(codes), reconstruct(sae, codes))
+        found = LayerCodes(sp.csr_matrix(codes), reconstruct(sae, sp.csr_matrix(codes), raw))
     else:
         found = codes_of_pooled(sae, raw)
+    if is_transcoder(sae.cfg) and found.outputs is None:
+        raise DataError(
+            f"the transcoder {sae.source!r} rebuilds {output_hook(sae.cfg)!r}, not the states it reads; give its "
+            "codes with the pooled states of that hook, codes=LayerCodes(codes, reconstruction, outputs=...), as the "
+            "sweep does"
+        )
     if found.codes.shape[0] != raw.shape[0] or (found.states is not None and found.states.shape != raw.shape):
         raise DataError(
             f"codes have {found.codes.shape[0]} rows but raw has {raw.shape[0]}; give codes of the same examples"

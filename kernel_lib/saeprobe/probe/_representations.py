@@ -32,12 +32,14 @@ class LayerRepresentations:
 
 
 class SetCodes(Protocol):
-    """What a set contributes at a layer: its sparse codes, their reconstruction, and the states
-    the SAE read when they differ from the raw states (``None`` when they are the same)."""
+    """What a set contributes at a layer: its sparse codes, their reconstruction, the states the
+    SAE read when they differ from the raw states (``None`` when they are the same), and a
+    transcoder's output states, which its reconstruction rebuilds (``None`` for an SAE)."""
 
     codes: sp.csr_matrix
     reconstruction: np.ndarray
     states: np.ndarray | None
+    outputs: np.ndarray | None
 
 
 def top_k_columns(matrix: np.ndarray | sp.csr_matrix, y: np.ndarray, n_classes: int, k: int) -> np.ndarray:
@@ -96,7 +98,8 @@ def build_representations(
         built.scaling[name("pca_matched")] = "center"
         _add_top_ks(built, codes, y, train, n_classes, top_ks, "sae_topk", set_name)
         built.matrices[name("sae_reconstruction")] = found.reconstruction
-        built.matrices[name("sae_error")] = states - found.reconstruction
+        rebuilt = found.outputs if found.outputs is not None else states
+        built.matrices[name("sae_error")] = rebuilt - found.reconstruction
         if "raw_random_k" in controls:
             built.matrices[name("raw_random_k")] = random_directions(states, k, train, seed)
             built.choices[name("raw_random_k")] = {"k": k, "seed": seed}

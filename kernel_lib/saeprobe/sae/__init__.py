@@ -8,6 +8,15 @@ from typing import TYPE_CHECKING
 from .._lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from ._architectures import (
+        ARCHITECTURES,
+        TRANSCODERS,
+        check_architecture,
+        is_transcoder,
+        output_hook,
+        preparation_ambiguity,
+        reading_notes,
+    )
     from ._encode import LayerCodes, codes_of_pooled, codes_of_tokens, encode, encode_matrix, reconstruct
     from ._pretrained import registry_entries
     from ._random import RANDOM_SAE_VERSION, random_like, randomised

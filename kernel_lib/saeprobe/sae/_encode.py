@@ -19,6 +19,7 @@ import scipy.sparse as sp
 from ..errors import SAEError
 from ..explain import fidelity, firing_counts
 from ..records import Fidelity, TokenSparsity
+from ._architectures import is_transcoder
 from ._sources import LayerSAE, from_object, resolve_saes
 
 # Floats of one encoded block: rows × d_sae (64 MiB in float32).
@@ -31,13 +32,21 @@ class LayerCodes:
     vectors ``[n_examples, d_model]`` (pooled like them), the SAE's figures on the tokens it
     encoded (``None`` when it encoded pooled vectors of several tokens), and the pooled states the
     SAE read when they are not the raw states probed beside it (``states``: a model prepared
-    otherwise for this SAE set; ``None`` when they are the same)."""
+    otherwise for this SAE set; ``None`` when they are the same), and for a transcoder the pooled
+    states of its output hook, which the reconstruction is measured against (``outputs``)."""
 
     codes: sp.csr_matrix
     reconstruction: np.ndarray
     token_sparsity: TokenSparsity | None = None
     token_fidelity: Fidelity | None = None
     states: np.ndarray | None = None
+    outputs: np.ndarray | None = None
+
+    @property
+    def rebuilt_from(self) -> np.ndarray | None:
+        """What the reconstruction is measured against, when it is not the raw states: a
+        transcoder's output states, else the states the SAE read."""
+        return self.outputs if self.outputs is not None else self.states
 
 
 def encode(saes: Any, activations: Mapping[int, np.ndarray]) -> dict[int, sp.csr_matrix]:
@@ -91,11 +100,17 @@ def encode_matrix(sae: LayerSAE | Any, matrix: np.ndarray, batch_size: int = 102
     return sp.vstack(blocks, format="csr")
 
 
-def reconstruct(sae: LayerSAE | Any, codes: sp.csr_matrix, batch_size: int = 1024) -> np.ndarray:
-    """The SAE's reconstruction (``decode``) of activations from their sparse ``codes``."""
+def reconstruct(
+    sae: LayerSAE | Any, codes: sp.csr_matrix, inputs: np.ndarray | None = None, batch_size: int = 1024
+) -> np.ndarray:
+    """The SAE's reconstruction (``decode``) of activations from their sparse ``codes``; a skip
+    transcoder adds its skip term, read from the ``inputs`` the codes came from. Raises
+    :class:`SAEError` when a skip transcoder is given no inputs."""
     import torch
 
     model = sae.sae if isinstance(sae, LayerSAE) else sae
+    if hasattr(model, "W_skip") and inputs is None:
+        raise SAEError("a skip transcoder's reconstruction needs the inputs its codes came from; pass inputs=")
     parameter = next(model.parameters())
     blocks = []
     with torch.no_grad():
@@ -103,8 +118,23 @@ def reconstruct(sae: LayerSAE | Any, codes: sp.csr_matrix, batch_size: int = 102
             dense = torch.as_tensor(
                 codes[start : start + batch_size].toarray(), dtype=parameter.dtype, device=parameter.device
             )
-            blocks.append(model.decode(dense).float().cpu().numpy())
+            x = None if inputs is None else _tensor(inputs[start : start + batch_size], parameter)
+            blocks.append(_rebuilt(model, dense, x).float().cpu().numpy())
     return np.concatenate(blocks)
+
+
+def _tensor(values: np.ndarray, parameter: Any) -> Any:
+    import torch
+
+    return torch.as_tensor(values, dtype=parameter.dtype, device=parameter.device)
+
+
+def _rebuilt(model: Any, codes: Any, x: Any) -> Any:
+    """``model.decode(codes)``, plus a skip transcoder's skip term ``x @ W_skip.T``."""
+    rebuilt = model.decode(codes)
+    if hasattr(model, "W_skip") and x is not None:
+        rebuilt = rebuilt + x @ model.W_skip.T.to(x.device)
+    return rebuilt
 
 
 def _is_layer_mapping(saes: Any) -> bool:
@@ -116,8 +146,8 @@ def codes_of_pooled(sae: LayerSAE, pooled: np.ndarray, one_token_each: bool = Fa
     ``one_token_each`` (last pooling) each vector is a token, so the token figures are those of
     the probed vectors."""
     codes = encode_matrix(sae, pooled)
-    reconstruction = reconstruct(sae, codes)
-    if not one_token_each:
+    reconstruction = reconstruct(sae, codes, pooled)
+    if not one_token_each or is_transcoder(sae.cfg):  # a transcoder's fidelity is measured on its outputs
         return LayerCodes(codes, reconstruction)
     l0 = np.diff(sp.csr_matrix(codes).indptr)
     token_sparsity = TokenSparsity(
@@ -138,22 +168,23 @@ def codes_of_tokens(sae: LayerSAE, chunks: Iterable, n_examples: int, pooling: s
     parameter = next(model.parameters())
     rows: list[sp.csr_matrix] = []
     indices: list[np.ndarray] = []
-    reconstruction = np.zeros((n_examples, sae.d_in), dtype=np.float32)
+    reconstruction = np.zeros((n_examples, sae.d_out), dtype=np.float32)
     sums = _TokenSums(sae.d_sae, sae.d_in)
+    transcoder = is_transcoder(sae.cfg)
     block = max(1, BLOCK_FLOATS // sae.d_sae)
     with torch.no_grad():
         for chunk in chunks:
             owner = torch.repeat_interleave(torch.arange(len(chunk.index)), torch.as_tensor(np.diff(chunk.offsets)))
             pooled_codes = torch.zeros((len(chunk.index), sae.d_sae), dtype=torch.float32)
-            pooled_rebuilt = torch.zeros((len(chunk.index), sae.d_in), dtype=torch.float32)
+            pooled_rebuilt = torch.zeros((len(chunk.index), sae.d_out), dtype=torch.float32)
             if pooling == "max":
                 pooled_codes.fill_(-torch.inf)
                 pooled_rebuilt.fill_(-torch.inf)
             for start in range(0, len(chunk.states), block):
                 x = torch.as_tensor(chunk.states[start : start + block], dtype=parameter.dtype, device=parameter.device)
                 codes = model.encode(x)
-                rebuilt = model.decode(codes)
-                sums.add(x.float().cpu(), codes.float().cpu(), rebuilt.float().cpu())
+                rebuilt = _rebuilt(model, codes, x)
+                sums.add(x.float().cpu(), codes.float().cpu(), None if transcoder else rebuilt.float().cpu())
                 who = owner[start : start + block]
                 _pool_into(pooled_codes, who, codes.float().cpu(), pooling)
                 _pool_into(pooled_rebuilt, who, rebuilt.float().cpu(), pooling)
@@ -166,7 +197,9 @@ def codes_of_tokens(sae: LayerSAE, chunks: Iterable, n_examples: int, pooling: s
             reconstruction[chunk.index] = pooled_rebuilt.numpy()
     order = np.argsort(np.concatenate(indices), kind="stable")
     codes = sp.vstack(rows, format="csr")[order]
-    return LayerCodes(codes, reconstruction, sums.sparsity(), sums.fidelity())
+    # A transcoder rebuilds another hook than it reads: its fidelity is measured on the probed
+    # vectors, against its output states, not per token.
+    return LayerCodes(codes, reconstruction, sums.sparsity(), None if transcoder else sums.fidelity())
 
 
 def _pool_into(target, owner, values, pooling: str) -> None:
@@ -192,10 +225,14 @@ class _TokenSums:
         self.n_relative = 0
 
     def add(self, x, codes, rebuilt) -> None:
+        """Count the tokens ``x``' codes, and with their ``rebuilt`` states (``None``: not
+        comparable with ``x``) the fidelity sums."""
         active = codes != 0
         self.n += x.shape[0]
         self.l0 += int(active.sum())
         self.fired |= active.any(dim=0).numpy()
+        if rebuilt is None:
+            return
         x64, hat = x.double(), rebuilt.double()
         error = x64 - hat
         self.squared_error += float((error**2).sum())

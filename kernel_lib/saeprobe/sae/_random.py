@@ -41,23 +41,22 @@ def randomised(sae: Any, seed: int) -> Any:
     trained SAE's. Raises :class:`SAEError` for an SAE without ``W_enc`` and ``W_dec``."""
     import torch
 
-    if not (
-        isinstance(getattr(sae, "W_enc", None), torch.Tensor) and isinstance(getattr(sae, "W_dec", None), torch.Tensor)
-    ):
+    if not isinstance(getattr(sae, "W_dec", None), torch.Tensor):
         raise SAEError(
-            f"no random control for {type(sae).__name__}: it has no W_enc and W_dec to draw at random; "
-            "leave sae_random out of controls="
+            f"no random control for {type(sae).__name__}: it has no W_dec to draw at random; leave sae_random out "
+            "of controls="
         )
     random = copy.deepcopy(sae)
     generator = torch.Generator().manual_seed(seed)
     with torch.no_grad():
         decoder = _unit(torch.randn(tuple(sae.W_dec.shape), generator=generator, dtype=torch.float64), dim=1)
-        if tuple(sae.W_enc.shape) == tuple(sae.W_dec.shape)[::-1]:
-            encoder = decoder.T
-        else:
-            encoder = _unit(torch.randn(tuple(sae.W_enc.shape), generator=generator, dtype=torch.float64), dim=0)
         random.W_dec.copy_(decoder * sae.W_dec.double().norm(dim=1, keepdim=True).cpu())
-        random.W_enc.copy_(encoder * sae.W_enc.double().norm(dim=0, keepdim=True).cpu())
+        if isinstance(getattr(sae, "W_enc", None), torch.Tensor):  # matching pursuit encodes with W_dec alone
+            if tuple(sae.W_enc.shape) == tuple(sae.W_dec.shape)[::-1]:
+                encoder = decoder.T
+            else:
+                encoder = _unit(torch.randn(tuple(sae.W_enc.shape), generator=generator, dtype=torch.float64), dim=0)
+            random.W_enc.copy_(encoder * sae.W_enc.double().norm(dim=0, keepdim=True).cpu())
     return random
 
 

@@ -21,11 +21,12 @@ from ..config import split_hook_name
 from ..errors import SAEError
 from ..records import SAEInfo
 from ..store import directory_digest
+from ._architectures import check_architecture, output_hook, reading_notes
 
 CFG_FILE = "cfg.json"
 # SAELens's advice on loading the model for an SAE with model metadata: saeprobe prepares the model
 # from that same metadata (see saeprobe.model.Preparation), so the advice is silenced where SAEs are made.
-SAELENS_LOADING_ADVICE = ".*non-empty model_from_pretrained_kwargs"
+SAELENS_LOADING_ADVICE = r"(?s).*non-empty model_from_pretrained_kwargs"  # the message starts with a newline
 WEIGHTS_FILE = "sae_weights.safetensors"
 
 
@@ -79,8 +80,13 @@ class LayerSAE:
     def d_sae(self) -> int:
         return int(self.cfg["d_sae"])
 
+    @property
+    def d_out(self) -> int:
+        """The width of what it rebuilds: ``d_in`` for an SAE, a transcoder's ``d_out``."""
+        return int(self.cfg.get("d_out") or self.cfg["d_in"])
+
     def describe(self) -> SAEInfo:
-        """Source, architecture, widths, hook and Neuronpedia id."""
+        """Source, architecture, widths, hooks, Neuronpedia id and the notes on how it is read."""
         return SAEInfo(
             source=self.source,
             architecture=str(self.cfg.get("architecture", "standard")),
@@ -88,6 +94,8 @@ class LayerSAE:
             d_sae=self.d_sae,
             hook_name=self.hook_name,
             neuronpedia_id=self.metadata.get("neuronpedia_id"),
+            hook_name_out=output_hook(self.cfg),
+            notes=reading_notes(self.cfg),
         )
 
 
@@ -163,6 +171,7 @@ def resolve_saes(saes: Any, layers: list[int], expected_hooks: dict[int, str], d
 
 
 def _check_fits(entry: LayerSAE, expected_hook: str, d_model: int) -> None:
+    check_architecture(entry.cfg, entry.source)
     if entry.d_in != d_model:
         raise SAEError(
             f"SAE {entry.source!r} for layer {entry.layer} has d_in={entry.d_in} but the model's width is "

@@ -7,19 +7,19 @@ from __future__ import annotations
 import time
 import warnings
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..config import SweepSettings, settings_with
+from ..config import SweepSettings, settings_with, split_hook_name
 from ..data import ProbeDataset, Split
 from ..errors import DataError, SAEError, SaeprobeWarning, SettingsError
 from ..explain import with_diagnosis
 from ..model import Preparation, Target, resolve_model, resolve_target
 from ..records import LayerEntry
-from ..sae import LayerSAE, named_sets, resolve_saes
+from ..sae import LayerSAE, is_transcoder, named_sets, output_hook, preparation_ambiguity, resolve_saes
 from ..store import LayerResultStore, from_jsonable, layer_tag, result_parts
 
 if TYPE_CHECKING:
@@ -31,7 +31,8 @@ class SweepPlan:
     """What a sweep will do, decided before any forward pass: the split, the resolved target (the
     raw states' preparation), the SAE sets by name and their targets, the result store, the layers
     already finished (from the cache) and those left to do, and the training rows of each repeated
-    split by seed (``repeats``; the ``seeds`` setting)."""
+    split (``repeats``; the ``seeds`` setting), and for each set of transcoders the target of the
+    output hooks they rebuild (``outputs``)."""
 
     data: ProbeDataset
     split: Split
@@ -45,6 +46,7 @@ class SweepPlan:
     started: float
     loaded_before: float
     repeats: dict[int, np.ndarray] = field(default_factory=dict)
+    outputs: dict[str, Target] = field(default_factory=dict)
 
     @property
     def train(self) -> np.ndarray:
@@ -80,6 +82,8 @@ def plan_sweep(
     loaded_before = source.load_seconds  # a warm model (see resolve_model) loaded before this sweep
     target = resolve_target(source, settings, cache_dir)
     sets = _resolve_sets(saes, target)
+    if settings.processing == "auto":
+        _warn_of_open_preparations(sets)
     check_top_ks(
         settings.top_ks,
         target.dims["d_model"],
@@ -89,6 +93,11 @@ def plan_sweep(
     # The raw states are read as the first set's model preparation; sets prepared otherwise get a
     # forward pass of their own.
     target = next(iter(set_targets.values()), target)
+    outputs = {
+        name: _output_target(set_targets[name], name, layer_saes, len(sets))
+        for name, layer_saes in sets.items()
+        if any(is_transcoder(sae.cfg) for sae in layer_saes.values())
+    }
     store = None
     if target.root is not None:
         store = LayerResultStore(
@@ -114,7 +123,7 @@ def plan_sweep(
         for layer in todo if load_saes else []:
             layer_saes[layer].load()  # a damaged SAE stops the sweep before the forward pass, not after it
     return SweepPlan(
-        data, split, target, sets, set_targets, store, finished, tags, todo, started, loaded_before, repeats
+        data, split, target, sets, set_targets, store, finished, tags, todo, started, loaded_before, repeats, outputs
     )
 
 
@@ -245,6 +254,52 @@ def _prepared(target: Target, name: str, layer_saes: dict[int, LayerSAE], n_sets
         return target.prepared_for({layer: sae.cfg for layer, sae in layer_saes.items()})
     except SAEError as exc:
         raise _in_set(exc, name, n_sets) from None
+
+
+def _output_target(target: Target, name: str, layer_saes: dict[int, LayerSAE], n_sets: int) -> Target:
+    """The target of the output hooks a set of transcoders rebuilds: ``target`` read at each
+    layer's ``metadata.hook_name_out``. Raises :class:`SAEError` when a set mixes transcoders with
+    SAEs, or output hook points, or when an output hook lies at another layer."""
+    hooks, points = {}, set()
+    for layer, sae in layer_saes.items():
+        hook = output_hook(sae.cfg)
+        if hook is None:
+            raise _in_set(
+                SAEError(f"the set mixes transcoders with SAEs (layer {layer}: {sae.source!r}); give them as two sets"),
+                name,
+                n_sets,
+            )
+        at, point = split_hook_name(hook)
+        if at != layer:
+            raise _in_set(
+                SAEError(
+                    f"the transcoder {sae.source!r} for layer {layer} rebuilds {hook!r}, at layer {at}; saeprobe "
+                    "measures a layer's transcoder against its own layer"
+                ),
+                name,
+                n_sets,
+            )
+        hooks[layer] = hook
+        points.add(point)
+    if len(points) > 1:
+        raise _in_set(
+            SAEError(f"the transcoders rebuild different hook points ({sorted(points)}); sweep each point separately"),
+            name,
+            n_sets,
+        )
+    return replace(target, hook_names=hooks, settings=target.settings.replace(hook=points.pop()))
+
+
+def _warn_of_open_preparations(sets: dict[str, dict[int, LayerSAE]]) -> None:
+    """One warning per set whose SAEs' metadata leaves the model's preparation open (see
+    :func:`saeprobe.sae.preparation_ambiguity`)."""
+    for name, layer_saes in sets.items():
+        for sae in layer_saes.values():
+            ambiguity = preparation_ambiguity(sae.cfg)
+            if ambiguity:
+                named = f" (set {name!r})" if len(sets) > 1 else ""
+                warnings.warn(f"SAE {sae.source!r}{named}: {ambiguity}", SaeprobeWarning, stacklevel=4)
+                break
 
 
 def _in_set(exc: SAEError, name: str, n_sets: int) -> SAEError:

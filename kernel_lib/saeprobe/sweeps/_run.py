@@ -87,6 +87,7 @@ class SweepRun:
         self.activations: dict[Preparation, ActivationSet] = {}
         self.codes: dict[int, dict[str, LayerCodes]] = {}
         self.random_codes: dict[int, dict[str, LayerCodes]] = {}
+        self.outputs: dict[str, ActivationSet] = {}
         self.beyond_context: dict[str, dict[int, int]] = {}
 
     def run(self) -> SweepResult:
@@ -115,6 +116,7 @@ class SweepRun:
         meta = store.load_meta() if store else None
         if plan.todo or meta is None:
             self.activations = plan_activations(plan, self.progress, self.on_progress)
+            self.outputs = _output_activations(plan, self.progress, self.on_progress)
             raw_states = self.activations[plan.target.preparation]
             meta = {"n_truncated": raw_states.n_truncated, "lengths": raw_states.lengths.tolist()}
             if store:
@@ -135,9 +137,12 @@ class SweepRun:
             states = self.activations[target.preparation]
             own = target.preparation != raw
             found[name] = _layer_codes(target, layer_saes[layer], states, layer, len(self.plan.data), own_states=own)
+            outputs = self.outputs[name][layer] if name in self.outputs else None
+            found[name].outputs = outputs
             if "sae_random" in self.settings.controls:
                 shaped = random_like(layer_saes[layer], self.settings.seed)
                 random[name] = _layer_codes(target, shaped, states, layer, len(self.plan.data), own_states=own)
+                random[name].outputs = outputs
         return found, random
 
     def _probe(self, layer: int) -> LayerEntry:
@@ -237,6 +242,19 @@ def _layer_codes(
     if own_states:
         found.states = activations[layer]
     return found
+
+
+def _output_activations(plan: SweepPlan, progress: bool, on_progress: Progress | None) -> dict[str, ActivationSet]:
+    """The pooled states of the output hooks each set of transcoders rebuilds, for the layers left
+    to do (a forward pass of their own, cached like any other)."""
+    if not plan.todo or not plan.outputs:
+        return {}
+    from ..activations import read_activations
+
+    return {
+        name: read_activations(target, plan.data.prompt_set, plan.todo, progress=progress, on_progress=on_progress)
+        for name, target in plan.outputs.items()
+    }
 
 
 def _warn_of_controls(result: SweepResult) -> None:

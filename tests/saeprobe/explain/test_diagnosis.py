@@ -214,6 +214,8 @@ def test_an_inconclusive_gap_says_how_many_test_examples_would_settle_it():
     needed = found.evidence["examples_to_settle"]
     assert needed > 106 and f"about {needed:,} test examples would settle it" in found.text
     assert "McNemar p = 0.2" in found.text
+    near = diagnose(with_intervals(entry(raw=0.80, sae=0.7805), 0.05))
+    assert "only a test split over 100 times this one could settle it" in near.text
     on_the_margin = diagnose(with_intervals(entry(raw=0.80, sae=0.78), 0.05))
     assert on_the_margin.label == "inconclusive" and on_the_margin.evidence["examples_to_settle"] is None
     assert "no number of test examples is sure to settle it" in on_the_margin.text
@@ -229,10 +231,12 @@ def test_the_diagnosis_says_whether_training_beat_a_random_sae_of_the_same_shape
     loses_to_raw = {"raw": 0.90, "sae": 0.70, "pca": 0.70, "always_on": 12}
     no_better = diagnose(with_intervals(entry(**loses_to_raw, random=0.69), 0.03))
     assert no_better.label == "dimensionality" and no_better.evidence["beats_random"] is False
-    assert "does no better than a random one of its architecture, width and norms, which scores 0.69" in no_better.text
+    assert "is not shown to beat a random one of its architecture, width and norms, which scores 0.69" in no_better.text
     assert "trained − random 0.01, 95% interval -0.02 to 0.04" in no_better.text
     better = diagnose(with_intervals(entry(**loses_to_raw, random=0.55), 0.03))
     assert better.evidence["beats_random"] is True and "Training pays: a random SAE of the same shape scores 0.55" in (
         better.text
     )
     assert "random" not in diagnose(entry(**loses_to_raw)).evidence
+    worse = diagnose(with_intervals(entry(**loses_to_raw, random=0.85), 0.03))
+    assert "A random SAE of the same architecture, width and norms does better, 0.85" in worse.text

@@ -220,6 +220,11 @@ export function detailRows(entry: LayerEntry, set: string): [string, string][] {
   const own = found?.preparation ? describePreparation(found.preparation) : null;
   if (own && own !== raw) rows.push([`model processing for ${set}`, own]);
   if (typeof found?.n_beyond_context === "number") rows.push(["texts beyond the SAE's context", formatCount(found.n_beyond_context)]);
+  if (found?.sae.hook_name_out) {
+    rows.push(["codes read at", found.sae.hook_name ?? entry.hook_name]);
+    rows.push(["reconstruction measured against", found.sae.hook_name_out]);
+  }
+  (found?.sae.notes ?? []).forEach((note, i) => rows.push([i ? `note ${i + 1}` : "note", note]));
   const d = found?.diagnostics;
   if (d) {
     rows.push(["L0 mean", formatValue(d.sparsity.l0_mean)]);

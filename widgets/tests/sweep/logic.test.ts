@@ -160,6 +160,17 @@ describe("details", () => {
     expect(Object.fromEntries(detailRows(entry, "sae"))["raw test accuracy over 3 splits"]).toBe("0.800 ± 0.050 (mean ± sd)");
   });
 
+  it("says where a transcoder reads and what it rebuilds, and writes each note on how an SAE is read", () => {
+    const entry = singleSetResult().layers[1];
+    const sae = entry.saes!.sae.sae;
+    sae.hook_name = "blocks.1.hook_resid_mid";
+    sae.hook_name_out = "blocks.1.hook_mlp_out";
+    sae.notes = ["A transcoder: ...", "Its metadata records training with SAELens 6 ..."];
+    const rows = Object.fromEntries(detailRows(entry, "sae"));
+    expect([rows["codes read at"], rows["reconstruction measured against"]]).toEqual(["blocks.1.hook_resid_mid", "blocks.1.hook_mlp_out"]);
+    expect([rows.note, rows["note 2"]]).toEqual(sae.notes);
+  });
+
   it("writes the layer's numbers as text", () => {
     const entry = singleSetResult().layers[1];
     entry.scores.sae.test_auc = null;
