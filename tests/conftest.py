@@ -88,6 +88,18 @@ def shared_data() -> Path:
 
 
 @pytest.fixture(scope="session")
+def sae_probes_folder() -> Path:
+    """The installed sae-probes package's data folder; tests that need it skip when it is absent."""
+    from saeprobe.data import sae_probes_folder
+    from saeprobe.errors import DataError
+
+    try:
+        return sae_probes_folder()
+    except DataError as exc:
+        pytest.skip(f"sae-probes' datasets are not installed: {exc}")
+
+
+@pytest.fixture(scope="session")
 def wide_sae_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A second SAE set for the tiny model: other seeds, 96 features."""
     root = tmp_path_factory.mktemp("wide-saes")

@@ -44,7 +44,11 @@ BUILTINS = {
         "saelens-directory": "saeprobe.sae:SAELENS_DIRECTORIES",
         "saelens-release": "saeprobe.sae:SAELENS_RELEASES",
     },
-    "datasets": {"files": "saeprobe.data:FILES", "embedded": "saeprobe.data:EMBEDDED_DATASETS"},
+    "datasets": {
+        "files": "saeprobe.data:FILES",
+        "embedded": "saeprobe.data:EMBEDDED_DATASETS",
+        "sae-probes": "saeprobe.data:SAE_PROBES_DATASETS",
+    },
     "probes": {"logistic": "saeprobe.probe:BatchedLogisticProbe", "sklearn-logistic": "saeprobe.probe:LogisticProbe"},
 }
 OWN_DISTRIBUTION = "saeprobe"
@@ -55,7 +59,8 @@ NOT_FOUND = {
     "embedded name (minilm, smollm2)",
     "saes": "no SAE plugin accepts {spec!r}: it is neither a directory nor a SAELens release; give a directory of SAEs "
     "saved in SAELens format or a release name",
-    "datasets": "no dataset plugin reads {spec!r}; give a .csv, .tsv, .jsonl or .json file, or a dataset name",
+    "datasets": "no dataset plugin reads {spec!r}; give a .csv, .tsv, .jsonl or .json file, a dataset name, or "
+    "sae-probes:NAME",
     "probes": "no probe plugin {spec!r} for {{option}}; available: {names}",
 }
 

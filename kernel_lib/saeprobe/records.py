@@ -75,7 +75,7 @@ class ModelInfo(_ReadLikeADict):
 class DatasetInfo(_ReadLikeADict):
     """The labelled data a sweep read: its name, size, prompt template, the content hash of the
     prompts, how many texts were cut to fit the context, and its split (``given`` by a split
-    column, or ``stratified``) with the rows that repeat a text."""
+    column, ``stratified``, or ``sae-probes``: that benchmark's own) with the rows that repeat a text."""
 
     name: str
     n_examples: int

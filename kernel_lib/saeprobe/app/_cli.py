@@ -27,6 +27,8 @@ SOURCE_FLAGS = {
     "html": "--html",
     "cache_dir": "--cache-dir",
     "spec": "the suite file",
+    "datasets": "--datasets",
+    "first": "--first",
 }
 
 
@@ -70,6 +72,14 @@ def build_parser() -> argparse.ArgumentParser:
     registry.add_argument("--model", help="only SAEs of this model (registry name or hub name)")
     registry.add_argument("--json", action="store_true", help="print JSON records")
 
+    collections = commands.add_parser("datasets", help="list the datasets of a benchmark saeprobe reads offline")
+    collections.add_argument(
+        "collection",
+        choices=["sae-probes"],
+        help="sae-probes: its 113 binary datasets from the installed package (sweep them as sae-probes:NAME)",
+    )
+    collections.add_argument("--json", action="store_true", help="print JSON records")
+
     demo = commands.add_parser("demo", help="the whole story offline: an embedded model and data, SAEs trained here")
     demo.add_argument(
         "--model",
@@ -91,6 +101,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--builtin", choices=sorted(BUILTIN_SUITE_NAMES), help="a suite shipped with saeprobe instead of a file"
     )
     suite.add_argument("--out", required=True, help="folder for suite.json, suite.html and runs/<model>/<dataset>.json")
+    suite.add_argument(
+        "--datasets",
+        help="run only these of the suite's datasets, e.g. 113_movie_sent,hist_fig_ismale (comma-separated)",
+    )
+    suite.add_argument("--first", type=int, metavar="N", help="run only the first N of the suite's datasets")
     suite.add_argument(
         "--engine", default="local", choices=["local", "ray"], help="run units here, or on a Ray cluster"
     )
@@ -209,6 +224,8 @@ def _run_suite(args: argparse.Namespace) -> None:
         workers=args.workers,
         cache_dir=args.cache_dir,
         progress=not args.quiet,
+        datasets=args.datasets.split(",") if args.datasets is not None else None,
+        first=args.first,
     )
     print(describe_suite(result))
 
@@ -260,6 +277,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from ..sae import registry_entries
 
             _print_table(pd.DataFrame(registry_entries(args.model)), args.json)
+        elif args.command == "datasets":
+            from ..data import benchmark_table
+
+            _print_table(benchmark_table(), args.json)
         elif args.command == "demo":
             _run_demo(args)
         elif args.command == "train-saes":

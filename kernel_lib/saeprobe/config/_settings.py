@@ -22,6 +22,10 @@ POOLINGS = ("last", "mean", "max")
 CODE_POOLINGS = ("tokens", "pooled")
 PROCESSINGS = ("auto", "none", "hooked")
 DUPLICATE_RULES = ("group", "ignore")
+# auto: the data's own split, else a stratified one; sae-probes: that benchmark's split (saeprobe.data).
+SPLITS = ("auto", "sae-probes")
+# What results written before schema 1.2 kept under "split": how the split was made, not a setting.
+LEGACY_SPLITS = ("given", "stratified")
 PADDING_SIDES = ("left", "right")
 ARCHITECTURES = ("topk", "standard")
 SEED_LIMIT = 2**32 - 1
@@ -156,6 +160,15 @@ class SweepSettings(Options):
         group=PROBES,
         check=Interval(0, 1, open_low=True, open_high=True, example="0.3"),
     )
+    split: str = option(
+        "auto",
+        "auto: the split the data gives, else a stratified one of test_size; sae-probes: sae-probes' own split "
+        "(of the first 5,000 rows, 1,024 balanced training rows or all but 100, a balanced test set of the rest but "
+        "one, seed 42), so scores sit beside its paper's",
+        kind="choice",
+        group=PROBES,
+        check=OneOf(SPLITS),
+    )
     seed: int = option(0, "seed of the split, the folds and the baselines", kind="int", group=PROBES, check=SEED)
     seeds: tuple[int, ...] = option(
         (),
@@ -266,9 +279,13 @@ class SweepSettings(Options):
     def from_dict(cls, payload: Any) -> SweepSettings:
         """Settings from a mapping; also reads the ``settings`` of results written before schema 1.2
         (their ``split`` and ``saeprobe_version`` moved elsewhere, ``regimes`` became three fields)."""
-        if isinstance(payload, dict) and {"split", "saeprobe_version", "regimes"} & set(payload):
+        legacy = isinstance(payload, dict) and (
+            {"saeprobe_version", "regimes"} & set(payload) or payload.get("split") in LEGACY_SPLITS
+        )
+        if legacy:
             payload = dict(payload)
-            payload.pop("split", None)
+            if payload.get("split") in LEGACY_SPLITS:
+                payload.pop("split")
             payload.pop("saeprobe_version", None)
             if payload.get("test_size") is None:
                 payload.pop("test_size", None)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -137,6 +137,8 @@ def suite(
     cache_dir: str | Path | None = None,
     progress: bool = True,
     on_unit: Callable[[SuiteUnit, dict[str, Any]], None] | None = None,
+    datasets: Sequence[str] | None = None,
+    first: int | None = None,
 ) -> SuiteResult:
     """Run a suite (a YAML file, a mapping, :class:`~saeprobe.suites.SuiteSpec`, or a built-in
     name such as ``"small"``) and write its results under ``out``.
@@ -149,14 +151,17 @@ def suite(
     ``object_store`` when not, ``auto`` to check, see :class:`~saeprobe.suites.RayRunner`). Units share the
     cache (``cache_dir``; default ``$SAEPROBE_CACHE_DIR`` or ``~/.cache/saeprobe``): a rerun
     computes only what is missing. ``on_unit(unit, result)``
-    hears each finished unit. Results equal across engines. Raises :class:`SettingsError` for a
-    bad suite or engine.
+    hears each finished unit. ``datasets`` (names) and ``first`` (a count) run a subset of the
+    suite's datasets (see :meth:`SuiteSpec.subset`). Results equal across engines. Raises
+    :class:`SettingsError` for a bad suite or engine.
     """
     if engine not in ENGINES:
         raise SettingsError(f"engine {engine!r} is not one of {list(ENGINES)}; 'ray' needs pip install 'saeprobe[ray]'")
     if not isinstance(workers, int) or workers < 1:
         raise SettingsError(f"workers={workers!r} must be a whole number of at least 1", option="workers")
     spec = builtin_or_spec(spec)
+    if datasets is not None or first is not None:
+        spec = spec.subset(datasets, first)
     out = Path(out).expanduser()
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()

@@ -18,22 +18,30 @@ the key and the fix.
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ..config import DataOptions, SAETrainingSettings, SweepSettings, check_names
-from ..errors import SettingsError
+from ..errors import DataError, SettingsError
 from ..sae import check_set_name
 
 KEYS = ("models", "saes", "datasets", "layers", "settings")
-BUILTIN_SUITES = {"small": Path(__file__).parent / "builtin" / "small" / "suite.yaml"}
+BUILTIN_SUITES = {
+    "small": Path(__file__).parent / "builtin" / "small" / "suite.yaml",
+    "sae-probes": Path(__file__).parent / "builtin" / "sae-probes" / "suite.yaml",
+}
 BUILTIN_SUITE_NAMES = tuple(BUILTIN_SUITES)
 DATASET_KEYS = ("name", "path", *DataOptions.names())
 GENERAL_TEXT = "general"
 UNIT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+# A dataset path that stands for every dataset of a benchmark, each a unit named as the benchmark names it.
+EVERY_SAE_PROBES_DATASET = "sae-probes:*"
+# sae-probes names its datasets NUMBER_TAG; a subset may name them by tag alone.
+NUMBERED = re.compile(r"^\d+_(?P<tag>.+)$")
 
 
 @dataclass(frozen=True)
@@ -97,6 +105,33 @@ class SuiteSpec:
             SuiteUnit(model, dataset, self.saes.get(model, {})) for model in self.models for dataset in self.datasets
         ]
 
+    def subset(self, names: Sequence[str] | None = None, first: int | None = None) -> SuiteSpec:
+        """The suite on fewer datasets: those called ``names`` (a benchmark's ``NUMBER_TAG`` names
+        may be given by their tag), then the first ``first`` of what is left. Raises
+        :class:`SettingsError` naming any name the suite does not hold."""
+        datasets = self.datasets
+        if names is not None:
+            wanted = [str(name).strip() for name in names if str(name).strip()]
+            if not wanted:
+                raise SettingsError("give at least one dataset name to run", option="datasets")
+            by_name = {alias: d for d in datasets for alias in _aliases(d)}
+            unknown = [name for name in wanted if name not in by_name]
+            if unknown:
+                close = difflib.get_close_matches(unknown[0], [d.name for d in datasets], n=3, cutoff=0.5)
+                hint = f" (did you mean {', '.join(close)}?)" if close else ""
+                raise SettingsError(
+                    f"the suite has no dataset {unknown[0]!r}{hint}; it has {len(datasets)}: "
+                    f"{', '.join(d.name for d in datasets[:8])}{', ...' if len(datasets) > 8 else ''}",
+                    option="datasets",
+                )
+            chosen = {by_name[name].name for name in wanted}
+            datasets = [d for d in datasets if d.name in chosen]
+        if first is not None:
+            if not isinstance(first, int) or isinstance(first, bool) or first < 1:
+                raise SettingsError(f"first={first!r} must be a whole number of at least 1", option="first")
+            datasets = datasets[:first]
+        return replace(self, datasets=datasets)
+
     def to_dict(self) -> dict[str, Any]:
         """The suite as a plain mapping (trained sets as their ``train`` mapping)."""
 
@@ -159,7 +194,21 @@ def parse_suite(payload: Mapping[str, Any], folder: Path, source: str) -> SuiteS
 def model_slug(model: str) -> str:
     """A file-safe name for a model specification: its last path part, other characters as ``-``."""
     last = [part for part in re.split(r"[\\/]", model.rstrip("/\\")) if part][-1]
-    return re.sub(r"[^A-Za-z0-9_.-]", "-", last)
+    return file_safe(last)
+
+
+def file_safe(name: str) -> str:
+    """``name`` with every character but letters, digits, ``_``, ``.`` and ``-`` as ``-``."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "-", name)
+
+
+def _aliases(dataset: SuiteDataset) -> set[str]:
+    """What a subset may call a dataset: its name and a benchmark dataset's own name, each also by
+    its tag (the name without its ``NUMBER_``)."""
+    names = {dataset.name}
+    if dataset.path.startswith("sae-probes:"):
+        names.add(dataset.path.removeprefix("sae-probes:"))
+    return names | {m["tag"] for name in names if (m := NUMBERED.match(name))}
 
 
 def _in_folder(spec: str, folder: Path) -> str:
@@ -179,6 +228,18 @@ def _datasets(entries: Any, folder: Path) -> list[SuiteDataset]:
             raise SettingsError(f"datasets[{index}] must be a mapping with at least 'path' (and 'name')")
         check_names(DATASET_KEYS, dict(entry), f"datasets[{index}]")
         path = str(entry["path"])
+        options = DataOptions.from_dict({k: v for k, v in entry.items() if k in DataOptions.names()})
+        if path == EVERY_SAE_PROBES_DATASET:
+            if "name" in entry:
+                raise SettingsError(
+                    f"datasets[{index}] stands for many datasets, each named as sae-probes names it; leave 'name' out"
+                )
+            found += [
+                SuiteDataset(file_safe(name), f"sae-probes:{name}", options)
+                for name in _sae_probes_names()
+                if not any(d.name == file_safe(name) for d in found)
+            ]
+            continue
         name = str(entry.get("name") or Path(path).stem)
         if not UNIT_NAME.match(name):
             raise SettingsError(
@@ -186,9 +247,18 @@ def _datasets(entries: Any, folder: Path) -> list[SuiteDataset]:
             )
         if any(d.name == name for d in found):
             raise SettingsError(f"two datasets are named {name!r}; give each a name of its own")
-        options = DataOptions.from_dict({k: v for k, v in entry.items() if k in DataOptions.names()})
         found.append(SuiteDataset(name, _in_folder(path, folder), options))
     return found
+
+
+def _sae_probes_names() -> list[str]:
+    """The names of sae-probes' binary datasets, from the installed package (its files unread)."""
+    from ..data import benchmark_datasets
+
+    try:
+        return [dataset.name for dataset in benchmark_datasets()]
+    except DataError as exc:
+        raise SettingsError(f"{EVERY_SAE_PROBES_DATASET}: {exc}") from None
 
 
 def _sae_sets(saes: Any, models: list[str], folder: Path) -> dict[str, dict[str, Any]]:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..config import SweepSettings, settings_with, split_hook_name
-from ..data import ProbeDataset, Split
+from ..data import SAE_PROBES_SPLIT, ProbeDataset, Split, with_sae_probes_split
 from ..errors import DataError, SAEError, SaeprobeWarning, SettingsError
 from ..explain import with_diagnosis
 from ..model import Preparation, Target, resolve_model, resolve_target
@@ -73,6 +73,8 @@ def plan_sweep(
     if not isinstance(data, ProbeDataset):
         raise DataError("sweep() needs data=ProbeDataset; build one with saeprobe.load_dataset(...)")
     settings = settings_with(settings, options)
+    if settings.split == SAE_PROBES_SPLIT:
+        data = with_sae_probes_split(data)
     check_class_sizes(data, settings.min_class_size)
     split = data.split_rows(test_size=settings.test_size, seed=settings.seed, duplicates=settings.duplicates)
     _warn_about_duplicates(split, data)
@@ -204,6 +206,14 @@ def _repeated_splits(data: ProbeDataset, settings: SweepSettings) -> dict[int, n
     """The training rows of each split the ``seeds`` setting asks for, made like the sweep's own;
     none when the data gives its split, which is said in a warning."""
     if not settings.seeds:
+        return {}
+    if settings.split == SAE_PROBES_SPLIT:
+        warnings.warn(
+            f"sae-probes' split is one fixed draw (its seed 42), so seeds={list(settings.seeds)} is ignored and no "
+            "spread over splits is reported; set split to auto to repeat a stratified split",
+            SaeprobeWarning,
+            stacklevel=4,  # the caller of sweep(), through plan_sweep()
+        )
         return {}
     if data.split is not None:
         warnings.warn(

@@ -19,7 +19,7 @@ from ..explain import with_diagnosis
 from ..records import DEFAULT_SET, DatasetInfo, LayerEntry, ModelInfo, representation_name, split_representation
 from ..store import dumps, from_jsonable, to_jsonable
 
-SCHEMA_VERSION = "2.1"
+SCHEMA_VERSION = "2.2"
 # Majors this saeprobe reads: 1.x files are migrated on reading (see _upgrade_layer).
 READABLE_MAJORS = ("1", "2")
 DIAGNOSTIC_COLUMNS = [

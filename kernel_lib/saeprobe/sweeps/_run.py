@@ -13,7 +13,7 @@ from tqdm.auto import tqdm
 
 from .._threads import side_by_side
 from ..config import SweepSettings
-from ..data import ProbeDataset
+from ..data import SAE_PROBES_SPLIT, ProbeDataset
 from ..errors import SaeprobeWarning
 from ..model import Preparation, Target
 from ..plugins import require
@@ -202,7 +202,7 @@ class SweepRun:
                 template=data.template,
                 fingerprint=data.prompt_set.fingerprint,
                 n_truncated=meta["n_truncated"],
-                split="given" if data.split is not None else "stratified",
+                split=_split_kind(data, self.settings),
                 n_duplicates=plan.split.n_duplicates,
                 n_test_seen_in_train=plan.split.n_test_seen_in_train,
             ),
@@ -291,3 +291,10 @@ def _beyond_context(name: str, layer_saes: dict[int, LayerSAE], lengths: np.ndar
             stacklevel=5,  # the caller of sweep(), through run() and _read_states()
         )
     return beyond
+
+
+def _split_kind(data: ProbeDataset, settings: SweepSettings) -> str:
+    """How the split was made: sae-probes' split, the one the data gives, or a stratified one."""
+    if settings.split == SAE_PROBES_SPLIT:
+        return SAE_PROBES_SPLIT
+    return "given" if data.split is not None else "stratified"

@@ -307,6 +307,19 @@ def test_suite_from_the_command_line(tiny_suite, tmp_path, capsys):
     assert (tmp_path / "out" / "suite.json").is_file() and (tmp_path / "out" / "suite.html").is_file()
     assert main(["suite", "--out", str(tmp_path / "x")]) == 2
     assert "give a suite file or --builtin NAME" in capsys.readouterr().err
+    # A subset, by name or count; its units come from the cache the whole suite filled.
+    subset = ["suite", str(tiny_suite), "--out", str(tmp_path / "one"), "--cache-dir", str(tmp_path / "c"), "--quiet"]
+    assert main([*subset, "--first", "1"]) == 0
+    assert "suite: 1 runs" in capsys.readouterr().out
+    assert main([*subset, "--datasets", "larger_than,topic"]) == 2
+    assert "error: the suite has no dataset 'topic' (did you mean topics?); it has 3:" in capsys.readouterr().err
+
+
+def test_the_sae_probes_datasets_are_listed(sae_probes_folder, capsys):
+    assert main(["datasets", "sae-probes", "--json"]) == 0
+    records = json.loads(capsys.readouterr().out)
+    assert len(records) == 113 and set(records[0]) == {"name", "rows", "classes", "median_prompt_chars", "ood"}
+    assert sum(record["ood"] for record in records) == 8
 
 
 def test_named_sae_sets_from_the_command_line(tiny_model_dir, sae_dir, wide_sae_dir, reviews_csv, tmp_path, capsys):

@@ -52,6 +52,7 @@ BAD_VALUES = [
     ("device", "gpu", "is not a torch device; use cpu, cuda"),
     ("processing", "folded", "must be one of ['auto', 'none', 'hooked']"),
     ("code_pooling", "sum", "must be one of ['tokens', 'pooled']"),
+    ("split", "given", "must be one of ['auto', 'sae-probes']"),
     ("duplicates", "drop", "must be one of ['group', 'ignore']"),
     ("min_class_size", 1, "must lie in [2, "),
     ("threads", -1, "must lie in [0, 4096]"),
@@ -116,6 +117,7 @@ def test_settings_of_results_written_before_schema_1_2_are_read():
         "regimes": [{"regime": "train_size", "value": 16.0}, {"regime": "label_noise", "value": 0.1}],
     }
     settings = SweepSettings.from_dict(old)
+    assert settings.split == "auto"  # the old "split" said how the split was made; it is no setting
     assert (settings.pooling, settings.train_sizes, settings.label_noise, settings.test_size) == (
         "mean",
         (16,),

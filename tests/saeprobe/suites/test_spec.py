@@ -93,3 +93,32 @@ def test_the_builtin_small_suite_reads_and_ships_its_data():
     for dataset in spec.datasets[1:]:
         assert Path(dataset.path).is_file(), dataset.path
     assert (BUILTIN_SUITES["small"].parent / "PROVENANCE.md").is_file()
+
+
+def test_the_builtin_sae_probes_suite_holds_every_dataset_split_as_the_package_splits_it(sae_probes_folder):
+    spec = load_suite(BUILTIN_SUITES["sae-probes"])
+    assert len(spec.datasets) == 113 and spec.datasets[-1].path == "sae-probes:163_agnews_2"
+    assert spec.settings.split == "sae-probes" and spec.settings.top_ks == (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
+    assert set(spec.saes["minilm"]) == {"k32"}
+    # Seven of the package's names hold spaces: a unit's name (a file's) says '-' for them.
+    (typical,) = spec.subset(["131_temp_cat_Typical Time"]).datasets
+    assert typical.name == "131_temp_cat_Typical-Time" and typical.path == "sae-probes:131_temp_cat_Typical Time"
+
+
+def test_a_subset_by_name_tag_or_count_keeps_the_suite_s_order(sae_probes_folder, tmp_path):
+    spec = parse_suite(
+        {"models": ["m"], "datasets": [{"path": "sae-probes:*", "template": "{text}."}, {"path": "demo"}]},
+        tmp_path,
+        "t",
+    )
+    assert len(spec.datasets) == 114 and spec.datasets[0].options.template == "{text}."
+    chosen = spec.subset(["demo", "movie_sent", "5_hist_fig_ismale"])
+    assert [d.name for d in chosen.datasets] == ["5_hist_fig_ismale", "113_movie_sent", "demo"]
+    assert [d.name for d in spec.subset(first=2).datasets] == ["5_hist_fig_ismale", "6_hist_fig_isamerican"]
+    assert [d.name for d in spec.subset(["demo", "movie_sent"], first=1).datasets] == ["113_movie_sent"]
+    with pytest.raises(SettingsError, match="no dataset 'movie_sentiment' \\(did you mean 113_movie_sent"):
+        spec.subset(["movie_sentiment"])
+    with pytest.raises(SettingsError, match="first=0 must be a whole number"):
+        spec.subset(first=0)
+    with pytest.raises(SettingsError, match="leave 'name' out"):
+        parse_suite({"models": ["m"], "datasets": [{"name": "all", "path": "sae-probes:*"}]}, tmp_path, "t")

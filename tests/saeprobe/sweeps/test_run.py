@@ -172,6 +172,35 @@ def test_multiclass_with_a_given_split(tiny_model_dir, sae_dir, shared_data, tmp
     assert result.layers[1].baselines["raw_shuffled"]["chance"] == 0.25
 
 
+def test_sae_probes_split_fits_and_tests_on_the_rows_the_package_draws(
+    tiny_model_dir, sae_dir, sae_probes_folder, tmp_path
+):
+    data = load_dataset("sae-probes:41_truthqa_tf")  # 786 rows: 686 to train, 99 to test, one left out
+    with pytest.warns(SaeprobeWarning, match="one fixed draw.*seeds=\\[1, 2\\] is ignored"):
+        result = sweep(
+            str(tiny_model_dir),
+            str(sae_dir),
+            data,
+            split="sae-probes",
+            layers="2",
+            seeds=(1, 2),
+            controls=(),
+            cache_dir=tmp_path,
+            progress=False,
+        )
+    assert (result.n_train, result.n_test, result.dataset.n_examples) == (686, 99, 785)
+    assert result.dataset.split == "sae-probes" and result.settings.split == "sae-probes"
+    with pytest.raises(DataError, match="for two classes, and the data has 4; set split to auto"):
+        sweep(
+            str(tiny_model_dir),
+            str(sae_dir),
+            load_dataset(["a", "b", "c", "d"] * 40, [0, 1, 2, 3] * 40),
+            split="sae-probes",
+            cache_dir=tmp_path,
+            progress=False,
+        )
+
+
 def test_repeated_splits_report_a_spread_over_splits_made_like_the_sweeps_own(
     tiny_model_dir, sae_dir, sst2_subset, tmp_path
 ):
