@@ -87,6 +87,8 @@ export type Settings = {
   confidence?: number;
   /** controls that must do worse than what they control for: shuffled_labels (the raw and SAE probes refitted on shuffled training labels), sae_random (a random SAE of each set's shape), raw_random_k (as many random raw directions as the set's features fire); none for no controls */
   controls?: ("shuffled_labels" | "sae_random" | "raw_random_k")[];
+  /** baselines fitted beside raw and each SAE code: pca_matched (the states on as many principal components as the set's features fire), raw_topk and sae_topk (the K best neurons or features, K from top_ks), reconstruction (the SAE's reconstruction and its error term); none for none. The diagnosis names only causes whose baselines ran */
+  baselines?: ("pca_matched" | "raw_topk" | "sae_topk" | "reconstruction")[];
   /** features kept per layer in the result's feature table */
   feature_table_size?: number;
   /** regime: refit on this many training rows, e.g. 16,64,256 */

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     )
     from ._settings import (
         ARCHITECTURES,
+        BASELINES,
         CODE_POOLINGS,
         CODES,
         CONTROLS,

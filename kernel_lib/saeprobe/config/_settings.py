@@ -34,6 +34,8 @@ DEFAULT_CS = (0.001, 0.01, 0.1, 1.0, 10.0)
 DEFAULT_TOP_KS = (1, 2, 5, 16, 64)
 # The controls a sweep runs unless told otherwise (see docs/reference/diagnosis.md).
 CONTROLS = ("shuffled_labels", "sae_random", "raw_random_k")
+# The baselines beside raw and each SAE code; a sweep fits them all unless told otherwise.
+BASELINES = ("pca_matched", "raw_topk", "sae_topk", "reconstruction")
 
 # Groups: which stage an option belongs to. Cache keys are made of whole groups (see saeprobe.store).
 TARGET = "target"  # what is read: layers, model revision (part of the model's identity)
@@ -231,6 +233,16 @@ class SweepSettings(Options):
         kind="words",
         group=DIAGNOSTICS,
         check=Each(OneOf(CONTROLS), sample="sae_random"),
+    )
+    baselines: tuple[str, ...] = option(
+        BASELINES,
+        "baselines fitted beside raw and each SAE code: pca_matched (the states on as many principal components "
+        "as the set's features fire), raw_topk and sae_topk (the K best neurons or features, K from top_ks), "
+        "reconstruction (the SAE's reconstruction and its error term); none for none. The diagnosis names only "
+        "causes whose baselines ran",
+        kind="words",
+        group=DIAGNOSTICS,
+        check=Each(OneOf(BASELINES), sample="sae_topk"),
     )
     feature_table_size: int = option(
         200,

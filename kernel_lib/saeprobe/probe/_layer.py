@@ -111,6 +111,7 @@ def probe_layer(
         seed=settings.seed,
         random_codes=randoms,
         controls=settings.controls,
+        baselines=settings.baselines,
     )
     scores, answers = {}, {}
     for name, matrix in built.matrices.items():
@@ -217,7 +218,9 @@ def _over_splits(
     (PCA, top-k choices) and its probe refitted."""
     accuracies: dict[str, list[float]] = {}
     for train in splits.values():
-        built = build_representations(raw, y, train, n_classes, sets, top_ks=settings.top_ks, seed=settings.seed)
+        built = build_representations(
+            raw, y, train, n_classes, sets, top_ks=settings.top_ks, seed=settings.seed, baselines=settings.baselines
+        )
         for name, matrix in built.matrices.items():
             metrics, _ = fit_and_score(make_probe(scaling=built.scaling.get(name)), matrix, y, train, ~train)
             accuracies.setdefault(name, []).append(metrics.test_accuracy)

@@ -15,7 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.decomposition import PCA
 
-from ..config import DEFAULT_TOP_KS
+from ..config import BASELINES, DEFAULT_TOP_KS
 from ..explain import firing_counts, separation
 from ..records import representation_name
 from ._controls import random_directions
@@ -71,6 +71,7 @@ def build_representations(
     seed: int = 0,
     random_codes: Mapping[str, SetCodes] | None = None,
     controls: Sequence[str] = (),
+    baselines: Sequence[str] = BASELINES,
 ) -> LayerRepresentations:
     """Assemble ``raw``, ``raw_topk_{k}`` and, for each SAE set of ``sets`` (its codes and their
     reconstruction, by set name), ``sae``, ``sae_topk_{k}``, ``pca_matched`` (the states the SAE
@@ -79,10 +80,13 @@ def build_representations(
     for the set (see :func:`saeprobe.records.representation_name`). Top-k sets only exist for k
     smaller than the width they select from. With the ``raw_random_k`` control, each set also gets
     ``raw_random_k`` (those states on k random directions); with ``random_codes`` (the codes of a
-    random SAE of the set's shape, by set name), ``sae_random``."""
+    random SAE of the set's shape, by set name), ``sae_random``. Only the ``baselines`` named
+    (``pca_matched``, ``raw_topk``, ``sae_topk``, ``reconstruction``: the reconstruction and the
+    error) are built."""
     built = LayerRepresentations()
     built.matrices["raw"] = raw
-    _add_top_ks(built, raw, y, train, n_classes, top_ks, "raw_topk", None)
+    if "raw_topk" in baselines:
+        _add_top_ks(built, raw, y, train, n_classes, top_ks, "raw_topk", None)
     for set_name, found in (sets or {}).items():
         codes = sp.csr_matrix(found.codes)
         states = found.states if found.states is not None else raw
@@ -90,16 +94,19 @@ def build_representations(
         built.matrices[name("sae")] = codes
         n_active = int(np.count_nonzero(firing_counts(codes[train])))
         k = max(1, min(n_active, states.shape[1], int(train.sum())))
-        pca = PCA(n_components=k, random_state=seed).fit(states[train])
-        # One common scale (mean component variance 1) so the C grid means the same as elsewhere.
-        built.matrices[name("pca_matched")] = pca.transform(states) / np.sqrt(pca.explained_variance_.mean())
-        built.choices[name("pca_matched")] = {"k": k, "n_active_union_train": n_active}
-        # Keep the spectrum: standardising would give the near-empty tail components unit variance.
-        built.scaling[name("pca_matched")] = "center"
-        _add_top_ks(built, codes, y, train, n_classes, top_ks, "sae_topk", set_name)
-        built.matrices[name("sae_reconstruction")] = found.reconstruction
-        rebuilt = found.outputs if found.outputs is not None else states
-        built.matrices[name("sae_error")] = rebuilt - found.reconstruction
+        if "pca_matched" in baselines:
+            pca = PCA(n_components=k, random_state=seed).fit(states[train])
+            # One common scale (mean component variance 1) so the C grid means the same as elsewhere.
+            built.matrices[name("pca_matched")] = pca.transform(states) / np.sqrt(pca.explained_variance_.mean())
+            built.choices[name("pca_matched")] = {"k": k, "n_active_union_train": n_active}
+            # Keep the spectrum: standardising would give the near-empty tail components unit variance.
+            built.scaling[name("pca_matched")] = "center"
+        if "sae_topk" in baselines:
+            _add_top_ks(built, codes, y, train, n_classes, top_ks, "sae_topk", set_name)
+        if "reconstruction" in baselines:
+            built.matrices[name("sae_reconstruction")] = found.reconstruction
+            rebuilt = found.outputs if found.outputs is not None else states
+            built.matrices[name("sae_error")] = rebuilt - found.reconstruction
         if "raw_random_k" in controls:
             built.matrices[name("raw_random_k")] = random_directions(states, k, train, seed)
             built.choices[name("raw_random_k")] = {"k": k, "seed": seed}

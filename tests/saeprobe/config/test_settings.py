@@ -59,6 +59,7 @@ BAD_VALUES = [
     ("bootstrap", -1, "must lie in [0, 100000]"),
     ("confidence", 1.0, "must lie in [0.5, 1), e.g. 0.95"),
     ("controls", ["sae_random", "shuffled"], "holds 'shuffled', which must be one of"),
+    ("baselines", ["pca", "sae_topk"], "holds 'pca', which must be one of"),
     ("controls", "sae_random", "must be a list of words"),
     ("seeds", [0, -1], "holds -1, which must lie in [0, "),
 ]

@@ -93,6 +93,21 @@ def test_raw_only_without_sae(layer):
     assert set(build_representations(raw, y, train, 2).matrices) == {"raw", *(f"raw_topk_{k}" for k in (1, 2, 5, 16))}
 
 
+@pytest.mark.parametrize(
+    "baselines, expected",
+    [
+        ((), {"raw", "sae"}),
+        (("sae_topk",), {"raw", "sae", "sae_topk_1", "sae_topk_5"}),
+        (("pca_matched", "reconstruction"), {"raw", "sae", "pca_matched", "sae_reconstruction", "sae_error"}),
+    ],
+)
+def test_only_the_baselines_asked_for_are_built(layer, baselines, expected):
+    raw, codes, reconstruction, y, train = layer
+    sets = {"sae": LayerCodes(codes, reconstruction)}
+    built = build_representations(raw, y, train, 2, sets, top_ks=(1, 5), baselines=baselines)
+    assert set(built.matrices) == expected
+
+
 def test_no_choice_sees_the_test_labels(layer):
     raw, codes, reconstruction, y, train = layer
     shuffled = y.copy()
