@@ -196,3 +196,56 @@ export function tieRule(suite: SuiteState): string | null {
   }
   return null;
 }
+
+/** How the heatmap's rows are ordered: as the suite lists its datasets, by name, or by the mean
+ * gap over layers (the largest loss first; rows without a gap last). */
+export type RowOrder = "suite" | "name" | "gap";
+
+export const ROW_ORDERS: Record<RowOrder, string> = { suite: "suite order", name: "name", gap: "largest mean loss first" };
+
+/** The mean raw − SAE gap of a heatmap row over the layers that have one; null where none does. */
+export function meanGap(row: GapRow): number | null {
+  const gaps = row.cells.map((cell) => cell.gap).filter((gap): gap is number => gap !== null);
+  return gaps.length ? gaps.reduce((sum, gap) => sum + gap, 0) / gaps.length : null;
+}
+
+/** The rows whose dataset name holds `filter` (any case; every row for an empty filter), in `order`. */
+export function arrangeRows(rows: GapRow[], order: RowOrder, filter: string): GapRow[] {
+  const wanted = filter.trim().toLowerCase();
+  const kept = rows.filter((row) => row.dataset.toLowerCase().includes(wanted));
+  if (order === "name") return [...kept].sort((a, b) => a.dataset.localeCompare(b.dataset, undefined, { numeric: true }));
+  if (order === "gap") {
+    const gap = (row: GapRow) => meanGap(row) ?? Number.NEGATIVE_INFINITY;
+    return [...kept].sort((a, b) => gap(b) - gap(a));
+  }
+  return kept;
+}
+
+/** Wins, ties and losses of `representation` against raw summed over every layer of `model`
+ * (each dataset counts once per layer), with the layer where it loses least often; null where
+ * the summary has no counts for it. */
+export interface OverallCounts extends WinsTiesLosses {
+  layers: number;
+  bestLayer: number;
+}
+
+export function overallCounts(suite: SuiteState, model: string, representation: string, metric = "test_accuracy"): OverallCounts | null {
+  const found = summaryLayers(suite, model)
+    .map((layer) => ({ layer, counts: winsTiesLosses(suite, model, representation, layer, metric) }))
+    .filter((item): item is { layer: number; counts: WinsTiesLosses } => item.counts !== null);
+  if (!found.length) return null;
+  const sum = (key: "wins" | "ties" | "losses") => found.reduce((total, item) => total + item.counts[key], 0);
+  const best = found.reduce((a, b) => (b.counts.losses - b.counts.wins < a.counts.losses - a.counts.wins ? b : a));
+  return {
+    wins: sum("wins"), ties: sum("ties"), losses: sum("losses"), n_datasets: Math.max(...found.map((item) => item.counts.n_datasets)),
+    layers: found.length, bestLayer: best.layer,
+  };
+}
+
+/** The suite's verdict on one SAE set in a sentence: its wins, ties and losses against raw over
+ * every dataset and layer, and its best layer. */
+export function overallSentence(counts: OverallCounts, code: string): string {
+  const cells = counts.wins + counts.ties + counts.losses;
+  return `${code} against raw over ${counts.n_datasets} datasets × ${counts.layers} layers: beats it ${counts.wins} times, ` +
+    `ties ${counts.ties}, loses ${counts.losses} (of ${cells}); it does best at layer ${counts.bestLayer}.`;
+}

@@ -9,8 +9,9 @@ import type { SuiteTraits, SweepTraits, ViewModel, WidgetTraits } from "../share
 import { setPanel } from "../shared/tabs";
 import { render as renderSweep } from "../sweep/render";
 import {
-  cellLabel, cellTooltip, findRun, gapColor, gapLimit, gapMatrix, gapTextColor, gridStep, legendTicks, meanRepresentations, meanSeries,
-  suiteColorSlots, suiteModels, suiteSets, suiteTitle, summaryLayers, tieRule, winsTiesLosses, type GapCell, type GapRow,
+  arrangeRows, cellLabel, cellTooltip, findRun, gapColor, gapLimit, gapMatrix, gapTextColor, gridStep, legendTicks, meanRepresentations,
+  meanSeries, overallCounts, overallSentence, ROW_ORDERS, suiteColorSlots, suiteModels, suiteSets, suiteTitle, summaryLayers, tieRule,
+  winsTiesLosses, type GapCell, type GapMatrix, type GapRow, type RowOrder,
 } from "./logic";
 import { explain, modelLabel, representationName, splitRepresentation } from "../sweep/logic";
 
@@ -19,6 +20,9 @@ interface SuiteViewState {
   set: string | null;
   /** What the mean charts' readout says (the last point hovered). */
   hover: string;
+  /** The heatmaps' row order, and the text a dataset's name must hold to be shown. */
+  order: RowOrder;
+  filter: string;
 }
 
 /** The (run, layer) shown below the overview, and how to choose another. */
@@ -59,7 +63,7 @@ export function renderView({ model, el }: { model: ViewModel<WidgetTraits>; el: 
 /** Draw the suite view of `model` (a SuiteWidget's, or a stand-in with its traits) into `el`;
  * returns the clean-up. */
 export function renderSuite({ model, el }: { model: ViewModel<SuiteTraits>; el: HTMLElement }): () => void {
-  const state: SuiteViewState = { set: null, hover: "" };
+  const state: SuiteViewState = { set: null, hover: "", order: "suite", filter: "" };
   const overview = h("div", { class: "sp-suite-overview" });
   const runRegion = h("section", { class: "sp-suite-run", role: "region" });
   el.replaceChildren(h("div", { class: "saeprobe sp-suite" }, overview, runRegion));
@@ -150,7 +154,46 @@ function overviewParts(figures: SuiteFigures | null, state: SuiteViewState, sele
   if (!figures) return [h("p", { class: "sp-empty" }, "No suite to show yet.")];
   const header = h("header", { class: "sp-header" }, h("strong", {}, figures.title));
   if (!figures.suite.runs.length) return [header, h("p", { class: "sp-empty" }, "This suite has no runs.")];
-  return [header, h("div", { class: "sp-suite-figures" }, heatmapSection(figures, state, selection, redraw), meanSection(figures, state, selection))];
+  return [header, verdicts(figures),
+    h("div", { class: "sp-suite-figures" }, heatmapSection(figures, state, selection, redraw), meanSection(figures, state, selection))];
+}
+
+/** At the top: each SAE set's wins, ties and losses against raw over every dataset and layer. */
+function verdicts({ suite, models, sets, tieRule: rule }: SuiteFigures): HTMLElement {
+  const lines = models.flatMap((model) => sets.map((set) => {
+    const code = representationName("sae", set);
+    const counts = overallCounts(suite, model, code);
+    const prefix = models.length > 1 ? `${modelLabel(model)}: ` : "";
+    return counts ? [h("li", {}, prefix + overallSentence(counts, code))] : [];
+  }).flat());
+  if (!lines.length) return h("div", { hidden: true });
+  return h("section", { class: "sp-suite-verdicts", "aria-label": "Wins, ties and losses" },
+    h("ul", {}, ...lines), rule === null ? null : h("p", { class: "sp-hint" }, `Counted with ${rule}.`));
+}
+
+/** The heatmaps' row controls: a filter on the datasets' names and their order. Typing filters at
+ * once and keeps the caret where it was. */
+function rowControls(state: SuiteViewState, shown: number, total: number, redraw: Redraw): HTMLElement {
+  const filter = h("input", {
+    type: "search", class: "sp-filter", value: state.filter, placeholder: "filter datasets", "aria-label": "Filter datasets by name",
+    "data-focus-key": "suite-filter",
+  }) as HTMLInputElement;
+  filter.addEventListener("input", () => {
+    const caret = filter.selectionStart ?? filter.value.length;
+    const root = filter.getRootNode() as Document | ShadowRoot;
+    state.filter = filter.value;
+    redraw("suite-filter");
+    const now = root.activeElement;
+    if (now instanceof HTMLInputElement) now.setSelectionRange(caret, caret);
+  });
+  const order = h("select", { class: "sp-order", "aria-label": "Order of the datasets", "data-focus-key": "suite-order" },
+    ...Object.entries(ROW_ORDERS).map(([value, label]) => h("option", { value, selected: value === state.order ? true : undefined }, label))) as HTMLSelectElement;
+  order.addEventListener("change", () => {
+    state.order = order.value as RowOrder;
+    redraw("suite-order");
+  });
+  return h("div", { class: "sp-row-controls" }, filter, h("label", {}, "order ", order),
+    h("span", { class: "sp-hint", "aria-live": "polite" }, shown === total ? `${total} datasets` : `${shown} of ${total} datasets`));
 }
 
 /** The heatmaps of the chosen SAE set (one per model) with the colour scale; tabs choose the set. */
@@ -161,9 +204,14 @@ function heatmapSection({ suite, models, sets, limit }: SuiteFigures, state: Sui
     section.append(h("p", { class: "sp-empty" }, "No SAE set: no gap to show."));
     return section;
   }
+  const matrices = models.map((model) => ({ model, matrix: gapMatrix(suite, model, set) }));
+  const total = Math.max(...matrices.map(({ matrix }) => matrix.rows.length));
+  const shown = Math.max(...matrices.map(({ matrix }) => arrangeRows(matrix.rows, state.order, state.filter).length));
   const body = [
+    rowControls(state, shown, total, redraw),
     gapLegend(limit),
-    ...models.map((model) => heatmap(suite, model, set, limit, models.length > 1, selection)),
+    ...matrices.map(({ model, matrix }) => heatmap({ ...matrix, rows: arrangeRows(matrix.rows, state.order, state.filter) }, model, set, limit,
+      models.length > 1, selection)),
     h("p", { class: "sp-hint" }, "Click a cell (or move with the arrow keys and press Enter) to open that dataset's sweep at that layer below."),
   ];
   const choose = (chosen: string) => {
@@ -188,10 +236,9 @@ function gapLegend(limit: number): HTMLElement {
   h("span", { class: "sp-gap-end" }, "SAE worse"));
 }
 
-/** One model's heatmap of the SAE set `set`: a row per dataset, a column per layer, each cell a
+/** One model's heatmap of the SAE set `set` (its rows as filtered and ordered): a row per dataset, a column per layer, each cell a
  * button that opens that run at that layer. Arrow keys move between the cells (one tab stop). */
-function heatmap(suite: SuiteState, model: string, set: string, limit: number, named: boolean, selection: Selection): HTMLElement {
-  const matrix = gapMatrix(suite, model, set);
+function heatmap(matrix: GapMatrix, model: string, set: string, limit: number, named: boolean, selection: Selection): HTMLElement {
   const at = (row: GapRow, cell: GapCell) => row.key === selection.key && cell.layer === selection.layer;
   const selectedRow = matrix.rows.findIndex((row) => row.cells.some((cell) => at(row, cell)));
   // The tab stop: the selected cell when this model's heatmap has it, else the first cell.

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { SuiteState } from "../../src/schema";
 import {
-  cellLabel, cellTooltip, findRun, gapColor, gapLimit, gapMatrix, gapTextColor, gridStep, legendTicks, meanRepresentations, meanSeries, runKey,
-  suiteColorSlots, suiteDatasets, suiteModels, suiteSets, suiteTitle, summaryLayers, tieRule, winsTiesLosses,
+  arrangeRows, cellLabel, cellTooltip, findRun, gapColor, gapLimit, gapMatrix, gapTextColor, gridStep, legendTicks, meanGap, meanRepresentations,
+  meanSeries, overallCounts, overallSentence, runKey, suiteColorSlots, suiteDatasets, suiteModels, suiteSets, suiteTitle, summaryLayers, tieRule,
+  winsTiesLosses,
 } from "../../src/suite/logic";
 import { colorSlots, representations } from "../../src/sweep/logic";
 import { suiteState } from "../fixture";
@@ -161,5 +162,46 @@ describe("the means over datasets", () => {
       });
     }
     expect(tieRule(suite)).toBeNull();
+  });
+});
+
+describe("a suite of many datasets", () => {
+  it("filters the heatmap's rows by name and orders them by name or by their mean loss", () => {
+    const rows = gapMatrix(suiteState(), MODEL, "narrow").rows;
+    expect(arrangeRows(rows, "suite", "").map((row) => row.dataset)).toEqual(DATASETS);
+    expect(arrangeRows(rows, "name", "").map((row) => row.dataset)).toEqual(["larger_than", "movie_sentiment", "topics"]);
+    expect(arrangeRows(rows, "suite", " TOP").map((row) => row.dataset)).toEqual(["topics"]);
+    expect(arrangeRows(rows, "suite", "nothing")).toEqual([]);
+    const byLoss = arrangeRows(rows, "gap", "");
+    const means = byLoss.map((row) => meanGap(row)!);
+    expect(means).toEqual([...means].sort((a, b) => b - a));
+    const row = rows[0];
+    const gaps = row.cells.map((cell) => cell.gap!);
+    expect(meanGap(row)).toBeCloseTo(gaps.reduce((a, b) => a + b, 0) / gaps.length, 12);
+    expect(meanGap({ ...row, cells: row.cells.map((cell) => ({ ...cell, gap: null })) })).toBeNull();
+  });
+
+  it("numbers names as numbers, so 5_x comes before 41_y", () => {
+    const rows = ["41_truthqa_tf", "113_movie_sent", "5_hist_fig_ismale"].map((dataset) => ({ key: dataset, dataset, cells: [] }));
+    expect(arrangeRows(rows, "name", "").map((row) => row.dataset)).toEqual(["5_hist_fig_ismale", "41_truthqa_tf", "113_movie_sent"]);
+  });
+
+  it("sums each set's wins, ties and losses over the layers and names its best layer", () => {
+    const suite = suiteState();
+    for (const set of ["narrow", "wide"]) {
+      const code = `sae:${set}`;
+      const perLayer = summaryLayers(suite, MODEL).map((layer) => ({ layer, counts: winsTiesLosses(suite, MODEL, code, layer)! }));
+      const total = overallCounts(suite, MODEL, code)!;
+      expect(total.wins).toBe(perLayer.reduce((sum, item) => sum + item.counts.wins, 0));
+      expect(total.losses).toBe(perLayer.reduce((sum, item) => sum + item.counts.losses, 0));
+      expect(total.wins + total.ties + total.losses).toBe(3 * perLayer.length);
+      const best = perLayer.find((item) => item.layer === total.bestLayer)!.counts;
+      expect(perLayer.every((item) => item.counts.losses - item.counts.wins >= best.losses - best.wins)).toBe(true);
+      expect(overallSentence(total, code)).toBe(
+        `${code} against raw over 3 datasets × ${perLayer.length} layers: beats it ${total.wins} times, ties ${total.ties}, ` +
+        `loses ${total.losses} (of ${3 * perLayer.length}); it does best at layer ${total.bestLayer}.`,
+      );
+    }
+    expect(overallCounts(suite, MODEL, "raw")).toBeNull();
   });
 });

@@ -127,6 +127,50 @@ describe("the suite view", () => {
   });
 });
 
+describe("the suite view of many datasets", () => {
+  const names = (el: HTMLElement) => [...el.querySelectorAll("table.sp-heatmap tbody th")].map((th) => th.textContent);
+
+  it("says each set's wins, ties and losses at the top", () => {
+    const el = document.createElement("div");
+    render(el, { selected_run: key("topics"), selected_layer: 0 });
+    const verdicts = [...el.querySelectorAll(".sp-suite-verdicts li")].map((li) => li.textContent);
+    expect(verdicts).toHaveLength(2);
+    expect(verdicts[0]).toMatch(/^sae:narrow against raw over 3 datasets × 4 layers: beats it \d+ times, ties \d+, loses \d+ \(of 12\)/);
+    expect(el.querySelector(".sp-suite-verdicts")!.compareDocumentPosition(el.querySelector("table.sp-heatmap")!)).toBe(
+      Node.DOCUMENT_POSITION_FOLLOWING,
+    );
+  });
+
+  it("filters the datasets as one types, keeping the caret, and orders them", () => {
+    const el = document.body.appendChild(document.createElement("div"));
+    render(el, { selected_run: key("topics"), selected_layer: 0 });
+    const filter = el.querySelector("input.sp-filter") as HTMLInputElement;
+    expect(filter.getAttribute("aria-label")).toBe("Filter datasets by name");
+    filter.focus();
+    filter.value = "t";
+    filter.setSelectionRange(1, 1);
+    filter.dispatchEvent(new Event("input"));
+    expect(names(el)).toEqual(["movie_sentiment", "larger_than", "topics"]);
+    const again = el.querySelector("input.sp-filter") as HTMLInputElement;
+    again.value = "to";
+    again.setSelectionRange(2, 2);
+    again.dispatchEvent(new Event("input"));
+    expect(names(el)).toEqual(["topics"]);
+    const now = document.activeElement as HTMLInputElement;
+    expect(now.classList.contains("sp-filter") && now.value === "to" && now.selectionStart === 2).toBe(true);
+    expect(el.querySelector(".sp-row-controls .sp-hint")!.textContent).toBe("1 of 3 datasets");
+    now.value = "";
+    now.dispatchEvent(new Event("input"));
+    const order = el.querySelector("select.sp-order") as HTMLSelectElement;
+    expect(order.getAttribute("aria-label")).toBe("Order of the datasets");
+    order.value = "name";
+    order.dispatchEvent(new Event("change"));
+    expect(names(el)).toEqual(["larger_than", "movie_sentiment", "topics"]);
+    expect((document.activeElement as HTMLElement).classList.contains("sp-order")).toBe(true);
+    el.remove();
+  });
+});
+
 function render(el: HTMLElement, selection: { selected_run: string; selected_layer: number }) {
   const model = widgetModel({ suite: suiteState(), ...selection });
   renderView({ model, el });
