@@ -49,7 +49,15 @@ BUILTINS = {
         "embedded": "saeprobe.data:EMBEDDED_DATASETS",
         "sae-probes": "saeprobe.data:SAE_PROBES_DATASETS",
     },
-    "probes": {"logistic": "saeprobe.probe:BatchedLogisticProbe", "sklearn-logistic": "saeprobe.probe:LogisticProbe"},
+    "probes": {
+        "logistic": "saeprobe.probe:BatchedLogisticProbe",
+        "sklearn-logistic": "saeprobe.probe:LogisticProbe",
+        "diffmean": "saeprobe.probe:DiffMeanProbe",
+        "pca": "saeprobe.probe:PCAProbe",
+        "knn": "saeprobe.probe:KNNProbe",
+        "mlp": "saeprobe.probe:MLPProbe",
+        "xgboost": "saeprobe.probe:XGBoostProbe",
+    },
 }
 OWN_DISTRIBUTION = "saeprobe"
 # The error a missing plugin raises: the family of what was asked for.

@@ -1,5 +1,6 @@
 """Probes: the representations a layer is probed on (the raw states, each SAE set's codes and the
 baselines matched to them), the logistic probes (solved in batches, and scikit-learn's reference),
+the field's other probes (DiffMean, and sae-probes' PCA, KNN, MLP and XGBoost baselines),
 the training regimes, and :func:`probe_layer`, which probes one layer and explains its gap.
 Imports no torch at module level (the batched solver loads it when it fits)."""
 
@@ -10,6 +11,7 @@ from .._lazy import lazy_exports
 if TYPE_CHECKING:
     from ._batched import BatchedLogisticProbe
     from ._evaluate import METRICS, evaluate_probe, probe_factory, roc_auc
+    from ._field import DiffMeanProbe, KNNProbe, MLPProbe, PCAProbe, XGBoostProbe
     from ._layer import probe_layer
     from ._regimes import REGIME_KINDS, Regime, regimes_from
     from ._representations import LayerRepresentations, SetCodes, build_representations, column_scale, top_k_columns
