@@ -221,11 +221,15 @@ class SAEInfo:
 
 @dataclass
 class RegimeRun:
-    """Scores of the raw and SAE probes refitted under one regime (see :mod:`saeprobe.probe`)."""
+    """Scores of the raw and SAE probes refitted under one regime (see :mod:`saeprobe.probe`).
+    Under ``covariate_shift`` the probes are the standard ones, trained on the training split as
+    always, and tested on every row of another dataset (``test_data``, its name; ``value``, its
+    rows): scores of their own, never mixed with the test split's."""
 
     regime: str
     value: float
     scores: dict[str, Metrics]
+    test_data: str | None = None
 
 
 @dataclass

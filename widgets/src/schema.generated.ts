@@ -199,11 +199,13 @@ export type SaeInfo = {
   notes?: string[];
 };
 
-/** Probes refitted on altered training rows; the test split is unchanged. */
+/** Probes refitted on altered training rows, the test split unchanged; or, under covariate_shift, the standard probes tested on every row of another dataset. */
 export type RegimeRun = {
-  regime: "train_size" | "label_noise" | "imbalance";
+  regime: "train_size" | "label_noise" | "imbalance" | "covariate_shift";
   value: number;
   scores: Record<string, Metrics>;
+  /** covariate_shift: the dataset the probes were tested on (value: its rows). */
+  test_data?: string | null;
 };
 
 /** Everything the sweep found at one layer. */

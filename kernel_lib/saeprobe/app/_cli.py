@@ -23,6 +23,7 @@ SOURCE_FLAGS = {
     "model": "--model",
     "saes": "--saes",
     "data": "--data",
+    "test_data": "--test-data",
     "out": "--out",
     "html": "--html",
     "cache_dir": "--cache-dir",
@@ -49,6 +50,11 @@ def build_parser() -> argparse.ArgumentParser:
         "NAME=SPEC to compare named SAE sets in one sweep",
     )
     run.add_argument("--data", required=True, help="labelled .csv, .tsv, .jsonl or .json file, or a dataset name")
+    run.add_argument(
+        "--test-data",
+        help="also test the probes on every row of this dataset (covariate shift; read like --data), e.g. "
+        "sae-probes-ood:87_glue_cola",
+    )
     add_arguments(run, DataOptions)
     add_arguments(run, SweepSettings)
     run.add_argument(
@@ -177,6 +183,7 @@ def _run_sweep(args: argparse.Namespace) -> None:
     if args.html:
         _check_output(args.html, "html")
     data = load_dataset(args.data, options=data_options)
+    test_data = load_dataset(args.test_data, options=data_options) if args.test_data else None
     result = sweep(
         model=args.model,
         saes=sets_from_options(args.saes),
@@ -184,6 +191,7 @@ def _run_sweep(args: argparse.Namespace) -> None:
         settings=settings,
         cache_dir=False if args.no_cache else args.cache_dir,
         progress=not args.quiet,
+        test_data=test_data,
     )
     result.to_json(args.out)
     print(result.summary().round(3).to_string())

@@ -47,7 +47,7 @@ from ..sae import (
 )
 from ._controls import leak_check, leak_warnings, relabelled, shuffled_training_labels
 from ._evaluate import ProbeAnswers, evaluate_probe, fit_and_score, probe_factory
-from ._regimes import Regime, regimes_from
+from ._regimes import COVARIATE_SHIFT, Regime, ShiftedTest, regimes_from
 from ._representations import LayerRepresentations, build_representations
 
 
@@ -64,6 +64,7 @@ def probe_layer(
     settings: SweepSettings | None = None,
     random_codes: Mapping[str, LayerCodes] | None = None,
     repeat_splits: Mapping[int, np.ndarray] | None = None,
+    shift: ShiftedTest | None = None,
     **options: Any,
 ) -> LayerEntry:
     """Probe one layer's hidden states ``raw`` ``[n_examples, d_model]`` and, with an ``sae``
@@ -82,7 +83,10 @@ def probe_layer(
     gives them. With the ``seeds`` setting every probe but the controls is refitted on each
     repeated split (``repeat_splits``: training rows by seed, as the sweep makes them; without them,
     stratified splits of ``test_size`` from each seed) and its metrics gain the mean and standard
-    deviation of the test accuracy over them. Raises :class:`DataError` when the shapes disagree.
+    deviation of the test accuracy over them. With ``shift`` (another dataset's rows, see
+    :class:`~saeprobe.probe.ShiftedTest`) the raw and SAE probes, trained on the training rows as
+    always, are also tested on those rows, and the entry gains a ``covariate_shift`` regime run
+    with their scores. Raises :class:`DataError` when the shapes disagree.
     """
     settings = settings_with(settings, options)
     raw = np.asarray(raw)
@@ -147,6 +151,9 @@ def probe_layer(
             for r in regimes
         ],
     )
+    if shift is not None:
+        shifted = _shift_scores(shift, built, saes, y, train, make_probe)
+        entry.regimes.append(RegimeRun(COVARIATE_SHIFT, float(len(shift.y)), shifted, test_data=shift.name))
     raw_dimension = effective_dimension(raw)  # one SVD, shared by the sets that read the raw states
     for name, found in sets.items():
         described = saes[name].describe()
@@ -401,3 +408,34 @@ def _regime_scores(
         )
         for name in compared
     }
+
+
+def _shift_scores(
+    shift: ShiftedTest,
+    built: LayerRepresentations,
+    saes: Mapping[str, LayerSAE],
+    y: np.ndarray,
+    train: np.ndarray,
+    make_probe: Callable[..., Any],
+) -> dict[str, Metrics]:
+    """The raw and each set's SAE probe, fitted on the training rows as in the standard run, scored
+    on every row of the shifted dataset."""
+    if shift.raw.ndim != 2 or shift.raw.shape[1] != built.matrices["raw"].shape[1] or len(shift.y) != len(shift.raw):
+        raise DataError(
+            f"the shifted test rows need raw [n, {built.matrices['raw'].shape[1]}] and one label each; got raw "
+            f"{shift.raw.shape} and {len(shift.y)} labels"
+        )
+    matrices: dict[str, Any] = {"raw": np.asarray(shift.raw)}
+    for name, one in saes.items():
+        given = shift.codes.get(name)
+        found = given if given is not None else codes_of_pooled(one, np.asarray(shift.raw))
+        codes = found.codes if isinstance(found, LayerCodes) else found
+        matrices[representation_name("sae", name)] = sp.csr_matrix(codes)
+    rows = np.arange(int(train.sum()) + len(shift.y)) < int(train.sum())
+    labels = np.concatenate([y[train], shift.y])
+    scores = {}
+    for name, other in matrices.items():
+        parts: list[Any] = [built.matrices[name][train], other]
+        stacked = sp.vstack(parts, format="csr") if sp.issparse(other) else np.vstack(parts)
+        scores[name] = evaluate_probe(make_probe(scaling=built.scaling.get(name)), stacked, labels, rows, ~rows)
+    return scores

@@ -3,13 +3,16 @@ imbalanced classes. Each changes only the training rows; the test split stays as
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from ..errors import DataError
 
 REGIME_KINDS = ("train_size", "label_noise", "imbalance")
+COVARIATE_SHIFT = "covariate_shift"
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,19 @@ class Regime:
         mask = np.zeros_like(train)
         mask[kept] = True
         return mask, y
+
+
+@dataclass(frozen=True)
+class ShiftedTest:
+    """Another dataset's rows to test the standard probes on (covariate shift): its ``name``, the
+    pooled ``raw`` states ``[n, d_model]`` read as the training data's, the class index of each
+    row in the training data's classes (``y``), and each SAE set's codes of them by set name
+    (sparse, or :class:`~saeprobe.sae.LayerCodes`; a set left out is encoded from ``raw``)."""
+
+    name: str
+    raw: np.ndarray
+    y: np.ndarray
+    codes: Mapping[str, Any] = field(default_factory=dict)
 
 
 def regimes_from(train_sizes=(), label_noise=(), imbalance=()) -> list[Regime]:

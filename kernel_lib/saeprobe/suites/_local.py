@@ -46,6 +46,7 @@ class LocalRunner:
                         settings=self.settings,
                         cache_dir=self.cache_dir,
                         progress=self.progress,
+                        test_data=unit.load_test_data(),
                     )
                     n = len(todo)
                     list(

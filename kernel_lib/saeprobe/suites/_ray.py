@@ -168,6 +168,7 @@ class Extractor:
             settings=SweepSettings.from_dict(settings),
             cache_dir=cache_dir,
             progress=False,
+            test_data=unit.load_test_data(),
         )
 
 

@@ -35,11 +35,13 @@ BUILTIN_SUITES = {
     "sae-probes": Path(__file__).parent / "builtin" / "sae-probes" / "suite.yaml",
 }
 BUILTIN_SUITE_NAMES = tuple(BUILTIN_SUITES)
-DATASET_KEYS = ("name", "path", *DataOptions.names())
+DATASET_KEYS = ("name", "path", "test_path", *DataOptions.names())
 GENERAL_TEXT = "general"
 UNIT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-# A dataset path that stands for every dataset of a benchmark, each a unit named as the benchmark names it.
+# A dataset path that stands for every dataset of a benchmark, each a unit named as the benchmark names it,
+# and a test path beside it that gives each dataset with an out-of-distribution set that set.
 EVERY_SAE_PROBES_DATASET = "sae-probes:*"
+EVERY_SAE_PROBES_OOD_SET = "sae-probes-ood:*"
 # sae-probes names its datasets NUMBER_TAG; a subset may name them by tag alone.
 NUMBERED = re.compile(r"^\d+_(?P<tag>.+)$")
 
@@ -55,11 +57,13 @@ class TrainedSet:
 
 @dataclass(frozen=True)
 class SuiteDataset:
-    """One dataset of a suite: its name (unique in the suite), where it is read from, and how."""
+    """One dataset of a suite: its name (unique in the suite), where it is read from, and how; and
+    the dataset its probes are also tested on under covariate shift (``test_path``), if any."""
 
     name: str
     path: str
     options: DataOptions = field(default_factory=DataOptions)
+    test_path: str | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,15 @@ class SuiteUnit:
         from ..data import load_dataset
 
         return load_dataset(self.dataset.path, options=self.dataset.options, name=self.dataset.name)
+
+    def load_test_data(self) -> Any:
+        """The dataset the unit's probes are also tested on (covariate shift), read with the same
+        options; ``None`` when the suite gives none."""
+        from ..data import load_dataset
+
+        if self.dataset.test_path is None:
+            return None
+        return load_dataset(self.dataset.test_path, options=self.dataset.options)
 
     @property
     def sweep_saes(self) -> dict[str, Any] | None:
@@ -144,7 +157,12 @@ class SuiteSpec:
             "models": self.models,
             "saes": {model: {name: plain(spec) for name, spec in sets.items()} for model, sets in self.saes.items()},
             "datasets": [
-                {"name": d.name, "path": d.path, **{k: v for k, v in d.options.to_dict().items() if v is not None}}
+                {
+                    "name": d.name,
+                    "path": d.path,
+                    **({"test_path": d.test_path} if d.test_path is not None else {}),
+                    **{k: v for k, v in d.options.to_dict().items() if v is not None},
+                }
                 for d in self.datasets
             ],
             "settings": self.settings.to_dict(),
@@ -229,17 +247,31 @@ def _datasets(entries: Any, folder: Path) -> list[SuiteDataset]:
         check_names(DATASET_KEYS, dict(entry), f"datasets[{index}]")
         path = str(entry["path"])
         options = DataOptions.from_dict({k: v for k, v in entry.items() if k in DataOptions.names()})
+        test_path = None if entry.get("test_path") is None else str(entry["test_path"])
         if path == EVERY_SAE_PROBES_DATASET:
             if "name" in entry:
                 raise SettingsError(
                     f"datasets[{index}] stands for many datasets, each named as sae-probes names it; leave 'name' out"
                 )
+            if test_path not in (None, EVERY_SAE_PROBES_OOD_SET):
+                raise SettingsError(
+                    f"datasets[{index}] test_path: beside {EVERY_SAE_PROBES_DATASET!r} give only "
+                    f"{EVERY_SAE_PROBES_OOD_SET!r} (each dataset's own out-of-distribution set)"
+                )
+            with_ood = _sae_probes_names(ood=True) if test_path else set()
             found += [
-                SuiteDataset(file_safe(name), f"sae-probes:{name}", options)
+                SuiteDataset(
+                    file_safe(name),
+                    f"sae-probes:{name}",
+                    options,
+                    f"sae-probes-ood:{name}" if name in with_ood else None,
+                )
                 for name in _sae_probes_names()
                 if not any(d.name == file_safe(name) for d in found)
             ]
             continue
+        if test_path is not None:
+            test_path = _in_folder(test_path, folder)
         name = str(entry.get("name") or Path(path).stem)
         if not UNIT_NAME.match(name):
             raise SettingsError(
@@ -247,16 +279,17 @@ def _datasets(entries: Any, folder: Path) -> list[SuiteDataset]:
             )
         if any(d.name == name for d in found):
             raise SettingsError(f"two datasets are named {name!r}; give each a name of its own")
-        found.append(SuiteDataset(name, _in_folder(path, folder), options))
+        found.append(SuiteDataset(name, _in_folder(path, folder), options, test_path))
     return found
 
 
-def _sae_probes_names() -> list[str]:
-    """The names of sae-probes' binary datasets, from the installed package (its files unread)."""
+def _sae_probes_names(ood: bool = False) -> list[str]:
+    """The names of sae-probes' binary datasets (with ``ood``, of those with an out-of-distribution
+    set), from the installed package (its files unread)."""
     from ..data import benchmark_datasets
 
     try:
-        return [dataset.name for dataset in benchmark_datasets()]
+        return [dataset.name for dataset in benchmark_datasets() if not ood or dataset.ood_path is not None]
     except DataError as exc:
         raise SettingsError(f"{EVERY_SAE_PROBES_DATASET}: {exc}") from None
 

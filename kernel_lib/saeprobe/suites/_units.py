@@ -34,6 +34,7 @@ def missing_layers(unit: SuiteUnit, data: Any, settings: dict[str, Any], cache_d
         settings=SweepSettings.from_dict(settings),
         cache_dir=cache_dir,
         load_saes=False,
+        test_data=unit.load_test_data(),
     )
     return plan.todo
 
@@ -54,4 +55,12 @@ def run_unit(
     if layers is not None:  # one of many tasks side by side: its layers one after another
         chosen = chosen.replace(layers=",".join(map(str, layers)), threads=1)
     data = unit.load_data() if data is None else data
-    return sweep(unit.model, unit.sweep_saes, data, settings=chosen, cache_dir=cache_dir, progress=progress).to_dict()
+    return sweep(
+        unit.model,
+        unit.sweep_saes,
+        data,
+        settings=chosen,
+        cache_dir=cache_dir,
+        progress=progress,
+        test_data=unit.load_test_data(),
+    ).to_dict()

@@ -20,7 +20,7 @@ from ..explain import with_diagnosis
 from ..model import Preparation, Target, resolve_model, resolve_target
 from ..records import LayerEntry
 from ..sae import LayerSAE, is_transcoder, named_sets, output_hook, preparation_ambiguity, resolve_saes
-from ..store import LayerResultStore, from_jsonable, layer_tag, result_parts
+from ..store import LayerResultStore, array_digest, from_jsonable, layer_tag, result_parts
 
 if TYPE_CHECKING:
     from ..activations import ActivationSet
@@ -32,7 +32,9 @@ class SweepPlan:
     raw states' preparation), the SAE sets by name and their targets, the result store, the layers
     already finished (from the cache) and those left to do, and the training rows of each repeated
     split (``repeats``; the ``seeds`` setting), and for each set of transcoders the target of the
-    output hooks they rebuild (``outputs``)."""
+    output hooks they rebuild (``outputs``), and the dataset the probes are also tested on under
+    covariate shift (``shift``) with its rows' class indices in the training data's classes
+    (``shift_y``)."""
 
     data: ProbeDataset
     split: Split
@@ -47,6 +49,8 @@ class SweepPlan:
     loaded_before: float
     repeats: dict[int, np.ndarray] = field(default_factory=dict)
     outputs: dict[str, Target] = field(default_factory=dict)
+    shift: ProbeDataset | None = None
+    shift_y: np.ndarray | None = None
 
     @property
     def train(self) -> np.ndarray:
@@ -65,6 +69,7 @@ def plan_sweep(
     settings: SweepSettings | None = None,
     cache_dir: str | Path | bool | None = None,
     load_saes: bool = True,
+    test_data: ProbeDataset | None = None,
     **options: Any,
 ) -> SweepPlan:
     """Check a sweep's inputs and find what is left to compute, loading neither the model (when its
@@ -76,6 +81,7 @@ def plan_sweep(
     if settings.split == SAE_PROBES_SPLIT:
         data = with_sae_probes_split(data)
     check_class_sizes(data, settings.min_class_size)
+    shift_y = shifted_labels(data, test_data) if test_data is not None else None
     split = data.split_rows(test_size=settings.test_size, seed=settings.seed, duplicates=settings.duplicates)
     _warn_about_duplicates(split, data)
     repeats = _repeated_splits(data, settings)
@@ -102,19 +108,19 @@ def plan_sweep(
     }
     store = None
     if target.root is not None:
-        store = LayerResultStore(
-            target.root,
-            result_parts(
-                target.source.identity,
-                target.preparation.to_dict(),
-                data.prompt_set.fingerprint,
-                data.classes,
-                data.y,
-                split.train,
-                {name: prepared.preparation.to_dict() for name, prepared in set_targets.items()},
-                target.settings,
-            ),
+        parts = result_parts(
+            target.source.identity,
+            target.preparation.to_dict(),
+            data.prompt_set.fingerprint,
+            data.classes,
+            data.y,
+            split.train,
+            {name: prepared.preparation.to_dict() for name, prepared in set_targets.items()},
+            target.settings,
         )
+        if test_data is not None and shift_y is not None:
+            parts["test_data"] = {"prompts": test_data.prompt_set.fingerprint, "labels": array_digest(shift_y)}
+        store = LayerResultStore(target.root, parts)
     tags = {
         layer: layer_tag({name: layer_saes[layer].identity for name, layer_saes in sets.items()})
         for layer in target.layers
@@ -125,7 +131,47 @@ def plan_sweep(
         for layer in todo if load_saes else []:
             layer_saes[layer].load()  # a damaged SAE stops the sweep before the forward pass, not after it
     return SweepPlan(
-        data, split, target, sets, set_targets, store, finished, tags, todo, started, loaded_before, repeats, outputs
+        data,
+        split,
+        target,
+        sets,
+        set_targets,
+        store,
+        finished,
+        tags,
+        todo,
+        started,
+        loaded_before,
+        repeats,
+        outputs,
+        test_data,
+        shift_y,
+    )
+
+
+def shifted_labels(data: ProbeDataset, test_data: ProbeDataset) -> np.ndarray:
+    """The class index, in ``data``'s classes, of every row of ``test_data``. Classes that are
+    ``data``'s own match by value. Other classes, as many as ``data``'s, match in sorted order (as
+    sae-probes matches an out-of-distribution set's), which a warning spells out. Raises
+    :class:`DataError` otherwise."""
+    if not isinstance(test_data, ProbeDataset):
+        raise DataError("test_data= needs a ProbeDataset; build one with saeprobe.load_dataset(...)")
+    if set(test_data.classes) <= set(data.classes):
+        index = {label: i for i, label in enumerate(data.classes)}
+        return np.array([index[label] for label in test_data.labels], dtype=np.int64)
+    if len(test_data.classes) == len(data.classes):
+        pairs = ", ".join(f"{a!r} as {b!r}" for a, b in zip(test_data.classes, data.classes, strict=True))
+        warnings.warn(
+            f"the classes of {test_data.name!r} are not those of {data.name!r}; they are matched in sorted order "
+            f"({pairs}), as sae-probes matches them; relabel the test data if that is wrong",
+            SaeprobeWarning,
+            stacklevel=4,  # the caller of sweep(), through plan_sweep()
+        )
+        return test_data.y.copy()
+    extra = [c for c in test_data.classes if c not in data.classes]
+    raise DataError(
+        f"{test_data.name!r} has classes {extra!r} that {data.name!r} does not have, and {len(test_data.classes)} "
+        f"classes against {len(data.classes)}; a probe can only be tested on classes it was trained on"
     )
 
 
@@ -148,13 +194,20 @@ def cache_activations(
         raise SettingsError("cache_activations stores activations in the cache; give a cache_dir, not False")
     if not plan.todo:
         return 0
-    return sum(found.n_forward_batches for found in plan_activations(plan, progress, None).values())
+    batches = sum(found.n_forward_batches for found in plan_activations(plan, progress, None).values())
+    if plan.shift is not None:
+        batches += sum(found.n_forward_batches for found in plan_activations(plan, progress, None, plan.shift).values())
+    return batches
 
 
 def plan_activations(
-    plan: SweepPlan, progress: bool, on_progress: Callable[[str, int, int], None] | None
+    plan: SweepPlan,
+    progress: bool,
+    on_progress: Callable[[str, int, int], None] | None,
+    data: ProbeDataset | None = None,
 ) -> dict[Preparation, ActivationSet]:
-    """The activations the plan's layers need: one forward pass per distinct model preparation."""
+    """The activations the plan's layers need: one forward pass per distinct model preparation, of
+    the plan's data or of ``data`` (the shifted test data)."""
     # Imported only for work left to do: a sweep answered from the cache loads neither torch nor
     # scikit-learn.
     from ..activations import read_activations
@@ -164,7 +217,7 @@ def plan_activations(
     return {
         prepared.preparation: read_activations(
             prepared,
-            plan.data.prompt_set,
+            (data or plan.data).prompt_set,
             (todo or target.layers) if prepared is target else todo,
             token_layers=token_layers,
             progress=progress,

@@ -24,6 +24,7 @@ from ._result import SweepResult
 
 if TYPE_CHECKING:
     from ..activations import ActivationSet
+    from ..probe import ShiftedTest
     from ..sae import LayerCodes
 
 Progress = Callable[[str, int, int], None]
@@ -39,6 +40,7 @@ def sweep(
     progress: bool = True,
     on_progress: Progress | None = None,
     on_layer: Callable[[SweepResult], None] | None = None,
+    test_data: ProbeDataset | None = None,
     **options: Any,
 ) -> SweepResult:
     """Probe a concept layer by layer on raw hidden states and on SAE codes of the same states.
@@ -58,10 +60,16 @@ def sweep(
     as is every finished layer, so an interrupted sweep resumes and a repeated one fits nothing.
     Each layer is probed by :func:`saeprobe.probe_layer`. ``on_progress(stage, done, total)``
     hears every forward batch and probed layer; ``on_layer(result)`` gets the result so far after
-    each layer (the widget's ``on_progress`` and ``on_layer`` methods draw from them). Raises a
-    :class:`saeprobe.errors.SaeprobeError` subclass naming the fix on bad input.
+    each layer (the widget's ``on_progress`` and ``on_layer`` methods draw from them).
+
+    ``test_data`` (another :class:`~saeprobe.ProbeDataset`, e.g. ``sae-probes-ood:NAME``) adds
+    covariate shift: the raw and SAE probes, trained on ``data``'s training split, are also tested
+    on every row of ``test_data``, reported as each layer's ``covariate_shift`` regime run (its own
+    rows of ``result.scores``), never mixed with the test split. Its classes match ``data``'s by
+    value, else in sorted order with a warning. Raises a :class:`saeprobe.errors.SaeprobeError`
+    subclass naming the fix on bad input.
     """
-    plan = plan_sweep(model, saes, data, settings=settings, cache_dir=cache_dir, **options)
+    plan = plan_sweep(model, saes, data, settings=settings, cache_dir=cache_dir, test_data=test_data, **options)
     return SweepRun(plan, progress=progress, on_progress=on_progress, on_layer=on_layer).run()
 
 
@@ -89,6 +97,9 @@ class SweepRun:
         self.random_codes: dict[int, dict[str, LayerCodes]] = {}
         self.outputs: dict[str, ActivationSet] = {}
         self.beyond_context: dict[str, dict[int, int]] = {}
+        # Covariate shift: the test data's states and each layer's codes of them, by set name.
+        self.shift_activations: dict[Preparation, ActivationSet] = {}
+        self.shift_codes: dict[int, dict[str, LayerCodes]] = {}
 
     def run(self) -> SweepResult:
         """Read, encode and probe what is left; the finished result, layers in order."""
@@ -117,6 +128,8 @@ class SweepRun:
         if plan.todo or meta is None:
             self.activations = plan_activations(plan, self.progress, self.on_progress)
             self.outputs = _output_activations(plan, self.progress, self.on_progress)
+            if plan.shift is not None and plan.todo:
+                self.shift_activations = plan_activations(plan, self.progress, self.on_progress, data=plan.shift)
             raw_states = self.activations[plan.target.preparation]
             meta = {"n_truncated": raw_states.n_truncated, "lengths": raw_states.lengths.tolist()}
             if store:
@@ -143,6 +156,11 @@ class SweepRun:
                 shaped = random_like(layer_saes[layer], self.settings.seed)
                 random[name] = _layer_codes(target, shaped, states, layer, len(self.plan.data), own_states=own)
                 random[name].outputs = outputs
+            if self.plan.shift is not None:
+                shifted = self.shift_activations[target.preparation]
+                self.shift_codes.setdefault(layer, {})[name] = _layer_codes(
+                    target, layer_saes[layer], shifted, layer, len(self.plan.shift)
+                )
         return found, random
 
     def _probe(self, layer: int) -> LayerEntry:
@@ -158,6 +176,7 @@ class SweepRun:
             codes=self.codes.get(layer),
             random_codes=self.random_codes.get(layer),
             repeat_splits=plan.repeats,
+            shift=self._shifted_test(layer),
             classes=plan.data.classes,
             layer=layer,
             hook_name=plan.target.hook_names[layer],
@@ -170,6 +189,16 @@ class SweepRun:
         if plan.store:
             plan.store.save(layer, plan.tags[layer], entry)
         return entry
+
+    def _shifted_test(self, layer: int) -> ShiftedTest | None:
+        """The test data's rows at ``layer`` under covariate shift; ``None`` without test data."""
+        from ..probe import ShiftedTest
+
+        plan = self.plan
+        if plan.shift is None or plan.shift_y is None:
+            return None
+        raw = self.shift_activations[plan.target.preparation][layer]
+        return ShiftedTest(plan.shift.name, raw, plan.shift_y, self.shift_codes.get(layer, {}))
 
     def _probe_layers(self, result: SweepResult) -> None:
         """Every layer into ``result`` in order, the cached ones as they are and the rest probed

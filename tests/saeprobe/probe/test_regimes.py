@@ -55,3 +55,34 @@ def test_regime_values_are_checked(split):
     with pytest.raises(DataError, match="fewer than 2 rows per class"):
         Regime("train_size", 3).apply(y, train, 2, seed=0)
     assert [r.kind for r in regimes_from([10], [0.1], [0.2])] == ["train_size", "label_noise", "imbalance"]
+
+
+def test_covariate_shift_tests_the_standard_probes_on_the_other_rows_only():
+    from saeprobe import probe_layer
+    from saeprobe.probe import BatchedLogisticProbe, ShiftedTest, evaluate_probe
+
+    rng = np.random.default_rng(0)
+    y = np.arange(200) % 2
+    raw = rng.normal(size=(200, 12))
+    raw[:, 0] += 2.0 * y
+    train = np.arange(200) < 140
+    shifted_y = np.arange(60) % 2
+    shifted = rng.normal(size=(60, 12)) + np.array([1.0] + [0.0] * 11)  # the concept, moved along it
+    shifted[:, 0] += 2.0 * shifted_y
+    entry = probe_layer(raw, y, train, controls=(), top_ks=(1,), shift=ShiftedTest("moved", shifted, shifted_y))
+    standard = probe_layer(raw, y, train, controls=(), top_ks=(1,))
+    assert entry.scores == standard.scores  # the test split's own scores are untouched
+    (run,) = entry.regimes
+    assert (run.regime, run.value, run.test_data, set(run.scores)) == ("covariate_shift", 60.0, "moved", {"raw"})
+    rows = np.arange(200) < 140
+    expected = evaluate_probe(
+        BatchedLogisticProbe(),
+        np.vstack([raw[rows], shifted]),
+        np.concatenate([y[rows], shifted_y]),
+        np.arange(200) < 140,
+        np.arange(200) >= 140,
+    )
+    assert run.scores["raw"].test_accuracy == pytest.approx(expected.test_accuracy)
+    assert run.scores["raw"].test_auc == pytest.approx(expected.test_auc)
+    with pytest.raises(DataError, match="shifted test rows need raw \\[n, 12\\]"):
+        probe_layer(raw, y, train, controls=(), shift=ShiftedTest("bad", shifted[:, :5], shifted_y))

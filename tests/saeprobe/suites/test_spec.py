@@ -100,6 +100,10 @@ def test_the_builtin_sae_probes_suite_holds_every_dataset_split_as_the_package_s
     assert len(spec.datasets) == 113 and spec.datasets[-1].path == "sae-probes:163_agnews_2"
     assert spec.settings.split == "sae-probes" and spec.settings.top_ks == (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
     assert set(spec.saes["minilm"]) == {"k32"}
+    shifted = {d.name: d.test_path for d in spec.datasets if d.test_path is not None}
+    assert len(shifted) == 8 and shifted["87_glue_cola"] == "sae-probes-ood:87_glue_cola"
+    (unit,) = spec.subset(["87_glue_cola"]).units()
+    assert unit.load_test_data().name == "87_glue_cola_OOD" and len(unit.load_test_data()) == 300
     # Seven of the package's names hold spaces: a unit's name (a file's) says '-' for them.
     (typical,) = spec.subset(["131_temp_cat_Typical Time"]).datasets
     assert typical.name == "131_temp_cat_Typical-Time" and typical.path == "sae-probes:131_temp_cat_Typical Time"
@@ -120,5 +124,11 @@ def test_a_subset_by_name_tag_or_count_keeps_the_suite_s_order(sae_probes_folder
         spec.subset(["movie_sentiment"])
     with pytest.raises(SettingsError, match="first=0 must be a whole number"):
         spec.subset(first=0)
+    with pytest.raises(SettingsError, match="give only 'sae-probes-ood:\\*'"):
+        parse_suite({"models": ["m"], "datasets": [{"path": "sae-probes:*", "test_path": "x.csv"}]}, tmp_path, "t")
+    (one,) = parse_suite(
+        {"models": ["m"], "datasets": [{"name": "a", "path": "a.csv", "test_path": "b.csv"}]}, tmp_path, "t"
+    ).datasets
+    assert one.test_path == "b.csv" and spec.to_dict()["datasets"][0].get("test_path") is None
     with pytest.raises(SettingsError, match="leave 'name' out"):
         parse_suite({"models": ["m"], "datasets": [{"name": "all", "path": "sae-probes:*"}]}, tmp_path, "t")

@@ -201,6 +201,34 @@ def test_sae_probes_split_fits_and_tests_on_the_rows_the_package_draws(
         )
 
 
+def test_test_data_adds_covariate_shift_rows_of_its_own(tiny_model_dir, sae_dir, sst2_subset, tmp_path):
+    import pandas as pd
+
+    shifted = load_dataset([f"{t} indeed" for t in sst2_subset.texts[:40]], list(sst2_subset.labels[:40]), name="moved")
+    options = {"layers": "1", "controls": (), "cache_dir": tmp_path, "progress": False}
+    result = sweep(str(tiny_model_dir), str(sae_dir), sst2_subset, test_data=shifted, **options)
+    plain = sweep(str(tiny_model_dir), str(sae_dir), sst2_subset, **options)
+    (run,) = result.layers[0].regimes
+    assert (run.regime, run.value, run.test_data, set(run.scores)) == ("covariate_shift", 40.0, "moved", {"raw", "sae"})
+    assert result.layers[0].scores == plain.layers[0].scores  # never mixed with the test split
+    rows = result.scores[result.scores["regime"] == "covariate_shift"]
+    assert set(rows["representation"]) == {"raw", "sae"} and set(rows["regime_value"]) == {40.0}
+    again = sweep(str(tiny_model_dir), str(sae_dir), sst2_subset, test_data=shifted, **options)
+    assert again.timings["layers_from_cache"] == 1
+
+    def shift_rows(found):
+        table = found.scores[found.scores["regime"] == "covariate_shift"]
+        return table.sort_values(["representation", "metric"]).reset_index(drop=True)
+
+    pd.testing.assert_frame_equal(shift_rows(again), shift_rows(result), check_dtype=False)
+    other = load_dataset(list(sst2_subset.texts[:30]), ["a", "b", "c"] * 10, name="three")
+    with pytest.raises(DataError, match=r"'three' has classes .* a probe can only be tested on classes it was trained"):
+        sweep(str(tiny_model_dir), str(sae_dir), sst2_subset, test_data=other, **options)
+    renamed = load_dataset(list(sst2_subset.texts[:20]), ["no", "yes"] * 10, name="renamed")
+    with pytest.warns(SaeprobeWarning, match="matched in sorted order \\('no' as 0, 'yes' as 1\\)"):
+        sweep(str(tiny_model_dir), str(sae_dir), sst2_subset, test_data=renamed, **options)
+
+
 def test_repeated_splits_report_a_spread_over_splits_made_like_the_sweeps_own(
     tiny_model_dir, sae_dir, sst2_subset, tmp_path
 ):
