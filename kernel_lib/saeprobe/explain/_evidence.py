@@ -26,31 +26,41 @@ MOST_TESTS_REPORTED = 1_000_000
 @dataclass
 class Resamples:
     """``counts`` ``[n_resamples, n_test]``: how often each test row was drawn in each bootstrap
-    resample of the test rows (each resample draws ``n_test`` rows with replacement)."""
+    resample of the test rows (each resample draws ``n_test`` rows with replacement). They are
+    kept a test row to a row (``[n_test, n_resamples]``, contiguous), so that putting the rows in
+    a probe's score order gathers whole rows: about ten times faster than gathering columns on
+    thousands of test rows."""
 
-    counts: np.ndarray
+    by_row: np.ndarray
 
     @classmethod
     def draw(cls, n_test: int, n_resamples: int, seed: int) -> Resamples:
         """``n_resamples`` resamples of ``n_test`` rows, from ``seed``."""
         rng = np.random.default_rng(seed)
         counts = rng.multinomial(n_test, np.full(n_test, 1.0 / n_test), size=n_resamples)
-        return cls(counts.astype(np.float64))
+        # float32 holds every count and every running sum of counts exactly (all below 2**24).
+        return cls(np.ascontiguousarray(counts.T, dtype=np.float32))
+
+    @property
+    def counts(self) -> np.ndarray:
+        """The counts ``[n_resamples, n_test]``."""
+        return self.by_row.T
 
     @property
     def n_test(self) -> int:
-        return int(self.counts.shape[1])
+        return int(self.by_row.shape[0])
 
     def accuracy(self, correct: np.ndarray) -> np.ndarray:
         """The accuracy in every resample, of a probe right on the test rows ``correct`` (bool)."""
-        return self.counts @ np.asarray(correct, dtype=np.float64) / self.n_test
+        hits = np.asarray(correct, dtype=np.float32) @ self.by_row  # whole numbers below 2**24: exact
+        return hits.astype(np.float64) / self.n_test
 
     def auc(self, y: np.ndarray, proba: np.ndarray, labels: np.ndarray) -> np.ndarray:
         """The ROC-AUC in every resample, as :func:`saeprobe.probe.roc_auc` scores it (the positive
         class's for two classes, macro one-vs-rest for more); NaN where a resample lacks a class."""
         present = np.isin(labels, np.unique(y))
         if present.sum() < 2:
-            return np.full(len(self.counts), np.nan)
+            return np.full(self.by_row.shape[1], np.nan)
         if proba.shape[1] == 2:
             return self._binary_auc(y == labels[1], proba[:, 1])
         if not present.all():  # a class absent from the test rows: score over the others, renormalised
@@ -62,17 +72,25 @@ class Resamples:
 
     def _binary_auc(self, positive: np.ndarray, scores: np.ndarray) -> np.ndarray:
         """The Mann-Whitney AUC with each row weighted by its count in each resample: the share of
-        (positive, negative) pairs ordered right, ties counted half."""
+        (positive, negative) pairs ordered right, ties counted half. In score order, a positive row
+        counts the negatives drawn before its group of tied scores and half of those within it,
+        both read off one running sum of the negatives."""
         order = np.argsort(scores, kind="stable")
         sorted_scores, positive = scores[order], positive[order]
-        starts = np.flatnonzero(np.r_[True, np.diff(sorted_scores) != 0])  # groups of tied scores
-        counts = self.counts[:, order]
-        positives = np.add.reduceat(counts * positive, starts, axis=1)
-        negatives = np.add.reduceat(counts * ~positive, starts, axis=1)
-        below = np.cumsum(negatives, axis=1) - negatives
-        pairs = positives.sum(axis=1) * negatives.sum(axis=1)
+        counts = self.by_row[order]  # [n_test, n_resamples], in score order
+        negatives_before = np.zeros((len(order) + 1, counts.shape[1]), dtype=counts.dtype)  # row r: the first r rows
+        np.cumsum(counts * ~positive[:, None], axis=0, out=negatives_before[1:])
+        new_group = np.r_[True, np.diff(sorted_scores) != 0]
+        starts = np.flatnonzero(new_group)
+        group = np.cumsum(new_group) - 1
+        first, past = starts[group][positive], np.r_[starts[1:], len(order)][group][positive]
+        drawn = counts[positive]
+        # Products and their sums in float64: they outgrow float32's exact integers.
+        halves = negatives_before[first].astype(np.float64) + negatives_before[past]
+        right = np.einsum("ij,ij->j", drawn, halves, dtype=np.float64) / 2
+        pairs = drawn.sum(axis=0, dtype=np.float64) * negatives_before[-1]
         with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(pairs > 0, (positives * (below + 0.5 * negatives)).sum(axis=1) / pairs, np.nan)
+            return np.where(pairs > 0, right / pairs, np.nan)
 
 
 def interval(values: np.ndarray, confidence: float) -> tuple[float, float]:
