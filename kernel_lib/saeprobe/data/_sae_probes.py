@@ -11,11 +11,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from ..config import DataOptions
 from ..errors import DataError
 from ._dataset import ProbeDataset
+from ._tables import _from_frame
 
 PACKAGE = "sae_probes"
 PREFIX = "sae-probes:"
@@ -114,15 +115,8 @@ def benchmark_table() -> pd.DataFrame:
 
 
 def _dataset_from(frame: pd.DataFrame, name: str, template: str | None) -> ProbeDataset:
-    missing = [c for c in (TEXT_COLUMN, LABEL_COLUMN) if c not in frame.columns]
-    if missing:
-        raise DataError(f"sae-probes' file for {name!r} has no {missing[0]!r} column; reinstall sae-probes: {INSTALL}")
-    return ProbeDataset(
-        texts=tuple(str(t) for t in frame[TEXT_COLUMN]),
-        labels=tuple(v.item() if isinstance(v, np.generic) else v for v in frame[LABEL_COLUMN]),
-        template=template,
-        name=name,
-    )
+    options = DataOptions(text_column=TEXT_COLUMN, label_column=LABEL_COLUMN, template=template)
+    return _from_frame(frame, options, name)
 
 
 class SaeProbesDatasets:

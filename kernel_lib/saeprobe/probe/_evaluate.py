@@ -75,14 +75,23 @@ def fit_and_score(
     bootstrap intervals and the paired comparisons are made."""
     with one_thread():
         probe.fit(X[train], y[train])
-        proba = probe.predict_proba(X[test])
         predicted = probe.predict(X[train])
+    return score_fitted(probe, X[test], y[test], float(np.mean(y[train] == predicted)))
+
+
+def score_fitted(
+    probe: Any, X_test: np.ndarray | sp.csr_matrix, y_test: np.ndarray, train_accuracy: float
+) -> tuple[Metrics, ProbeAnswers]:
+    """The metrics of an already fitted ``probe`` on test rows ``(X_test, y_test)``, with its
+    ``train_accuracy`` as measured at the fit, and its answers on those rows."""
+    with one_thread():
+        proba = probe.predict_proba(X_test)
     labels = probe.classes_
-    correct = y[test] == labels[proba.argmax(axis=1)]
+    correct = y_test == labels[proba.argmax(axis=1)]
     metrics = Metrics(
-        train_accuracy=float(np.mean(y[train] == predicted)),
+        train_accuracy=train_accuracy,
         test_accuracy=float(np.mean(correct)),
-        test_auc=roc_auc(y[test], proba, labels),
+        test_auc=roc_auc(y_test, proba, labels),
         # Plugin probes need not choose C by cross-validation; what they lack is reported as NaN.
         cv_accuracy_mean=float(getattr(probe, "cv_accuracy_mean_", float("nan"))),
         cv_accuracy_std=float(getattr(probe, "cv_accuracy_std_", float("nan"))),

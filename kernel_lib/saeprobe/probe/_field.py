@@ -28,6 +28,7 @@ from sklearn.preprocessing import StandardScaler
 
 from ..config import DEFAULT_CS
 from ..errors import SettingsError
+from ._batched import _used_columns
 from ._sklearn import cv_folds_for
 
 XGBOOST_INSTALL = 'pip install "saeprobe[xgboost]" (or xgboost-cpu, without the CUDA libraries)'
@@ -36,12 +37,9 @@ XGBOOST_INSTALL = 'pip install "saeprobe[xgboost]" (or xgboost-cpu, without the 
 def _dense(X: np.ndarray | sp.csr_matrix, columns: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
     """``X`` as a dense float matrix; a sparse one only on ``columns`` (default: its columns that
     are non-zero somewhere), which are returned for the predictions."""
-    if not sp.issparse(X):
-        return np.asarray(X, dtype=np.float64), None
-    X = sp.csr_matrix(X)
-    if columns is None:
-        columns = np.flatnonzero(np.bincount(X.indices[X.data != 0], minlength=X.shape[1]))
-    return X[:, columns].toarray().astype(np.float64), columns
+    if columns is None or not sp.issparse(X):
+        return _used_columns(X)[::-1]
+    return sp.csr_matrix(X)[:, columns].toarray().astype(np.float64), columns
 
 
 def _log_grid(largest: int, points: int = 10) -> list[int]:
@@ -49,15 +47,28 @@ def _log_grid(largest: int, points: int = 10) -> list[int]:
     return sorted({int(v) for v in np.logspace(0, np.log2(max(largest, 1)), num=points, base=2, dtype=int)})
 
 
-class _SearchedProbe:
-    """A scikit-learn estimator whose one hyperparameter is chosen by stratified CV on accuracy,
-    then refitted on every training row. Subclasses give the estimator and the grid."""
+class _FieldProbe:
+    """What the field's probes share: the keywords every probe plugin takes, and predictions as the
+    class of the largest probability."""
+
+    classes_: np.ndarray
 
     def __init__(self, Cs: Sequence[float] = DEFAULT_CS, cv_folds: int = 5, seed: int = 0, scaling: str | None = None):
         self.Cs = Cs
         self.cv_folds = cv_folds
         self.seed = seed
         self.scaling = scaling
+
+    def predict_proba(self, X: np.ndarray | sp.csr_matrix) -> np.ndarray:
+        raise NotImplementedError
+
+    def predict(self, X: np.ndarray | sp.csr_matrix) -> np.ndarray:
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+
+class _SearchedProbe(_FieldProbe):
+    """A scikit-learn estimator whose one hyperparameter is chosen by stratified CV on accuracy,
+    then refitted on every training row. Subclasses give the estimator and the grid."""
 
     def _search(self, X: np.ndarray, y: np.ndarray, folds: Any) -> tuple[Any, dict[str, list[Any]]]:
         raise NotImplementedError
@@ -83,22 +94,13 @@ class _SearchedProbe:
     def predict_proba(self, X: np.ndarray | sp.csr_matrix) -> np.ndarray:
         return self.search_.predict_proba(_dense(X, self.columns_)[0])
 
-    def predict(self, X: np.ndarray | sp.csr_matrix) -> np.ndarray:
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
 
-
-class DiffMeanProbe:
+class DiffMeanProbe(_FieldProbe):
     """Difference of class means (AxBench's DiffMean): for two classes the direction from class
     0's mean to class 1's, for more each class's mean minus the mean of all, read as projections
     and calibrated by a logistic regression on those few projections (the training rows only). No
     hyperparameter, so no cross-validation; ``Cs``, ``cv_folds`` and ``scaling`` are accepted and
     unused."""
-
-    def __init__(self, Cs: Sequence[float] = DEFAULT_CS, cv_folds: int = 5, seed: int = 0, scaling: str | None = None):
-        self.Cs = Cs
-        self.cv_folds = cv_folds
-        self.seed = seed
-        self.scaling = scaling
 
     def fit(self, X: np.ndarray | sp.csr_matrix, y: np.ndarray) -> DiffMeanProbe:
         """The class means of ``X`` and the calibration of the projections on them."""
@@ -121,9 +123,6 @@ class DiffMeanProbe:
 
     def predict_proba(self, X: np.ndarray | sp.csr_matrix) -> np.ndarray:
         return self.calibration_.predict_proba(self._projections(_dense(X, self.columns_)[0]))
-
-    def predict(self, X: np.ndarray | sp.csr_matrix) -> np.ndarray:
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
 
 
 class PCAProbe(_SearchedProbe):

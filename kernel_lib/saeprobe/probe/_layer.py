@@ -46,7 +46,7 @@ from ..sae import (
     reconstruct,
 )
 from ._controls import leak_check, leak_warnings, relabelled, shuffled_training_labels
-from ._evaluate import ProbeAnswers, evaluate_probe, fit_and_score, probe_factory
+from ._evaluate import ProbeAnswers, evaluate_probe, fit_and_score, probe_factory, score_fitted
 from ._regimes import COVARIATE_SHIFT, Regime, ShiftedTest, regimes_from
 from ._representations import LayerRepresentations, build_representations
 
@@ -117,10 +117,10 @@ def probe_layer(
         controls=settings.controls,
         baselines=settings.baselines,
     )
-    scores, answers = {}, {}
+    scores, answers, fitted = {}, {}, {}
     for name, matrix in built.matrices.items():
-        probe = make_probe(scaling=built.scaling.get(name))
-        scores[name], answers[name] = fit_and_score(probe, matrix, y, train, ~train)
+        fitted[name] = make_probe(scaling=built.scaling.get(name))
+        scores[name], answers[name] = fit_and_score(fitted[name], matrix, y, train, ~train)
     checks = {}
     if "shuffled_labels" in settings.controls:
         bases = ["raw", *(representation_name("sae", name) for name in sets)]
@@ -152,7 +152,7 @@ def probe_layer(
         ],
     )
     if shift is not None:
-        shifted = _shift_scores(shift, built, saes, y, train, make_probe)
+        shifted = _shift_scores(shift, built, saes, fitted, scores)
         entry.regimes.append(RegimeRun(COVARIATE_SHIFT, float(len(shift.y)), shifted, test_data=shift.name))
     raw_dimension = effective_dimension(raw)  # one SVD, shared by the sets that read the raw states
     for name, found in sets.items():
@@ -414,12 +414,11 @@ def _shift_scores(
     shift: ShiftedTest,
     built: LayerRepresentations,
     saes: Mapping[str, LayerSAE],
-    y: np.ndarray,
-    train: np.ndarray,
-    make_probe: Callable[..., Any],
+    fitted: Mapping[str, Any],
+    scores: Mapping[str, Metrics],
 ) -> dict[str, Metrics]:
-    """The raw and each set's SAE probe, fitted on the training rows as in the standard run, scored
-    on every row of the shifted dataset."""
+    """The raw and each set's SAE probe, as fitted for the standard run, scored on every row of
+    the shifted dataset."""
     if shift.raw.ndim != 2 or shift.raw.shape[1] != built.matrices["raw"].shape[1] or len(shift.y) != len(shift.raw):
         raise DataError(
             f"the shifted test rows need raw [n, {built.matrices['raw'].shape[1]}] and one label each; got raw "
@@ -431,11 +430,7 @@ def _shift_scores(
         found = given if given is not None else codes_of_pooled(one, np.asarray(shift.raw))
         codes = found.codes if isinstance(found, LayerCodes) else found
         matrices[representation_name("sae", name)] = sp.csr_matrix(codes)
-    rows = np.arange(int(train.sum()) + len(shift.y)) < int(train.sum())
-    labels = np.concatenate([y[train], shift.y])
-    scores = {}
-    for name, other in matrices.items():
-        parts: list[Any] = [built.matrices[name][train], other]
-        stacked = sp.vstack(parts, format="csr") if sp.issparse(other) else np.vstack(parts)
-        scores[name] = evaluate_probe(make_probe(scaling=built.scaling.get(name)), stacked, labels, rows, ~rows)
-    return scores
+    return {
+        name: score_fitted(fitted[name], matrix, shift.y, scores[name].train_accuracy)[0]
+        for name, matrix in matrices.items()
+    }

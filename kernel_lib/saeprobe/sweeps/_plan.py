@@ -260,21 +260,20 @@ def _repeated_splits(data: ProbeDataset, settings: SweepSettings) -> dict[int, n
     none when the data gives its split, which is said in a warning."""
     if not settings.seeds:
         return {}
+    ignored = f"seeds={list(settings.seeds)} is ignored and no spread over splits is reported"
+    fixed = None
     if settings.split == SAE_PROBES_SPLIT:
-        warnings.warn(
-            f"sae-probes' split is one fixed draw (its seed 42), so seeds={list(settings.seeds)} is ignored and no "
-            "spread over splits is reported; set split to auto to repeat a stratified split",
-            SaeprobeWarning,
-            stacklevel=4,  # the caller of sweep(), through plan_sweep()
+        fixed = (
+            f"sae-probes' split is one fixed draw (its seed 42), so {ignored}; set split to auto to repeat a "
+            "stratified split"
         )
-        return {}
-    if data.split is not None:
-        warnings.warn(
-            f"{data.name!r} gives its own train/test split, so there is one split to fit: seeds={list(settings.seeds)} "
-            "is ignored and no spread over splits is reported; leave the split column out to repeat the split",
-            SaeprobeWarning,
-            stacklevel=4,  # the caller of sweep(), through plan_sweep()
+    elif data.split is not None:
+        fixed = (
+            f"{data.name!r} gives its own train/test split, so there is one split to fit: {ignored}; leave the split "
+            "column out to repeat the split"
         )
+    if fixed is not None:
+        warnings.warn(fixed, SaeprobeWarning, stacklevel=4)  # the caller of sweep(), through plan_sweep()
         return {}
     return {
         seed: data.split_rows(test_size=settings.test_size, seed=seed, duplicates=settings.duplicates).train

@@ -108,10 +108,10 @@ class SweepRun:
         meta = self._read_states()
         extracted = time.perf_counter()
         if self.plan.todo and self.plan.sets:
-            for layer, (codes, random_codes) in zip(
+            for layer, (codes, random_codes, shift_codes) in zip(
                 self.plan.todo, side_by_side(self._encode, self.plan.todo, self.settings.threads), strict=True
             ):
-                self.codes[layer], self.random_codes[layer] = codes, random_codes
+                self.codes[layer], self.random_codes[layer], self.shift_codes[layer] = codes, random_codes, shift_codes
         encoded = time.perf_counter()
         result = self._empty_result(meta)
         self._probe_layers(result)
@@ -138,13 +138,14 @@ class SweepRun:
         self.beyond_context = {name: _beyond_context(name, saes, lengths) for name, saes in plan.sets.items()}
         return meta
 
-    def _encode(self, layer: int) -> tuple[dict[str, LayerCodes], dict[str, LayerCodes]]:
-        """Every SAE set's codes of ``layer``, from the states read for that set's preparation, and
-        with the ``sae_random`` control those of a random SAE of each set's shape, encoded alike."""
+    def _encode(self, layer: int) -> tuple[dict[str, LayerCodes], dict[str, LayerCodes], dict[str, LayerCodes]]:
+        """Every SAE set's codes of ``layer``, from the states read for that set's preparation; with
+        the ``sae_random`` control those of a random SAE of each set's shape, encoded alike; and
+        under covariate shift its codes of the test data's rows."""
         from ..sae import random_like
 
         raw = self.plan.target.preparation
-        found, random = {}, {}
+        found, random, shifted = {}, {}, {}
         for name, layer_saes in self.plan.sets.items():
             target = self.plan.set_targets[name]
             states = self.activations[target.preparation]
@@ -157,11 +158,9 @@ class SweepRun:
                 random[name] = _layer_codes(target, shaped, states, layer, len(self.plan.data), own_states=own)
                 random[name].outputs = outputs
             if self.plan.shift is not None:
-                shifted = self.shift_activations[target.preparation]
-                self.shift_codes.setdefault(layer, {})[name] = _layer_codes(
-                    target, layer_saes[layer], shifted, layer, len(self.plan.shift)
-                )
-        return found, random
+                states = self.shift_activations[target.preparation]
+                shifted[name] = _layer_codes(target, layer_saes[layer], states, layer, len(self.plan.shift))
+        return found, random, shifted
 
     def _probe(self, layer: int) -> LayerEntry:
         """``layer`` probed and explained, saved to the result cache at once (an interruption keeps it)."""
