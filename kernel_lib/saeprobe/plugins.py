@@ -163,9 +163,9 @@ def matching(kind: str, spec: str) -> Any | None:
     return None
 
 
-def require(kind: str, spec: str) -> Any:
-    """The plugin of ``kind`` for ``spec``: the probe plugin named ``spec``, or the first model,
-    SAE or dataset plugin whose ``matches(spec)`` is true. Raises :class:`PluginError` naming the
+def require(kind: str, spec: str, option: str = "probe") -> Any:
+    """The plugin of ``kind`` for ``spec``: the probe plugin named ``spec`` (given as setting
+    ``option``), or the first model, SAE or dataset plugin whose ``matches(spec)`` is true. Raises :class:`PluginError` naming the
     fix when there is none (a :class:`ModelError`, :class:`SAEError`, :class:`DataError` or
     :class:`SettingsError`, by kind), and :class:`PluginError` with a plugin's own load error when
     the probe asked for failed to load."""
@@ -183,8 +183,7 @@ def require(kind: str, spec: str) -> Any:
         message += "; these plugins failed to load and might have: " + "; ".join(
             f"{name} ({info.source}): {info.error}" for name, info in broken.items()
         )
-    option = "probe" if kind == "probes" else None
-    raise NOT_FOUND_ERRORS[kind](message + " (see `saeprobe plugins`)", option=option)
+    raise NOT_FOUND_ERRORS[kind](message + " (see `saeprobe plugins`)", option=option if kind == "probes" else None)
 
 
 def refresh() -> None:

@@ -22,6 +22,11 @@ SET_KINDS = ("sae", "pca_matched", "sae_reconstruction", "sae_error")
 CONTROL_KINDS = ("raw_shuffled", "sae_shuffled", "sae_random", "raw_random_k")
 # Representation kinds of a set whose names do not start with "sae".
 _SET_KINDS_OF_RAW_STATES = ("pca_matched", "raw_random_k")
+# Joins a representation's kind to the probe plugin that read it, when that is not the sweep's own
+# probe: ``raw@knn``, ``sae@diffmean:task``.
+PROBE_MARK = "@"
+# The probe of the ``probes`` setting that is no plugin: the best of the others by validation AUC.
+BEST_PROBE = "best"
 
 
 def representation_name(kind: str, set_name: str) -> str:
@@ -38,6 +43,21 @@ def split_representation(name: str) -> tuple[str, str | None]:
     if kind in _SET_KINDS_OF_RAW_STATES or kind.startswith("sae"):
         return kind, DEFAULT_SET
     return kind, None
+
+
+def with_probe(name: str, probe: str) -> str:
+    """Representation ``name`` read by the probe plugin ``probe`` instead of the sweep's own:
+    ``raw`` → ``raw@knn``, ``sae:task`` → ``sae@knn:task``."""
+    kind, sep, set_name = name.partition(":")
+    return f"{kind}{PROBE_MARK}{probe}{sep}{set_name}"
+
+
+def probe_of(name: str) -> tuple[str, str | None]:
+    """``(representation, probe)`` of a score's name: the probe that :func:`with_probe` joined, or
+    ``None`` for the sweep's own probe."""
+    kind, sep, set_name = name.partition(":")
+    base, mark, probe = kind.partition(PROBE_MARK)
+    return (f"{base}{sep}{set_name}", probe) if mark else (name, None)
 
 
 class _ReadLikeADict:

@@ -61,6 +61,8 @@ export type Settings = {
   code_pooling?: "tokens" | "pooled" | null;
   /** probe plugin (see `saeprobe plugins`) */
   probe?: string;
+  /** more probe plugins fitted beside the probe on raw and on each SAE code, e.g. diffmean,pca,knn,mlp,xgboost; best adds the best of them (and the probe) by validation AUC on a fifth of the training rows, sae-probes' quiver of arrows */
+  probes?: string[];
   /** candidate inverse regularisation strengths, chosen by CV */
   Cs?: number[];
   /** cross-validation folds on the training split */

@@ -195,6 +195,8 @@ def _run_sweep(args: argparse.Namespace) -> None:
     )
     result.to_json(args.out)
     print(result.summary().round(3).to_string())
+    if result.settings.probes:
+        print(f"\nprobes compared (test AUC):\n{result.probes().round(3).to_string()}")
     if not result.diagnoses.empty:
         print(f"\n{result.diagnosis_text()}\n")
     print(f"wrote {args.out}")

@@ -145,6 +145,15 @@ class SweepSettings(Options):
         optional=True,
     )
     probe: str = option("logistic", "probe plugin (see `saeprobe plugins`)", kind="str", group=PROBES, check=NAME)
+    probes: tuple[str, ...] = option(
+        (),
+        "more probe plugins fitted beside the probe on raw and on each SAE code, e.g. "
+        "diffmean,pca,knn,mlp,xgboost; best adds the best of them (and the probe) by validation AUC on a fifth of "
+        "the training rows, sae-probes' quiver of arrows",
+        kind="words",
+        group=PROBES,
+        check=Each(NAME, sample="knn"),
+    )
     Cs: tuple[float, ...] = option(
         DEFAULT_CS,
         "candidate inverse regularisation strengths, chosen by CV",

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from ._evaluate import METRICS, evaluate_probe, probe_factory, roc_auc
     from ._field import DiffMeanProbe, KNNProbe, MLPProbe, PCAProbe, XGBoostProbe
     from ._layer import probe_layer
+    from ._quiver import QuiverFits, extra_probes, fit_quiver, validation_split
     from ._regimes import COVARIATE_SHIFT, REGIME_KINDS, Regime, ShiftedTest, regimes_from
     from ._representations import LayerRepresentations, SetCodes, build_representations, column_scale, top_k_columns
     from ._sklearn import SCALINGS, LogisticProbe, cv_folds_for, default_scaling, probe_pipeline

@@ -21,10 +21,10 @@ from ..records import Metrics
 METRICS = ("train_accuracy", "test_accuracy", "test_auc", "cv_accuracy_mean", "cv_accuracy_std", "C")
 
 
-def probe_factory(settings: SweepSettings) -> Callable[..., Any]:
-    """The probe plugin of ``settings.probe`` with its keywords bound: ``Cs``, ``cv_folds``, ``seed``
-    and, for plugins that take one, the ``device``."""
-    probe_class = require("probes", settings.probe)
+def probe_factory(settings: SweepSettings, name: str | None = None) -> Callable[..., Any]:
+    """The probe plugin ``name`` (default ``settings.probe``) with its keywords bound: ``Cs``,
+    ``cv_folds``, ``seed`` and, for plugins that take one, the ``device``."""
+    probe_class = require("probes", name or settings.probe)
     options: dict[str, Any] = {"Cs": settings.Cs, "cv_folds": settings.cv_folds, "seed": settings.seed}
     if "device" in inspect.signature(probe_class).parameters:
         options["device"] = settings.device

@@ -31,6 +31,7 @@ from ..records import (
     Metrics,
     RegimeRun,
     SAESetLayer,
+    probe_of,
     representation_name,
     split_representation,
 )
@@ -47,6 +48,7 @@ from ..sae import (
 )
 from ._controls import leak_check, leak_warnings, relabelled, shuffled_training_labels
 from ._evaluate import ProbeAnswers, evaluate_probe, fit_and_score, probe_factory, score_fitted
+from ._quiver import fit_quiver
 from ._regimes import COVARIATE_SHIFT, Regime, ShiftedTest, regimes_from
 from ._representations import LayerRepresentations, build_representations
 
@@ -86,7 +88,10 @@ def probe_layer(
     deviation of the test accuracy over them. With ``shift`` (another dataset's rows, see
     :class:`~saeprobe.probe.ShiftedTest`) the raw and SAE probes, trained on the training rows as
     always, are also tested on those rows, and the entry gains a ``covariate_shift`` regime run
-    with their scores. Raises :class:`DataError` when the shapes disagree.
+    with their scores. With the ``probes`` setting, the raw and SAE codes are also read by each
+    named probe plugin (scores ``raw@knn``, ``sae@knn:task``; ``@best``: the best of them by
+    validation AUC, its choice under ``baselines``). Raises :class:`DataError` when the shapes
+    disagree.
     """
     settings = settings_with(settings, options)
     raw = np.asarray(raw)
@@ -130,12 +135,19 @@ def probe_layer(
                 make_probe, built, base, y, train, len(classes), settings.seed
             )
             built.choices[name] = {"seed": settings.seed, **checks[name]}
+    compared = ["raw", *(representation_name("sae", name) for name in sets)]
+    if settings.probes:
+        own = {name: (scores[name], answers[name], fitted[name]) for name in compared}
+        quiver = fit_quiver(compared, built.matrices, built.scaling, own, y, train, settings)
+        scores.update(quiver.scores)
+        answers.update(quiver.answers)
+        fitted.update(quiver.fitted)
+        built.choices.update(quiver.choices)
     comparisons = _with_intervals(scores, answers, y[~train], list(sets), settings)
     splits = _repeat_splits(repeat_splits, y, settings)
     if splits:
         scores.update(_over_splits(scores, splits, raw, y, len(classes), sets, make_probe, settings))
     regimes = regimes_from(settings.train_sizes, settings.label_noise, settings.imbalance)
-    compared = ["raw", *(representation_name("sae", name) for name in sets)]
     entry = LayerEntry(
         layer=layer,
         hook_name=hook_name,
@@ -417,8 +429,8 @@ def _shift_scores(
     fitted: Mapping[str, Any],
     scores: Mapping[str, Metrics],
 ) -> dict[str, Metrics]:
-    """The raw and each set's SAE probe, as fitted for the standard run, scored on every row of
-    the shifted dataset."""
+    """The raw and each set's SAE probes (the sweep's own and those of the ``probes`` setting), as
+    fitted for the standard run, scored on every row of the shifted dataset."""
     if shift.raw.ndim != 2 or shift.raw.shape[1] != built.matrices["raw"].shape[1] or len(shift.y) != len(shift.raw):
         raise DataError(
             f"the shifted test rows need raw [n, {built.matrices['raw'].shape[1]}] and one label each; got raw "
@@ -431,6 +443,7 @@ def _shift_scores(
         codes = found.codes if isinstance(found, LayerCodes) else found
         matrices[representation_name("sae", name)] = sp.csr_matrix(codes)
     return {
-        name: score_fitted(fitted[name], matrix, shift.y, scores[name].train_accuracy)[0]
-        for name, matrix in matrices.items()
+        name: score_fitted(probe, matrices[base], shift.y, scores[name].train_accuracy)[0]
+        for name, probe in fitted.items()
+        if (base := probe_of(name)[0]) in matrices
     }

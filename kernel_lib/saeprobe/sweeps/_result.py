@@ -16,10 +16,20 @@ from .. import __version__
 from ..config import SweepSettings
 from ..errors import SaeprobeError
 from ..explain import with_diagnosis
-from ..records import DEFAULT_SET, DatasetInfo, LayerEntry, ModelInfo, representation_name, split_representation
+from ..records import (
+    BEST_PROBE,
+    DEFAULT_SET,
+    DatasetInfo,
+    LayerEntry,
+    ModelInfo,
+    probe_of,
+    representation_name,
+    split_representation,
+    with_probe,
+)
 from ..store import dumps, from_jsonable, to_jsonable
 
-SCHEMA_VERSION = "2.2"
+SCHEMA_VERSION = "2.3"
 # Majors this saeprobe reads: 1.x files are migrated on reading (see _upgrade_layer).
 READABLE_MAJORS = ("1", "2")
 DIAGNOSTIC_COLUMNS = [
@@ -42,7 +52,7 @@ DIAGNOSTIC_COLUMNS = [
     "l0_tokens",
     "fvu_tokens",
 ]
-SCORE_COLUMNS = ["layer", "hook_name", "representation", "metric", "value", "regime", "regime_value"]
+SCORE_COLUMNS = ["layer", "hook_name", "representation", "probe", "metric", "value", "regime", "regime_value"]
 COMPARISON_COLUMNS = ["layer", "reference", "other", "gap", "low", "high", "spread", "p_value", "n_test", "confidence"]
 SCHEMA_PATH = Path(__file__).parent / "schema" / "sweep_result.schema.json"
 
@@ -69,19 +79,23 @@ class SweepResult:
 
     @property
     def scores(self) -> pd.DataFrame:
-        """Tidy scores: one row per ``layer``, ``hook_name``, ``representation``, ``metric``,
-        ``value``, ``regime`` (``standard``, or a regime's kind) and ``regime_value``."""
+        """Tidy scores: one row per ``layer``, ``hook_name``, ``representation`` (the score's name:
+        ``raw``, ``sae:task``, ``raw@knn`` ...), ``probe`` (the plugin that read it: the sweep's
+        ``probe`` setting, or one of its ``probes``), ``metric``, ``value``, ``regime``
+        (``standard``, or a regime's kind) and ``regime_value``."""
         rows = []
         for entry in self.layers:
             runs = [("standard", None, entry.scores)] + [(run.regime, run.value, run.scores) for run in entry.regimes]
             for regime, regime_value, scores in runs:
                 for rep, metrics in scores.items():
+                    probe = probe_of(rep)[1] or self.settings.probe
                     for metric, value in metrics.__dict__.items():
                         rows.append(
                             {
                                 "layer": entry.layer,
                                 "hook_name": entry.hook_name,
                                 "representation": rep,
+                                "probe": probe,
                                 "metric": metric,
                                 "value": value,
                                 "regime": regime,
@@ -107,6 +121,34 @@ class SweepResult:
             raise SaeprobeError(f"no metric {metric!r} in this result; it has {known}")
         table = chosen.pivot(index="layer", columns="representation", values="value")
         table.columns.name = None
+        return table
+
+    def probes(self, metric: str = "test_auc") -> pd.DataFrame:
+        """The probes compared on the same representations (the ``probes`` setting): one row per
+        layer and representation read by more than one probe (``raw``, ``sae:task``), one column of
+        ``metric`` per probe, and with ``best`` the probe it chose (``best_probe``)."""
+        scores = self.scores
+        chosen = scores[(scores["metric"] == metric) & (scores["regime"] == "standard")].copy()
+        if chosen.empty:
+            raise SaeprobeError(f"no metric {metric!r} in this result; it has {sorted(scores['metric'].unique())}")
+        chosen["representation"] = [probe_of(name)[0] for name in chosen["representation"]]
+        read_by = chosen.groupby("representation")["probe"].nunique()
+        compared = chosen[chosen["representation"].isin(read_by[read_by > 1].index)]
+        if compared.empty:
+            raise SaeprobeError(
+                "this sweep fitted one probe per representation; give probes=[...] (e.g. diffmean,knn,best) to "
+                "compare probes"
+            )
+        table = compared.pivot_table(
+            index=["layer", "representation"], columns="probe", values="value", aggfunc="first", sort=False
+        )
+        table = table[list(dict.fromkeys(compared["probe"]))]
+        table.columns.name = None
+        if BEST_PROBE in table.columns:
+            table["best_probe"] = [
+                self.layer(layer).baselines.get(with_probe(name, BEST_PROBE), {}).get("probe")
+                for layer, name in table.index
+            ]
         return table
 
     def summary(

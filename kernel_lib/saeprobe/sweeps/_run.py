@@ -17,7 +17,7 @@ from ..data import SAE_PROBES_SPLIT, ProbeDataset
 from ..errors import SaeprobeWarning
 from ..model import Preparation, Target
 from ..plugins import require
-from ..records import DatasetInfo, LayerEntry, ModelInfo
+from ..records import BEST_PROBE, DatasetInfo, LayerEntry, ModelInfo
 from ..sae import LayerSAE
 from ._plan import SweepPlan, plan_activations, plan_sweep
 from ._result import SweepResult
@@ -105,6 +105,8 @@ class SweepRun:
         """Read, encode and probe what is left; the finished result, layers in order."""
         if self.plan.todo:  # a missing or broken probe stops the sweep before the forward pass
             require("probes", self.settings.probe)
+            for name in set(self.settings.probes) - {BEST_PROBE}:
+                require("probes", name, option="probes")
         meta = self._read_states()
         extracted = time.perf_counter()
         if self.plan.todo and self.plan.sets:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from html import escape
 from typing import Any
 
-from ..records import DEFAULT_SET, SET_KINDS, split_representation
+from ..records import DEFAULT_SET, SET_KINDS, probe_of, split_representation
 
 # The widget's palette and colour rule (widgets/src/charts.ts, view.ts colorSlots), so a chart
 # exported here looks like the one exported from the widget.
@@ -140,7 +140,11 @@ def _colors(result: dict[str, Any]) -> dict[str, str]:
             return (2 if kind.startswith("sae") else 3, place, set_name or "", int(kind.rsplit("_", 1)[1]))
         return (4, 0, "", 0)
 
-    ordered = sorted(names, key=lambda name: (rank(name), name))
+    def place_of(name: str) -> tuple:
+        base, probe = probe_of(name)  # another probe's reading follows the representation it read
+        return (rank(base), probe or "", name)
+
+    ordered = sorted(names, key=place_of)
     first = [name for name in ordered if name == "raw" or split_representation(name)[0] == "sae"]
     slots = first + [name for name in ordered if name not in first]
     return {name: PALETTE[slot % len(PALETTE)] for slot, name in enumerate(slots)}

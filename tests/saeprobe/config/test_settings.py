@@ -32,6 +32,7 @@ BAD_VALUES = [
     ("exclude_bos", "yes", "must be true or false"),
     ("padding_side", "top", "must be one of ['left', 'right']"),
     ("probe", " ", "is empty"),
+    ("probes", ["knn", "knn"], "lists a value twice"),
     ("Cs", [], "needs at least one value"),
     ("Cs", [0.1, -1.0], "holds -1.0, which must lie in (0, "),
     ("Cs", [1.0, 1.0], "lists a value twice"),

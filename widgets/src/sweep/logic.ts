@@ -38,6 +38,16 @@ export function splitRepresentation(name: string): [string, string | null] {
   return [name, name === "pca_matched" || name === "raw_random_k" || name.startsWith("sae") ? DEFAULT_SET : null];
 }
 
+/** [representation, probe] of a score's name: `raw@knn` is the raw states read by the knn probe,
+ * `sae@best:task` the task set's code read by the best probe; the probe is null for the sweep's own. */
+export function probeOf(name: string): [string, string | null] {
+  const [kind, set] = splitRepresentation(name);
+  const at = kind.indexOf("@");
+  if (at < 0) return [name, null];
+  const base = kind.slice(0, at);
+  return [set !== null && name.includes(":") ? `${base}:${set}` : base, kind.slice(at + 1)];
+}
+
 /** Representation names present in the result in a stable order: raw; each SAE set's sae,
  * pca_matched, reconstruction and error; the sets' top-k codes; the raw top-k sets; the controls;
  * the rest. */
@@ -51,7 +61,7 @@ export function representations(result: SweepResult): string[] {
  * of `sets`. */
 export function orderRepresentations(names: string[], sets: string[]): string[] {
   const rank = (name: string): [number, number, string, number] => {
-    const [kind, set] = splitRepresentation(name);
+    const [kind, set] = splitRepresentation(probeOf(name)[0]);
     const known = set === null ? 0 : sets.indexOf(set);
     const setRank: [number, string] = [known >= 0 ? known : sets.length, set ?? ""];
     if (kind === "raw" && set === null) return [0, 0, "", 0];
@@ -63,7 +73,8 @@ export function orderRepresentations(names: string[], sets: string[]): string[] 
   };
   return [...new Set(names)].sort((a, b) => {
     const [x, y] = [rank(a), rank(b)];
-    return x[0] - y[0] || x[1] - y[1] || x[2].localeCompare(y[2]) || x[3] - y[3] || a.localeCompare(b);
+    const probes = (probeOf(a)[1] ?? "").localeCompare(probeOf(b)[1] ?? "");
+    return x[0] - y[0] || x[1] - y[1] || x[2].localeCompare(y[2]) || x[3] - y[3] || probes || a.localeCompare(b);
   });
 }
 
@@ -312,9 +323,25 @@ export const GLOSSARY: Record<string, string> = {
   chance: "The accuracy of always guessing one class, for balanced classes: 1 / number of classes.",
 };
 
+/** What each of the field's probes is, for names read by a probe other than the sweep's own (`raw@knn`). */
+export const PROBES: Record<string, string> = {
+  logistic: "L2 logistic regression, C chosen by cross-validation",
+  diffmean: "the difference of the class means (AxBench's DiffMean), calibrated",
+  pca: "logistic regression on the first principal components, their number chosen by cross-validation",
+  knn: "k nearest neighbours, k chosen by cross-validation",
+  mlp: "a one-hidden-layer perceptron, its penalty chosen by cross-validation",
+  xgboost: "gradient-boosted trees, their depth chosen by cross-validation",
+  best: "the probe with the highest AUC on a validation fifth of the training rows (sae-probes' quiver of arrows)",
+};
+
 /** The glossary entry for a name shown in the view: top-k names share one entry, and an SAE
  * set's suffix (`sae_topk_5:task`) is read past. */
 export function explain(name: string): string | undefined {
+  const [base, probe] = probeOf(name);
+  if (probe !== null) {
+    const what = explain(base);
+    return `${what ? `${what} ` : ""}Read by the ${probe} probe: ${PROBES[probe] ?? "a probe plugin"}.`;
+  }
   const plain = name.replace(/:[A-Za-z][A-Za-z0-9_.-]*/g, "");
   const topk = /^(sae|raw)_topk_\d+$/.exec(plain);
   if (topk) return GLOSSARY[`${topk[1]}_topk`];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  accuracySeries, colorSlots, defaultVisible, isControl, describePreparation, detailRows, diagnosisLines, explain, GLOSSARY, headlines, saeSets,
+  accuracySeries, colorSlots, defaultVisible, isControl, describePreparation, detailRows, diagnosisLines, explain, GLOSSARY, headlines, probeOf, saeSets,
   saeSource, gapSeries, layerGap, modelLabel, orderRepresentations, representationGroups, representationName, representations,
   resolveLayer, sortFeatures,
   splitRepresentation, stepLayer, sweepTitle,
@@ -38,6 +38,17 @@ describe("representations", () => {
 
   it("orders any list of names the same way, once each, the sets in the order given", () => {
     expect(orderRepresentations(["pca_matched:b", "raw", "sae:a", "sae:b", "raw"], ["b", "a"])).toEqual(["raw", "sae:b", "pca_matched:b", "sae:a"]);
+  });
+
+  it("reads the probe out of a score's name and puts other probes' readings after the representation they read", () => {
+    expect(probeOf("raw@knn")).toEqual(["raw", "knn"]);
+    expect(probeOf("sae@best:task")).toEqual(["sae:task", "best"]);
+    expect(probeOf("sae@diffmean")).toEqual(["sae", "diffmean"]);
+    expect(probeOf("sae_topk_5:task")).toEqual(["sae_topk_5:task", null]);
+    expect(orderRepresentations(["sae@knn:a", "raw@knn", "sae:a", "raw@best", "raw", "pca_matched:a"], ["a"])).toEqual(
+      ["raw", "raw@best", "raw@knn", "sae:a", "sae@knn:a", "pca_matched:a"],
+    );
+    expect(defaultVisible(["raw", "raw@knn", "sae:a", "sae@knn:a"])).toEqual(["raw", "sae:a"]);
   });
 
   it("follows the order of the sets in the layers, not of their names", () => {
@@ -305,6 +316,12 @@ describe("a reader's view", () => {
     expect(explain("pca_matched:res.v2-b")).toBe(GLOSSARY.pca_matched);
     expect(explain("gap (raw − sae:wide test)")).toBe(GLOSSARY.gap);
     expect(explain("n_active_union · wide")).toBe(GLOSSARY.n_active_union);
+  });
+
+  it("explains a representation read by another probe as the representation and the probe", () => {
+    expect(explain("sae@knn:task")).toBe(`${GLOSSARY.sae} Read by the knn probe: k nearest neighbours, k chosen by cross-validation.`);
+    expect(explain("raw@best")).toContain("validation fifth");
+    expect(explain("raw@custom")).toContain("Read by the custom probe: a probe plugin.");
   });
 
   it("titles the view with the model, the dataset and every SAE set", () => {
