@@ -165,7 +165,8 @@ def matching(kind: str, spec: str) -> Any | None:
 
 def require(kind: str, spec: str, option: str = "probe") -> Any:
     """The plugin of ``kind`` for ``spec``: the probe plugin named ``spec`` (given as setting
-    ``option``), or the first model, SAE or dataset plugin whose ``matches(spec)`` is true. Raises :class:`PluginError` naming the
+    ``option``), or the first model, SAE or dataset plugin whose ``matches(spec)`` is true.
+    Raises :class:`PluginError` naming the
     fix when there is none (a :class:`ModelError`, :class:`SAEError`, :class:`DataError` or
     :class:`SettingsError`, by kind), and :class:`PluginError` with a plugin's own load error when
     the probe asked for failed to load."""
