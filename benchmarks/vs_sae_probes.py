@@ -26,6 +26,17 @@ sae-probes reads them.
 
     .venv/bin/python benchmarks/vs_sae_probes.py [--datasets 4] [--names a,b] [--layers 1,3,5] [--json out.json]
 
+With ``--pipeline`` it times the whole pipeline instead, from the dataset's file to the probes, on
+the decoder SmolLM2-135M, which both sides load offline: one model object, loaded once (its load
+time counts for neither), serves both. sae-probes runs its own activation generation
+(``generate_single_dataset_activations``: every row of the file, the last token, its batches of
+32), encodes its split's rows with the SAE as its ``generate_sae_activations`` does, then its probe
+stage. saeprobe runs ``saeprobe.sweep`` on the same model and SAEs from a cold cache, with the
+same work asked for (the package's split, the last token, batches of 32, the k-sparse probes only,
+no controls, no intervals). The SAE set is trained here once (TopK, 1,024 features, k = 32).
+
+    .venv/bin/python benchmarks/vs_sae_probes.py --pipeline [--names 41_truthqa_tf] [--layers 2,4]
+
 It needs sae-probes' code importable (``pip install --no-deps sae-probes`` and ``xgboost``, as
 ``tools/env.sh`` installs them).
 """
@@ -96,6 +107,102 @@ def saeprobe_probe_stage(raw: np.ndarray, sae: Any, y: np.ndarray, train: np.nda
     return {"seconds": seconds, "raw_auc": entry.scores["raw"].test_auc, "sparse_auc": sparse}
 
 
+def pipeline(names: list[str], layers: list[int], cache_dir: str) -> list[dict]:
+    """Time each side's whole pipeline on SmolLM2, from the dataset's file to the probe scores."""
+    import tempfile
+
+    import torch
+    from sae_lens import SAE
+    from sae_probes.generate_model_activations import generate_single_dataset_activations
+
+    import saeprobe
+    from saeprobe import SAETrainingSettings
+    from saeprobe.data import general_sentences, sae_probes_split
+    from saeprobe.data._sae_probes import find_benchmark_dataset
+    from saeprobe.model import resolve_model
+
+    trained = saeprobe.train_saes(
+        "smollm2",
+        general_sentences(),
+        layers=layers,
+        settings=SAETrainingSettings(architecture="topk", width=1024, k=32, steps=300),
+        cache_dir=cache_dir,
+        progress=False,
+    )
+    saes = {layer: SAE.load_from_disk(str(trained.directory / f"layer_{layer}")) for layer in layers}
+    model = resolve_model("smollm2").load()  # one object for both sides; resolve_model keeps it warm
+    hooks = [f"blocks.{layer}.hook_resid_post" for layer in layers]
+    rows = []
+    for name in names:
+        found = find_benchmark_dataset(name)
+        data = saeprobe.load_dataset(f"sae-probes:{name}")
+        train, test = sae_probes_split(data.y)
+        used = np.concatenate([train, test])
+        with tempfile.TemporaryDirectory() as folder:
+            started = time.perf_counter()
+            generate_single_dataset_activations(
+                model=model,
+                model_name="smollm2",
+                dataset_path=found.path,
+                hook_names=hooks,
+                model_cache_path=folder,
+                device="cpu",
+                batch_size=32,
+            )
+            peer_extracted = time.perf_counter() - started
+            peer_auc = {}
+            for layer, hook in zip(layers, hooks, strict=True):
+                stored = Path(folder) / "model_activations_smollm2" / f"{found.path.name.split('.')[0]}_{hook}.pt"
+                raw = torch.load(stored, weights_only=True).float().numpy()
+                codes = torch.zeros((len(raw), saes[layer].cfg.d_sae))
+                with torch.no_grad():
+                    codes[used] = saes[layer].encode(torch.from_numpy(raw[used])).float()
+                peer_auc[layer] = peer_probe_stage(raw, codes, data.y, train, test)["raw_auc"]
+            peer_seconds = time.perf_counter() - started
+        with tempfile.TemporaryDirectory() as cold:
+            started = time.perf_counter()
+            result = saeprobe.sweep(
+                "smollm2",
+                data=data,
+                saes=str(trained.directory),
+                layers=layers,
+                split="sae-probes",
+                pooling="last",
+                batch_size=32,
+                baselines=("sae_topk",),
+                top_ks=PEER_KS,
+                controls=(),
+                bootstrap=0,
+                seed=42,
+                cache_dir=cold,
+                progress=False,
+            )
+            ours_seconds = time.perf_counter() - started
+        row = {
+            "dataset": name,
+            "rows_in_file": len(data),
+            "rows_probed": len(used),
+            "peer_seconds": round(peer_seconds, 1),
+            "peer_activation_seconds": round(peer_extracted, 1),
+            "saeprobe_seconds": round(ours_seconds, 1),
+            "saeprobe_activation_seconds": result.timings["activations_s"],
+            "speedup": round(peer_seconds / ours_seconds, 2),
+            "raw_auc_diff_mean": round(
+                statistics.mean(result.layer(layer).scores["raw"].test_auc - peer_auc[layer] for layer in layers), 4
+            ),
+        }
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    peer_total = sum(r["peer_seconds"] for r in rows)
+    ours_total = sum(r["saeprobe_seconds"] for r in rows)
+    print(
+        f"\nwhole pipeline on SmolLM2-135M, layers {layers}, {len(rows)} datasets: sae-probes {peer_total:.1f} s "
+        f"(activations {sum(r['peer_activation_seconds'] for r in rows):.1f} s), saeprobe {ours_total:.1f} s "
+        f"(activations {sum(r['saeprobe_activation_seconds'] for r in rows):.1f} s): {peer_total / ours_total:.2f}x"
+    )
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--datasets", type=int, default=4, help="how many of the default datasets")
@@ -103,8 +210,16 @@ def main() -> None:
     parser.add_argument("--layers", default="1,3,5", help="MiniLM layers, e.g. 1,3,5")
     parser.add_argument("--cache-dir", default=str(Path.home() / ".cache" / "saeprobe"))
     parser.add_argument("--json", help="also write the rows as JSON here")
+    parser.add_argument("--pipeline", action="store_true", help="time the whole pipeline on SmolLM2 instead")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
+    if args.pipeline:
+        layers = [int(part) for part in args.layers.split(",")]
+        names = args.names.split(",") if args.names else DEFAULT_NAMES[: args.datasets]
+        rows = pipeline(names, layers, args.cache_dir)
+        if args.json:
+            Path(args.json).write_text(json.dumps(rows, indent=1))
+        return
 
     import torch
     from sae_lens import SAE

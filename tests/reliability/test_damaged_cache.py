@@ -1,6 +1,7 @@
 """Every kind of cache file, truncated, with a flipped byte, or replaced by garbage: the damage is
 detected and the file computed again; a damaged file is never used."""
 
+import io
 import json
 import shutil
 
@@ -71,8 +72,15 @@ def assert_recomputed(model, sae_dir, reviews, cache, files, undisturbed) -> Non
     result = sweep_file(model, str(sae_dir), str(reviews), cache)
     assert to_jsonable(result.layers) == undisturbed
     for path in files:  # written again, whole: it verifies
-        intact = read_json_checked(path) if path.suffix == ".json" else read_checked(path)
-        assert intact is not None, f"{path.name} was not rewritten"
+        assert intact(path), f"{path.name} was not rewritten"
+
+
+def intact(path) -> bool:
+    """Whether a cache file verifies as the file it is (arrays: as their store wrote them, with
+    the cache kind, entry key and file name bound into the checksum)."""
+    if path.suffix == ".json":
+        return read_json_checked(path) is not None
+    return read_checked(path, f"{path.parent.parent.name}/{path.parent.name}/{path.name}") is not None
 
 
 @pytest.mark.parametrize("kind", list(KINDS))
@@ -101,3 +109,34 @@ def test_a_result_record_of_the_wrong_shape_is_recomputed(clean_cache, model, sa
     result = sweep_file(model, str(sae_dir), str(reviews), cache)
     assert to_jsonable(result.layers) == undisturbed
     assert json.loads(sorted(cache.glob(KINDS["result layer"]))[0].read_text())["payload"]["layer"] == 0
+
+
+@pytest.mark.parametrize("swap", ["another layer", "another chunk", "another entry"])
+def test_a_valid_token_file_copied_over_another_is_recomputed_not_read(
+    swap, clean_cache, model, sae_dir, reviews, undisturbed, tmp_path
+):
+    """A file that verifies on its own, put where another belongs: read as missing and computed
+    again, never read as the layer or chunk it replaced (nor crashing on a token count that
+    differs)."""
+    cache = tmp_path / "cache"
+    shutil.copytree(clean_cache, cache)
+    shutil.rmtree(cache / "results")
+    entry = next((cache / "tokens").iterdir())
+    target = entry / "chunk-00000.L0.npy"
+    if swap == "another layer":
+        source = entry / "chunk-00000.L1.npy"
+    else:  # a valid file of chunk 1 (as a run with more texts leaves), or of another entry's chunk 0
+        from saeprobe.store import write_checked
+
+        folder = entry if swap == "another chunk" else cache / "tokens" / ("0" * len(entry.name))
+        folder.mkdir(exist_ok=True)
+        source = folder / ("chunk-00001.L0.npy" if swap == "another chunk" else "chunk-00000.L0.npy")
+        width = np.load(io.BytesIO(read_checked(target, f"tokens/{entry.name}/{target.name}"))).shape[1]
+        buffer = io.BytesIO()
+        np.save(buffer, np.ones((3, width), dtype=np.float32))  # three tokens: not this chunk's count
+        write_checked(source, buffer.getvalue(), f"tokens/{folder.name}/{source.name}")
+    assert source.is_file() and intact(source)
+    shutil.copyfile(source, target)
+    result = sweep_file(model, str(sae_dir), str(reviews), cache)
+    assert to_jsonable(result.layers) == undisturbed
+    assert intact(target)

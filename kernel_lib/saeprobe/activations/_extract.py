@@ -79,7 +79,9 @@ def extract(
     target = resolve_target(model, settings_with(settings, options), cache_dir)
     token_layers: list[int] = []
     if saes is not None:
-        layer_saes = resolve_saes(saes, target.layers, target.hook_names, target.dims["d_model"])
+        layer_saes = resolve_saes(
+            saes, target.layers, target.hook_names, target.dims["d_model"], target.dims["n_layers"]
+        )
         target = target.prepared_for({layer: sae.cfg for layer, sae in layer_saes.items()})
         token_layers = list(layer_saes) if target.tokens_before_pooling else []
     return read_activations(

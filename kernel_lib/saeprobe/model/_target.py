@@ -58,8 +58,8 @@ def resolve_target(model: Any, settings: SweepSettings, cache_dir: str | Path | 
     (see :meth:`Target.prepared_for`). Raises :class:`ModelError`, :class:`LayerError` or
     :class:`SettingsError` (a device this machine lacks) on bad input."""
     check_device(settings.device)
+    root = cache_root(cache_dir)  # first: the model's digest is remembered in the cache chosen
     source = resolve_model(model, revision=settings.revision, device=settings.device)
-    root = cache_root(cache_dir)
     dims = dimensions_of(source, root)
     layers = parse_layers(settings.layers, dims["n_layers"])
     names = {layer: hook_name(layer, settings.hook) for layer in layers}

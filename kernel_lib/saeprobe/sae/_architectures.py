@@ -20,6 +20,15 @@ ARCHITECTURES = SAES + TRANSCODERS
 REFUSED = {
     "temporal": "it encodes a token from the tokens before it, so one hidden-state vector has no code of its own",
 }
+# Metadata a cfg.json holds as true or false: the BOS rule and the model processing flags.
+BOOLEAN_FLAGS = (
+    "prepend_bos",
+    "fold_ln",
+    "center_writing_weights",
+    "center_unembed",
+    "fold_value_biases",
+    "refactor_factored_attn_matrices",
+)
 # What a training architecture becomes on loading, when SAELens saves it as another.
 READ_AS = {
     "batchtopk": "BatchTopK",
@@ -44,13 +53,55 @@ def check_architecture(cfg: Mapping[str, Any], source: str) -> None:
         )
     if architecture not in ARCHITECTURES:
         raise SAEError(
-            f"SAE {source!r} has architecture {architecture!r}, which saeprobe does not know how to read; it reads "
+            f"SAE {source!r} has architecture {architecture!r} (its cfg.json field 'architecture'), which saeprobe "
+            "does not know how to read; it reads "
             f"{', '.join(ARCHITECTURES)}. An SAE plugin may convert it to one of these"
         )
     if architecture in TRANSCODERS and not output_hook(cfg):
         raise SAEError(
             f"the {architecture} {source!r} names no output hook (metadata.hook_name_out), so what it rebuilds cannot "
             "be compared with anything; add hook_name_out (e.g. 'blocks.3.hook_mlp_out') to its cfg.json metadata"
+        )
+
+
+def check_fields(cfg: Mapping[str, Any], source: str) -> None:
+    """Raise :class:`SAEError` naming the cfg.json field of the SAE ``source`` that cannot be right:
+    a width (``d_in``, ``d_sae``) that is no whole number above 0, a ``k`` outside 1 … ``d_sae``,
+    or metadata of the wrong type (``prepend_bos`` and the model's processing flags must be true
+    or false, ``context_size`` a whole number above 0)."""
+
+    def whole(value: Any) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool)
+
+    for name in ("d_in", "d_sae"):
+        if not whole(cfg.get(name)) or cfg[name] < 1:
+            raise SAEError(
+                f"SAE {source!r}: its cfg.json field {name!r} is {cfg.get(name)!r}; it must be a whole number above 0 "
+                "(the SAE's width); fix the file or save the SAE again with sae.save_model(dir)"
+            )
+    k = cfg.get("k")
+    if k is not None and (not whole(k) or not 1 <= k <= cfg["d_sae"]):
+        raise SAEError(
+            f"SAE {source!r}: its cfg.json field 'k' is {k!r}; it must be a whole number from 1 to d_sae "
+            f"({cfg['d_sae']}), the features kept per example"
+        )
+    metadata = cfg.get("metadata") or {}
+    if not isinstance(metadata, Mapping):
+        raise SAEError(f"SAE {source!r}: its cfg.json field 'metadata' is {metadata!r}, not a mapping")
+    keywords = metadata.get("model_from_pretrained_kwargs") or {}
+    flags = {"prepend_bos": metadata.get("prepend_bos")}
+    if isinstance(keywords, Mapping):
+        flags.update({f"model_from_pretrained_kwargs.{name}": value for name, value in keywords.items()})
+    for name, value in flags.items():
+        if name.split(".")[-1] in BOOLEAN_FLAGS and value is not None and not isinstance(value, bool):
+            raise SAEError(
+                f"SAE {source!r}: its cfg.json field 'metadata.{name}' is {value!r}; it must be true or false"
+            )
+    context = metadata.get("context_size")
+    if context is not None and (not whole(context) or context < 1):
+        raise SAEError(
+            f"SAE {source!r}: its cfg.json field 'metadata.context_size' is {context!r}; it must be a whole number "
+            "of tokens above 0 (or left out)"
         )
 
 

@@ -21,7 +21,7 @@ from ..config import split_hook_name
 from ..errors import SAEError
 from ..records import SAEInfo
 from ..store import directory_digest
-from ._architectures import check_architecture, output_hook, reading_notes
+from ._architectures import check_architecture, check_fields, output_hook, reading_notes
 
 CFG_FILE = "cfg.json"
 # SAELens's advice on loading the model for an SAE with model metadata: saeprobe prepares the model
@@ -122,6 +122,8 @@ def from_directory(layer: int | None, path: Path) -> LayerSAE:
             f"{str(path / CFG_FILE)!r} is not a SAELens SAE configuration (no d_in / d_sae); save it with "
             "sae.save_model(dir)"
         )
+    check_fields(cfg, str(path / CFG_FILE))
+    check_architecture(cfg, str(path / CFG_FILE))
     weights = path / WEIGHTS_FILE
     if not weights.is_file() or weights.stat().st_size == 0:
         raise SAEError(
@@ -145,13 +147,16 @@ def from_directory(layer: int | None, path: Path) -> LayerSAE:
     return _with_layer(entry) if layer is None else entry
 
 
-def resolve_saes(saes: Any, layers: list[int], expected_hooks: dict[int, str], d_model: int) -> dict[int, LayerSAE]:
+def resolve_saes(
+    saes: Any, layers: list[int], expected_hooks: dict[int, str], d_model: int, n_layers: int | None = None
+) -> dict[int, LayerSAE]:
     """Assign an SAE to each of ``layers`` and check width and hook against the model.
 
     ``saes`` is a SAELens release name, a directory holding one SAELens SAE (``cfg.json`` +
     weights) or sub-directories of them, an SAE object, or a mapping ``{layer: SAE | path |
     (release, sae_id)}``. SAEs given without a layer are matched by their hook name. Raises
-    :class:`SAEError` when a layer has no SAE, or an SAE's ``d_in`` or hook does not fit.
+    :class:`SAEError` when a layer has no SAE, or an SAE's ``d_in`` or hook does not fit; given
+    the model's ``n_layers``, it suggests only layers the model has.
     """
     if isinstance(saes, Mapping):
         assigned = {int(layer): _one(int(layer), value) for layer, value in saes.items()}
@@ -160,10 +165,18 @@ def resolve_saes(saes: Any, layers: list[int], expected_hooks: dict[int, str], d
     missing = [layer for layer in layers if layer not in assigned]
     if missing:
         have = sorted(assigned)
+        beyond = [layer for layer in have if n_layers is not None and not 0 <= layer < n_layers]
+        usable = [layer for layer in have if layer not in beyond]
+        lacking = (
+            f"; the SAEs for layer(s) {beyond} read hooks this model lacks (its layers are 0-{n_layers - 1}), "
+            "so they belong to another model"
+            if beyond
+            else ""
+        )
+        fix = f"sweep only those (layers={','.join(map(str, usable))})" if usable else "give SAEs of this model"
         raise SAEError(
             f"no SAE for layer(s) {missing} (hook {expected_hooks[missing[0]]!r}); the SAEs given "
-            f"cover layers {have}; sweep only those (layers={','.join(map(str, have)) or 'none'}) "
-            "or add SAEs for the others"
+            f"cover layers {usable or 'none'}{lacking}; {fix} or add SAEs for the others"
         )
     for layer in layers:
         _check_fits(assigned[layer], expected_hooks[layer], d_model)

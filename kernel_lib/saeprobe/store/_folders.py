@@ -24,8 +24,11 @@ def default_cache_dir() -> Path:
 def cache_root(cache_dir: str | Path | bool | None) -> Path | None:
     """The cache directory to use: ``False`` disables caching, ``None`` or ``True`` mean the default.
     A directory that cannot be created or written is not used: a warning says so, and the run goes
-    on without a cache (``None``)."""
+    on without a cache (``None``). The file digests' memo follows the cache chosen (none without)."""
+    from ._digests import use_memo_folder
+
     if cache_dir is False:
+        use_memo_folder(None)
         return None
     root = default_cache_dir() if cache_dir is None or cache_dir is True else Path(cache_dir).expanduser()
     try:
@@ -40,7 +43,9 @@ def cache_root(cache_dir: str | Path | bool | None) -> Path | None:
             SaeprobeWarning,
             stacklevel=3,
         )
+        use_memo_folder(None)
         return None
+    use_memo_folder(root)
     return root
 
 

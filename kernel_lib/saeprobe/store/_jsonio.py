@@ -111,24 +111,33 @@ def read_json(path: Path) -> Any | None:
 CHECKSUM_MAGIC = b"\nsaeprobe-sha256:"
 
 
-def write_checked(path: Path, data: bytes) -> None:
-    """Write ``data`` atomically, followed by its SHA-256, so :func:`read_checked` can tell a
-    damaged file (truncated, a flipped bit, garbage) from a good one."""
-    digest = hashlib.sha256(data).hexdigest().encode()
+def write_checked(path: Path, data: bytes, identity: str = "") -> None:
+    """Write ``data`` atomically, followed by the SHA-256 of ``identity`` and ``data``, so
+    :func:`read_checked` can tell a damaged file (truncated, a flipped bit, garbage), or one that
+    belongs elsewhere (another ``identity``: another layer, chunk or cache entry), from a good one."""
+    digest = _checksum(data, identity).encode()
     atomic_write(Path(path), lambda stream: stream.write(data + CHECKSUM_MAGIC + digest))
 
 
-def read_checked(path: Path) -> bytes | None:
-    """The data :func:`write_checked` stored at ``path``, or ``None`` when the file is missing or
-    its checksum does not match."""
+def read_checked(path: Path, identity: str = "") -> bytes | None:
+    """The data :func:`write_checked` stored at ``path`` with this ``identity``, or ``None`` when
+    the file is missing, its checksum does not match, or it was written as something else."""
     try:
         raw = Path(path).read_bytes()
     except OSError:
         return None
     data, magic, digest = raw.rpartition(CHECKSUM_MAGIC)
-    if not magic or hashlib.sha256(data).hexdigest().encode() != digest:
+    if not magic or _checksum(data, identity).encode() != digest:
         return None
     return data
+
+
+def _checksum(data: bytes, identity: str) -> str:
+    found = hashlib.sha256()
+    if identity:
+        found.update(b"identity:" + identity.encode() + b"\n")
+    found.update(data)
+    return found.hexdigest()
 
 
 def write_json_checked(path: Path, payload: Any) -> None:

@@ -17,8 +17,10 @@ The keys are made in :mod:`saeprobe.store._keys`.
 
 Every array and record is written atomically with a checksum and verified when read: a file that
 is truncated, has a flipped bit or holds garbage reads as missing and is computed again, never
-used. A cache that cannot be written (read-only, full disk) is left alone with a warning, and the
-run goes on without saving to it.
+used. An array's checksum also covers what the file is (cache kind, entry key, file name: its
+layer and chunk), so a valid file copied over another one reads as missing too. A cache that
+cannot be written (read-only, full disk) is left alone with a warning, and the run goes on
+without saving to it.
 """
 
 from __future__ import annotations
@@ -62,15 +64,27 @@ class _Store:
                 stacklevel=4,
             )
 
+    def _identity(self, path: Path) -> str:
+        """What a file of this store is, bound into its checksum: the kind of cache, the entry's
+        key and the file's name (its layer and chunk). A valid file copied over another reads as
+        damaged and is computed again."""
+        return f"{self.directory.parent.name}/{self.directory.name}/{path.name}"
+
     def _save_array(self, path: Path, array: np.ndarray) -> None:
         buffer = io.BytesIO()
         np.save(buffer, array)
-        self._write(lambda: write_checked(path, buffer.getvalue()))
+        self._write(lambda: write_checked(path, buffer.getvalue(), self._identity(path)))
 
     def _save_archive(self, path: Path, **arrays: Any) -> None:
         buffer = io.BytesIO()
         np.savez(buffer, **arrays)
-        self._write(lambda: write_checked(path, buffer.getvalue()))
+        self._write(lambda: write_checked(path, buffer.getvalue(), self._identity(path)))
+
+    def _load_array(self, path: Path) -> np.ndarray | None:
+        return _load_array(path, self._identity(path))
+
+    def _load_arrays(self, path: Path) -> dict[str, np.ndarray] | None:
+        return _load_arrays(path, self._identity(path))
 
 
 class ActivationStore(_Store):
@@ -83,13 +97,13 @@ class ActivationStore(_Store):
     def load_layers(self, layers: list[int]) -> tuple[dict[int, np.ndarray], np.ndarray, np.ndarray] | None:
         """Finished matrices of ``layers``, the truncation flags and the prompt lengths, or ``None``
         if any is missing or damaged."""
-        truncated = _load_array(self.directory / "truncated.npy")
-        lengths = _load_array(self.directory / "lengths.npy")
+        truncated = self._load_array(self.directory / "truncated.npy")
+        lengths = self._load_array(self.directory / "lengths.npy")
         if truncated is None or lengths is None:
             return None
         matrices = {}
         for layer in layers:
-            matrix = _load_array(self.directory / f"layer-{layer}.npy")
+            matrix = self._load_array(self.directory / f"layer-{layer}.npy")
             if matrix is None or matrix.shape[0] != len(lengths):
                 return None
             matrices[layer] = matrix
@@ -103,7 +117,7 @@ class ActivationStore(_Store):
 
     def load_chunk(self, number: int, index: np.ndarray) -> dict[int, np.ndarray]:
         """Per-layer arrays already computed for chunk ``number`` (empty if none, stale or damaged)."""
-        stored = _load_arrays(self._chunk_path(number))
+        stored = self._load_arrays(self._chunk_path(number))
         if stored is None or "index" not in stored or not np.array_equal(stored["index"], index):
             return {}
         return {int(name[1:]): array for name, array in stored.items() if name.startswith("L")}
@@ -127,20 +141,22 @@ class TokenStore(_Store):
     def layers_in(self, number: int, index: np.ndarray) -> set[int]:
         """The layers whose states are stored, intact, for chunk ``number`` with exactly these
         examples (each file's checksum is verified, so a damaged one is computed again)."""
-        stored = _load_arrays(self._path(number, "index.npz"))
+        stored = self._load_arrays(self._path(number, "index.npz"))
         if stored is None or "index" not in stored or not np.array_equal(stored["index"], index):
             return set()
         prefix = f"chunk-{number:05d}.L"
         return {
-            int(p.name[len(prefix) : -4]) for p in self.directory.glob(f"{prefix}*.npy") if read_checked(p) is not None
+            int(p.name[len(prefix) : -4])
+            for p in self.directory.glob(f"{prefix}*.npy")
+            if read_checked(p, self._identity(p)) is not None
         }
 
     def load(self, number: int, layers: Sequence[int]) -> tuple[np.ndarray, np.ndarray, dict[int, np.ndarray]]:
         """Chunk ``number``'s ``index``, ``offsets`` and the token states of ``layers``. Raises
         :class:`~saeprobe.errors.CacheError` when a file went missing or was damaged since the
         chunk was found complete."""
-        stored = _load_arrays(self._path(number, "index.npz"))
-        loaded = {layer: _load_array(self._path(number, f"L{layer}.npy")) for layer in layers}
+        stored = self._load_arrays(self._path(number, "index.npz"))
+        loaded = {layer: self._load_array(self._path(number, f"L{layer}.npy")) for layer in layers}
         arrays = {layer: array for layer, array in loaded.items() if array is not None}
         if stored is None or len(arrays) != len(loaded):
             raise CacheError(
@@ -211,9 +227,10 @@ def _dimensions_path(root: Path, identity: str) -> Path:
     return Path(root) / "models" / f"{content_key({'identity': identity})}.json"
 
 
-def _load_arrays(path: Path) -> dict[str, np.ndarray] | None:
-    """The arrays of a verified ``.npz`` file, or ``None`` when it is missing or damaged."""
-    data = read_checked(path)
+def _load_arrays(path: Path, identity: str) -> dict[str, np.ndarray] | None:
+    """The arrays of a verified ``.npz`` file written as ``identity``, or ``None`` when it is
+    missing, damaged or another file."""
+    data = read_checked(path, identity)
     if data is None:
         return None
     try:
@@ -223,9 +240,10 @@ def _load_arrays(path: Path) -> dict[str, np.ndarray] | None:
         return None
 
 
-def _load_array(path: Path) -> np.ndarray | None:
-    """The array of a verified ``.npy`` file, or ``None`` when it is missing or damaged."""
-    data = read_checked(path)
+def _load_array(path: Path, identity: str) -> np.ndarray | None:
+    """The array of a verified ``.npy`` file written as ``identity``, or ``None`` when it is
+    missing, damaged or another file."""
+    data = read_checked(path, identity)
     if data is None:
         return None
     try:

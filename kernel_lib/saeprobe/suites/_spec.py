@@ -28,6 +28,7 @@ from typing import Any
 from ..config import DataOptions, SAETrainingSettings, SweepSettings, check_names
 from ..errors import DataError, SettingsError
 from ..sae import check_set_name
+from ._yaml import read_suite_yaml
 
 KEYS = ("models", "saes", "datasets", "layers", "settings")
 BUILTIN_SUITES = {
@@ -177,12 +178,7 @@ def load_suite(source: str | Path | Mapping[str, Any]) -> SuiteSpec:
     path = Path(source).expanduser()
     if not path.is_file():
         raise SettingsError(f"suite file {str(path)!r} does not exist; give a YAML file as in docs/guides/suites.md")
-    import yaml
-
-    try:
-        payload = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise SettingsError(f"suite file {str(path)!r} is not valid YAML: {str(exc).splitlines()[0]}") from None
+    payload = read_suite_yaml(path)
     if not isinstance(payload, Mapping):
         raise SettingsError(f"suite file {str(path)!r} must hold a mapping with the keys {list(KEYS)}")
     return parse_suite(payload, path.resolve().parent, str(path))
@@ -197,10 +193,18 @@ def parse_suite(payload: Mapping[str, Any], folder: Path, source: str) -> SuiteS
     if not isinstance(models, list) or not models or not all(isinstance(m, str) and m.strip() for m in models):
         raise SettingsError("suite key 'models' must list at least one model specification, e.g. [minilm]")
     models = [_in_folder(m, folder) for m in models]
+    for index, model in enumerate(models):
+        if not re.sub(r"[\\/.]", "", model).strip():
+            raise SettingsError(f"models[{index}] {model!r} names no model; give a model name or a model directory")
     if len({model_slug(m) for m in models}) != len(models):
         raise SettingsError(f"suite key 'models' names a model twice (or two with the same last name): {models}")
     datasets = _datasets(payload.get("datasets"), folder)
-    settings_payload = dict(payload.get("settings") or {})
+    given_settings = payload.get("settings") or {}
+    if not isinstance(given_settings, Mapping):
+        raise SettingsError(
+            f"suite key 'settings' must map setting names to values, e.g. {{pooling: mean}}, not {given_settings!r}"
+        )
+    settings_payload = dict(given_settings)
     if "layers" in payload:
         if "layers" in settings_payload:
             raise SettingsError("give 'layers' once: at the top of the suite or in its settings, not both")
@@ -241,6 +245,7 @@ def _datasets(entries: Any, folder: Path) -> list[SuiteDataset]:
     if not isinstance(entries, list) or not entries:
         raise SettingsError("suite key 'datasets' must list at least one dataset: {name: NAME, path: FILE, ...}")
     found: list[SuiteDataset] = []
+    names: set[str] = set()
     for index, entry in enumerate(entries):
         if not isinstance(entry, Mapping) or "path" not in entry:
             raise SettingsError(f"datasets[{index}] must be a mapping with at least 'path' (and 'name')")
@@ -259,16 +264,11 @@ def _datasets(entries: Any, folder: Path) -> list[SuiteDataset]:
                     f"{EVERY_SAE_PROBES_OOD_SET!r} (each dataset's own out-of-distribution set)"
                 )
             with_ood = _sae_probes_names(ood=True) if test_path else set()
-            found += [
-                SuiteDataset(
-                    file_safe(name),
-                    f"sae-probes:{name}",
-                    options,
-                    f"sae-probes-ood:{name}" if name in with_ood else None,
-                )
-                for name in _sae_probes_names()
-                if not any(d.name == file_safe(name) for d in found)
-            ]
+            for name in _sae_probes_names():
+                if file_safe(name) not in names:
+                    names.add(file_safe(name))
+                    ood = f"sae-probes-ood:{name}" if name in with_ood else None
+                    found.append(SuiteDataset(file_safe(name), f"sae-probes:{name}", options, ood))
             continue
         if test_path is not None:
             test_path = _in_folder(test_path, folder)
@@ -277,8 +277,9 @@ def _datasets(entries: Any, folder: Path) -> list[SuiteDataset]:
             raise SettingsError(
                 f"datasets[{index}] name {name!r}: use letters, digits, '_', '.' or '-' (it names a file)"
             )
-        if any(d.name == name for d in found):
+        if name in names:
             raise SettingsError(f"two datasets are named {name!r}; give each a name of its own")
+        names.add(name)
         found.append(SuiteDataset(name, _in_folder(path, folder), options, test_path))
     return found
 

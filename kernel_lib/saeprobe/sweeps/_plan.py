@@ -305,7 +305,9 @@ def _resolve_sets(saes: Any, target: Target) -> dict[str, dict[int, LayerSAE]]:
     sets = {}
     for name, spec in specs.items():
         try:
-            sets[name] = resolve_saes(spec, target.layers, target.hook_names, target.dims["d_model"])
+            sets[name] = resolve_saes(
+                spec, target.layers, target.hook_names, target.dims["d_model"], target.dims["n_layers"]
+            )
         except SAEError as exc:
             raise _in_set(exc, name, len(specs)) from None
     return sets

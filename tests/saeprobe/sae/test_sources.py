@@ -116,3 +116,55 @@ def test_a_damaged_sae_directory_is_named_with_what_is_wrong(damage, tmp_path):
     spoil(tmp_path / "sae")
     with pytest.raises(SAEError, match=message):
         resolve_saes(str(tmp_path / "sae"), [0], HOOKS, TINY_WIDTH)[0].load()
+
+
+def _with_cfg(**changes):
+    """A damage that rewrites cfg.json fields (``metadata.x`` for the metadata's)."""
+
+    def spoil(directory):
+        import json
+
+        cfg = json.loads((directory / "cfg.json").read_text())
+        for key, value in changes.items():
+            part, _, inner = key.partition(".")
+            if inner:
+                cfg[part][inner] = value
+            else:
+                cfg[key] = value
+        (directory / "cfg.json").write_text(json.dumps(cfg))
+
+    return spoil
+
+
+CFG_FIELDS = {
+    "d_sae 0": (_with_cfg(d_sae=0), r"cfg.json field 'd_sae' is 0; it must be a whole number above 0"),
+    "d_in text": (_with_cfg(d_in="32"), r"field 'd_in' is '32'"),
+    "unknown architecture": (_with_cfg(architecture="spiky"), r"architecture 'spiky' \(its cfg.json field"),
+    "k 0": (_with_cfg(architecture="topk", k=0), r"field 'k' is 0; it must be a whole number from 1 to d_sae \(64\)"),
+    "k above d_sae": (_with_cfg(architecture="topk", k=65), r"field 'k' is 65"),
+    "prepend_bos a string": (_with_cfg(**{"metadata.prepend_bos": "false"}), r"'metadata.prepend_bos' is 'false'"),
+    "processing flag a string": (
+        _with_cfg(**{"metadata.model_from_pretrained_kwargs": {"center_writing_weights": "yes"}}),
+        r"'metadata.model_from_pretrained_kwargs.center_writing_weights' is 'yes'; it must be true or false",
+    ),
+    "context_size negative": (_with_cfg(**{"metadata.context_size": -5}), r"'metadata.context_size' is -5"),
+    "context_size zero": (_with_cfg(**{"metadata.context_size": 0}), r"'metadata.context_size' is 0"),
+}
+
+
+@pytest.mark.parametrize("field", list(CFG_FIELDS))
+def test_a_cfg_field_out_of_range_is_refused_when_read_naming_the_field(field, tmp_path):
+    make_sae(0).save_model(tmp_path / "sae")
+    spoil, message = CFG_FIELDS[field]
+    spoil(tmp_path / "sae")
+    with pytest.raises(SAEError, match=message):
+        resolve_saes(str(tmp_path / "sae"), [0], HOOKS, TINY_WIDTH)
+
+
+def test_saes_of_layers_the_model_lacks_are_not_suggested(tmp_path):
+    make_sae(9).save_model(tmp_path / "sae")
+    with pytest.raises(SAEError) as error:
+        resolve_saes(str(tmp_path / "sae"), [0, 1], HOOKS, TINY_WIDTH, n_layers=4)
+    assert "layers=9" not in str(error.value)
+    assert "layer(s) [9] read hooks this model lacks (its layers are 0-3)" in str(error.value)
+    assert "give SAEs of this model" in str(error.value)
