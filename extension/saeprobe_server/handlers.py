@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from typing import Any
 
 from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
@@ -59,6 +60,17 @@ class SaeprobeHandler(APIHandler):
     def answer(self, payload: object) -> None:
         """Finish with strict JSON (no bare NaN or Infinity, which browsers cannot parse)."""
         self.finish(json.dumps(to_jsonable(payload), allow_nan=False))
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        """APIHandler's JSON error, with the message as it was written: tornado doubles every ``%``
+        of a message given without arguments (for its own log's formatting), and APIHandler would
+        answer the doubled text, so a path such as ``%2e%2e/x`` came back as ``%%2e%%2e/x``."""
+        error = kwargs.get("exc_info", (None, None, None))[1]
+        if not isinstance(error, web.HTTPError) or not error.log_message:
+            super().write_error(status_code, **kwargs)
+            return
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps({"message": error.log_message % error.args, "reason": error.reason}))
 
     def job_folder(self, job_id: str):
         try:

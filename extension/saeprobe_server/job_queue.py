@@ -70,6 +70,11 @@ class JobManager:
         """``value`` as an absolute path when it names something under the root; unchanged when it
         is a plugin's name (a hub model, a SAELens release, a built-in dataset). Relative values are
         read against the root, never against the server's working directory."""
+        if not value.isprintable() or value != value.strip():
+            raise ValueError(
+                f"{name} {value!r} holds spaces at its ends or characters that cannot be printed (a newline?); "
+                "give the path as it is written"
+            )
         if value.startswith("~"):
             raise PermissionError(
                 f"{name} {value!r} lies outside the allowed root {str(self.root)!r}; give a path under it"
@@ -84,6 +89,10 @@ class JobManager:
             ) from None
         if resolved != self.root and self.root not in resolved.parents:
             raise PermissionError(f"{name} {value!r} lies outside the allowed root {str(self.root)!r}")
+        if resolved == self.root:
+            raise ValueError(f"{name} {value!r} names the server's root itself; give a file or folder under it")
+        if name == "data" and exists and not resolved.is_file():
+            raise ValueError(f"data {value!r} is a folder, not a file; give a CSV, TSV or JSONL file under the root")
         if exists:
             return str(resolved)
         if _looks_like_path(value):
@@ -105,7 +114,7 @@ class JobManager:
         job_id = uuid.uuid4().hex
         job_dir = self.jobs_dir / job_id
         job_dir.mkdir()
-        write_json(job_dir / PARAMS_FILE, {"cache_dir": str(self.cache_dir), **params})
+        write_json(job_dir / PARAMS_FILE, {"cache_dir": str(self.cache_dir), "allowed_root": str(self.root), **params})
         update_status(job_dir, state="queued", created=time.time(), owner=owner)
         self._queue.append(job_id)
         self.dispatch()

@@ -199,3 +199,23 @@ async def test_a_reused_pid_is_not_the_jobs_process(jp_fetch, tmp_path):
     finally:
         bystander.kill()
         bystander.wait()
+
+
+async def test_an_echoed_value_keeps_its_percent_signs(jp_fetch, workspace):
+    body = json.dumps({"model": "model", "data": "%2e%2e/x.csv"})
+    text = await expect_error(jp_fetch, 400, "sweeps", method="POST", body=body)
+    assert "'%2e%2e/x.csv'" in text and "%%" not in text
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (".", "names the server's root itself"),
+        ("saes", "is a folder, not a file"),
+        ("reviews.csv\n", "cannot be printed"),
+        (" reviews.csv", "spaces at its ends"),
+    ],
+)
+async def test_data_that_is_no_file_is_refused_at_submission(jp_fetch, workspace, data, message):
+    body = json.dumps({"model": "model", "data": data})
+    assert message in await expect_error(jp_fetch, 400, "sweeps", method="POST", body=body)

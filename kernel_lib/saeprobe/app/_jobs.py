@@ -82,6 +82,41 @@ def read_status(job_dir: Path) -> dict[str, Any]:
     return status if isinstance(status, dict) else {"state": "queued"}
 
 
+def confine_paths(params: dict[str, Any], root: str | Path) -> dict[str, Any]:
+    """``params`` with every source (``model``, ``data``, each SAE set) that names something under
+    ``root`` resolved again now, as the job opens it: symlinks followed, inside folders too. The
+    server checked them when the job was queued; a file swapped since for a link out of the root is
+    caught here. Raises :class:`SettingsError` naming the source and where it now leads."""
+    root = Path(root).resolve()
+
+    def confined(name: str, value: str) -> str:
+        candidate = Path(value) if Path(value).is_absolute() else root / value
+        if not os.path.lexists(candidate):
+            return value  # a plugin's name: a hub model, a SAELens release, a built-in dataset
+        try:
+            found = [candidate.resolve()]
+            if found[0].is_dir():
+                found += [inner.resolve() for inner in found[0].rglob("*")]
+        except (OSError, RuntimeError) as exc:  # a link loop
+            raise SettingsError(f"{name} {value!r} cannot be resolved ({type(exc).__name__}); the job stops") from None
+        for path in found:
+            if path != root and root not in path.parents:
+                raise SettingsError(
+                    f"{name} {value!r} now leads to {str(path)!r}, outside the server's root {str(root)!r}; it changed "
+                    "after the job was queued, and a job reads nothing outside the root"
+                )
+        return str(found[0])
+
+    checked = dict(params)
+    for name in SOURCES:
+        value = checked.get(name)
+        if isinstance(value, dict):
+            checked[name] = {key: confined(f"{name}.{key}", spec) for key, spec in value.items()}
+        elif isinstance(value, str):
+            checked[name] = confined(name, value)
+    return checked
+
+
 def update_status(job_dir: Path, **fields: Any) -> None:
     """Merge ``fields`` into the status record, atomically."""
     write_json(Path(job_dir) / STATUS_FILE, {**read_status(job_dir), **fields, "updated": time.time()})
@@ -106,7 +141,10 @@ def run_job(job_dir: str | Path) -> int:
     )
     try:
         cache_dir = params.pop("cache_dir", None)
+        root = params.pop("allowed_root", None)
         checked = validate_params(params)
+        if root is not None:
+            checked = confine_paths(checked, root)
         data_options = DataOptions.from_dict({k: v for k, v in checked.items() if k in DataOptions.names()})
         settings = SweepSettings.from_dict({k: v for k, v in checked.items() if k in SweepSettings.names()})
         data = load_dataset(checked["data"], options=data_options)
