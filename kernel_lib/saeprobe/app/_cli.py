@@ -219,7 +219,7 @@ def _run_demo(args: argparse.Namespace) -> None:
     print(describe(demo))
 
 
-def _run_suite(args: argparse.Namespace) -> None:
+def _run_suite(args: argparse.Namespace) -> int:
     from ..suites import describe_suite, suite
 
     if bool(args.spec) == bool(args.builtin):
@@ -238,6 +238,10 @@ def _run_suite(args: argparse.Namespace) -> None:
         first=args.first,
     )
     print(describe_suite(result))
+    if result.failed:
+        print(f"saeprobe: {len(result.failed)} of the suite's {len(result.runs)} units failed", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _run_train_saes(args: argparse.Namespace) -> None:
@@ -296,11 +300,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "train-saes":
             _run_train_saes(args)
         elif args.command == "suite":
-            _run_suite(args)
+            return _run_suite(args)
         elif args.command == "job":
             from ._jobs import run_job
 
             return run_job(args.folder)
+    except KeyboardInterrupt:
+        print(
+            f"saeprobe: interrupted; what {args.command} finished is kept (finished chunks, layers and units in the "
+            "cache, finished units in --out): run the same command again to resume",
+            file=sys.stderr,
+        )
+        return 130
     except SaeprobeError as exc:
         names = {**flags(DataOptions, SweepSettings, SAETrainingSettings), **SOURCE_FLAGS}
         print(f"saeprobe: error: {exc.render(names.get(exc.option or '', exc.option))}", file=sys.stderr)

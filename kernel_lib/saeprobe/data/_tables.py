@@ -4,6 +4,7 @@ datasets; unlabelled texts for SAE training."""
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import TEXT_SLOT, DataOptions, template_problem
-from ..errors import DataError
+from ..errors import DataError, SaeprobeWarning
 from ._dataset import ProbeDataset
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".tab", ".jsonl", ".ndjson", ".json")
@@ -20,6 +21,35 @@ TABLE_SUFFIXES = (".csv", ".tsv", ".tab", ".jsonl", ".ndjson", ".json")
 
 def _python_scalar(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
+
+
+def label_values(values: Sequence[Any], name: str) -> tuple[Any, ...]:
+    """Labels as one class per value: numpy scalars as Python ones, and whole-valued floats as
+    integers (``1.0`` is the class ``1``, as a CSV column of ``1`` and ``1.0`` reads). Warns when
+    text labels read like number labels beside them (``"1"`` and ``1`` stay two classes)."""
+    found = []
+    for value in map(_python_scalar, values):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        found.append(value)
+    numbers = {value for value in found if isinstance(value, int | float) and not isinstance(value, bool)}
+    alike = sorted({value for value in found if isinstance(value, str) and _as_number(value) in numbers})
+    if alike:
+        warnings.warn(
+            f"labels of {name!r} mix text and numbers that read alike ({', '.join(map(repr, alike[:5]))} beside the "
+            "numbers they spell); they are different classes. Write the label column in one type",
+            SaeprobeWarning,
+            stacklevel=4,
+        )
+    return tuple(found)
+
+
+def _as_number(text: str) -> int | float | None:
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return int(number) if number.is_integer() else number
 
 
 def read_table(path: Path) -> pd.DataFrame:
@@ -106,7 +136,7 @@ def _from_frame(frame: pd.DataFrame, options: DataOptions, name: str) -> ProbeDa
         split = tuple(str(s).strip().lower() for s in frame[options.split_column])
     return ProbeDataset(
         texts=tuple(str(t) for t in texts),
-        labels=tuple(_python_scalar(v) for v in labels),
+        labels=label_values(labels, name),
         template=options.template,
         split=split,
         name=name,
@@ -144,7 +174,7 @@ def load_dataset(
             raise DataError("a list of texts needs labels: call load_dataset(texts, labels)")
         return ProbeDataset(
             texts=tuple(str(t) for t in source),
-            labels=tuple(_python_scalar(v) for v in labels),
+            labels=label_values(labels, name or "list"),
             template=options.template,
             name=name or "list",
         )

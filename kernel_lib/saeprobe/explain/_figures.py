@@ -134,12 +134,12 @@ def feature_table(
     means = class_means(codes[:, active], y, n_classes)
     scores = means.max(axis=0) - means.min(axis=0)
     order = np.lexsort((active, -scores))[: top_n if top_n is not None else None]
-    table = pd.DataFrame({"feature": active[order], "separation": scores[order]})
-    for i, cls in enumerate(classes):
-        table[f"firing_rate:{cls}"] = rates[i, order]
-    for i, cls in enumerate(classes):
-        table[f"mean_activation:{cls}"] = means[i, order]
-    table["neuronpedia_url"] = [
-        f"{NEURONPEDIA}/{neuronpedia_id}/{feature}" if neuronpedia_id else None for feature in table["feature"]
+    # Every column at once: one per class inserted one by one fragments the frame (pandas warns
+    # from about 50 classes on).
+    columns: dict[str, Any] = {"feature": active[order], "separation": scores[order]}
+    columns.update({f"firing_rate:{cls}": rates[i, order] for i, cls in enumerate(classes)})
+    columns.update({f"mean_activation:{cls}": means[i, order] for i, cls in enumerate(classes)})
+    columns["neuronpedia_url"] = [
+        f"{NEURONPEDIA}/{neuronpedia_id}/{feature}" if neuronpedia_id else None for feature in active[order]
     ]
-    return table
+    return pd.DataFrame(columns)

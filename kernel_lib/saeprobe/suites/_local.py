@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from ..config import SweepSettings
+from ._checks import unit_failure
 from ._spec import SuiteUnit
 from ._units import UnitResults, missing_layers, run_unit
 
@@ -12,7 +14,8 @@ from ._units import UnitResults, missing_layers, run_unit
 class LocalRunner:
     """Runs units one after another. With several ``workers``, a unit's forward pass runs here (the
     model stays loaded) and its layers are fitted by a pool of processes reading the cache, then the
-    unit is assembled from the cache: the same results, as the Ray engine's."""
+    unit is assembled from the cache: the same results, as the Ray engine's. A unit that fails is
+    yielded as its error (see :func:`~saeprobe.suites._checks.unit_failure`) and the rest run."""
 
     engine = "local"
 
@@ -26,32 +29,40 @@ class LocalRunner:
         settings, cache = self.settings.to_dict(), str(self.cache_dir)
         if self.workers == 1:
             for unit in units:
-                yield unit, run_unit(unit, settings, cache, self.progress)
+                try:
+                    payload = run_unit(unit, settings, cache, self.progress)
+                except Exception as exc:  # recorded as the unit's failure; the other units still run
+                    payload = unit_failure(exc)
+                yield unit, payload
             return
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        from ..sweeps import cache_activations
-
         spawn = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=self.workers, mp_context=spawn) as pool:
             for unit in units:
-                data = unit.load_data()
-                todo = missing_layers(unit, data, settings, cache)
-                if todo:
-                    cache_activations(
-                        unit.model,
-                        unit.sweep_saes,
-                        data,
-                        settings=self.settings,
-                        cache_dir=self.cache_dir,
-                        progress=self.progress,
-                        test_data=unit.load_test_data(),
-                    )
-                    n = len(todo)
-                    list(
-                        pool.map(
-                            run_unit, [unit] * n, [settings] * n, [cache] * n, [False] * n, [[layer] for layer in todo]
-                        )
-                    )
-                yield unit, run_unit(unit, settings, cache, self.progress, data=data)
+                try:
+                    payload = self._in_processes(pool, unit, settings, cache)
+                except Exception as exc:  # recorded as the unit's failure; the other units still run
+                    payload = unit_failure(exc)
+                yield unit, payload
+
+    def _in_processes(self, pool: Any, unit: SuiteUnit, settings: dict[str, Any], cache: str) -> dict[str, Any]:
+        """One unit: its forward pass here, its missing layers fitted by the pool, then assembled."""
+        from ..sweeps import cache_activations
+
+        data = unit.load_data()
+        todo = missing_layers(unit, data, settings, cache)
+        if todo:
+            cache_activations(
+                unit.model,
+                unit.sweep_saes,
+                data,
+                settings=self.settings,
+                cache_dir=self.cache_dir,
+                progress=self.progress,
+                test_data=unit.load_test_data(),
+            )
+            n = len(todo)
+            list(pool.map(run_unit, [unit] * n, [settings] * n, [cache] * n, [False] * n, [[layer] for layer in todo]))
+        return run_unit(unit, settings, cache, self.progress, data=data)

@@ -21,12 +21,14 @@ the local engine's exactly.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from pathlib import Path
 from typing import Any
 
 from ..config import SweepSettings
 from ..errors import SettingsError
+from ._checks import unit_failure
 from ._spec import SuiteUnit
 from ._units import UnitResults, missing_layers, run_unit
 
@@ -124,11 +126,13 @@ class RayRunner:
         ready = [index for index, refs in pending.items() if not refs]
         while ready or waiting or extractions:
             for index in ready:
-                ray.get(pending[index])  # raises a task's error once its retries are spent
-                yield (
-                    units[index],
-                    run_unit(units[index], self.settings, self.cache_dir, self.progress, data=datasets.pop(index)),
-                )
+                try:
+                    ray.get(pending[index])  # raises a task's error once its retries are spent
+                    payload = run_unit(units[index], self.settings, self.cache_dir, self.progress, data=datasets[index])
+                except Exception as exc:  # recorded as the unit's failure; the other units still run
+                    payload = unit_failure(exc)
+                datasets.pop(index)
+                yield units[index], payload
             ready = []
             if not (extractions or waiting):
                 break
@@ -136,7 +140,10 @@ class RayRunner:
             for ref in done:
                 if ref in extractions:
                     model = extractions.pop(ref)
-                    ray.get(ref)  # an extraction's error, once its retries are spent
+                    # An extraction's error, once its retries are spent, reaches its unit through
+                    # the probe tasks that wait on it, and is recorded there.
+                    with contextlib.suppress(Exception):
+                        ray.get(ref)
                     if model not in extractions.values():
                         ray.kill(actors.pop(model))
                     continue
@@ -150,7 +157,11 @@ class RayRunner:
         while waiting:
             done, _ = ray.wait(list(waiting), num_returns=1)
             for ref in done:
-                yield units[waiting.pop(ref)], ray.get(ref)
+                try:
+                    payload = ray.get(ref)
+                except Exception as exc:  # recorded as the unit's failure; the other units still run
+                    payload = unit_failure(exc)
+                yield units[waiting.pop(ref)], payload
 
 
 class Extractor:

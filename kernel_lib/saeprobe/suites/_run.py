@@ -9,17 +9,22 @@ and the summary across datasets, ``suite.html`` the offline report.
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 import time
-from collections.abc import Callable, Mapping, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from .. import __version__
-from ..errors import SaeprobeError, SettingsError
+from ..errors import SaeprobeError, SaeprobeWarning, SettingsError
 from ..records import representation_name
 from ..store import atomic_write, cache_root, dumps, write_json
+from ._checks import check_datasets
 from ._local import LocalRunner
 from ._ray import RayRunner, import_ray
 from ._spec import BUILTIN_SUITES, GENERAL_TEXT, SuiteSpec, SuiteUnit, TrainedSet, load_suite
@@ -27,18 +32,20 @@ from ._summary import SUMMARY_COLUMNS, summarize
 from ._units import UnitRunner
 
 SUITE_SCHEMA_VERSION = "1.0"
+LOCK_FILE = ".suite.lock"
 ENGINES = ("local", "ray")
 
 
 @dataclass
 class SuiteRun:
     """One finished unit: model, dataset, the result file (relative to the suite's folder) and what
-    the unit cost (its sweep's timings)."""
+    the unit cost (its sweep's timings); or, for a unit that failed, its ``error`` (no result)."""
 
     model: str
     dataset: str
     result: str
     timings: dict[str, float] = field(default_factory=dict)
+    error: str | None = None  # a unit that failed while running: its error, and no result
 
 
 @dataclass
@@ -54,6 +61,11 @@ class SuiteResult:
     seconds: float = 0.0
 
     @property
+    def failed(self) -> list[SuiteRun]:
+        """The units that failed while running, with their errors (the summary leaves them out)."""
+        return [run for run in self.runs if run.error is not None]
+
+    @property
     def summary(self) -> Any:
         """The summary as a tidy DataFrame: ``model, layer, representation, metric, mean, median,
         n_datasets, wins, ties, losses``."""
@@ -66,7 +78,11 @@ class SuiteResult:
         has several)."""
         from ..sweeps import SweepResult
 
-        found = [run for run in self.runs if run.dataset == dataset and (model is None or run.model == model)]
+        found = [
+            run
+            for run in self.runs
+            if run.dataset == dataset and (model is None or run.model == model) and run.error is None
+        ]
         if len(found) != 1:
             have = sorted({(run.model, run.dataset) for run in self.runs})
             raise SaeprobeError(f"no single run of dataset {dataset!r} (model {model!r}); the runs are {have}")
@@ -96,6 +112,7 @@ class SuiteResult:
         results = {
             f"{run.model}/{run.dataset}": json.loads((self.out / run.result).read_text(encoding="utf-8"))
             for run in self.runs
+            if run.error is None
         }
         return {**self.to_dict(), "results": results}
 
@@ -162,44 +179,91 @@ def suite(
     spec = builtin_or_spec(spec)
     if datasets is not None or first is not None:
         spec = spec.subset(datasets, first)
+    if engine == "ray":
+        import_ray()  # a missing Ray stops the suite before any work, and before any folder is made
+    check_datasets(spec)
     out = Path(out).expanduser()
-    out.mkdir(parents=True, exist_ok=True)
-    started = time.perf_counter()
-    cache_dir = _cache_folder(cache_dir)
-    runner: UnitRunner
-    if engine == "local":
-        runner = LocalRunner(spec.settings, cache_dir, progress, workers)
-    else:
-        import_ray()  # a missing Ray stops the suite before any work
-        runner = RayRunner(spec.settings, cache_dir, ray_address, gpus_per_worker, progress, results_via)
-    units = _with_trained_sets(spec, cache_dir, progress)
-    order = {unit.key: index for index, unit in enumerate(units)}
-    finished = []  # (the unit's place in the suite, its run, its scores)
-    for unit, payload in runner(units):
-        relative = Path("runs") / f"{unit.key}.json"
-        text = dumps(payload, indent=1).encode()
-        atomic_write(out / relative, partial(_write_bytes, text))
-        run = SuiteRun(unit.model, unit.dataset.name, relative.as_posix(), payload.get("timings", {}))
-        scores = {
-            "layers": [
-                {key: entry.get(key) for key in ("layer", "scores", "comparisons")} for entry in payload["layers"]
-            ]
-        }
-        finished.append((order[unit.key], run, scores))
-        if on_unit is not None:
-            on_unit(unit, payload)
-    finished.sort(key=lambda item: item[0])
-    runs = [run for _, run, _ in finished]
-    rows = summarize((run.model, run.dataset, scores) for _, run, scores in finished)
-    result = SuiteResult(out, runner.engine, runs, rows, spec.to_dict(), time.perf_counter() - started)
-    write_json(out / "suite.json", result.to_dict())
-    result.to_html()
+    with _out_folder(out):
+        started = time.perf_counter()
+        cache_dir = _cache_folder(cache_dir)
+        runner: UnitRunner
+        if engine == "local":
+            runner = LocalRunner(spec.settings, cache_dir, progress, workers)
+        else:
+            runner = RayRunner(spec.settings, cache_dir, ray_address, gpus_per_worker, progress, results_via)
+        units = _with_trained_sets(spec, cache_dir, progress)
+        order = {unit.key: index for index, unit in enumerate(units)}
+        finished = []  # (the unit's place in the suite, its run, its scores)
+        for unit, payload in runner(units):
+            if "error" in payload:
+                failure = SuiteRun(unit.model, unit.dataset.name, "", error=payload["error"])
+                finished.append((order[unit.key], failure, None))
+                continue
+            relative = Path("runs") / f"{unit.key}.json"
+            text = dumps(payload, indent=1).encode()
+            atomic_write(out / relative, partial(_write_bytes, text))
+            run = SuiteRun(unit.model, unit.dataset.name, relative.as_posix(), payload.get("timings", {}))
+            scores = {
+                "layers": [
+                    {key: entry.get(key) for key in ("layer", "scores", "comparisons")} for entry in payload["layers"]
+                ]
+            }
+            finished.append((order[unit.key], run, scores))
+            if on_unit is not None:
+                on_unit(unit, payload)
+        finished.sort(key=lambda item: item[0])
+        runs = [run for _, run, _ in finished]
+        rows = summarize((run.model, run.dataset, scores) for _, run, scores in finished if scores is not None)
+        result = SuiteResult(out, runner.engine, runs, rows, spec.to_dict(), time.perf_counter() - started)
+        write_json(out / "suite.json", result.to_dict())
+        result.to_html()
+    if result.failed:
+        warnings.warn(
+            f"{len(result.failed)} of the suite's {len(runs)} units failed; suite.json records their errors "
+            f"({'; '.join(f'{run.model}/{run.dataset}: {run.error}' for run in result.failed[:3])})",
+            SaeprobeWarning,
+            stacklevel=2,
+        )
     return result
+
+
+@contextmanager
+def _out_folder(out: Path) -> Iterator[None]:
+    """Hold ``out`` for one suite: made if need be, checked writable before any work, and locked
+    (where the system has ``fcntl``), so a second suite writing the same folder stops with a message
+    instead of each overwriting the other's listing."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "runs").mkdir(exist_ok=True)
+        handle, probe = tempfile.mkstemp(dir=out / "runs", prefix=".writable.")
+        os.close(handle)
+        os.unlink(probe)
+        lock = (out / LOCK_FILE).open("a+")
+    except OSError as exc:
+        raise SettingsError(
+            f"the suite's out folder {str(out)!r} cannot be written ({exc.strerror or exc}); give another with --out",
+            option="out",
+        ) from None
+    with lock:
+        try:
+            import fcntl
+        except ImportError:  # no advisory locks here (Windows): one suite per folder is up to the user
+            yield
+            return
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise SettingsError(
+                f"another suite is writing {str(out)!r} now; wait for it to finish, or give this one another --out",
+                option="out",
+            ) from None
+        yield
 
 
 def describe_suite(result: SuiteResult) -> str:
     """The text ``saeprobe suite`` prints: per model and layer, the mean test accuracy over datasets
-    of raw and of each SAE set's code, with its win/tie/loss count against raw, then the files."""
+    of raw and of each SAE set's code, with its win/tie/loss count against raw, the units that
+    failed, then the files."""
     table = result.summary
     table = table[(table["metric"] == "test_accuracy")]
     sets = dict.fromkeys(name for model_sets in result.spec.get("saes", {}).values() for name in model_sets)
@@ -220,6 +284,7 @@ def describe_suite(result: SuiteResult) -> str:
         frame = pd.DataFrame.from_dict(cells, orient="index")[shown]
         frame.index.name = "layer"
         lines.append(frame.to_string())
+    lines += [f"FAILED {run.model}/{run.dataset}: {run.error}" for run in result.failed]
     lines += [f"wrote {result.out / 'suite.json'}", f"wrote {result.out / 'suite.html'}"]
     return "\n".join(lines)
 

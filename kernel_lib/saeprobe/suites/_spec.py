@@ -65,6 +65,7 @@ class SuiteDataset:
     path: str
     options: DataOptions = field(default_factory=DataOptions)
     test_path: str | None = None
+    key: str = ""  # where the suite file gives it, for messages: datasets[1]
 
 
 @dataclass(frozen=True)
@@ -268,7 +269,9 @@ def _datasets(entries: Any, folder: Path) -> list[SuiteDataset]:
                 if file_safe(name) not in names:
                     names.add(file_safe(name))
                     ood = f"sae-probes-ood:{name}" if name in with_ood else None
-                    found.append(SuiteDataset(file_safe(name), f"sae-probes:{name}", options, ood))
+                    found.append(
+                        SuiteDataset(file_safe(name), f"sae-probes:{name}", options, ood, f"datasets[{index}] ({name})")
+                    )
             continue
         if test_path is not None:
             test_path = _in_folder(test_path, folder)
@@ -280,7 +283,7 @@ def _datasets(entries: Any, folder: Path) -> list[SuiteDataset]:
         if name in names:
             raise SettingsError(f"two datasets are named {name!r}; give each a name of its own")
         names.add(name)
-        found.append(SuiteDataset(name, _in_folder(path, folder), options, test_path))
+        found.append(SuiteDataset(name, _in_folder(path, folder), options, test_path, f"datasets[{index}]"))
     return found
 
 

@@ -172,3 +172,24 @@ def test_a_dataset_prints_as_a_summary():
         repr(data)
         == "ProbeDataset(name='big', n_examples=1000, classes={0: 500, 1: 500}, template=None, split='stratified')"
     )
+
+
+def test_numeric_labels_are_one_class_per_value_and_text_that_reads_alike_is_warned_of(tmp_path):
+    import warnings
+
+    from saeprobe.errors import SaeprobeWarning
+
+    rows = [{"text": f"t{i}", "label": label} for i, label in enumerate([1.0, 1, 0, 0.0] * 3)]
+    path = tmp_path / "numbers.jsonl"
+    path.write_text("\n".join(json.dumps(row) for row in rows))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        data = load_dataset(str(path))
+    assert data.classes == (0, 1)
+    path.write_text("\n".join(json.dumps(row) for row in rows + [{"text": "t", "label": "1"}] * 4))
+    with pytest.warns(SaeprobeWarning, match=r"mix text and numbers that read alike \('1' beside"):
+        data = load_dataset(str(path))
+    assert data.classes == (0, 1, "1")
+    csv = tmp_path / "numbers.csv"
+    csv.write_text("text,label\n" + "".join(f"t{i},{label}\n" for i, label in enumerate(["1", "1.0", "0", "0.0"] * 3)))
+    assert load_dataset(str(csv)).classes == (0, 1)

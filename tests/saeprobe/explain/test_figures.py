@@ -90,3 +90,16 @@ def test_feature_table_matches_brute_force(codes):
     assert table["neuronpedia_url"].iloc[0] == f"https://www.neuronpedia.org/model/3-res/{top}"
     full = feature_table(sp.csr_matrix(dense), y, ["neg", "pos"])
     assert len(full) == 11 and 10 not in set(full["feature"]) and full["neuronpedia_url"].isna().all()
+
+
+def test_fifty_classes_build_the_feature_table_without_a_pandas_warning():
+    import warnings
+
+    rng = np.random.default_rng(0)
+    y = np.repeat(np.arange(50), 4)
+    codes = sp.csr_matrix(rng.random((200, 30)) * (rng.random((200, 30)) > 0.7))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        table = feature_table(codes, y, [f"c{i}" for i in range(50)])
+    assert list(table.columns[:3]) == ["feature", "separation", "firing_rate:c0"]
+    assert table.shape[1] == 2 + 50 + 50 + 1

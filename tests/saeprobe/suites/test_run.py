@@ -107,3 +107,81 @@ def test_a_suite_needs_a_known_engine_and_a_cache(tiny_suite, tmp_path, monkeypa
     monkeypatch.setitem(__import__("sys").modules, "ray", None)
     with pytest.raises(SettingsError, match=r"pip install 'saeprobe\[ray\]'"):
         saeprobe.suite(tiny_suite, tmp_path, engine="ray", cache_dir=tmp_path / "c")
+
+
+def _suite_with(tiny_suite, tmp_path, replace: dict[str, str]) -> object:
+    """The tiny suite's mapping with datasets rewritten (``{name: yaml entry}``), read from tmp_path."""
+    import shutil
+
+    import yaml
+
+    for csv in tiny_suite.parent.glob("*.csv"):
+        shutil.copy(csv, tmp_path / csv.name)
+    payload = yaml.safe_load(tiny_suite.read_text())
+    payload["datasets"] = [replace.get(entry["name"], entry) for entry in payload["datasets"]]
+    path = tmp_path / "suite.yaml"
+    path.write_text(yaml.safe_dump(payload))
+    return path
+
+
+def test_every_dataset_problem_is_reported_at_once_under_the_suites_keys_before_any_work(tiny_suite, tmp_path):
+    path = _suite_with(
+        tiny_suite,
+        tmp_path,
+        {
+            "larger_than": {"name": "larger_than", "path": "larger_than.csv", "text_column": "sentence"},
+            "topics": {"name": "topics", "path": "missing.csv"},
+        },
+    )
+    with pytest.raises(SettingsError) as error:
+        saeprobe.suite(path, tmp_path / "out", cache_dir=tmp_path / "cache", progress=False)
+    message = str(error.value)
+    assert "2 of the suite's datasets cannot be probed; nothing ran" in message
+    assert "datasets[1].text_column: column 'sentence' is not in" in message
+    assert "with datasets[1].text_column" in message
+    assert "datasets[2].path:" in message and "missing.csv" in message
+    assert not (tmp_path / "cache").exists() and not (tmp_path / "out").exists()
+
+
+def test_a_unit_that_fails_while_running_is_recorded_and_the_rest_finish(tiny_suite, tmp_path, monkeypatch):
+    from saeprobe.suites import _local
+
+    real = _local.run_unit
+
+    def failing_on_topics(unit, *args, **kwargs):
+        if unit.dataset.name == "topics":
+            raise RuntimeError("the disk went away")
+        return real(unit, *args, **kwargs)
+
+    monkeypatch.setattr(_local, "run_unit", failing_on_topics)
+    with pytest.warns(saeprobe.errors.SaeprobeWarning, match="1 of the suite's 3 units failed"):
+        result = saeprobe.suite(tiny_suite, tmp_path / "out", cache_dir=tmp_path / "cache", progress=False)
+    assert [run.error for run in result.failed] == ["RuntimeError: the disk went away"]
+    assert {row["n_datasets"] for row in result.rows} == {2}  # the summary holds the units that finished
+    stored = SuiteResult.from_json(tmp_path / "out")
+    assert [(run.dataset, run.error) for run in stored.runs][-1] == ("topics", "RuntimeError: the disk went away")
+    assert (tmp_path / "out" / "suite.html").is_file()
+    assert stored.result("movie_sentiment").layers
+
+
+def test_a_second_suite_on_the_same_out_folder_stops_with_a_message(tiny_suite, tmp_path):
+    import fcntl
+
+    out = tmp_path / "out"
+    out.mkdir()
+    with (out / ".suite.lock").open("a+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a running suite holds it
+        with pytest.raises(SettingsError, match=r"another suite is writing .* give this one another --out"):
+            saeprobe.suite(tiny_suite, out, cache_dir=tmp_path / "cache", progress=False)
+
+
+def test_an_out_folder_that_cannot_be_written_or_a_missing_ray_stop_before_any_work(tiny_suite, tmp_path, monkeypatch):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    with pytest.raises(SettingsError, match=r"out folder .* cannot be written"):
+        saeprobe.suite(tiny_suite, blocked / "out", cache_dir=tmp_path / "cache", progress=False)
+    assert not (tmp_path / "cache").exists()
+    monkeypatch.setitem(__import__("sys").modules, "ray", None)
+    with pytest.raises(SettingsError, match="needs Ray"):
+        saeprobe.suite(tiny_suite, tmp_path / "fresh", engine="ray", cache_dir=tmp_path / "c")
+    assert not (tmp_path / "fresh").exists()
