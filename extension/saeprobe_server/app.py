@@ -6,7 +6,7 @@ from pathlib import Path
 
 from jupyter_server.extension.application import ExtensionApp
 from tornado.ioloop import PeriodicCallback
-from traitlets import Int, Unicode
+from traitlets import Float, Int, Unicode
 
 from saeprobe.store import default_cache_dir
 
@@ -46,6 +46,12 @@ class SaeprobeServer(ExtensionApp):
     )
     max_request_bytes = Int(65536, config=True, help="The largest request body accepted (larger ones get 413).")
     dispatch_interval_ms = Int(1000, config=True, help="How often ended jobs are reaped and queued ones started.")
+    job_retention_days = Float(
+        30.0,
+        config=True,
+        help="Finished jobs (done, failed, cancelled) are removed this many days after they ended, with their "
+        "results and reports, so listings stay fast; 0 keeps them all.",
+    )
 
     def initialize_settings(self) -> None:
         cache = default_cache_dir()
@@ -58,6 +64,7 @@ class SaeprobeServer(ExtensionApp):
             cache_dir=cache,
             max_running=self.max_running_jobs,
             max_queued_per_user=self.max_queued_jobs_per_user,
+            retention_days=self.job_retention_days or None,
         )
         self.settings["saeprobe_max_request_bytes"] = self.max_request_bytes
         self._dispatcher: PeriodicCallback | None = None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from saeprobe.app import PARAMS_FILE, process_start, read_status, update_status,
 from saeprobe.store import read_json, write_json
 
 JOB_ID = re.compile(r"^[0-9a-f]{32}$")
+ENDED_STATES = ("done", "failed", "cancelled")
 PATH_PARAMETERS = ("model", "data", "saes")
 SUMMARY_FIELDS = ("id", "state", "queue_position", "progress", "created", "started", "finished", "resumable", "owner")
 # Values with these endings name files; anything else that is not under the root may be a plugin's name.
@@ -36,15 +38,27 @@ class JobManager:
     ``max_queued_per_user`` jobs waiting.
     """
 
-    def __init__(self, results: Path, root: Path, cache_dir: Path, max_running: int = 1, max_queued_per_user: int = 8):
+    def __init__(
+        self,
+        results: Path,
+        root: Path,
+        cache_dir: Path,
+        max_running: int = 1,
+        max_queued_per_user: int = 8,
+        retention_days: float | None = None,
+    ):
         if max_running < 1 or max_queued_per_user < 1:
             raise ValueError("max_running and max_queued_per_user must be at least 1")
+        if retention_days is not None and not retention_days > 0:
+            raise ValueError("retention_days must be above 0 (None keeps every job)")
+        self.retention_days = retention_days
         self.jobs_dir = Path(results) / "jobs"
         self.root = Path(root)
         self.cache_dir = Path(cache_dir)
         self.max_running = max_running
         self.max_queued_per_user = max_queued_per_user
         self.jobs_dir.mkdir(parents=True, exist_ok=True)
+        self.prune()
         self._processes: dict[str, subprocess.Popen] = {}
         # Cancelled jobs' processes, signalled and not yet ended: they hold no running slot.
         self._stopping: dict[str, subprocess.Popen] = {}
@@ -111,6 +125,7 @@ class JobManager:
                 f"you already have {waiting} sweeps waiting (the limit is {self.max_queued_per_user}); "
                 "wait for one to start, or cancel one with DELETE sweeps/<id>"
             )
+        self.prune()
         job_id = uuid.uuid4().hex
         job_dir = self.jobs_dir / job_id
         job_dir.mkdir()
@@ -157,6 +172,21 @@ class JobManager:
         update_status(
             job_dir, state="running", pid=process.pid, pid_start=process_start(process.pid), started=time.time()
         )
+
+    def prune(self) -> list[str]:
+        """Remove the folders of jobs that ended (done, failed, cancelled) more than
+        ``retention_days`` ago; returns their ids. Queued and running jobs are never removed."""
+        if self.retention_days is None:
+            return []
+        cutoff = time.time() - self.retention_days * 86400
+        removed = []
+        for job in self._stored_jobs():
+            status = read_status(job)
+            ended = status.get("finished") or status.get("updated") or 0
+            if status.get("state") in ENDED_STATES and isinstance(ended, int | float) and ended < cutoff:
+                shutil.rmtree(job, ignore_errors=True)
+                removed.append(job.name)
+        return removed
 
     def _stored_jobs(self) -> list[Path]:
         return [p for p in self.jobs_dir.iterdir() if JOB_ID.match(p.name) and (p / PARAMS_FILE).is_file()]

@@ -79,3 +79,23 @@ async def test_ended_job_processes_are_reaped(jp_fetch, workspace, jp_serverapp)
             continue
         time.sleep(0.2)
     pytest.fail(f"process {pid} was not reaped (still a zombie)")
+
+
+def test_ended_jobs_older_than_the_retention_are_removed_and_the_rest_kept(tmp_path):
+    from saeprobe_server.job_queue import JobManager
+
+    jobs = tmp_path / "results" / "jobs"
+    now = time.time()
+    ages = {"a" * 32: ("done", 40), "b" * 32: ("failed", 31), "c" * 32: ("done", 5), "d" * 32: ("queued", 90)}
+    for job_id, (state, days) in ages.items():
+        (jobs / job_id).mkdir(parents=True)
+        (jobs / job_id / "params.json").write_text("{}")
+        ended = now - days * 86400
+        (jobs / job_id / "status.json").write_text(json.dumps({"state": state, "created": ended, "finished": ended}))
+    manager = JobManager(tmp_path / "results", tmp_path, tmp_path / "cache", retention_days=30)
+    assert sorted(p.name for p in jobs.iterdir()) == ["c" * 32, "d" * 32]
+    assert manager.prune() == []
+    with pytest.raises(ValueError, match="retention_days must be above 0"):
+        JobManager(tmp_path / "results", tmp_path, tmp_path / "cache", retention_days=0)
+    keep_all = JobManager(tmp_path / "results", tmp_path, tmp_path / "cache")
+    assert keep_all.prune() == []

@@ -3,6 +3,7 @@ and, for layers whose SAE codes are taken token by token, the real tokens' state
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,8 +13,17 @@ import numpy as np
 
 from ..config import SweepSettings, settings_with
 from ..data import ProbeDataset, Prompts, prompts_of
+from ..errors import SaeprobeWarning
 from ..model import Preparation, Target, check_hooks, resolve_target
-from ..store import ActivationStore, TokenStore, activation_parts, token_activation_parts
+from ..store import (
+    LIMIT_ENV,
+    ActivationStore,
+    TokenStore,
+    activation_parts,
+    keep_within,
+    size_limit,
+    token_activation_parts,
+)
 from ._chunks import ChunkRun, TokenActivations, length_chunks
 from ._tokenize import tokenize
 
@@ -106,6 +116,7 @@ def read_activations(
     names = {layer: target.hook_names[layer] for layer in sorted({*wanted, *token_layers})}
     prep = target.preparation.to_dict()
     store = token_store = None
+    limit = size_limit() if target.root is not None else None  # a bad limit stops before the forward pass
     if target.root is not None:
         identity, fingerprint = target.source.identity, prompts.fingerprint
         store = ActivationStore(target.root, activation_parts(identity, fingerprint, target.settings, prep))
@@ -134,6 +145,15 @@ def read_activations(
     matrices, tokens, n_batches = run.all(progress, on_progress)
     if store is not None:
         store.save_layers(matrices, tokenized.truncated, tokenized.lengths)
+        in_use = [store.directory, *([token_store.directory] if token_store is not None else [])]
+        removed = keep_within(target.root, limit, in_use)
+        if removed:
+            warnings.warn(
+                f"the cache in {str(target.root)!r} outgrew its limit (${LIMIT_ENV}); removed the {len(removed)} "
+                "activation entries used least recently, which a forward pass makes again",
+                SaeprobeWarning,
+                stacklevel=3,
+            )
     return ActivationSet(
         matrices,
         {layer: names[layer] for layer in wanted},

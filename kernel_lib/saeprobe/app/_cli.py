@@ -143,6 +143,20 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--cache-dir", help="cache for activations and trained SAEs")
     train.add_argument("--quiet", action="store_true", help="no progress bars")
 
+    cache = commands.add_parser("cache", help="what the cache holds, by kind, and clearing it")
+    cache_commands = cache.add_subparsers(dest="cache_command", required=True)
+    info = cache_commands.add_parser("info", help="entries and sizes by kind, the size limit")
+    info.add_argument("--cache-dir", help="the cache (default: $SAEPROBE_CACHE_DIR or ~/.cache/saeprobe)")
+    info.add_argument("--json", action="store_true", help="print JSON records")
+    clear = cache_commands.add_parser("clear", help="remove cache entries (all, or of some kinds, or old ones)")
+    clear.add_argument("--cache-dir", help="the cache (default: $SAEPROBE_CACHE_DIR or ~/.cache/saeprobe)")
+    clear.add_argument(
+        "--kind",
+        action="append",
+        help="only entries of this kind (repeatable): activations, tokens, results, saes, models, dequantised",
+    )
+    clear.add_argument("--older-than", type=float, metavar="DAYS", help="only entries last used more than DAYS ago")
+
     job = commands.add_parser(
         "job",
         help="run the sweep job of a folder (params.json) and write its status, result "
@@ -268,6 +282,31 @@ def _run_train_saes(args: argparse.Namespace) -> None:
     print(f"wrote {trained.directory}")
 
 
+def _run_cache(args: argparse.Namespace) -> None:
+    import pandas as pd
+
+    from ..store import LIMIT_ENV, cache_usage, clear_cache, default_cache_dir, size_limit
+
+    root = Path(args.cache_dir).expanduser() if args.cache_dir else default_cache_dir()
+    if args.cache_command == "clear":
+        count, freed = clear_cache(root, args.kind, args.older_than)
+        print(f"removed {count} entries ({freed / 1024**2:,.1f} MB) from {root}")
+        return
+    table = pd.DataFrame(cache_usage(root))
+    if args.json:
+        print(table.to_json(orient="records"))
+        return
+    limit = size_limit()
+    table["size"] = [f"{size / 1024**2:,.1f} MB" for size in table["bytes"]]
+    table["last_used"] = [
+        "" if pd.isna(when) else pd.Timestamp(when, unit="s").strftime("%Y-%m-%d %H:%M") for when in table["last_used"]
+    ]
+    print(table[["kind", "entries", "size", "last_used"]].to_string(index=False))
+    total = table["bytes"].sum() / 1024**3
+    cap = "no limit" if limit is None else f"limit {limit / 1024**3:g} GB (${LIMIT_ENV})"
+    print(f"{root}: {total:,.2f} GB in all; {cap}; tokens and activations used least recently go first")
+
+
 def _print_table(table, as_json: bool) -> None:
     if as_json:
         print(table.to_json(orient="records"))
@@ -301,6 +340,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _run_train_saes(args)
         elif args.command == "suite":
             return _run_suite(args)
+        elif args.command == "cache":
+            _run_cache(args)
         elif args.command == "job":
             from ._jobs import run_job
 

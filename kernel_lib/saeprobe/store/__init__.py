@@ -40,5 +40,6 @@ if TYPE_CHECKING:
         load_model_dimensions,
         save_model_dimensions,
     )
+    from ._usage import KINDS, LIMIT_ENV, cache_usage, clear_cache, keep_within, mark_used, size_limit
 
 __getattr__, __dir__, __all__ = lazy_exports(__name__, __file__)

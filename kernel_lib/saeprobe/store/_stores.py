@@ -38,6 +38,7 @@ import numpy as np
 from ..errors import CacheError, SaeprobeWarning
 from ._jsonio import read_checked, read_json_checked, write_checked, write_json, write_json_checked
 from ._keys import content_key
+from ._usage import mark_used
 
 
 class _Store:
@@ -49,6 +50,7 @@ class _Store:
         self.writable = True
         if not (directory / "meta.json").is_file():
             self._write(lambda: write_json(directory / "meta.json", parts))
+        mark_used(directory)  # the size limit removes the entries used least recently
 
     def _write(self, write: Callable[[], None]) -> None:
         if not self.writable:
