@@ -143,7 +143,7 @@ def read_activations(
     tokenized = tokenize(loaded, list(prompts.texts), prompts.template, target.dims["n_ctx"], target.preparation)
     run = ChunkRun(loaded, tokenized, target.settings, names, wanted, list(token_layers), store, token_store)
     matrices, tokens, n_batches = run.all(progress, on_progress)
-    if store is not None:
+    if store is not None and target.root is not None:
         store.save_layers(matrices, tokenized.truncated, tokenized.lengths)
         in_use = [store.directory, *([token_store.directory] if token_store is not None else [])]
         removed = keep_within(target.root, limit, in_use)

@@ -136,7 +136,7 @@ def _from_frame(frame: pd.DataFrame, options: DataOptions, name: str) -> ProbeDa
         split = tuple(str(s).strip().lower() for s in frame[options.split_column])
     return ProbeDataset(
         texts=tuple(str(t) for t in texts),
-        labels=label_values(labels, name),
+        labels=label_values(labels.tolist(), name),
         template=options.template,
         split=split,
         name=name,

@@ -170,7 +170,7 @@ def resolve_saes(
         lacking = (
             f"; the SAEs for layer(s) {beyond} read hooks this model lacks (its layers are 0-{n_layers - 1}), "
             "so they belong to another model"
-            if beyond
+            if beyond and n_layers is not None
             else ""
         )
         fix = f"sweep only those (layers={','.join(map(str, usable))})" if usable else "give SAEs of this model"

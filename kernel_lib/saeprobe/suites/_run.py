@@ -193,7 +193,7 @@ def suite(
             runner = RayRunner(spec.settings, cache_dir, ray_address, gpus_per_worker, progress, results_via)
         units = _with_trained_sets(spec, cache_dir, progress)
         order = {unit.key: index for index, unit in enumerate(units)}
-        finished = []  # (the unit's place in the suite, its run, its scores)
+        finished: list[tuple[int, SuiteRun, dict[str, Any] | None]] = []  # (place in the suite, run, scores)
         for unit, payload in runner(units):
             if "error" in payload:
                 failure = SuiteRun(unit.model, unit.dataset.name, "", error=payload["error"])
@@ -213,7 +213,7 @@ def suite(
                 on_unit(unit, payload)
         finished.sort(key=lambda item: item[0])
         runs = [run for _, run, _ in finished]
-        rows = summarize((run.model, run.dataset, scores) for _, run, scores in finished if scores is not None)
+        rows = summarize((run.model, run.dataset, scores) for _, run, scores in finished if scores)
         result = SuiteResult(out, runner.engine, runs, rows, spec.to_dict(), time.perf_counter() - started)
         write_json(out / "suite.json", result.to_dict())
         result.to_html()
