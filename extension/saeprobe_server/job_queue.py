@@ -20,6 +20,7 @@ from saeprobe.store import read_json, write_json
 
 JOB_ID = re.compile(r"^[0-9a-f]{32}$")
 ENDED_STATES = ("done", "failed", "cancelled")
+PROC_STAT = Path("/proc/self/stat")  # where it exists, /proc tells whether a process lives
 PATH_PARAMETERS = ("model", "data", "saes")
 SUMMARY_FIELDS = ("id", "state", "queue_position", "progress", "created", "started", "finished", "resumable", "owner")
 # Values with these endings name files; anything else that is not under the root may be a plugin's name.
@@ -242,10 +243,11 @@ class JobManager:
         if not isinstance(pid, int) or pid <= 0:
             return False
         started = process_start(pid)
-        if started is not None:
-            # Alive only if the process with that number is the one the job recorded.
-            return status.get("pid_start") is not None and started == status["pid_start"]
-        try:
+        if started is not None or PROC_STAT.exists():
+            # Alive only if the process with that number is the one the job recorded, and has not
+            # ended (an ended process a dead server never reaped has no start time).
+            return started is not None and status.get("pid_start") is not None and started == status["pid_start"]
+        try:  # no /proc on this system: a live PID is trusted
             os.kill(pid, 0)
         except OSError:
             return False

@@ -66,14 +66,18 @@ def _check_sets(sets: dict[str, Any]) -> None:
 
 def process_start(pid: int) -> int | None:
     """When process ``pid`` started (clock ticks since boot, from ``/proc``), or ``None`` when it
-    does not exist or this system has no ``/proc``. A recorded PID with another start time belongs
-    to another process: the job's own has ended and its number was reused."""
+    does not exist, has ended and waits to be reaped (a zombie), or this system has no ``/proc``. A
+    recorded PID with another start time belongs to another process: the job's own has ended and
+    its number was reused."""
     try:
         stat = Path(f"/proc/{int(pid)}/stat").read_text()
     except (OSError, ValueError):
         return None
     # The command name (field 2) may hold spaces and parentheses: count fields after its closing one.
-    return int(stat[stat.rindex(")") + 2 :].split()[19])
+    fields = stat[stat.rindex(")") + 2 :].split()
+    if fields[0] in ("Z", "X"):  # ended: only its exit status is left, for a parent that may never read it
+        return None
+    return int(fields[19])
 
 
 def read_status(job_dir: Path) -> dict[str, Any]:

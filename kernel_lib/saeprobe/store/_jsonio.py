@@ -120,14 +120,19 @@ def write_checked(path: Path, data: bytes, identity: str = "") -> None:
 
 
 def read_checked(path: Path, identity: str = "") -> bytes | None:
-    """The data :func:`write_checked` stored at ``path`` with this ``identity``, or ``None`` when
-    the file is missing, its checksum does not match, or it was written as something else."""
+    """The data :func:`write_checked` stored at ``path`` with this ``identity`` (or, written by
+    saeprobe 0.4.0 or earlier, with none), or ``None`` when the file is missing, its checksum does
+    not match, or it was written as something else."""
     try:
         raw = Path(path).read_bytes()
     except OSError:
         return None
     data, magic, digest = raw.rpartition(CHECKSUM_MAGIC)
-    if not magic or _checksum(data, identity).encode() != digest:
+    if not magic:
+        return None
+    # Files written before identities were bound (saeprobe 0.4.0 and earlier) carry the checksum of
+    # their content alone; they are read as they are, so their caches stay valid.
+    if digest not in (_checksum(data, identity).encode(), _checksum(data, "").encode()):
         return None
     return data
 

@@ -147,10 +147,11 @@ class TokenStore(_Store):
         if stored is None or "index" not in stored or not np.array_equal(stored["index"], index):
             return set()
         prefix = f"chunk-{number:05d}.L"
+        n_tokens = int(stored["offsets"][-1]) if "offsets" in stored and len(stored["offsets"]) else -1
         return {
             int(p.name[len(prefix) : -4])
             for p in self.directory.glob(f"{prefix}*.npy")
-            if read_checked(p, self._identity(p)) is not None
+            if _rows_of(read_checked(p, self._identity(p))) == n_tokens
         }
 
     def load(self, number: int, layers: Sequence[int]) -> tuple[np.ndarray, np.ndarray, dict[int, np.ndarray]]:
@@ -240,6 +241,21 @@ def _load_arrays(path: Path, identity: str) -> dict[str, np.ndarray] | None:
             return {name: stored[name] for name in stored.files}
     except (OSError, ValueError, KeyError, zipfile.BadZipFile):
         return None
+
+
+def _rows_of(data: bytes | None) -> int | None:
+    """The number of rows of the ``.npy`` array in ``data``, from its header alone (``None`` for no
+    data or no such header): a chunk's states must hold one row per token of the chunk."""
+    if data is None:
+        return None
+    stream = io.BytesIO(data)
+    try:
+        version = np.lib.format.read_magic(stream)
+        header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+        shape = header(stream)[0]
+    except (ValueError, OSError):
+        return None
+    return int(shape[0]) if shape else None
 
 
 def _load_array(path: Path, identity: str) -> np.ndarray | None:

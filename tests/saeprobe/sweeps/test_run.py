@@ -56,7 +56,17 @@ def test_result_holds_every_layer_with_raw_and_sae_scores(sst2_result):
         assert entry["saes"]["sae"]["diagnostics"]["sparsity"]["n_features"] == 64
         assert entry["baselines"]["pca_matched"]["k"] <= 32
     scores = result.scores
-    assert list(scores.columns) == ["layer", "hook_name", "representation", "metric", "value", "regime", "regime_value"]
+    assert list(scores.columns) == [
+        "layer",
+        "hook_name",
+        "representation",
+        "probe",
+        "metric",
+        "value",
+        "regime",
+        "regime_value",
+    ]
+    assert set(scores["probe"]) == {"logistic"}
     assert len(scores) == 4 * len(REPRESENTATIONS) * len(dataclasses.fields(Metrics))
     assert result.table().shape == (4, len(REPRESENTATIONS))
     assert list(result.diagnostics["layer"]) == [0, 1, 2, 3]
