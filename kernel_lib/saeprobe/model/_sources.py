@@ -9,9 +9,11 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import socket
 import time
 import warnings
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -178,6 +180,8 @@ class HuggingFaceModels:
                 f"no such model directory {spec!r}; give the path of a local Hugging Face model directory "
                 "(config.json, weights and tokenizer files) or a hub name such as 'gpt2'"
             )
+        if not in_hub_cache(spec) and not hub_reachable():
+            raise ModelError(_unreachable(spec))
         resolved = resolved_commit(spec, revision or "main")
         return spec, f"hub:{spec}@{resolved or revision or 'main'}"
 
@@ -187,9 +191,10 @@ class HuggingFaceModels:
         try:
             return TransformerBridge.boot_transformers(name, device=device, revision=revision)
         except OSError as exc:
+            answer = " ".join(str(exc).split()).rstrip(".")
             raise ModelError(
                 f"could not load model {name!r}: no local directory of that name exists, and the hub "
-                f"answered: {exc}. Give a local Hugging Face directory, or a hub name when the hub is reachable"
+                f"answered: {answer}. Give a local Hugging Face directory, or a hub name when the hub is reachable"
             ) from exc
 
 
@@ -219,6 +224,47 @@ def resolved_commit(name: str, revision: str) -> str | None:
     except OSError:
         return None
     return commit if COMMIT.fullmatch(commit) else None
+
+
+def in_hub_cache(name: str) -> bool:
+    """Whether the local Hugging Face cache holds a snapshot of the hub model ``name``."""
+    from huggingface_hub import constants
+
+    snapshots = Path(constants.HF_HUB_CACHE) / f"models--{name.replace('/', '--')}" / "snapshots"
+    return snapshots.is_dir() and any(snapshots.iterdir())
+
+
+@cache
+def hub_reachable() -> bool:
+    """Whether the Hugging Face hub can be asked: not in offline mode (``HF_HUB_OFFLINE``,
+    ``TRANSFORMERS_OFFLINE``), and its host answers a connection within two seconds. Asked once
+    per process."""
+    if _hub_offline():
+        return False
+    from urllib.parse import urlparse
+
+    endpoint = urlparse(os.environ.get("HF_ENDPOINT") or "https://huggingface.co")
+    try:
+        with socket.create_connection((endpoint.hostname or "huggingface.co", endpoint.port or 443), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def _unreachable(spec: str) -> str:
+    """Why the hub model ``spec`` cannot be had here, with the nearest offline model and the list."""
+    import difflib
+
+    from ._builtin import OFFLINE_MODELS
+
+    why = "offline mode is on (HF_HUB_OFFLINE)" if _hub_offline() else "the hub cannot be reached from here"
+    close = difflib.get_close_matches(spec.lower(), list(OFFLINE_MODELS), n=1, cutoff=0.5)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    listing = "; ".join(f"{name} ({what})" for name, what in OFFLINE_MODELS.items())
+    return (
+        f"model {spec!r} is no local directory and not in the Hugging Face cache, and {why}; {hint}the models that "
+        f"load offline are: {listing}; or give a local Hugging Face directory or a .gguf file"
+    )
 
 
 def _hub_offline() -> bool:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
         reading_notes,
     )
     from ._encode import LayerCodes, codes_of_pooled, codes_of_tokens, encode, encode_matrix, reconstruct
-    from ._pretrained import registry_entries
+    from ._pretrained import registry_entries, registry_models, registry_names
     from ._random import RANDOM_SAE_VERSION, random_like, randomised
     from ._sets import SET_NAME, check_set_name, named_sets, parse_set_option, sets_from_options
     from ._sources import (

@@ -377,3 +377,33 @@ def test_named_sae_sets_from_the_command_line(tiny_model_dir, sae_dir, wide_sae_
         == 2
     )
     assert "names the set 'a' twice" in capsys.readouterr().err
+
+
+def test_a_misspelt_flag_names_the_nearest_one(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(["sweep", "--model", "m", "--data", "d.csv", "--out", "o.json", "--polling", "mean", "--layerz=1"])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert "--polling: did you mean --pooling?" in err and "--layerz: did you mean --layers?" in err
+    with pytest.raises(SystemExit):
+        main(["cache", "clear", "--older-then", "3"])
+    assert "--older-then: did you mean --older-than?" in capsys.readouterr().err
+
+
+def test_a_misspelt_keyword_of_the_settings_constructor_names_the_nearest_option():
+    import saeprobe
+    from saeprobe.errors import SettingsError
+
+    with pytest.raises(SettingsError, match="SweepSettings has no option 'polling'; did you mean 'pooling'"):
+        saeprobe.SweepSettings(polling="mean")
+    with pytest.raises(SettingsError, match="DataOptions has no option 'text_colum'; did you mean 'text_column'"):
+        saeprobe.DataOptions(text_colum="body")
+
+
+def test_the_saes_listing_knows_hub_names_by_their_registry_names_and_says_when_nothing_matches(capsys):
+    assert main(["saes", "--model", "gpt2", "--json"]) == 0
+    records = json.loads(capsys.readouterr().out)
+    assert records and {record["model"] for record in records} == {"gpt2-small"}
+    assert main(["saes", "--model", "gpt-3"]) == 0
+    out = capsys.readouterr().out
+    assert "no SAELens release lists SAEs of 'gpt-3'; registry models near it:" in out and "Empty DataFrame" not in out

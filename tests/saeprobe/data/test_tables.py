@@ -193,3 +193,13 @@ def test_numeric_labels_are_one_class_per_value_and_text_that_reads_alike_is_war
     csv = tmp_path / "numbers.csv"
     csv.write_text("text,label\n" + "".join(f"t{i},{label}\n" for i, label in enumerate(["1", "1.0", "0", "0.0"] * 3)))
     assert load_dataset(str(csv)).classes == (0, 1)
+
+
+def test_missing_labels_and_texts_say_how_many_rows_and_which(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("text,label\n" + "".join(f"t{i},{'' if i % 3 == 0 else i % 2}\n" for i in range(20)))
+    with pytest.raises(DataError, match=r"missing labels in 7 of 20 rows \(1, 4, 7, 10, 13, \.\.\.\)"):
+        load_dataset(path)
+    frame = pd.DataFrame({"text": ["a", None, "c", "d"], "label": [0, 1, 0, 1]})
+    with pytest.raises(DataError, match=r"missing texts in 1 of 4 rows \(2\)"):
+        load_dataset(frame)

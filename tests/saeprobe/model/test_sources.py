@@ -18,6 +18,9 @@ def hub_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     refs = tmp_path / "models--EleutherAI--pythia-70m-deduped" / "refs"
     refs.mkdir(parents=True)
+    snapshot = refs.parent / "snapshots" / COMMIT_A
+    snapshot.mkdir(parents=True)
+    (snapshot / "config.json").write_text("{}")
     return refs
 
 
@@ -45,3 +48,31 @@ def test_a_missing_path_is_reported_as_a_missing_directory_not_a_hub_name(spec):
 def test_hub_ids_are_recognised():
     assert is_repo_id("gpt2") and is_repo_id("EleutherAI/pythia-70m-deduped")
     assert not is_repo_id("a/b/c") and not is_repo_id("models/../x")
+
+
+@pytest.mark.parametrize(
+    "spec, hint",
+    [("minilm-l6", "did you mean 'minilm'?"), ("smollm", "did you mean 'smollm2'?"), ("gpt2", "the models that")],
+)
+def test_a_hub_name_offline_and_not_cached_fails_at_once_naming_the_offline_models(spec, hint, tmp_path, monkeypatch):
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(ModelError) as error:
+        resolve_model(spec)
+    message = str(error.value)
+    assert "not in the Hugging Face cache, and offline mode is on (HF_HUB_OFFLINE)" in message and hint in message
+    assert "minilm (the all-MiniLM-L6-v2 encoder); smollm2 (the SmolLM2-135M-Instruct decoder)" in message
+
+
+def test_the_hubs_answer_is_quoted_without_a_double_period(monkeypatch):
+    from transformer_lens.model_bridge import TransformerBridge
+
+    def refuse(*args, **kwargs):
+        raise OSError("We couldn't connect to the hub.\nCheck your connection or see the offline mode.")
+
+    monkeypatch.setattr(TransformerBridge, "boot_transformers", staticmethod(refuse))
+    with pytest.raises(ModelError) as error:
+        HUGGINGFACE.load("someone/model", None, "cpu")
+    assert ".." not in str(error.value) and "the offline mode. Give a local" in str(error.value)
