@@ -25,6 +25,8 @@ if TYPE_CHECKING:
         ModelSource,
         check_hooks,
         default_pooling,
+        hub_reachable,
+        in_hub_cache,
         is_bidirectional,
         is_repo_id,
         model_dimensions,

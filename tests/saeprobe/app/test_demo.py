@@ -54,6 +54,10 @@ def test_quickstart_notebook_executes(demo_cache, tmp_path, monkeypatch):
     from nbclient import NotebookClient
 
     monkeypatch.setenv("SAEPROBE_CACHE_DIR", str(demo_cache))
+    # No offline flag: the notebook finds by itself that the hub cannot be reached (here a closed port).
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
     notebook = nbformat.read(ROOT / "examples" / "quickstart.ipynb", as_version=4)
     NotebookClient(
         notebook, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}

@@ -76,3 +76,19 @@ def test_the_hubs_answer_is_quoted_without_a_double_period(monkeypatch):
     with pytest.raises(ModelError) as error:
         HUGGINGFACE.load("someone/model", None, "cpu")
     assert ".." not in str(error.value) and "the offline mode. Give a local" in str(error.value)
+
+
+def test_the_hub_is_found_unreachable_without_the_offline_flag(monkeypatch):
+    from saeprobe.model import hub_reachable
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")  # nothing listens there
+    hub_reachable.cache_clear()
+    try:
+        assert hub_reachable() is False
+        monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+        hub_reachable.cache_clear()
+        assert hub_reachable() is False
+    finally:
+        hub_reachable.cache_clear()
