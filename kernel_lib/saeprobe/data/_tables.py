@@ -210,7 +210,11 @@ def load_texts(path: str | Path, *, text_column: str = "text", template: str | N
     else:
         frame = read_table(path)
         if text_column not in frame.columns:
-            raise DataError(f"column {text_column!r} is not in {path.name!r}; its columns are {list(frame.columns)}")
+            raise DataError(
+                f"column {text_column!r} is not in {path.name!r}; its columns are {list(frame.columns)}; name the "
+                "right one with {option}",
+                option="text_column",
+            )
         texts = [str(t) for t in frame[text_column] if str(t).strip()]
     if not texts:
         raise DataError(f"{path.name!r} holds no text")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import shutil
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from tqdm.auto import tqdm
 
 from ..config import SAETrainingSettings, SweepSettings
 from ..data import ProbeDataset
-from ..errors import DataError, SAEError
+from ..errors import DataError, SAEError, SaeprobeWarning
 from ..model import HOOKED_DEFAULTS, resolve_target
 from ..store import content_key, sae_training_parts, staged_directory, write_json
 from ._sources import saelens_advice_silenced
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     import torch
 
 REPORT_FILE = "training.json"
+# More passes over the same training tokens than this, and the SAE can fit the tokens themselves.
+MAX_PASSES = 10
 REPORT_COLUMNS = [
     "layer",
     "hook_name",
@@ -95,6 +98,7 @@ def train_saes(
             loaded, texts, missing, target.settings.hook, max_tokens=settings.max_tokens, progress=progress
         )
         metadata = _training_metadata(loaded, texts, target.dims["n_ctx"])
+        _warn_of_passes(settings, min(len(tokens[layer]) for layer in missing) * (1 - settings.eval_share))
         for layer in tqdm(missing, desc="SAEs trained", unit="layer", disable=not progress):
             report = _train_layer(
                 tokens.pop(layer), layer, target.hook_names[layer], settings, target.dims, device, metadata, progress
@@ -107,6 +111,20 @@ def train_saes(
             shutil.copytree(directory / f"layer_{layer}", out / f"layer_{layer}", dirs_exist_ok=True)
         directory = out
     return TrainedSAEs(directory=directory, report=report)
+
+
+def _warn_of_passes(settings: SAETrainingSettings, n_tokens: float) -> None:
+    """Warn, once per training, when the steps pass over the training tokens more than
+    :data:`MAX_PASSES` times."""
+    passes = settings.steps * settings.batch_size / max(n_tokens, 1)
+    if passes > MAX_PASSES:
+        warnings.warn(
+            f"SAE training: {settings.steps} steps of {settings.batch_size} token activations over about "
+            f"{n_tokens:,.0f} training tokens is {passes:.0f} passes over the same tokens, so the SAEs can learn them "
+            "by heart; give more or longer texts, or fewer steps",
+            SaeprobeWarning,
+            stacklevel=3,
+        )
 
 
 @contextmanager

@@ -106,3 +106,33 @@ def test_with_the_cache_disabled_saes_go_to_out_and_nothing_is_left_behind(tiny_
     )
     assert trained.directory == tmp_path / "out" and (tmp_path / "out" / "layer_0" / "cfg.json").is_file()
     assert list(scratch.iterdir()) == []
+
+
+def test_many_passes_over_few_tokens_are_warned_of_once(tiny_model_dir, tmp_path):
+    import warnings
+
+    from saeprobe.errors import SaeprobeWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default")
+        train_saes(
+            str(tiny_model_dir),
+            TEXTS[:20],
+            layers="0,1",
+            settings=SAETrainingSettings(width=48, k=4, steps=200, batch_size=32),
+            cache_dir=tmp_path / "cache",
+            progress=False,
+        )
+    passes = [w for w in caught if issubclass(w.category, SaeprobeWarning) and "passes over" in str(w.message)]
+    assert len(passes) == 1, [str(w.message) for w in passes]
+    assert "200 steps of 32 token activations over" in str(passes[0].message)
+    assert "give more or longer texts, or fewer steps" in str(passes[0].message)
+
+
+def test_a_missing_text_column_names_the_option():
+    from saeprobe.data import load_texts
+
+    with pytest.raises(DataError) as error:
+        load_texts(__import__("saeprobe").data.DEMO_DATA, text_column="body")
+    assert error.value.option == "text_column"
+    assert error.value.render("--text-column").endswith("name the right one with --text-column")
