@@ -112,24 +112,14 @@ def pipeline(names: list[str], layers: list[int], cache_dir: str) -> list[dict]:
     import tempfile
 
     import torch
-    from sae_lens import SAE
     from sae_probes.generate_model_activations import generate_single_dataset_activations
 
     import saeprobe
-    from saeprobe import SAETrainingSettings
-    from saeprobe.data import general_sentences, sae_probes_split
+    from saeprobe.data import sae_probes_split
     from saeprobe.data._sae_probes import find_benchmark_dataset
     from saeprobe.model import resolve_model
 
-    trained = saeprobe.train_saes(
-        "smollm2",
-        general_sentences(),
-        layers=layers,
-        settings=SAETrainingSettings(architecture="topk", width=1024, k=32, steps=300),
-        cache_dir=cache_dir,
-        progress=False,
-    )
-    saes = {layer: SAE.load_from_disk(str(trained.directory / f"layer_{layer}")) for layer in layers}
+    directory, saes = benchmark_saes("smollm2", layers, cache_dir)
     model = resolve_model("smollm2").load()  # one object for both sides; resolve_model keeps it warm
     hooks = [f"blocks.{layer}.hook_resid_post" for layer in layers]
     rows = []
@@ -164,7 +154,7 @@ def pipeline(names: list[str], layers: list[int], cache_dir: str) -> list[dict]:
             result = saeprobe.sweep(
                 "smollm2",
                 data=data,
-                saes=str(trained.directory),
+                saes=str(directory),
                 layers=layers,
                 split="sae-probes",
                 pooling="last",
@@ -203,44 +193,17 @@ def pipeline(names: list[str], layers: list[int], cache_dir: str) -> list[dict]:
     return rows
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--datasets", type=int, default=4, help="how many of the default datasets")
-    parser.add_argument("--names", help="comma-separated sae-probes dataset names instead")
-    parser.add_argument("--layers", default="1,3,5", help="MiniLM layers, e.g. 1,3,5")
-    parser.add_argument("--cache-dir", default=str(Path.home() / ".cache" / "saeprobe"))
-    parser.add_argument("--json", help="also write the rows as JSON here")
-    parser.add_argument("--pipeline", action="store_true", help="time the whole pipeline on SmolLM2 instead")
-    args = parser.parse_args()
-    warnings.simplefilter("ignore")
-    if args.pipeline:
-        layers = [int(part) for part in args.layers.split(",")]
-        names = args.names.split(",") if args.names else DEFAULT_NAMES[: args.datasets]
-        rows = pipeline(names, layers, args.cache_dir)
-        if args.json:
-            Path(args.json).write_text(json.dumps(rows, indent=1))
-        return
-
+def probe_stage(names: list[str], layers: list[int], cache_dir: str) -> list[dict]:
+    """Time each side's probe stage on MiniLM's cached activations, dataset by dataset and layer by
+    layer, both on one core."""
     import torch
-    from sae_lens import SAE
     from threadpoolctl import threadpool_limits
 
     import saeprobe
-    from saeprobe import SAETrainingSettings
-    from saeprobe.data import general_sentences, sae_probes_split
+    from saeprobe.data import sae_probes_split
 
     torch.set_num_threads(1)
-    layers = [int(part) for part in args.layers.split(",")]
-    names = args.names.split(",") if args.names else DEFAULT_NAMES[: args.datasets]
-    trained = saeprobe.train_saes(
-        "minilm",
-        general_sentences(),
-        layers=layers,
-        settings=SAETrainingSettings(architecture="topk", width=1024, k=32, steps=300),
-        cache_dir=args.cache_dir,
-        progress=False,
-    )
-    saes = {layer: SAE.load_from_disk(str(trained.directory / f"layer_{layer}")) for layer in layers}
+    directory, saes = benchmark_saes("minilm", layers, cache_dir)
     rows = []
     for name in names:
         data = saeprobe.load_dataset(f"sae-probes:{name}")
@@ -248,10 +211,10 @@ def main() -> None:
         states = saeprobe.extract(
             "minilm",
             data,
-            saes=str(trained.directory),
+            saes=str(directory),
             layers=layers,
             pooling="last",
-            cache_dir=args.cache_dir,
+            cache_dir=cache_dir,
             progress=False,
         )
         for layer in layers:
@@ -289,6 +252,42 @@ def main() -> None:
         f"{max(abs(r['raw_auc_diff']) for r in rows):.4f}); k-sparse AUC mean |diff| "
         f"{statistics.mean(r['sparse_auc_mean_abs_diff'] for r in rows):.4f}"
     )
+    return rows
+
+
+def benchmark_saes(model: str, layers: list[int], cache_dir: str) -> tuple[Path, dict[int, Any]]:
+    """The benchmark's SAE set for ``model`` (TopK, 1,024 features, k = 32, trained here on general
+    prose, cached): its folder and each layer's SAELens SAE."""
+    from sae_lens import SAE
+
+    import saeprobe
+    from saeprobe import SAETrainingSettings
+    from saeprobe.data import general_sentences
+
+    trained = saeprobe.train_saes(
+        model,
+        general_sentences(),
+        layers=layers,
+        settings=SAETrainingSettings(architecture="topk", width=1024, k=32, steps=300),
+        cache_dir=cache_dir,
+        progress=False,
+    )
+    return trained.directory, {layer: SAE.load_from_disk(str(trained.directory / f"layer_{layer}")) for layer in layers}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--datasets", type=int, default=4, help="how many of the default datasets")
+    parser.add_argument("--names", help="comma-separated sae-probes dataset names instead")
+    parser.add_argument("--layers", default="1,3,5", help="MiniLM layers, e.g. 1,3,5")
+    parser.add_argument("--cache-dir", default=str(Path.home() / ".cache" / "saeprobe"))
+    parser.add_argument("--json", help="also write the rows as JSON here")
+    parser.add_argument("--pipeline", action="store_true", help="time the whole pipeline on SmolLM2 instead")
+    args = parser.parse_args()
+    warnings.simplefilter("ignore")
+    layers = [int(part) for part in args.layers.split(",")]
+    names = args.names.split(",") if args.names else DEFAULT_NAMES[: args.datasets]
+    rows = (pipeline if args.pipeline else probe_stage)(names, layers, args.cache_dir)
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=1))
 

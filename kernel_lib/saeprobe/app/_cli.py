@@ -332,6 +332,21 @@ def _run_cache(args: argparse.Namespace) -> None:
     print(f"{root}: {total:,.2f} GB in all; {cap}; tokens and activations used least recently go first")
 
 
+def _run_saes(args: argparse.Namespace) -> None:
+    import pandas as pd
+
+    from ..sae import registry_entries, registry_models
+
+    found = pd.DataFrame(registry_entries(args.model))
+    if not found.empty or not args.model or args.json:  # JSON stays a list, empty or not, for the server
+        _print_table(found, args.json)
+        return
+    known = registry_models()
+    close = difflib.get_close_matches(args.model.split("/")[-1], known, n=5, cutoff=0.4)
+    near = f"registry models near it: {', '.join(close)}" if close else f"its models are: {', '.join(known)}"
+    print(f"no SAELens release lists SAEs of {args.model!r}; {near}")
+
+
 def _print_table(table, as_json: bool) -> None:
     if as_json:
         print(table.to_json(orient="records"))
@@ -350,28 +365,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             _print_table(available(), args.json)
         elif args.command == "saes":
-            import pandas as pd
-
-            from ..sae import registry_entries
-
-            found = pd.DataFrame(registry_entries(args.model))
-            if found.empty and args.model and not args.json:
-                import difflib
-
-                from ..sae import registry_models
-
-                known = registry_models()
-                close = difflib.get_close_matches(args.model.split("/")[-1], known, n=5, cutoff=0.4)
-                print(
-                    f"no SAELens release lists SAEs of {args.model!r}; "
-                    + (
-                        f"registry models near it: {', '.join(close)}"
-                        if close
-                        else f"its models are: {', '.join(known)}"
-                    )
-                )
-            else:
-                _print_table(found, args.json)
+            _run_saes(args)
         elif args.command == "datasets":
             from ..data import benchmark_table
 

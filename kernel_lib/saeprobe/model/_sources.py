@@ -216,9 +216,7 @@ def resolved_commit(name: str, revision: str) -> str | None:
             return HfApi().model_info(name, revision=revision, timeout=10).sha
         except Exception:  # unreachable or unknown here: the local cache may still know
             pass
-    from huggingface_hub import constants
-
-    ref = Path(constants.HF_HUB_CACHE) / f"models--{name.replace('/', '--')}" / "refs" / revision
+    ref = _hub_cache_folder(name) / "refs" / revision
     try:
         commit = ref.read_text().strip()
     except OSError:
@@ -228,10 +226,15 @@ def resolved_commit(name: str, revision: str) -> str | None:
 
 def in_hub_cache(name: str) -> bool:
     """Whether the local Hugging Face cache holds a snapshot of the hub model ``name``."""
+    snapshots = _hub_cache_folder(name) / "snapshots"
+    return snapshots.is_dir() and any(snapshots.iterdir())
+
+
+def _hub_cache_folder(name: str) -> Path:
+    """Where huggingface_hub keeps the hub model ``name`` locally."""
     from huggingface_hub import constants
 
-    snapshots = Path(constants.HF_HUB_CACHE) / f"models--{name.replace('/', '--')}" / "snapshots"
-    return snapshots.is_dir() and any(snapshots.iterdir())
+    return Path(constants.HF_HUB_CACHE) / f"models--{name.replace('/', '--')}"
 
 
 @cache

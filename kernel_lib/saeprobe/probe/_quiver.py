@@ -66,7 +66,7 @@ def fit_quiver(
             name: _validation_auc(make(scaling=scaling.get(base)), matrices[base], y, fit_rows, held_out)
             for name, make in candidates.items()
         }
-        chosen = max(aucs, key=lambda name: (aucs[name], -list(aucs).index(name)))
+        chosen = max(aucs, key=aucs.__getitem__)  # the first of equals: the sweep's own probe first
         key = with_probe(base, BEST_PROBE)
         if chosen == settings.probe:
             found.scores[key], found.answers[key], found.fitted[key] = own[base]

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import SAEError
+from ..model import HOOKED_DEFAULTS
 
 # Architectures whose code of one hidden-state vector is that vector's alone (SAELens's
 # ``cfg.architecture()`` names), so any pooled vector or token can be encoded.
@@ -20,15 +21,6 @@ ARCHITECTURES = SAES + TRANSCODERS
 REFUSED = {
     "temporal": "it encodes a token from the tokens before it, so one hidden-state vector has no code of its own",
 }
-# Metadata a cfg.json holds as true or false: the BOS rule and the model processing flags.
-BOOLEAN_FLAGS = (
-    "prepend_bos",
-    "fold_ln",
-    "center_writing_weights",
-    "center_unembed",
-    "fold_value_biases",
-    "refactor_factored_attn_matrices",
-)
 # What a training architecture becomes on loading, when SAELens saves it as another.
 READ_AS = {
     "batchtopk": "BatchTopK",
@@ -88,12 +80,13 @@ def check_fields(cfg: Mapping[str, Any], source: str) -> None:
     metadata = cfg.get("metadata") or {}
     if not isinstance(metadata, Mapping):
         raise SAEError(f"SAE {source!r}: its cfg.json field 'metadata' is {metadata!r}, not a mapping")
+    # The flags the model's preparation reads as true or false (see saeprobe.model.preparation_of).
     keywords = metadata.get("model_from_pretrained_kwargs") or {}
     flags = {"prepend_bos": metadata.get("prepend_bos")}
     if isinstance(keywords, Mapping):
-        flags.update({f"model_from_pretrained_kwargs.{name}": value for name, value in keywords.items()})
+        flags.update({f"model_from_pretrained_kwargs.{name}": keywords.get(name) for name in HOOKED_DEFAULTS})
     for name, value in flags.items():
-        if name.split(".")[-1] in BOOLEAN_FLAGS and value is not None and not isinstance(value, bool):
+        if value is not None and not isinstance(value, bool):
             raise SAEError(
                 f"SAE {source!r}: its cfg.json field 'metadata.{name}' is {value!r}; it must be true or false"
             )

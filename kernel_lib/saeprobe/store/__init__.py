@@ -8,7 +8,7 @@ from .._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from ._digests import content_digest, directory_digest
-    from ._folders import DEFAULT_CACHE_ENV, cache_root, default_cache_dir, staged_directory
+    from ._folders import DEFAULT_CACHE_ENV, cache_root, default_cache_dir, make_writable_folder, staged_directory
     from ._jsonio import (
         atomic_write,
         dumps,

@@ -32,10 +32,7 @@ def cache_root(cache_dir: str | Path | bool | None) -> Path | None:
         return None
     root = default_cache_dir() if cache_dir is None or cache_dir is True else Path(cache_dir).expanduser()
     try:
-        root.mkdir(parents=True, exist_ok=True)
-        handle, probe = tempfile.mkstemp(dir=root, prefix=".writable.")
-        os.close(handle)
-        os.unlink(probe)
+        make_writable_folder(root)
     except OSError as exc:
         warnings.warn(
             f"the cache directory {str(root)!r} cannot be written ({exc.strerror or exc}); running without "
@@ -47,6 +44,15 @@ def cache_root(cache_dir: str | Path | bool | None) -> Path | None:
         return None
     use_memo_folder(root)
     return root
+
+
+def make_writable_folder(folder: Path) -> None:
+    """Make ``folder`` (and its parents) if need be and check that a file can be written in it, by
+    writing and removing one. Raises the :class:`OSError` of the first step that fails."""
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, probe = tempfile.mkstemp(dir=folder, prefix=".writable.")
+    os.close(handle)
+    os.unlink(probe)
 
 
 @contextmanager

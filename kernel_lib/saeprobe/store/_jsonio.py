@@ -132,9 +132,9 @@ def read_checked(path: Path, identity: str = "") -> bytes | None:
         return None
     # Files written before identities were bound (saeprobe 0.4.0 and earlier) carry the checksum of
     # their content alone; they are read as they are, so their caches stay valid.
-    if digest not in (_checksum(data, identity).encode(), _checksum(data, "").encode()):
-        return None
-    return data
+    if digest == _checksum(data, identity).encode() or (identity and digest == _checksum(data, "").encode()):
+        return data
+    return None
 
 
 def _checksum(data: bytes, identity: str) -> str:

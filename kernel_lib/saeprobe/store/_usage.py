@@ -101,16 +101,16 @@ def keep_within(root: Path, limit: int | None, in_use: Collection[Path] = ()) ->
     if limit is None:
         return []
     used = {Path(path).resolve() for path in in_use}
-    total = sum(row["bytes"] for row in cache_usage(root))  # type: ignore[misc]
+    sizes = {entry: size_of(entry) for kind in KINDS for entry in entries(root, kind)}  # one walk of the cache
+    total = sum(sizes.values())
     candidates = [entry for kind in EVICTABLE for entry in entries(root, kind) if entry.resolve() not in used]
     removed = []
     for entry in sorted(candidates, key=last_used):
         if total <= limit:
             break
-        size = size_of(entry)
         shutil.rmtree(entry, ignore_errors=True)
         if not entry.exists():
-            total -= size
+            total -= sizes[entry]
             removed.append(entry)
     return removed
 

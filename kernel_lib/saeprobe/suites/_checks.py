@@ -4,6 +4,7 @@ own keys, and a failed unit kept as its error so the other units still run."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ..errors import SaeprobeError, SettingsError
@@ -35,6 +36,15 @@ def check_datasets(spec: SuiteSpec) -> None:
         raise SettingsError(
             f"{len(problems)} of the suite's datasets cannot be probed; nothing ran:\n  " + "\n  ".join(problems)
         )
+
+
+def run_or_record(run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """A unit's result from ``run``, or the record of its failure (see :func:`unit_failure`): the
+    engines run every unit through this, so one failure never stops the others."""
+    try:
+        return run()
+    except Exception as exc:  # any failure of one unit, a bug included, is that unit's to report
+        return unit_failure(exc)
 
 
 def unit_failure(error: BaseException) -> dict[str, Any]:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from ..config import SweepSettings
-from ._checks import unit_failure
+from ._checks import run_or_record
 from ._spec import SuiteUnit
 from ._units import UnitResults, missing_layers, run_unit
 
@@ -29,11 +30,7 @@ class LocalRunner:
         settings, cache = self.settings.to_dict(), str(self.cache_dir)
         if self.workers == 1:
             for unit in units:
-                try:
-                    payload = run_unit(unit, settings, cache, self.progress)
-                except Exception as exc:  # recorded as the unit's failure; the other units still run
-                    payload = unit_failure(exc)
-                yield unit, payload
+                yield unit, run_or_record(partial(run_unit, unit, settings, cache, self.progress))
             return
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
@@ -41,11 +38,7 @@ class LocalRunner:
         spawn = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=self.workers, mp_context=spawn) as pool:
             for unit in units:
-                try:
-                    payload = self._in_processes(pool, unit, settings, cache)
-                except Exception as exc:  # recorded as the unit's failure; the other units still run
-                    payload = unit_failure(exc)
-                yield unit, payload
+                yield unit, run_or_record(partial(self._in_processes, pool, unit, settings, cache))
 
     def _in_processes(self, pool: Any, unit: SuiteUnit, settings: dict[str, Any], cache: str) -> dict[str, Any]:
         """One unit: its forward pass here, its missing layers fitted by the pool, then assembled."""

@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from ..config import SweepSettings
 from ..errors import SettingsError
-from ._checks import unit_failure
+from ._checks import run_or_record
 from ._spec import SuiteUnit
 from ._units import UnitResults, missing_layers, run_unit
 
@@ -126,13 +127,8 @@ class RayRunner:
         ready = [index for index, refs in pending.items() if not refs]
         while ready or waiting or extractions:
             for index in ready:
-                try:
-                    ray.get(pending[index])  # raises a task's error once its retries are spent
-                    payload = run_unit(units[index], self.settings, self.cache_dir, self.progress, data=datasets[index])
-                except Exception as exc:  # recorded as the unit's failure; the other units still run
-                    payload = unit_failure(exc)
-                datasets.pop(index)
-                yield units[index], payload
+                assembled = partial(self._assembled, ray, pending[index], units[index], datasets.pop(index))
+                yield units[index], run_or_record(assembled)
             ready = []
             if not (extractions or waiting):
                 break
@@ -151,17 +147,19 @@ class RayRunner:
                 if index not in waiting.values():
                     ready.append(index)
 
+    def _assembled(self, ray: Any, probes: list[Any], unit: SuiteUnit, data: Any) -> dict[str, Any]:
+        """A unit's result from the cache, once its probe tasks are done (raising the error of one
+        that failed, once its retries are spent)."""
+        ray.get(probes)
+        return run_unit(unit, self.settings, self.cache_dir, self.progress, data=data)
+
     def _through_object_store(self, ray: Any, units: list[SuiteUnit], gpus: float) -> UnitResults:
         whole = ray.remote(whole_unit).options(num_cpus=1, num_gpus=gpus, max_retries=RETRIES)
         waiting = {whole.remote(unit, self.settings, self.threads): index for index, unit in enumerate(units)}
         while waiting:
             done, _ = ray.wait(list(waiting), num_returns=1)
             for ref in done:
-                try:
-                    payload = ray.get(ref)
-                except Exception as exc:  # recorded as the unit's failure; the other units still run
-                    payload = unit_failure(exc)
-                yield units[waiting.pop(ref)], payload
+                yield units[waiting.pop(ref)], run_or_record(partial(ray.get, ref))
 
 
 class Extractor:

@@ -9,8 +9,6 @@ and the summary across datasets, ``suite.html`` the offline report.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import time
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -23,7 +21,7 @@ from typing import Any, BinaryIO
 from .. import __version__
 from ..errors import SaeprobeError, SaeprobeWarning, SettingsError
 from ..records import representation_name
-from ..store import atomic_write, cache_root, dumps, write_json
+from ..store import atomic_write, cache_root, dumps, make_writable_folder, write_json
 from ._checks import check_datasets
 from ._local import LocalRunner
 from ._ray import RayRunner, import_ray
@@ -233,11 +231,7 @@ def _out_folder(out: Path) -> Iterator[None]:
     (where the system has ``fcntl``), so a second suite writing the same folder stops with a message
     instead of each overwriting the other's listing."""
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "runs").mkdir(exist_ok=True)
-        handle, probe = tempfile.mkstemp(dir=out / "runs", prefix=".writable.")
-        os.close(handle)
-        os.unlink(probe)
+        make_writable_folder(out / "runs")
         lock = (out / LOCK_FILE).open("a+")
     except OSError as exc:
         raise SettingsError(

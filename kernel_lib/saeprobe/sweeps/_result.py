@@ -112,14 +112,18 @@ class SweepResult:
         rows = [{"layer": entry.layer, **vars(found)} for entry in self.layers for found in entry.comparisons]
         return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
 
-    def table(self, metric: str = "test_accuracy") -> pd.DataFrame:
-        """One ``metric`` as a layer × representation table."""
+    def _standard(self, metric: str) -> pd.DataFrame:
+        """The tidy scores of one ``metric`` outside regimes; raises :class:`SaeprobeError` naming
+        the metrics there are for another."""
         scores = self.scores
         chosen = scores[(scores["metric"] == metric) & (scores["regime"] == "standard")]
         if chosen.empty:
-            known = sorted(scores["metric"].unique())
-            raise SaeprobeError(f"no metric {metric!r} in this result; it has {known}")
-        table = chosen.pivot(index="layer", columns="representation", values="value")
+            raise SaeprobeError(f"no metric {metric!r} in this result; it has {sorted(scores['metric'].unique())}")
+        return chosen
+
+    def table(self, metric: str = "test_accuracy") -> pd.DataFrame:
+        """One ``metric`` as a layer × representation table."""
+        table = self._standard(metric).pivot(index="layer", columns="representation", values="value")
         table.columns.name = None
         return table
 
@@ -127,10 +131,7 @@ class SweepResult:
         """The probes compared on the same representations (the ``probes`` setting): one row per
         layer and representation read by more than one probe (``raw``, ``sae:task``), one column of
         ``metric`` per probe, and with ``best`` the probe it chose (``best_probe``)."""
-        scores = self.scores
-        chosen = scores[(scores["metric"] == metric) & (scores["regime"] == "standard")].copy()
-        if chosen.empty:
-            raise SaeprobeError(f"no metric {metric!r} in this result; it has {sorted(scores['metric'].unique())}")
+        chosen = self._standard(metric).copy()
         chosen["representation"] = [probe_of(name)[0] for name in chosen["representation"]]
         read_by = chosen.groupby("representation")["probe"].nunique()
         compared = chosen[chosen["representation"].isin(read_by[read_by > 1].index)]
