@@ -80,10 +80,12 @@ class _ReadLikeADict:
 @dataclass(kw_only=True)
 class ModelInfo(_ReadLikeADict):
     """The model a sweep read: its name (hub name or resolved local path), content identity (what
-    the caches key on), hub revision, and dimensions; ``bidirectional`` for an encoder."""
+    the caches key on), hub revision, and dimensions; ``bidirectional`` for an encoder; ``label``
+    the name as headers show it (an embedded model's own name, a folder as the user would type it)."""
 
     name: str
     identity: str
+    label: str | None = None
     revision: str | None = None
     n_layers: int
     d_model: int

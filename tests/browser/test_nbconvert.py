@@ -46,4 +46,13 @@ def test_the_exported_page_keeps_working_layer_buttons(tiny_result, tmp_path, pa
     region = view.get_by_role("region", name="Layer 2 details")
     region.wait_for()
     assert tiny_result.layers[2].diagnosis["sae"].text in region.inner_text()
+    # The frame grows to its page: nothing is cut off, and no scroll bar inside the notebook.
+    frame = page.locator("iframe[title='saeprobe sweep']")
+    page.wait_for_function(
+        "f => f.contentDocument && Math.abs(f.getBoundingClientRect().height"
+        " - f.contentDocument.documentElement.scrollHeight) <= 8",
+        arg=frame.element_handle(),
+        timeout=30_000,
+    )
+    assert frame.bounding_box()["height"] > 900
     page.screenshot(path=str(artifacts / "nbconvert-layer2.png"), full_page=True)

@@ -19,7 +19,7 @@ from builders import FILES
 from saeprobe import SuiteResult, SweepResult, SweepSettings
 from saeprobe.config import SAETrainingSettings
 from saeprobe.sae import _training
-from saeprobe.sweeps import SCHEMA_PATH
+from saeprobe.sweeps import SCHEMA_PATH, SCHEMA_VERSION
 
 WRITTEN = FILES / "written-by-0.3.0"
 TEMPLATE = "Review: {text}\nSentiment:"
@@ -51,7 +51,7 @@ def test_a_result_file_reads_back_with_everything_it_held():
     jsonschema.validate(stored, json.loads(SCHEMA_PATH.read_text()))  # today's schema reads it too
     result = SweepResult.from_json(WRITTEN / "result.json")
     written = result.to_dict()
-    assert written.pop("schema_version") == "2.3" and stored.pop("schema_version") == "2.0"
+    assert written.pop("schema_version") == SCHEMA_VERSION and stored.pop("schema_version") == "2.0"
     holds(written, stored)
     assert written["settings"]["bootstrap"] == 1000  # what it did not know takes its default
     assert result.model.n_layers == 4 and result.dataset.n_examples == 40

@@ -24,6 +24,7 @@ LAYERS = [
     "_lazy",
     "_moved",
     "_threads",
+    "_paths",
     "plugins",
     "config",
     "store",

@@ -14,12 +14,16 @@ export type SweepResult = {
   n_test: number;
   layers: LayerEntry[];
   timings?: Record<string, number>;
+  /** What each SAE set is, by name, in a phrase for headers: SAEs trained here (architecture, width, steps, tokens), a folder, a SAELens release, objects; or the user's own words. Absent before 2.4. */
+  sae_sets?: Record<string, string>;
 };
 
 /** The model read: its name, content identity and dimensions. */
 export type Model = {
   name: string;
   identity: string;
+  /** The name as headers show it: an embedded model's own name, a folder as the user would type it. Absent before 2.4. */
+  label?: string | null;
   revision?: string | null;
   n_layers: number;
   d_model: number;
@@ -218,7 +222,7 @@ export type LayerEntry = {
   scores: Record<string, Metrics>;
   /** Each SAE set's SAE and diagnostics at this layer, by set name ('sae' for a sweep's one unnamed set). */
   saes?: Record<string, SaeSetLayer>;
-  /** How each baseline was built, from the training split only: pca_matched {k, n_active_union_train}; raw_topk_K / sae_topk_K {columns}; raw_random_k {k, seed}; sae_random {seed}; raw_shuffled / sae_shuffled {seed}; names carry the SAE set like the scores. */
+  /** How each baseline was built, from the training split only: pca_matched {k, n_active_union_train, degenerate, capped_by} (degenerate: k reached the training rows or the width, so the baseline is the raw states rotated); raw_topk_K / sae_topk_K {columns}; raw_random_k {k, seed}; sae_random {seed}; raw_shuffled / sae_shuffled {seed}; names carry the SAE set like the scores. */
   baselines?: Record<string, Record<string, unknown>>;
   regimes?: RegimeRun[];
   /** How the model was prepared for the raw states (the first SAE set's preparation). */
@@ -255,7 +259,7 @@ export type Preparation = {
 export type Diagnosis = {
   label: "no_gap" | "selection" | "dimensionality" | "fidelity" | "undetermined" | "inconclusive";
   text: string;
-  /** The figures the rule read: raw, sae, gap, margin, l0_mean, n_always_on, n_active_union_train, fvu and, where probed, pca_matched, pca_k, reconstruction, error, top_k, top_k_accuracy. */
+  /** The figures the rule read: raw, sae, gap, margin, l0_mean, n_always_on, n_active_union_train, fvu and, where probed, pca_matched, pca_k, pca_degenerate, pca_capped_by, reconstruction, error, top_k, top_k_accuracy. */
   evidence: Record<string, unknown>;
 };
 

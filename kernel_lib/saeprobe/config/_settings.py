@@ -360,7 +360,14 @@ class SAETrainingSettings(Options):
     error = SAEError
 
     architecture: str = option("topk", "SAE architecture", kind="choice", group="sae", check=OneOf(ARCHITECTURES))
-    width: int = option(1536, "number of SAE features", kind="int", group="sae", check=Interval(1, 10**8, integer=True))
+    width: int = option(
+        1536,
+        "number of SAE features; the default is the SmolLM2 demo's (576-wide states), the MiniLM demo uses 512 "
+        "for its 384-wide states",
+        kind="int",
+        group="sae",
+        check=Interval(1, 10**8, integer=True),
+    )
     k: int = option(
         16, "active features per token (topk)", kind="int", group="sae", check=Interval(1, 10**8, integer=True)
     )

@@ -69,7 +69,7 @@ def diagnose(entry: LayerEntry, set_name: str = DEFAULT_SET) -> Diagnosis | None
         evidence["top_k"], evidence["top_k_accuracy"] = topk
     if name("pca_matched") in accuracy:
         evidence["pca_matched"] = accuracy[name("pca_matched")]
-        evidence["pca_k"] = entry.baselines.get(name("pca_matched"), {}).get("k")
+        evidence.update(_pca_choice(entry.baselines.get(name("pca_matched"), {}), sparsity))
     for part in ("reconstruction", "error"):
         if name(f"sae_{part}") in accuracy:
             evidence[part] = accuracy[name(f"sae_{part}")]
@@ -77,9 +77,22 @@ def diagnose(entry: LayerEntry, set_name: str = DEFAULT_SET) -> Diagnosis | None
     random = _against_random(entry, name)
     evidence.update(random)
     found = _label(entry, name, evidence, gap, topk, sparsity)
+    if evidence.get("pca_degenerate"):
+        found.text += _degenerate_text(evidence)
     if random:
         found.text += _random_text(evidence)
     return found
+
+
+def _pca_choice(choice: dict[str, Any], sparsity: Sparsity) -> dict[str, Any]:
+    """The ``pca_matched`` baseline's size and whether it is degenerate: capped at the training
+    rows or the width, it keeps every direction of the raw states there and tests nothing. Results
+    written before 0.5 lack the flag; there a cap below the training-row union tells it."""
+    k = choice.get("k")
+    degenerate = choice.get("degenerate")
+    if degenerate is None:
+        degenerate = k is not None and k < sparsity.n_active_union_train
+    return {"pca_k": k, "pca_degenerate": bool(degenerate), "pca_capped_by": choice.get("capped_by")}
 
 
 def _label(
@@ -106,7 +119,8 @@ def _label(
         return Diagnosis("no_gap", _no_gap_text(evidence), evidence)
     blind = sparsity.l0_mean > 0 and sparsity.n_always_on >= ALWAYS_ON_SHARE * sparsity.l0_mean
     small = sparsity.n_active_union_train <= SMALL_UNION
-    if (blind or small) and "pca_matched" in evidence and verdict("raw", name("pca_matched")) == LOSES:
+    usable_pca = "pca_matched" in evidence and not evidence["pca_degenerate"]
+    if (blind or small) and usable_pca and verdict("raw", name("pca_matched")) == LOSES:
         return Diagnosis("dimensionality", _dimensionality_text(evidence, blind), evidence)
     if (
         "reconstruction" in evidence
@@ -282,9 +296,19 @@ def _fidelity_text(e: dict[str, Any]) -> str:
     ) + _gap_sentence(e)
 
 
+def _degenerate_text(e: dict[str, Any]) -> str:
+    """A sentence saying the PCA baseline is degenerate, and why."""
+    cap = e.get("pca_capped_by") or "the training rows or the width"
+    return (
+        f" PCA baseline degenerate: its {e['pca_k']} components (the SAE's {e['n_active_union_train']} features on "
+        f"the training rows, capped by {cap}) keep every direction of the raw states there, so pca_matched is the "
+        "raw states themselves and decides no label."
+    )
+
+
 def _undetermined_text(e: dict[str, Any]) -> str:
     kept = []
-    if "pca_matched" in e:
+    if "pca_matched" in e and not e["pca_degenerate"]:
         kept.append(f"PCA to the same size scores {e['pca_matched']:.2f}")
     if "reconstruction" in e:
         kept.append(f"the reconstruction {e['reconstruction']:.2f}")

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
         SMOLLM2_PACKAGE,
         EmbeddedModels,
         minilm_directory,
+        model_label,
         smollm2_file,
     )
     from ._gguf import GGUF, GGUFModels, dequantised_directory, find_gguf_file

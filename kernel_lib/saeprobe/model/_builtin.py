@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
+from .._paths import shown_path
 from ..errors import ModelError
 from ._gguf import GGUF
 from ._sources import HUGGINGFACE
@@ -69,8 +70,21 @@ class EmbeddedModels:
         "smollm2-135m": smollm2_file,
     }
 
+    # The names headers show for the files the locations find.
+    labels: ClassVar[dict[str, str]] = {"minilm": "all-MiniLM-L6-v2", "smollm2": "SmolLM2-135M-Instruct"}
+
     def matches(self, spec: str) -> bool:
         return spec.lower() in self.locations
+
+    def label_of(self, path: str) -> str | None:
+        """The embedded model's own name when ``path`` is one of their files, else ``None``."""
+        for name, label in self.labels.items():
+            try:
+                if str(self.locations[name]()) == path:
+                    return label
+            except ModelError:
+                continue
+        return None
 
     def source(self, spec: str, revision: str | None) -> tuple[str, str]:
         path = str(self.locations[spec.lower()]())
@@ -85,3 +99,12 @@ class EmbeddedModels:
 
 
 EMBEDDED_MODELS = EmbeddedModels()
+
+
+def model_label(name: str) -> str:
+    """A model's name as headers show it: an embedded model's own name, a local file or folder as
+    the user would type it, a hub name as it is."""
+    embedded = EMBEDDED_MODELS.label_of(name)
+    if embedded is not None:
+        return embedded
+    return shown_path(Path(name)) if Path(name).is_absolute() else name

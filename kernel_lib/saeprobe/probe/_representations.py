@@ -98,7 +98,15 @@ def build_representations(
             pca = PCA(n_components=k, random_state=seed).fit(states[train])
             # One common scale (mean component variance 1) so the C grid means the same as elsewhere.
             built.matrices[name("pca_matched")] = pca.transform(states) / np.sqrt(pca.explained_variance_.mean())
-            built.choices[name("pca_matched")] = {"k": k, "n_active_union_train": n_active}
+            # At the training rows (or the width), PCA keeps every direction the training rows
+            # span: the baseline is the raw states rotated and tests nothing.
+            capped_by = "the training rows" if k == int(train.sum()) else "the width" if k == states.shape[1] else None
+            built.choices[name("pca_matched")] = {
+                "k": k,
+                "n_active_union_train": n_active,
+                "degenerate": capped_by is not None,
+                "capped_by": capped_by,
+            }
             # Keep the spectrum: standardising would give the near-empty tail components unit variance.
             built.scaling[name("pca_matched")] = "center"
         if "sae_topk" in baselines:

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
         preparation_ambiguity,
         reading_notes,
     )
+    from ._describe import describe_set, trained_here
     from ._encode import LayerCodes, codes_of_pooled, codes_of_tokens, encode, encode_matrix, reconstruct
     from ._pretrained import registry_entries, registry_models, registry_names
     from ._random import RANDOM_SAE_VERSION, random_like, randomised

@@ -4,6 +4,7 @@ docs/reference/result-schema.md and ``sweeps/schema/sweep_result.schema.json``).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -29,7 +30,7 @@ from ..records import (
 )
 from ..store import dumps, from_jsonable, to_jsonable
 
-SCHEMA_VERSION = "2.3"
+SCHEMA_VERSION = "2.4"
 # Majors this saeprobe reads: 1.x files are migrated on reading (see _upgrade_layer).
 READABLE_MAJORS = ("1", "2")
 DIAGNOSTIC_COLUMNS = [
@@ -62,8 +63,10 @@ class SweepResult:
     """Probe scores per layer and representation, with what produced them.
 
     ``layers`` holds one :class:`~saeprobe.records.LayerEntry` per layer, ordered by layer;
-    ``settings`` the :class:`~saeprobe.SweepSettings` the sweep ran with (its pooling resolved).
-    The DataFrame views are derived from them.
+    ``settings`` the :class:`~saeprobe.SweepSettings` the sweep ran with (its pooling resolved);
+    ``sae_sets`` what each SAE set is, in a phrase for headers ("trained here: topk SAEs of 512
+    features, …"; set it to describe a set in your own words). The DataFrame views are derived
+    from them.
     """
 
     model: ModelInfo
@@ -74,6 +77,7 @@ class SweepResult:
     n_test: int
     layers: list[LayerEntry] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    sae_sets: dict[str, str] = field(default_factory=dict)
     schema_version: str = SCHEMA_VERSION
     saeprobe_version: str = __version__
 
@@ -154,21 +158,27 @@ class SweepResult:
 
     def summary(
         self,
-        representations: tuple[str, ...] = ("raw", "sae", "pca_matched", "sae_topk_5", "sae_random"),
+        representations: tuple[str, ...] | None = None,
         sae_set: str | None = None,
     ) -> pd.DataFrame:
         """Per layer: test accuracy of the main ``representations`` (each SAE set's own, named for
-        it: ``sae:task``, ...), then per SAE set the number of principal components its
-        ``pca_matched`` used (``pca_k``: the features active on the training rows, capped by the
-        width and the training rows), the figures that explain the gap on the probed vectors of all
-        rows (L0, active-feature union, always-on count, FVU), where the SAE encoded tokens its own
-        L0 and FVU per token, and the diagnosis's label. Columns of a set other than ``sae`` carry
-        its name (``fvu:task``); with ``sae_set`` only that set's columns are shown, under the plain
-        names."""
+        it: ``sae:task``, ...; by default ``raw``, ``sae``, ``pca_matched``, the largest top-k
+        feature set, the one the diagnosis cites, and ``sae_random``), then per SAE set the number
+        of principal components its ``pca_matched`` used (``pca_k``: the features active on the
+        training rows, capped by the width and the training rows), the figures that explain the
+        gap on the probed vectors of all rows (L0, active-feature union, always-on count, FVU),
+        where the SAE encoded tokens its own L0 and FVU per token, and the diagnosis's label.
+        Columns of a set other than ``sae`` carry its name (``fvu:task``); with ``sae_set`` only
+        that set's columns are shown, under the plain names."""
         if sae_set is not None and sae_set not in self.sae_set_names:
             raise SaeprobeError(f"no SAE set {sae_set!r} in this result; it has {self.sae_set_names}")
         sets = [sae_set] if sae_set is not None else self.sae_set_names
         accuracy = self.table("test_accuracy")
+        if representations is None:
+            kinds = (split_representation(name)[0] for name in accuracy.columns)
+            top_ks = [int(kind[len("sae_topk_") :]) for kind in kinds if re.fullmatch(r"sae_topk_\d+", kind)]
+            cited = (f"sae_topk_{max(top_ks)}",) if top_ks else ()
+            representations = ("raw", "sae", "pca_matched", *cited, "sae_random")
         wanted = {rep: rep for rep in representations if split_representation(rep)[1] is None}
         for set_name in sets:
             wanted.update(
@@ -294,6 +304,7 @@ class SweepResult:
                 "n_test": self.n_test,
                 "layers": sorted(self.layers, key=lambda entry: entry.layer),
                 "timings": self.timings,
+                "sae_sets": self.sae_sets,
             }
         )
 
@@ -363,6 +374,7 @@ class SweepResult:
                     for entry in payload["layers"]
                 ],
                 timings=payload.get("timings", {}),
+                sae_sets=payload.get("sae_sets", {}),
                 schema_version=SCHEMA_VERSION,  # migrated: the object is in today's form
                 saeprobe_version=payload.get("saeprobe_version")
                 or payload["settings"].get("saeprobe_version", "unknown"),

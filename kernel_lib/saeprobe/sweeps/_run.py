@@ -15,10 +15,10 @@ from .._threads import side_by_side
 from ..config import SweepSettings
 from ..data import SAE_PROBES_SPLIT, ProbeDataset
 from ..errors import SaeprobeWarning
-from ..model import Preparation, Target
+from ..model import Preparation, Target, model_label
 from ..plugins import require
 from ..records import BEST_PROBE, DatasetInfo, LayerEntry, ModelInfo
-from ..sae import LayerSAE
+from ..sae import LayerSAE, describe_set
 from ._plan import SweepPlan, plan_activations, plan_sweep
 from ._result import SweepResult
 
@@ -225,7 +225,13 @@ class SweepRun:
     def _empty_result(self, meta: dict[str, Any]) -> SweepResult:
         plan, data, source = self.plan, self.plan.data, self.plan.target.source
         return SweepResult(
-            model=ModelInfo(name=source.name, identity=source.identity, revision=source.revision, **plan.target.dims),
+            model=ModelInfo(
+                name=source.name,
+                label=model_label(source.name),
+                identity=source.identity,
+                revision=source.revision,
+                **plan.target.dims,
+            ),
             dataset=DatasetInfo(
                 name=data.name,
                 n_examples=len(data),
@@ -240,6 +246,7 @@ class SweepRun:
             classes=list(data.classes),
             n_train=int(np.sum(plan.train)),
             n_test=int(np.sum(plan.test)),
+            sae_sets={name: describe_set(layer_saes) for name, layer_saes in plan.sets.items()},
         )
 
     def _timings(self, extracted: float, encoded: float, ended: float) -> dict[str, float]:

@@ -34,7 +34,8 @@ def report_html(result: dict[str, Any], selected_layer: int | None = None, title
         "selected_layer": selected_layer if selected_layer is not None else (layers[0] if layers else 0),
         "progress": {},
     }
-    heading = title or f"saeprobe sweep: {result['model']['name'].split('/')[-1]} on {result['dataset']['name']}"
+    model = result["model"].get("label") or result["model"]["name"].split("/")[-1]
+    heading = title or f"saeprobe sweep: {model} on {result['dataset']['name']}"
     return _page(state, heading)
 
 

@@ -82,5 +82,9 @@ class SuiteWidget(anywidget.AnyWidget):
 def _iframe(page: str) -> str:
     import html
 
+    # 900px until the page's script, where one runs, fits the frame to its content as it changes.
     style = "width:100%;height:900px;border:0"
-    return f'<iframe srcdoc="{html.escape(page, quote=True)}" style="{style}" title="saeprobe sweep"></iframe>'
+    return (
+        f'<iframe srcdoc="{html.escape(page, quote=True)}" style="{style}" title="saeprobe sweep" '
+        "data-saeprobe-autosize></iframe>"
+    )

@@ -74,6 +74,7 @@ def test_sweep_end_to_end_in_a_subprocess(tiny_model_dir, sae_dir, reviews_csv, 
         "raw",
         "sae",
         "pca_matched",
+        "sae_topk_3",  # the largest top-k, the one the diagnosis cites
         "sae_random",
         "pca_k",
         "l0_mean",

@@ -37,9 +37,18 @@ def test_demo_writes_reports_and_reruns_from_cache(demo_cache, tmp_path):
     assert first.returncode == 0, first.stderr[-3000:]
     assert "SAE set 'task': SAEs trained on the 246 training sentences of the demo task" in first.stdout
     assert "SAE set 'general': SAEs trained on" in first.stdout and "Python's bundled documentation" in first.stdout
+    # How each set was trained follows what it saw; the many passes over the task's few tokens are
+    # said there, once, not as a warning; nor does SAELens's advice on loading reach the user.
+    how = r"trained here: topk SAEs of 512 features, k=16, 300 steps over [\d,]+ tokens \(\d+ passes\)"
+    described = re.search(rf"SAE set 'task': (.*\(no labels\); {how})", first.stdout)
+    assert described, first.stdout[:2000]
+    assert "passes over the same tokens" not in first.stderr and "model_from_pretrained_kwargs" not in first.stderr
     # One report compares both sets.
     report = (tmp_path / "demo.html").read_text()
     assert len(report) > 20_000 and '"sae:task"' in report and '"sae:general"' in report
+    # The report's header names the model and each set in the same words, no cache hash or site-packages path.
+    assert '"label": "all-MiniLM-L6-v2"' in report and described.group(1) in report
+    assert "<title>saeprobe sweep: all-MiniLM-L6-v2 on movie_sentiment</title>" in report
     assert not (tmp_path / "demo-general.html").exists()
     assert "layer 5 task (" in first.stdout and "layer 5 general (" in first.stdout
     assert re.search(r"At 106 test examples, \d+ of 12 findings are conclusive", first.stdout)

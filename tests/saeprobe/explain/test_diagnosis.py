@@ -29,6 +29,7 @@ def entry(
     union=300,
     fvu=0.1,
     random=None,
+    pca_choice=None,
 ) -> LayerEntry:
     accuracies = {
         "raw": raw,
@@ -58,7 +59,7 @@ def entry(
         scores={
             name: Metrics(train_accuracy=1.0, test_accuracy=value, test_auc=value) for name, value in accuracies.items()
         },
-        baselines={"pca_matched": {"k": union}},
+        baselines={"pca_matched": pca_choice if pca_choice is not None else {"k": union}},
         saes={
             "sae": SAESetLayer(
                 sae=SAEInfo("saes/layer_2", "topk", 64, 1024),
@@ -240,3 +241,23 @@ def test_the_diagnosis_says_whether_training_beat_a_random_sae_of_the_same_shape
     assert "random" not in diagnose(entry(**loses_to_raw)).evidence
     worse = diagnose(with_intervals(entry(**loses_to_raw, random=0.85), 0.03))
     assert "A random SAE of the same architecture, width and norms does better, 0.85" in worse.text
+
+
+def test_a_degenerate_pca_baseline_is_said_and_decides_no_label():
+    """The demo's case: 500 features fire on 246 training rows, so PCA keeps all 246 directions and
+    scores as raw does; without it, a task-blind code that loses is no `dimensionality`."""
+    degenerate = {"k": 246, "n_active_union_train": 500, "degenerate": True, "capped_by": "the training rows"}
+    found = diagnose(entry(sae=0.60, pca=0.60, l0=16.0, always_on=12, union=500, pca_choice=degenerate))
+    assert found.label != "dimensionality" and found.evidence["pca_degenerate"] is True
+    assert found.text.endswith(
+        "PCA baseline degenerate: its 246 components (the SAE's 500 features on the training rows, capped by the "
+        "training rows) keep every direction of the raw states there, so pca_matched is the raw states themselves "
+        "and decides no label."
+    )
+    # Results written before the flag: a cap below the training-row union tells.
+    old = diagnose(entry(sae=0.60, pca=0.60, l0=16.0, always_on=12, union=500, pca_choice={"k": 246}))
+    assert old.label != "dimensionality" and "capped by the training rows or the width" in old.text
+    # The same figures with a real reduction are the seed's finding.
+    reduced = {"k": 40, "degenerate": False}
+    real = diagnose(entry(sae=0.60, pca=0.60, l0=16.0, always_on=12, union=40, pca_choice=reduced))
+    assert real.label == "dimensionality" and "degenerate" not in real.text

@@ -68,3 +68,12 @@ def test_smollm2_predicts_and_its_last_token_is_what_extract_returns(smollm2_cac
         np.testing.assert_allclose(
             pooled[29][row], run["blocks.29.hook_resid_post"][0, -1].numpy(), rtol=1e-4, atol=1e-3
         )
+
+
+def test_headers_name_an_embedded_model_by_its_own_name_and_a_folder_as_typed(tmp_path, monkeypatch):
+    from saeprobe.model import minilm_directory, model_label
+
+    assert model_label(str(minilm_directory())) == "all-MiniLM-L6-v2"
+    monkeypatch.chdir(tmp_path)
+    assert model_label(str(tmp_path / "models" / "tiny")) == "models/tiny"
+    assert model_label("EleutherAI/pythia-70m") == "EleutherAI/pythia-70m"

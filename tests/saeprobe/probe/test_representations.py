@@ -51,7 +51,13 @@ def test_all_representations_and_their_recorded_choices(layer):
     assert built.choices["raw_topk_1"] == {"columns": [6]}
     n_active = int(((codes[train] != 0).sum(axis=0) > 0).sum())
     k = min(n_active, 20)
-    assert built.choices["pca_matched"] == {"k": k, "n_active_union_train": n_active}
+    # 50 features fire, the states are 20 wide: PCA keeps them all, so the baseline says so.
+    assert built.choices["pca_matched"] == {
+        "k": k,
+        "n_active_union_train": n_active,
+        "degenerate": True,
+        "capped_by": "the width",
+    }
     pca = PCA(n_components=k, random_state=0).fit(raw[train])
     expected = pca.transform(raw) / np.sqrt(pca.explained_variance_.mean())
     np.testing.assert_allclose(built.matrices["pca_matched"], expected, atol=1e-8)
@@ -122,3 +128,25 @@ def test_no_choice_sees_the_test_labels(layer):
         a = evaluate_probe(LogisticProbe(), matrix, y, train, ~train)
         b = evaluate_probe(LogisticProbe(), second.matrices[name], shuffled, train, ~train)
         assert (a.C, a.train_accuracy, a.cv_accuracy_mean) == (b.C, b.train_accuracy, b.cv_accuracy_mean)
+
+
+@pytest.mark.parametrize(
+    "n_active, degenerate, capped_by",
+    [(5, False, None), (28, True, "the training rows")],
+)
+def test_pca_matched_is_degenerate_only_at_its_cap(n_active, degenerate, capped_by):
+    """Fewer features than training rows and width: a real reduction. More: PCA keeps every
+    direction the 24 training rows span, the raw states themselves."""
+    rng = np.random.default_rng(0)
+    raw = rng.normal(size=(40, 30))
+    y = np.arange(40) % 2
+    train = np.arange(40) < 24
+    codes = np.zeros((40, 64))
+    codes[:, :n_active] = rng.random((40, n_active)) + 0.1
+    built = build_representations(raw, y, train, 2, {"sae": LayerCodes(sp.csr_matrix(codes), raw)}, top_ks=())
+    assert built.choices["pca_matched"] == {
+        "k": min(n_active, 24),
+        "n_active_union_train": n_active,
+        "degenerate": degenerate,
+        "capped_by": capped_by,
+    }

@@ -18,18 +18,44 @@ interface Frame {
   bottom: number;
 }
 
-// Twenty-four distinct colours: three SAE sets with every baseline and two top-k sizes make 21 representations.
-const PALETTE = [
-  "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf",
-  "#7f7f7f", "#bcbd22", "#393b79", "#ad494a", "#637939", "#7b4173", "#e7969c", "#6b6ecf",
-  "#8c6d31", "#3182bd", "#e6550d", "#31a354", "#756bb1", "#636363", "#bd9e39", "#a55194",
+// Twelve colours told apart at a glance: each curve on a chart holds one that no other shown curve
+// holds (see assignColors in the sweep's logic); Tableau's ten, then near-black and mustard.
+export const PALETTE = [
+  "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
+  "#e377c2", "#17becf", "#7f7f7f", "#bcbd22", "#1b1b1b", "#e6ab02",
 ];
 
-// The horizontal frame every chart over layers shares, so the strips line up with the accuracy chart.
-export const LAYER_AXIS = { width: 560, left: 52, right: 12 };
+// The horizontal frame every chart over layers shares, so the strips line up with the accuracy
+// chart; the width is the space the view has (DEFAULT_WIDTH where it cannot be measured).
+export const LAYER_AXIS = { left: 52, right: 12 };
+export const DEFAULT_WIDTH = 640;
 
 export function colorFor(index: number): string {
   return PALETTE[index % PALETTE.length];
+}
+
+/** Where the pointer is over a chart: the nearest layer, and the pointer in page coordinates. */
+export interface ChartHover {
+  layer: number;
+  clientX: number;
+  clientY: number;
+}
+
+/** The layer of `layers` nearest to the pointer's horizontal position over `svg`. */
+function layerAt(svg: SVGSVGElement, layers: number[], frame: Frame, clientX: number): number {
+  const box = svg.getBoundingClientRect();
+  const x = box.width > 0 ? ((clientX - box.left) / box.width) * frame.width : frame.left;
+  const at = xScale(layers, frame);
+  return layers.reduce((best, layer) => (Math.abs(at(layer) - x) < Math.abs(at(best) - x) ? layer : best), layers[0]);
+}
+
+/** Pointer handling shared by the charts over layers: hovering anywhere names the nearest layer,
+ * leaving says null, a click selects the nearest layer. */
+function followPointer(svg: SVGSVGElement, layers: number[], frame: Frame, onHover: (hover: ChartHover | null) => void, onSelect: (layer: number) => void): void {
+  if (!layers.length) return;
+  svg.addEventListener("mousemove", (event) => onHover({ layer: layerAt(svg, layers, frame, event.clientX), clientX: event.clientX, clientY: event.clientY }));
+  svg.addEventListener("mouseleave", () => onHover(null));
+  svg.addEventListener("click", (event) => onSelect(layerAt(svg, layers, frame, event.clientX)));
 }
 
 function xScale(layers: number[], frame: Frame): (layer: number) => number {
@@ -47,8 +73,8 @@ function path(points: Point[], x: (l: number) => number, y: (v: number) => numbe
   return points.map((p, i) => `${i ? "L" : "M"}${x(p.layer).toFixed(1)},${y(p.value).toFixed(1)}`).join("");
 }
 
-/** A point's value as a readout says it, with its interval where it has one. */
-function formatPoint(point: Point): string {
+/** A point's value as a tooltip says it, with its interval where it has one. */
+export function formatPoint(point: Point): string {
   return `${formatValue(point.value)}${intervalText(point, formatValue)}`;
 }
 
@@ -71,7 +97,10 @@ export interface AccuracyChartOptions {
   series: Series[];
   selected: number | undefined;
   onSelect: (layer: number) => void;
-  onHover: (text: string) => void;
+  /** Hears the layer under the pointer as it moves (null when it leaves): the view shows a tooltip. */
+  onHover: (hover: ChartHover | null) => void;
+  /** The chart's width in pixels (text keeps its size); DEFAULT_WIDTH if absent. */
+  width?: number;
   /** Accuracy of guessing one class (1 / number of classes), drawn as a labelled line. */
   chance?: number;
   /** The chart's accessible name; "Probe accuracy by layer" if absent. */
@@ -81,7 +110,9 @@ export interface AccuracyChartOptions {
 /** Accuracy per layer: one line per representation and split, points clickable, selection marked,
  * with axis titles and a chance line. */
 export function accuracyChart(options: AccuracyChartOptions): SVGSVGElement {
-  const frame: Frame = { ...LAYER_AXIS, height: 272, top: 10, bottom: 40 };
+  const width = options.width ?? DEFAULT_WIDTH;
+  // Taller as it widens, so a wide chart does not flatten its curves.
+  const frame: Frame = { ...LAYER_AXIS, width, height: Math.round(Math.min(400, Math.max(272, width / 3))), top: 10, bottom: 40 };
   const { layers, series, selected, chance } = options;
   const x = xScale(layers, frame);
   const values = series.flatMap((line) => extent(line.points));
@@ -113,16 +144,13 @@ export function accuracyChart(options: AccuracyChartOptions): SVGSVGElement {
   for (const line of series) {
     svg.append(s("path", { d: path(line.points, x, y), stroke: line.color, class: line.dashed ? "sp-line sp-dashed" : "sp-line", fill: "none" }));
     for (const point of line.points) {
-      const label = `Layer ${point.layer} · ${line.name} · ${formatPoint(point)}`;
-      const dot = s("circle", {
+      svg.append(s("circle", {
         cx: x(point.layer), cy: y(point.value), r: point.layer === selected ? 5 : 3.5,
         fill: line.dashed ? "var(--sp-bg)" : line.color, stroke: line.color, class: "sp-point", "aria-hidden": "true",
-      }, s("title", {}, label));
-      dot.addEventListener("click", () => options.onSelect(point.layer));
-      dot.addEventListener("mouseenter", () => options.onHover(label));
-      svg.append(dot);
+      }));
     }
   }
+  followPointer(svg, layers, frame, options.onHover, options.onSelect);
   return svg;
 }
 
@@ -134,21 +162,48 @@ export interface Strip {
   color?: string;
 }
 
-/** Small multiples on the accuracy chart's layer axis: each strip has its own scale, written at its
- * left edge (lowest and highest value), and its name above it. */
-export function stripChart(layers: number[], strips: Strip[], selected: number | undefined, onSelect: (layer: number) => void): HTMLElement {
-  const frame: Frame = { ...LAYER_AXIS, height: 58, top: 18, bottom: 6 };
+/** Three ticks for a strip's range: its ends and their middle. */
+export function stripTicks(low: number, high: number): number[] {
+  return [low, (low + high) / 2, high];
+}
+
+/** Decimals that tell a strip's ticks apart and write them all alike: none from a span of 10 up,
+ * one from 1, else two (three for spans under 0.1). */
+export function tickDecimals(low: number, high: number): number {
+  const span = Math.abs(high - low);
+  return span >= 10 ? 0 : span >= 1 ? 1 : span >= 0.1 ? 2 : 3;
+}
+
+export interface StripChartOptions {
+  layers: number[];
+  strips: Strip[];
+  selected: number | undefined;
+  onSelect: (layer: number) => void;
+  /** Hears the strip and layer under the pointer (null when it leaves). */
+  onHover: (strip: Strip, hover: ChartHover | null) => void;
+  width?: number;
+}
+
+/** Small multiples on the accuracy chart's layer axis: each strip has its own scale, from zero or
+ * below to its highest value, with a zero line and three ticks written alike, and its name above. */
+export function stripChart(options: StripChartOptions): HTMLElement {
+  const { layers, strips, selected } = options;
+  const frame: Frame = { ...LAYER_AXIS, width: options.width ?? DEFAULT_WIDTH, height: 82, top: 22, bottom: 8 };
   const x = xScale(layers, frame);
   const rows = strips.map((strip) => {
     const values = extent(strip.points);
     const low = Math.min(0, ...values);
     const high = Math.max(...values, low + 1e-9);
     const y = yScale([low, high], frame);
+    const decimals = tickDecimals(low, high);
     const svg = s("svg", { viewBox: `0 0 ${frame.width} ${frame.height}`, class: "sp-strip", role: "img", "aria-label": `${strip.label} by layer` });
-    svg.append(s("text", { x: frame.left, y: 11, class: "sp-strip-label" }, strip.label));
+    svg.append(s("text", { x: frame.left, y: 12, class: "sp-strip-label" }, strip.label));
     svg.append(s("line", { x1: frame.left, x2: frame.left, y1: y(high), y2: y(low), class: "sp-grid" }));
-    svg.append(s("text", { x: frame.left - 6, y: y(high) + 4, class: "sp-tick", "text-anchor": "end" }, strip.format(high)));
-    svg.append(s("text", { x: frame.left - 6, y: y(low), class: "sp-tick", "text-anchor": "end" }, strip.format(low)));
+    svg.append(s("line", { x1: frame.left, x2: frame.width - frame.right, y1: y(0), y2: y(0), class: "sp-zero" }));
+    for (const tick of stripTicks(low, high)) {
+      svg.append(s("line", { x1: frame.left - 3, x2: frame.left, y1: y(tick), y2: y(tick), class: "sp-grid" }));
+      svg.append(s("text", { x: frame.left - 6, y: y(tick) + 4, class: "sp-tick", "text-anchor": "end" }, tick.toFixed(decimals)));
+    }
     if (selected !== undefined && layers.includes(selected)) {
       svg.append(s("rect", { x: x(selected) - 9, y: frame.top, width: 18, height: frame.height - frame.top, class: "sp-selected-band" }));
     }
@@ -156,16 +211,20 @@ export function stripChart(layers: number[], strips: Strip[], selected: number |
     if (shade) svg.append(s("path", { d: shade, class: "sp-band sp-strip-band", "aria-hidden": "true", style: strip.color && `fill:${strip.color}` }));
     svg.append(s("path", { d: path(strip.points, x, y), class: "sp-line sp-strip-line", fill: "none", style: strip.color && `stroke:${strip.color}` }));
     for (const point of strip.points) {
-      const dot = s("circle", {
+      svg.append(s("circle", {
         cx: x(point.layer), cy: y(point.value), r: 3, class: "sp-point sp-strip-point", "aria-hidden": "true", style: strip.color && `fill:${strip.color}`,
-      },
-        s("title", {}, `Layer ${point.layer} · ${strip.label} · ${strip.format(point.value)}${intervalText(point, strip.format)}`));
-      dot.addEventListener("click", () => onSelect(point.layer));
-      svg.append(dot);
+      }));
     }
+    followPointer(svg, layers, frame, (hover) => options.onHover(strip, hover), options.onSelect);
     return svg;
   });
   return h("div", { class: "sp-strips" }, ...rows);
+}
+
+/** A strip's value at a layer as a tooltip says it, with its interval where it has one. */
+export function stripValue(strip: Strip, layer: number): string {
+  const point = strip.points.find((p) => p.layer === layer);
+  return point ? `${strip.format(point.value)}${intervalText(point, strip.format)}` : "–";
 }
 
 /** Bars of the L0 histogram (examples per number of active features). */

@@ -2,24 +2,23 @@
 // time), the mean curves over datasets with win/tie/loss counts, and below them the sweep view
 // (render.ts) of the clicked dataset at the clicked layer.
 import type { SuiteState, SweepResult } from "../schema";
-import { accuracyChart, colorFor, type Series } from "../shared/charts";
+import { accuracyChart, colorFor, PALETTE, type ChartHover, type Series } from "../shared/charts";
 import { h, replaceKeepingFocus, type Redraw } from "../shared/dom";
 import { formatValue } from "../shared/format";
 import type { SuiteTraits, SweepTraits, ViewModel, WidgetTraits } from "../shared/model";
 import { setPanel } from "../shared/tabs";
+import { tooltip } from "../shared/tooltip";
 import { render as renderSweep } from "../sweep/render";
 import {
   arrangeRows, cellLabel, cellTooltip, findRun, gapColor, gapLimit, gapMatrix, gapTextColor, gridStep, legendTicks, meanRepresentations,
   meanSeries, overallCounts, overallSentence, ROW_ORDERS, suiteColorSlots, suiteModels, suiteSets, suiteTitle, summaryLayers, tieRule,
   winsTiesLosses, type GapCell, type GapMatrix, type GapRow, type RowOrder,
 } from "./logic";
-import { explain, modelLabel, representationName, splitRepresentation } from "../sweep/logic";
+import { assignColors, explain, modelLabel, representationName } from "../sweep/logic";
 
 interface SuiteViewState {
   /** The SAE set the heatmaps show; null: the first set. */
   set: string | null;
-  /** What the mean charts' readout says (the last point hovered). */
-  hover: string;
   /** The heatmaps' row order, and the text a dataset's name must hold to be shown. */
   order: RowOrder;
   filter: string;
@@ -63,7 +62,7 @@ export function renderView({ model, el }: { model: ViewModel<WidgetTraits>; el: 
 /** Draw the suite view of `model` (a SuiteWidget's, or a stand-in with its traits) into `el`;
  * returns the clean-up. */
 export function renderSuite({ model, el }: { model: ViewModel<SuiteTraits>; el: HTMLElement }): () => void {
-  const state: SuiteViewState = { set: null, hover: "", order: "suite", filter: "" };
+  const state: SuiteViewState = { set: null, order: "suite", filter: "" };
   const overview = h("div", { class: "sp-suite-overview" });
   const runRegion = h("section", { class: "sp-suite-run", role: "region" });
   el.replaceChildren(h("div", { class: "saeprobe sp-suite" }, overview, runRegion));
@@ -277,35 +276,49 @@ function heatmap(matrix: GapMatrix, model: string, set: string, limit: number, n
 }
 
 /** Per model, the mean test accuracy over datasets of raw and each SAE set's codes, and the win /
- * tie / loss counts of each set's SAE code against raw; one readout for the points hovered. */
+ * tie / loss counts of each set's SAE code against raw; the values under the pointer in a tooltip. */
 function meanSection(figures: SuiteFigures, state: SuiteViewState, selection: Selection): HTMLElement {
   const { suite, models } = figures;
   const selectedModel = findRun(suite, selection.key)?.model;
-  const readout = h("div", { class: "sp-readout", "aria-live": "polite" }, state.hover || "Hover a point for its value; click it to select the layer.");
-  const onHover = (text: string) => {
-    state.hover = text;
-    readout.textContent = text;
-  };
+  const readout = h("div", { class: "sp-readout", "aria-live": "polite" }, IDLE_READOUT);
   return h("section", { class: "sp-suite-means", "aria-label": "Means over datasets" }, h("h3", {}, "Mean test accuracy over datasets"),
     ...models.map((model) => h("div", { class: "sp-suite-model" }, models.length > 1 ? h("h4", {}, modelLabel(model)) : null,
-      meanChart(suite, model, model === selectedModel ? selection.layer : undefined, selection.selectLayer, onHover),
+      meanChart(suite, model, model === selectedModel ? selection.layer : undefined, selection.selectLayer, readout),
       winsTable(figures, model))),
     readout);
 }
 
-/** The mean curves of one model: solid raw and SAE codes, dashed pca_matched codes, with a legend;
- * no chance line (the datasets' numbers of classes differ). */
-function meanChart(suite: SuiteState, model: string, selected: number | undefined, onSelect: (layer: number) => void, onHover: (text: string) => void): HTMLElement {
-  const slots = suiteColorSlots(suite, model);
-  const lines = meanRepresentations(suite, model).map((name) => ({ name, color: colorFor(slots.get(name) ?? 0), dashed: splitRepresentation(name)[0] === "pca_matched" }));
+const IDLE_READOUT = "Hover the chart for the values at a layer; click to select it.";
+
+/** The mean curves of one model, each in a colour of its own (all solid: on a page where the
+ * sweep view draws train accuracy dashed, a dash means nothing else), with a legend; no chance
+ * line (the datasets' numbers of classes differ). */
+function meanChart(suite: SuiteState, model: string, selected: number | undefined, onSelect: (layer: number) => void, readout: HTMLElement): HTMLElement {
+  const names = meanRepresentations(suite, model);
+  const order = [...suiteColorSlots(suite, model).keys()].filter((name) => names.includes(name));
+  const slots = assignColors(new Map(), order, PALETTE.length);
+  const lines = names.map((name) => ({ name, color: colorFor(slots.get(name) ?? 0), dashed: false }));
   const series: Series[] = lines.map((line) => ({ ...line, points: meanSeries(suite, model, line.name) }));
-  const legend = h("ul", { class: "sp-legend", "aria-label": "Curves" }, ...lines.map(({ name, color, dashed }) => h("li", { title: explain(name) },
-    h("span", { class: dashed ? "sp-swatch sp-swatch-dashed" : "sp-swatch", style: dashed ? `border-color:${color}` : `background:${color}` }), name)));
-  const chart = accuracyChart({
+  const legend = h("ul", { class: "sp-legend", "aria-label": "Curves" }, ...lines.map(({ name, color }) => h("li", { title: explain(name) },
+    h("span", { class: "sp-swatch", style: `background:${color}` }), name)));
+  const host = h("div", { class: "sp-chart-host" });
+  const tip = tooltip(host, readout, IDLE_READOUT);
+  const onHover = (hover: ChartHover | null) => {
+    if (!hover) return tip.show(null);
+    const rows = series.map((line) => ({ line, point: line.points.find((p) => p.layer === hover.layer) }))
+      .sort((a, b) => (b.point?.value ?? -1) - (a.point?.value ?? -1));
+    tip.show(hover, [
+      h("div", { class: "sp-tooltip-title" }, `Layer ${hover.layer}, mean over datasets`),
+      h("table", {}, h("tbody", {}, ...rows.map(({ line, point }) => h("tr", {},
+        h("th", { scope: "row" }, h("span", { class: "sp-swatch", style: `background:${line.color}` }), line.name),
+        h("td", {}, point ? formatValue(point.value) : "–"))))),
+    ], `Layer ${hover.layer}: ${rows.map(({ line, point }) => `${line.name} ${point ? formatValue(point.value) : "–"}`).join(", ")}`);
+  };
+  host.append(accuracyChart({
     layers: summaryLayers(suite, model), series, selected, onSelect, onHover, label: `Mean test accuracy over datasets by layer, ${modelLabel(model)}`,
-  });
-  return h("figure", { class: "sp-figure" }, legend, chart,
-    h("figcaption", {}, "Mean over datasets — solid: raw and SAE codes, dashed: pca_matched (a dense code of the same size)"));
+  }), tip.box);
+  return h("figure", { class: "sp-figure" }, legend, host,
+    h("figcaption", {}, "Mean test accuracy over datasets: raw, each SAE code and its pca_matched baseline (a dense code of the same size)"));
 }
 
 /** Per layer, how many datasets each SAE set's code beats, ties and loses against raw. */

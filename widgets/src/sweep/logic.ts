@@ -120,6 +120,62 @@ export function colorSlots(names: string[]): Map<string, number> {
   return new Map([...first, ...names.filter((n) => !first.includes(n))].map((name, slot) => [name, slot]));
 }
 
+/** Colour slots (of a palette of `size`) for the curves `shown`, so no two shown curves share one
+ * while there are enough: a curve keeps the slot it held (`previous`) unless a curve shown before
+ * it in `shown` holds it too; a curve without one takes the first slot no shown curve holds,
+ * preferring one no curve has held. Hidden curves keep theirs for when they come back. */
+export function assignColors(previous: Map<string, number>, shown: string[], size: number): Map<string, number> {
+  const colors = new Map(previous);
+  const taken = new Set<number>();
+  const free = () => {
+    const slots = [...Array(size).keys()].filter((slot) => !taken.has(slot));
+    const held = new Set(colors.values());
+    return slots.find((slot) => !held.has(slot)) ?? slots[0] ?? taken.size % size;
+  };
+  for (const name of shown) {
+    const mine = colors.get(name);
+    const slot = mine !== undefined && !taken.has(mine) ? mine : free();
+    colors.set(name, slot);
+    taken.add(slot);
+  }
+  return colors;
+}
+
+/** For each shown curve whose test accuracies equal an earlier shown curve's at every layer, that
+ * curve's name: the legend says "= raw", since one line hides the other. */
+export function coincidences(result: SweepResult, shown: string[]): Map<string, string> {
+  const found = new Map<string, string>();
+  const series = shown.map((name) => [name, accuracySeries(result, name, "test")] as const);
+  const same = (a: Point[], b: Point[]) => a.length > 0 && a.length === b.length
+    && a.every((p, i) => p.layer === b[i].layer && Math.abs(p.value - b[i].value) < 1e-9);
+  series.forEach(([name, points], i) => {
+    const twin = series.slice(0, i).find(([other, theirs]) => !found.has(other) && same(points, theirs));
+    if (twin) found.set(name, twin[0]);
+  });
+  return found;
+}
+
+/** One row of the chart's tooltip: a representation's test accuracy (with its interval) and train
+ * accuracy at a layer. */
+export interface LayerValue {
+  name: string;
+  test: Point | null;
+  train: number | null;
+}
+
+/** The shown representations' values at `layer`, highest test accuracy first. */
+export function layerValues(result: SweepResult, shown: string[], layer: number): LayerValue[] {
+  const at = (name: string, split: Split) => accuracySeries(result, name, split).find((p) => p.layer === layer) ?? null;
+  return shown.map((name) => ({ name, test: at(name, "test"), train: at(name, "train")?.value ?? null }))
+    .filter((row) => row.test !== null || row.train !== null)
+    .sort((a, b) => (b.test?.value ?? -1) - (a.test?.value ?? -1));
+}
+
+/** Whether any SAE set of the result has Neuronpedia ids (else the feature table drops the column). */
+export function hasNeuronpedia(result: SweepResult): boolean {
+  return result.layers.some((entry) => Object.values(entry.saes ?? {}).some((found) => found.sae.neuronpedia_id));
+}
+
 /** Accuracy of one representation across layers, skipping layers where it is undefined. */
 export function accuracySeries(result: SweepResult, representation: string, split: Split): Point[] {
   const key = split === "train" ? "train_accuracy" : "test_accuracy";
@@ -244,6 +300,8 @@ export function detailRows(entry: LayerEntry, set: string): [string, string][] {
     rows.push(["n_always_on", formatCount(d.sparsity.n_always_on)]);
     rows.push(["always-on ids", d.sparsity.always_on_ids.length ? d.sparsity.always_on_ids.join(", ") : "none"]);
     rows.push(["SAE width", formatCount(d.sparsity.n_features)]);
+    const pca = pcaChoice(entry, set);
+    if (pca) rows.push(["pca_matched k", pca.degenerate ? `${pca.k}, degenerate: capped by ${pca.cappedBy}, so pca_matched is the raw states themselves` : String(pca.k)]);
     rows.push(["FVU", formatValue(d.fidelity.fvu)]);
     rows.push(["cosine", formatValue(d.fidelity.cosine_mean)]);
     rows.push(["relative error", formatValue(d.fidelity.relative_error)]);
@@ -266,6 +324,18 @@ export function detailRows(entry: LayerEntry, set: string): [string, string][] {
     rows.push(["random SAE FVU", formatValue(r.fidelity.fvu)]);
   }
   return rows;
+}
+
+/** The size of the `pca_matched` baseline of the SAE set `set` at a layer, and whether it is
+ * degenerate (capped at the training rows or the width, so it keeps every direction of the raw
+ * states); results written before 2.4 lack the flag, where a cap below the training-row union tells. */
+export function pcaChoice(entry: LayerEntry, set: string): { k: number; degenerate: boolean; cappedBy: string } | null {
+  const choice = entry.baselines?.[representationName("pca_matched", set)];
+  if (!choice || typeof choice.k !== "number") return null;
+  const union = entry.saes?.[set]?.diagnostics.sparsity.n_active_union_train;
+  const degenerate = typeof choice.degenerate === "boolean" ? choice.degenerate : typeof union === "number" && choice.k < union;
+  const cappedBy = typeof choice.capped_by === "string" ? choice.capped_by : "the training rows or the width";
+  return { k: choice.k, degenerate, cappedBy };
 }
 
 /** The written diagnoses of a layer, one line per SAE set: "label: text" (none without an SAE). */
@@ -354,13 +424,32 @@ function layerRuns(runs: number[][]): string {
   return runs.map((run) => (run.length === 1 ? `layer ${run[0]}` : `layers ${run[0]}–${run[run.length - 1]}`)).join(", ");
 }
 
-/** The finding of the SAE set `set`: the range of the raw − SAE gap, then each diagnosis label with
- * the runs of swept layers it holds. Null where the set has no diagnosis. */
+/** A gap as a headline writes it: two decimals, no sign. */
+const amount = (value: number) => Math.abs(value).toFixed(2);
+
+/** What an SAE set is called in a sentence: "the SAE" for a sweep's one unnamed set, else "the task SAE". */
+export function setPhrase(set: string): string {
+  return set === DEFAULT_SET ? "the SAE" : `the ${set} SAE`;
+}
+
+/** The verdict of the SAE set `set` in plain words, from its raw − SAE test-accuracy gap per layer:
+ * "The task SAE loses 0.02 on average and up to 0.10 at layer 2.", "… gains 0.01 on average, but
+ * loses up to 0.06 at layer 4." or "… matches or beats the raw states at every layer (by up to
+ * 0.04 at layer 5)."; then each diagnosis label with the runs of layers it holds. Null where the
+ * set has no diagnosis. */
 function setFinding(result: SweepResult, set: string): string | null {
   const entries = sortedLayers(result).filter((e) => e.diagnosis?.[set]);
   if (!entries.length) return null;
-  const gaps = entries.map((e) => Number(e.diagnosis![set].evidence.gap));
-  const [low, high] = [Math.min(...gaps), Math.max(...gaps)];
+  const gaps = entries.map((e) => ({ layer: e.layer, gap: Number(e.diagnosis![set].evidence.gap) }));
+  const mean = gaps.reduce((sum, g) => sum + g.gap, 0) / gaps.length;
+  const worst = gaps.reduce((a, b) => (b.gap > a.gap ? b : a));
+  const best = gaps.reduce((a, b) => (b.gap < a.gap ? b : a));
+  const who = setPhrase(set).replace(/^t/, "T");
+  const verdict = worst.gap <= 0
+    ? `${who} matches or beats the raw states at every layer${best.gap < 0 ? ` (by up to ${amount(best.gap)} at layer ${best.layer})` : ""}.`
+    : mean > 0
+      ? `${who} loses ${amount(mean)} on average and up to ${amount(worst.gap)} at layer ${worst.layer}.`
+      : `${who} gains ${amount(mean)} on average, but loses up to ${amount(worst.gap)} at layer ${worst.layer}.`;
   const byLabel = new Map<string, number[][]>();
   entries.forEach((entry, i) => {
     const label = entry.diagnosis![set].label;
@@ -370,22 +459,35 @@ function setFinding(result: SweepResult, set: string): string | null {
     byLabel.set(label, runs);
   });
   const labels = [...byLabel].map(([label, runs]) => `${label.replace("_", " ")} at ${layerRuns(runs)}`).join("; ");
-  const amount = low === high ? formatValue(low) : `${formatValue(low)} to ${formatValue(high)}`;
-  const finding = [...byLabel.keys()].every((label) => label === "no_gap" || label === "selection")
-    ? `SAE codes keep the concept at every layer (raw − SAE test accuracy ${amount}).`
-    : `SAE codes lose ${amount} of test accuracy against the raw states (raw − SAE).`;
-  return `${finding} Diagnosis: ${labels}.`;
+  return `${verdict} Diagnosis: ${labels}.`;
 }
 
-/** The findings of the sweep from the diagnoses, one per SAE set: "narrow: …" when there are
- * several, the bare finding for one. Empty without diagnoses. */
+/** The findings of the sweep from the diagnoses, one per SAE set. Empty without diagnoses. */
 export function headlines(result: SweepResult): string[] {
-  const sets = saeSets(result);
-  return sets.flatMap((set) => {
+  return saeSets(result).flatMap((set) => {
     const finding = setFinding(result, set);
-    if (!finding) return [];
-    return [sets.length > 1 ? `${set}: ${finding}` : finding];
+    return finding ? [finding] : [];
   });
+}
+
+/** Mean test accuracy over the layers, of the raw states and of each SAE set's code, as the CLI
+ * prints it: [name, mean] pairs, raw first; layers where a code is missing are left out of its mean. */
+export function meanAccuracies(result: SweepResult): [string, number][] {
+  const mean = (name: string) => {
+    const points = accuracySeries(result, name, "test");
+    return points.length ? points.reduce((sum, p) => sum + p.value, 0) / points.length : null;
+  };
+  const names: [string, string][] = [["raw", "raw"], ...saeSets(result).map((set): [string, string] => [set, representationName("sae", set)])];
+  return names.flatMap(([label, name]) => {
+    const value = mean(name);
+    return value === null ? [] : [[label, value] as [string, number]];
+  });
+}
+
+/** Each SAE set with what it is, for the header: the result's own words (`sae_sets`), else the
+ * folder its SAEs came from, else nothing. */
+export function setDescriptions(result: SweepResult): [string, string | null][] {
+  return saeSets(result).map((set) => [set, result.sae_sets?.[set] ?? (saeSource(result, set) ? `SAEs from ${saeSource(result, set)}` : null)]);
 }
 
 /** Where the SAE set `set` came from, shortened for a title: the folder holding its per-layer SAEs. */
@@ -401,14 +503,10 @@ export function modelLabel(name: string): string {
   return name.split("/").filter(Boolean).slice(-2).join("/");
 }
 
-/** The view's title: model, dataset, the SAEs' folder ("SAE sets NAME (folder), …" when there are
- * several), hook and pooling, split sizes. */
+/** The view's title: the model (as the result labels it), dataset, hook and pooling, split sizes;
+ * the SAE sets have lines of their own (setDescriptions). */
 export function sweepTitle(result: SweepResult): string {
-  const sets = saeSets(result);
-  const sources = sets.map((set) => saeSource(result, set));
-  const saes = sets.length > 1
-    ? ` · SAE sets ${sets.map((set, i) => (sources[i] ? `${set} (${sources[i]})` : set)).join(", ")}`
-    : sources[0] ? ` · SAEs ${sources[0]}` : "";
-  return `${modelLabel(result.model.name)} · ${result.dataset.name}${saes} · `
-    + `${result.settings.hook}, ${result.settings.pooling} pooling · ${result.n_train} train / ${result.n_test} test`;
+  const model = result.model.label ?? modelLabel(result.model.name);
+  return `${model} · ${result.dataset.name} · ${result.settings.hook}, ${result.settings.pooling} pooling · `
+    + `${result.n_train} train / ${result.n_test} test`;
 }

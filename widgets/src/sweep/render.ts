@@ -1,24 +1,36 @@
 // The widget view: accuracy curves, gap strips, layer navigation and the selected layer's details.
 import type { FeatureRow, LayerEntry, Progress, SweepResult } from "../schema";
-import { accuracyChart, colorFor, histogram, stripChart, type Series, type Strip } from "../shared/charts";
+import {
+  accuracyChart, colorFor, DEFAULT_WIDTH, formatPoint, histogram, PALETTE, stripChart, stripValue, type ChartHover, type Series, type Strip,
+} from "../shared/charts";
 import { h, replaceKeepingFocus, type Redraw } from "../shared/dom";
 import { download, pngOf, standaloneSvg } from "../shared/export";
 import { formatCount, formatValue } from "../shared/format";
 import type { SweepTraits, ViewModel } from "../shared/model";
 import { setPanel } from "../shared/tabs";
+import { tooltip } from "../shared/tooltip";
 import {
-  accuracySeries, colorSlots, DEFAULT_SET, defaultVisible, detailRows, diagnosisLines, explain, featureClasses, findLayer,
-  gapSeries, headlines, layerIds, representationGroups, representationName, representations, resolveLayer, saeSets, sortFeatures,
-  type RepresentationGroup,
+  accuracySeries, assignColors, coincidences, colorSlots, DEFAULT_SET, defaultVisible, detailRows, diagnosisLines, explain, featureClasses, findLayer,
+  gapSeries, hasNeuronpedia, headlines, layerIds, layerValues, meanAccuracies, representationGroups, representationName, representations,
+  resolveLayer, saeSets, setDescriptions, sortFeatures, type RepresentationGroup,
   splitRepresentation, stepLayer, sweepTitle, type SortDirection,
 } from "./logic";
 
+// The charts' width follows the view's, within these bounds (pixels).
+const MIN_WIDTH = 360;
+const MAX_WIDTH = 1400;
+// A change of the view's width smaller than this does not redraw.
+const WIDTH_STEP = 24;
+const IDLE_READOUT = "Hover the chart for the values at a layer; click to select it.";
 
 interface ViewState {
   visible: Set<string> | null;
+  /** Colour slots by representation: shown curves never share one (see assignColors). */
+  colors: Map<string, number>;
   sortColumn: string;
   sortDirection: SortDirection;
-  hover: string;
+  /** The view's width in pixels, as last measured (0: not measured). */
+  width: number;
   /** The SAE set whose figures the layer details show (kept across layers); null: the first set. */
   detailSet: string | null;
 }
@@ -26,7 +38,7 @@ interface ViewState {
 /** Draw the sweep view of `model` (a LayerSweepWidget's, or a stand-in with its traits) into `el`;
  * returns the clean-up. */
 export function render({ model, el }: { model: ViewModel<SweepTraits>; el: HTMLElement }): () => void {
-  const state: ViewState = { visible: null, sortColumn: "separation", sortDirection: "desc", hover: "", detailSet: null };
+  const state: ViewState = { visible: null, colors: new Map(), sortColumn: "separation", sortDirection: "desc", width: 0, detailSet: null };
   const root = h("div", { class: "saeprobe", tabindex: 0 });
   el.replaceChildren(root);
 
@@ -41,48 +53,81 @@ export function render({ model, el }: { model: ViewModel<SweepTraits>; el: HTMLE
     event.preventDefault();
     select(stepLayer(layerIds(result), model.get("selected_layer"), event.key === "ArrowLeft" ? -1 : 1));
   };
-  const draw: Redraw = (focusKey) => replaceKeepingFocus(root, view(model, state, select, draw), focusKey);
+  const draw: Redraw = (focusKey) => {
+    state.width = root.clientWidth;
+    replaceKeepingFocus(root, view(model, state, select, draw), focusKey);
+  };
   const onChange = () => draw();
   root.addEventListener("keydown", onKey);
   for (const name of ["result", "selected_layer", "progress"]) model.on(`change:${name}`, onChange);
+  // The charts use the width they have: redraw when the view grows or shrinks.
+  const resized = typeof ResizeObserver === "undefined" ? null : new ResizeObserver(() => {
+    if (Math.abs(root.clientWidth - state.width) >= WIDTH_STEP) draw();
+  });
+  resized?.observe(root);
   draw();
   return () => {
+    resized?.disconnect();
     root.removeEventListener("keydown", onKey);
     for (const name of ["result", "selected_layer", "progress"]) model.off(`change:${name}`, onChange);
   };
+}
+
+/** The charts' width for a view `width` pixels wide (its padding taken off); DEFAULT_WIDTH unmeasured. */
+export function chartWidth(width: number): number {
+  return width > 0 ? Math.max(MIN_WIDTH, Math.min(MAX_WIDTH, width - 16)) : DEFAULT_WIDTH;
 }
 
 function view(model: ViewModel<SweepTraits>, state: ViewState, select: (layer: number) => void, redraw: Redraw): HTMLElement[] {
   const result = model.get("result");
   const progress = model.get("progress") ?? {};
   const parts: HTMLElement[] = [header(result, progress)];
-  // One line per SAE set: the sets' findings side by side, easy to compare.
-  if (result) parts.push(...headlines(result).map((finding) => h("p", { class: "sp-headline" }, finding)));
   if (!result || !result.layers.length) {
     parts.push(h("p", { class: "sp-empty" }, progress.total ? "Waiting for the first layer…" : "No layers in this result."));
     return parts;
+  }
+  // One verdict per SAE set, in plain words, then the mean accuracies the CLI prints.
+  parts.push(...headlines(result).map((finding) => h("p", { class: "sp-headline" }, finding)));
+  const means = meanAccuracies(result);
+  if (means.length > 1) {
+    parts.push(h("p", { class: "sp-means" }, "Mean test accuracy over layers: ",
+      ...means.flatMap(([name, value], i) => [i ? " · " : "", h("strong", {}, name), ` ${formatValue(value)}`])));
   }
   const layers = layerIds(result);
   const selected = resolveLayer(layers, model.get("selected_layer") ?? layers[0]);
   const sets = saeSets(result);
   const names = representations(result);
-  const slots = colorSlots(names);
-  const color = (name: string) => colorFor(slots.get(name) ?? 0);
   state.visible ??= new Set(defaultVisible(names));
   const visible = state.visible;
-
+  // Stable order for colours: raw and the sets' codes first, so they keep the first colours.
+  const slotOrder = [...colorSlots(names).keys()];
   const shown = names.filter((name) => visible.has(name));
+  state.colors = assignColors(state.colors, slotOrder.filter((name) => visible.has(name)), PALETTE.length);
+  const color = (name: string) => colorFor(state.colors.get(name) ?? 0);
+  const twins = coincidences(result, shown);
+  const width = chartWidth(state.width);
+
   const series: Series[] = shown.flatMap((name) => (["test", "train"] as const).map((split) => ({
     name: `${name} ${split}`, color: color(name), dashed: split === "train", points: accuracySeries(result, name, split),
   })));
-  const readout = h("div", { class: "sp-readout", "aria-live": "polite" }, state.hover || "Hover a point for its value; click it to select the layer.");
-  const chartOptions = {
-    layers, series, onSelect: select, chance: 1 / result.classes.length,
-    onHover: (text: string) => { state.hover = text; readout.textContent = text; },
+  const readout = h("div", { class: "sp-readout", "aria-live": "polite" }, IDLE_READOUT);
+  const chartHost = h("div", { class: "sp-chart-host" });
+  const tip = tooltip(chartHost, readout, IDLE_READOUT);
+  const onHover = (hover: ChartHover | null) => {
+    if (!hover) return tip.show(null);
+    const rows = layerValues(result, shown, hover.layer);
+    tip.show(hover, [
+      h("div", { class: "sp-tooltip-title" }, `Layer ${hover.layer}`),
+      h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, ""), h("th", {}, "test"), h("th", {}, "train"))),
+        h("tbody", {}, ...rows.map((row) => h("tr", {},
+          h("th", { scope: "row" }, h("span", { class: "sp-swatch", style: `background:${color(row.name)}` }), row.name),
+          h("td", {}, row.test ? formatPoint(row.test) : "–"), h("td", {}, formatValue(row.train)))))),
+    ], `Layer ${hover.layer}: ${rows.map((row) => `${row.name} ${row.test ? formatValue(row.test.value) : "–"}`).join(", ")}`);
   };
-  const chart = accuracyChart({ ...chartOptions, selected });
+  const chartOptions = { layers, series, onSelect: select, chance: 1 / result.classes.length, onHover, width };
+  chartHost.append(accuracyChart({ ...chartOptions, selected }), tip.box);
   // The file shows no selected layer: it is the chart for a slide or a paper.
-  const exported = () => standaloneSvg(accuracyChart({ ...chartOptions, selected: undefined }), shown.map((name) => ({ name, color: color(name) })));
+  const exported = () => standaloneSvg(accuracyChart({ ...chartOptions, width: DEFAULT_WIDTH, selected: undefined }), shown.map((name) => ({ name, color: color(name) })));
   const exportButton = (format: "SVG" | "PNG", save: () => Promise<void> | void) => {
     const button = h("button", { type: "button", class: "sp-export-button", title: `Download the accuracy chart with its legend as ${format}`, "data-focus-key": `export-${format}` }, format);
     button.addEventListener("click", () => Promise.resolve(save()).catch((error: Error) => { readout.textContent = `${format} export failed: ${error.message}`; }));
@@ -113,13 +158,22 @@ function view(model: ViewModel<SweepTraits>, state: ViewState, select: (layer: n
   const varying = strips.filter((strip) => !constant.includes(strip));
 
   parts.push(
-    toggles(names, sets, visible, color, redraw),
-    h("figure", { class: "sp-figure" }, chart,
-      h("figcaption", {}, "Probe accuracy by layer — solid: test, dashed: train"), h("div", { class: "sp-chart-foot" }, readout, exports)),
+    toggles(names, sets, visible, state.colors, twins, color, redraw),
+    h("figure", { class: "sp-figure" }, chartHost,
+      h("figcaption", {}, "Probe accuracy by layer — solid: test, dashed: train; bands: 95% intervals"), h("div", { class: "sp-chart-foot" }, readout, exports)),
     h("div", { class: "sp-nav" }, buttons, slider, h("span", { class: "sp-hint" }, "← / → step through layers")),
   );
   if (strips.length) {
-    parts.push(h("figure", { class: "sp-figure" }, varying.length ? stripChart(layers, varying, selected, select) : null,
+    const stripHost = h("div", { class: "sp-chart-host" });
+    const stripReadout = h("div", { class: "sp-visually-hidden", "aria-live": "polite" });
+    const stripTip = tooltip(stripHost, stripReadout, "");
+    const onStripHover = (strip: Strip, hover: ChartHover | null) => {
+      if (!hover) return stripTip.show(null);
+      const text = `Layer ${hover.layer} · ${strip.label}: ${stripValue(strip, hover.layer)}`;
+      stripTip.show(hover, [h("div", {}, text)], text);
+    };
+    if (varying.length) stripHost.append(stripChart({ layers, strips: varying, selected, onSelect: select, onHover: onStripHover, width }), stripTip.box);
+    parts.push(h("figure", { class: "sp-figure" }, varying.length ? stripHost : null, stripReadout,
       ...constant.map((strip) => h("p", { class: "sp-constant", title: explain(strip.label) },
         `${strip.label}: ${strip.format(strip.points[0].value)} at every layer`)),
       h("figcaption", {}, "Why the gap: SAE features active on this data, by layer")));
@@ -130,19 +184,30 @@ function view(model: ViewModel<SweepTraits>, state: ViewState, select: (layer: n
 }
 
 /** The legend of the accuracy chart: a colour swatch and a toggle per representation; with several
- * SAE sets, one row per set (with a toggle for all of its curves) after the raw states' row. */
-function toggles(names: string[], sets: string[], visible: Set<string>, color: (name: string) => string, redraw: Redraw): HTMLElement {
+ * SAE sets or controls, one row per group (the raw states, each set with a toggle for all of its
+ * curves, the controls), its members wrapping under one another, never under the group's name. A
+ * hidden curve's swatch is empty; a curve that coincides with an earlier one says "= raw". */
+function toggles(
+  names: string[], sets: string[], visible: Set<string>, colors: Map<string, number>, twins: Map<string, string>,
+  color: (name: string) => string, redraw: Redraw,
+): HTMLElement {
   const toggle = (name: string, text: string) => {
     const box = h("input", { type: "checkbox", checked: visible.has(name), "aria-label": name, "data-focus-key": `toggle-${name}` });
     box.addEventListener("change", () => {
       if (box.checked) visible.add(name); else visible.delete(name);
       redraw();
     });
-    return h("label", { class: "sp-toggle", title: explain(name) }, box, h("span", { class: "sp-swatch", style: `background:${color(name)}` }), text);
+    const shown = visible.has(name) && colors.has(name);
+    const swatch = h("span", { class: shown ? "sp-swatch" : "sp-swatch sp-swatch-hidden", style: shown ? `background:${color(name)}` : undefined });
+    const twin = twins.get(name);
+    const title = [explain(name), twin ? `Its test accuracies equal ${twin}'s at every layer: the one line hides the other.` : ""].filter(Boolean).join(" ");
+    return h("label", { class: "sp-toggle", title: title || undefined }, box, swatch, text, twin ? h("span", { class: "sp-twin" }, ` = ${twin}`) : null);
   };
   const legend = h("legend", {}, "Representations");
   const groups = representationGroups(names);
-  if (sets.length <= 1 && !groups.some((group) => group.controls)) return h("fieldset", { class: "sp-toggles" }, legend, ...names.map((name) => toggle(name, name)));
+  if (sets.length <= 1 && !groups.some((group) => group.controls)) {
+    return h("fieldset", { class: "sp-toggles" }, legend, h("div", { class: "sp-toggle-items" }, ...names.map((name) => toggle(name, name))));
+  }
   const groupToggle = (label: string, key: string, text: string, members: string[]) => {
     const on = members.filter((name) => visible.has(name)).length;
     const box = h("input", { type: "checkbox", checked: on === members.length, "aria-label": label, "data-focus-key": key });
@@ -164,7 +229,7 @@ function toggles(names: string[], sets: string[], visible: Set<string>, color: (
     ...groups.map((group) => h("div", {
       class: "sp-toggle-group", role: "group",
       "aria-label": group.controls ? "Controls" : group.set === null ? "Raw states" : `SAE set ${group.set}`,
-    }, head(group), ...group.names.map((name) => toggle(name, label(name, group.controls))))));
+    }, head(group), h("div", { class: "sp-toggle-items" }, ...group.names.map((name) => toggle(name, label(name, group.controls)))))));
 }
 
 /** The strips under the chart: per SAE set, its raw − sae gap, n_active_union and L0 mean (each
@@ -189,6 +254,8 @@ function gapStrips(result: SweepResult, sets: string[], color: (name: string) =>
   ].filter((strip) => strip.points.length);
 }
 
+/** The title (model, dataset, hook and pooling, split sizes), a line per SAE set saying what it
+ * is, and the progress while a sweep runs. */
 function header(result: SweepResult | null, progress: Progress): HTMLElement {
   const title = result ? sweepTitle(result) : "saeprobe sweep";
   const bar = progress.total
@@ -196,7 +263,11 @@ function header(result: SweepResult | null, progress: Progress): HTMLElement {
       h("progress", { max: progress.total, value: progress.done ?? 0, "aria-label": "Sweep progress" }),
       h("span", {}, `${progress.stage ?? ""} ${progress.done ?? 0}/${progress.total}${progress.message ? ` — ${progress.message}` : ""}`))
     : null;
-  return h("header", { class: "sp-header" }, h("strong", {}, title), bar);
+  const described = result ? setDescriptions(result).filter(([, text]) => text) : [];
+  const sets = described.length
+    ? h("dl", { class: "sp-sets" }, ...described.flatMap(([set, text]) => [h("dt", {}, set === DEFAULT_SET ? "SAEs" : set), h("dd", {}, text)]))
+    : null;
+  return h("header", { class: "sp-header" }, h("div", { class: "sp-title-row" }, h("strong", {}, title), bar), sets);
 }
 
 /** The selected layer's details: every SAE set's diagnosis, then one set's facts, L0 histogram and
@@ -227,11 +298,11 @@ function setFigures(entry: LayerEntry, set: string, several: boolean, result: Sw
     facts,
     h("figure", { class: "sp-figure sp-small" }, histogram(d.sparsity.l0_histogram.edges, d.sparsity.l0_histogram.counts),
       h("figcaption", {}, "Active features per example (L0)")),
-    featureTable(d.features, featureClasses(result), state, redraw),
+    featureTable(d.features, featureClasses(result), hasNeuronpedia(result), state, redraw),
   ];
 }
 
-function featureTable(rows: FeatureRow[], classes: string[], state: ViewState, redraw: () => void): HTMLElement {
+function featureTable(rows: FeatureRow[], classes: string[], neuronpedia: boolean, state: ViewState, redraw: () => void): HTMLElement {
   const columns: [string, string][] = [
     ["feature", "feature"], ["separation", "separation"],
     ...classes.map((c): [string, string] => [`firing_rate:${c}`, `firing ${c}`]),
@@ -246,7 +317,7 @@ function featureTable(rows: FeatureRow[], classes: string[], state: ViewState, r
       redraw();
     });
     return h("th", { "aria-sort": active ? (state.sortDirection === "asc" ? "ascending" : "descending") : "none", scope: "col" }, button);
-  }), h("th", { scope: "col" }, "Neuronpedia"));
+  }), neuronpedia ? h("th", { scope: "col" }, "Neuronpedia") : null);
   const body = sortFeatures(rows, state.sortColumn, state.sortDirection).map((row) => h("tr", {},
     ...columns.map(([key]) => {
       const value = row[key];
@@ -258,7 +329,7 @@ function featureTable(rows: FeatureRow[], classes: string[], state: ViewState, r
       if (key === "feature") return h("td", {}, formatCount(value as number));
       return h("td", {}, typeof value === "number" ? formatValue(value) : String(value ?? "–"));
     }),
-    h("td", {}, row.neuronpedia_url ? h("a", { href: row.neuronpedia_url, target: "_blank", rel: "noopener" }, "open") : "–")));
+    neuronpedia ? h("td", {}, row.neuronpedia_url ? h("a", { href: row.neuronpedia_url, target: "_blank", rel: "noopener" }, "open") : "–") : null));
   return h("div", { class: "sp-table-wrap" },
     h("table", { class: "sp-features", "aria-label": "Features sorted by class separation" }, h("thead", {}, head), h("tbody", {}, ...body)),
     rows.length ? null : h("p", { class: "sp-empty" }, "No SAE feature fires on this data."));

@@ -39,7 +39,7 @@ describe("the suite view", () => {
     expect(details(el)).toBe("Layer 2 details");
     const topics = suiteState().results[key("topics")].layers[2];
     expect(sweepRegion(el).querySelector(".sp-diagnosis[data-sae-set=wide]")!.textContent).toContain(topics.diagnosis!.wide.text);
-    expect(sweepRegion(el).querySelector("header")!.textContent).toMatch(/^scratch\/tiny-gpt2 · topics · /);
+    expect(sweepRegion(el).querySelector("header")!.textContent).toMatch(/^\/scratch\/tiny-gpt2 · topics · /);
     expect(cell(el, "topics, layer 2, gap 0.000").getAttribute("aria-current")).toBe("true");
 
     (sweepRegion(el).querySelector("button[aria-label='Layer 3']") as HTMLButtonElement).click();
@@ -87,8 +87,10 @@ describe("the suite view", () => {
     const model = render(el, { selected_run: key("topics"), selected_layer: 2 });
     const means = el.querySelector("section[aria-label='Means over datasets']")!;
     expect([...means.querySelectorAll(".sp-legend li")].map((li) => li.textContent)).toEqual(["raw", "sae:narrow", "pca_matched:narrow", "sae:wide", "pca_matched:wide"]);
+    // Solid and distinct: a dashed line means train accuracy on this page (the sweep view below).
     const lines = [...means.querySelectorAll(".sp-chart path.sp-line")];
-    expect(lines.map((line) => line.classList.contains("sp-dashed"))).toEqual([false, false, true, false, true]);
+    expect(lines.map((line) => line.classList.contains("sp-dashed"))).toEqual([false, false, false, false, false]);
+    expect(new Set(lines.map((line) => line.getAttribute("stroke"))).size).toBe(5);
     expect(means.querySelector(".sp-chance")).toBeNull();
     expect(means.querySelector(".sp-selected-band")).not.toBeNull();
     const rows = [...means.querySelectorAll("table.sp-wins tbody tr")].map((tr) => [...tr.children].map((c) => c.textContent));
@@ -100,7 +102,9 @@ describe("the suite view", () => {
     expect(rows).toEqual([["sae:narrow", ...counts("sae:narrow")], ["sae:wide", ...counts("sae:wide")]]);
     expect(rows.flatMap((row) => row.slice(1))).toContain("0 / 3 / 0");
     expect(means.querySelector("table.sp-wins caption")!.textContent).toContain("(a win or a loss only where the gap's interval excludes zero)");
-    means.querySelector(".sp-chart circle")!.dispatchEvent(new MouseEvent("click"));
+    means.querySelector(".sp-chart")!.dispatchEvent(new MouseEvent("mousemove", { bubbles: true }));
+    expect(means.querySelector(".sp-tooltip")!.textContent).toMatch(/^Layer 0, mean over datasets/);
+    means.querySelector(".sp-chart circle")!.dispatchEvent(new MouseEvent("click", { bubbles: true }));
     expect([model.get("selected_run"), model.get("selected_layer")]).toEqual([key("topics"), 0]);
     expect(details(el)).toBe("Layer 0 details");
   });

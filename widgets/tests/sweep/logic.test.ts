@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
-  accuracySeries, colorSlots, defaultVisible, isControl, describePreparation, detailRows, diagnosisLines, explain, GLOSSARY, headlines, probeOf, saeSets,
-  saeSource, gapSeries, layerGap, modelLabel, orderRepresentations, representationGroups, representationName, representations,
+  accuracySeries, assignColors, coincidences, colorSlots, hasNeuronpedia, layerValues, pcaChoice, defaultVisible, isControl, describePreparation, detailRows, diagnosisLines, explain, GLOSSARY, headlines, probeOf, saeSets,
+  saeSource, gapSeries, layerGap, meanAccuracies, modelLabel, setDescriptions, orderRepresentations, representationGroups, representationName, representations,
   resolveLayer, sortFeatures,
   splitRepresentation, stepLayer, sweepTitle,
 } from "../../src/sweep/logic";
@@ -268,38 +268,51 @@ describe("feature table sorting", () => {
 });
 
 describe("a reader's view", () => {
-  it("states the finding from the diagnoses, with runs of swept layers", () => {
+  it("states the finding from the diagnoses in plain words, never a range with a negative in it", () => {
     const result = singleSetResult();
     const labels = ["dimensionality", "dimensionality", "fidelity"] as const;
     result.layers.forEach((entry, i) => {
       entry.diagnosis = { sae: { label: labels[i], text: "", evidence: { gap: [0.2, 0.1, 0.05][i] } } };
     });
     expect(headlines(result)).toEqual([
-      "SAE codes lose 0.050 to 0.200 of test accuracy against the raw states (raw − SAE). " +
-      "Diagnosis: dimensionality at layers 0–1; fidelity at layer 2.",
+      "The SAE loses 0.12 on average and up to 0.20 at layer 0. Diagnosis: dimensionality at layers 0–1; fidelity at layer 2.",
     ]);
+    // The issue's demo: a small loss on average, a real one at layer 2, gains elsewhere.
+    [-0.028, 0.104, -0.01].forEach((gap, i) => { result.layers[i].diagnosis!.sae.evidence.gap = gap; });
+    result.layers.forEach((entry) => { entry.diagnosis!.sae.label = "inconclusive"; });
+    expect(headlines(result)).toEqual(["The SAE loses 0.02 on average and up to 0.10 at layer 1. Diagnosis: inconclusive at layers 0–2."]);
+    [-0.05, 0.03, -0.04].forEach((gap, i) => { result.layers[i].diagnosis!.sae.evidence.gap = gap; });
+    expect(headlines(result)[0]).toBe("The SAE gains 0.02 on average, but loses up to 0.03 at layer 1. Diagnosis: inconclusive at layers 0–2.");
+    [-0.05, 0, -0.04].forEach((gap, i) => { result.layers[i].diagnosis!.sae.evidence.gap = gap; });
     result.layers.forEach((entry) => { entry.diagnosis!.sae.label = "no_gap"; });
-    expect(headlines(result)).toEqual([
-      "SAE codes keep the concept at every layer (raw − SAE test accuracy 0.050 to 0.200). Diagnosis: no gap at layers 0–2.",
-    ]);
+    expect(headlines(result)).toEqual(["The SAE matches or beats the raw states at every layer (by up to 0.05 at layer 0). Diagnosis: no gap at layers 0–2."]);
+    for (const text of headlines(result)) expect(text).not.toMatch(/-\d/);
     result.layers.forEach((entry) => delete entry.diagnosis);
     expect(headlines(result)).toEqual([]);
   });
 
-  it("states the finding of every SAE set, each after its name", () => {
+  it("states the finding of every SAE set, each naming its set", () => {
     const result = sweepResult();
     result.layers.forEach((entry, i) => {
       entry.diagnosis!.narrow = { label: "no_gap", text: "", evidence: { gap: 0 } };
       entry.diagnosis!.wide = { label: i < 2 ? "fidelity" : "no_gap", text: "", evidence: { gap: [0.3, 0.2, 0][i] } };
     });
     expect(headlines(result)).toEqual([
-      "narrow: SAE codes keep the concept at every layer (raw − SAE test accuracy 0.000). Diagnosis: no gap at layers 0–2.",
-      "wide: SAE codes lose 0.000 to 0.300 of test accuracy against the raw states (raw − SAE). Diagnosis: fidelity at layers 0–1; no gap at layer 2.",
+      "The narrow SAE matches or beats the raw states at every layer. Diagnosis: no gap at layers 0–2.",
+      "The wide SAE loses 0.17 on average and up to 0.30 at layer 0. Diagnosis: fidelity at layers 0–1; no gap at layer 2.",
     ]);
     result.layers.forEach((entry) => delete entry.diagnosis!.narrow);
-    expect(headlines(result)).toEqual([expect.stringMatching(/^wide: SAE codes lose/)]);
+    expect(headlines(result)).toEqual([expect.stringMatching(/^The wide SAE loses/)]);
   });
 
+  it("gives the mean test accuracies the CLI prints, raw first, then each set's code", () => {
+    const result = sweepResult();
+    const mean = (name: string) => result.layers.reduce((sum, e) => sum + e.scores[name].test_accuracy!, 0) / result.layers.length;
+    const means = meanAccuracies(result);
+    expect(means.map(([name]) => name)).toEqual(["raw", "narrow", "wide"]);
+    expect(means[0][1]).toBeCloseTo(mean("raw"), 12);
+    expect(means[2][1]).toBeCloseTo(mean("sae:wide"), 12);
+  });
   it("explains every metric name it shows and names the SAEs' folder", () => {
     expect(explain("sae_topk_16")).toContain("K SAE features");
     expect(explain("raw test accuracy")).toBe(GLOSSARY.raw);
@@ -324,7 +337,7 @@ describe("a reader's view", () => {
     expect(explain("raw@custom")).toContain("Read by the custom probe: a probe plugin.");
   });
 
-  it("titles the view with the model, the dataset and every SAE set", () => {
+  it("titles the view with the model's label and the dataset, and says what each SAE set is", () => {
     const result = sweepResult();
     result.layers.forEach((entry) => {
       entry.saes!.narrow.sae.source = `/runs/saes/narrow/layer_${entry.layer}`;
@@ -332,13 +345,77 @@ describe("a reader's view", () => {
     });
     expect(saeSource(result, "wide")).toBe("saes/wide");
     expect([modelLabel("/scratch/tiny-gpt2"), modelLabel("google/gemma-2-2b"), modelLabel("gpt2")]).toEqual(["scratch/tiny-gpt2", "google/gemma-2-2b", "gpt2"]);
-    expect(sweepTitle(result)).toBe(
-      "tiny-gpt2 · corpus-pairs · SAE sets narrow (saes/narrow), wide (saes/wide) · resid_post, last pooling · 42 train / 18 test",
-    );
-    const single = singleSetResult();
-    single.layers.forEach((entry) => { entry.saes!.sae.sae.source = `/runs/saes/narrow/layer_${entry.layer}`; });
-    expect(sweepTitle(single)).toBe("tiny-gpt2 · corpus-pairs · SAEs saes/narrow · resid_post, last pooling · 42 train / 18 test");
-    single.layers.forEach((entry) => delete entry.saes);
-    expect(sweepTitle(single)).toBe("tiny-gpt2 · corpus-pairs · resid_post, last pooling · 42 train / 18 test");
+    // Results before 2.4 have no label: the name's last two parts.
+    result.model.label = undefined;
+    result.model.name = "/scratch/tiny-gpt2";
+    expect(sweepTitle(result)).toBe("scratch/tiny-gpt2 · corpus-pairs · resid_post, last pooling · 42 train / 18 test");
+    result.model.label = "all-MiniLM-L6-v2";
+    expect(sweepTitle(result)).toBe("all-MiniLM-L6-v2 · corpus-pairs · resid_post, last pooling · 42 train / 18 test");
+    // The result's own words first; a folder where it has none (results before 2.4).
+    delete result.sae_sets;
+    expect(setDescriptions(result)).toEqual([["narrow", "SAEs from saes/narrow"], ["wide", "SAEs from saes/wide"]]);
+    result.sae_sets = { narrow: "SAEs trained on the task's sentences; trained here: topk SAEs of 512 features" };
+    expect(setDescriptions(result)[0]).toEqual(["narrow", "SAEs trained on the task's sentences; trained here: topk SAEs of 512 features"]);
+  });
+});
+
+describe("colours and curves on the chart", () => {
+  it("never gives two shown curves one colour, and lets hidden curves keep theirs", () => {
+    const first = assignColors(new Map(), ["raw", "sae:task", "pca_matched:task"], 12);
+    expect([...first.values()]).toEqual([0, 1, 2]);
+    // A curve shown later takes a colour no curve has held, not a hidden one's.
+    const later = assignColors(first, ["raw", "pca_matched:task", "raw_topk_1"], 12);
+    expect(later.get("raw_topk_1")).toBe(3);
+    expect(later.get("sae:task")).toBe(1);
+    // Twenty curves on twelve colours: within the first twelve shown, all differ.
+    const many = Array.from({ length: 20 }, (_, i) => `c${i}`);
+    const crowded = assignColors(new Map(), many, 12);
+    expect(new Set(many.slice(0, 12).map((name) => crowded.get(name))).size).toBe(12);
+    // With room again, a clash left from before is resolved for the curve shown second.
+    const clash = assignColors(new Map([["a", 0], ["b", 0]]), ["a", "b"], 12);
+    expect(clash.get("a")).not.toBe(clash.get("b"));
+  });
+
+  it("says which shown curves coincide with an earlier one", () => {
+    const result = sweepResult();
+    result.layers.forEach((entry, i) => {
+      entry.scores.raw.test_accuracy = 0.9;
+      entry.scores["sae:narrow"].test_accuracy = 0.6 + i / 10;
+      entry.scores["pca_matched:wide"] = { ...entry.scores["sae:narrow"] };
+    });
+    expect([...coincidences(result, ["raw", "sae:narrow", "pca_matched:wide"])]).toEqual([["pca_matched:wide", "sae:narrow"]]);
+    result.layers[2].scores["pca_matched:wide"].test_accuracy = 0.99;
+    expect(coincidences(result, ["raw", "sae:narrow", "pca_matched:wide"]).size).toBe(0);
+  });
+
+  it("lists the shown curves' values at a layer, best first, with train beside test", () => {
+    const result = sweepResult();
+    const rows = layerValues(result, ["raw", "sae:wide"], 1);
+    const entry = result.layers.find((e) => e.layer === 1)!;
+    const tests = rows.map((row) => row.test!.value);
+    expect(tests).toEqual([...tests].sort((a, b) => b - a));
+    const raw = rows.find((row) => row.name === "raw")!;
+    expect(raw.test!.value).toBe(entry.scores.raw.test_accuracy);
+    expect(raw.train).toBe(entry.scores.raw.train_accuracy);
+  });
+
+  it("keeps the Neuronpedia column only for SAEs with Neuronpedia ids", () => {
+    const result = sweepResult();
+    result.layers.forEach((entry) => Object.values(entry.saes!).forEach((found) => { found.sae.neuronpedia_id = null; }));
+    expect(hasNeuronpedia(result)).toBe(false);
+    result.layers[0].saes!.wide.sae.neuronpedia_id = "gpt2-small/0-res-jb";
+    expect(hasNeuronpedia(result)).toBe(true);
+  });
+
+  it("says when the pca_matched baseline is degenerate, from its flag or, before 2.4, from its cap", () => {
+    const entry = singleSetResult().layers[0];
+    const union = entry.saes!.sae.diagnostics.sparsity.n_active_union_train;
+    entry.baselines = { pca_matched: { k: union, n_active_union_train: union, degenerate: false, capped_by: null } };
+    expect(pcaChoice(entry, "sae")).toEqual({ k: union, degenerate: false, cappedBy: "the training rows or the width" });
+    expect(detailRows(entry, "sae")).toContainEqual(["pca_matched k", String(union)]);
+    entry.baselines = { pca_matched: { k: 5, n_active_union_train: 7, degenerate: true, capped_by: "the training rows" } };
+    expect(detailRows(entry, "sae")).toContainEqual(["pca_matched k", "5, degenerate: capped by the training rows, so pca_matched is the raw states themselves"]);
+    entry.baselines = { pca_matched: { k: union - 1 } };
+    expect(pcaChoice(entry, "sae")?.degenerate).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from "vitest";
-import { render } from "../../src/sweep/render";
+import { chartWidth, render } from "../../src/sweep/render";
 import { fakeModel, singleSetResult, sweepResult } from "../fixture";
 
 describe("render", () => {
@@ -22,7 +22,9 @@ describe("render", () => {
     const groups = [...el.querySelectorAll(".sp-toggle-group")].map((g) => g.getAttribute("aria-label"));
     expect(groups).toEqual(["Raw states", "SAE set sae", "Controls"]);
     expect(el.querySelector(".sp-warning")).toBeNull();
-    expect(el.querySelector("header")!.textContent).toContain(" · SAEs ");
+    // The set's line says where its SAEs came from; no SAE set here has Neuronpedia ids.
+    expect(el.querySelector("header .sp-sets")!.textContent).toMatch(/^SAEsSAEs from /);
+    expect([...el.querySelectorAll(".sp-features th")].map((th) => th.textContent)).not.toContain("Neuronpedia");
   });
 
   it("shades each test curve's interval and each gap strip's, and leaves them out where there are none", () => {
@@ -78,7 +80,9 @@ describe("render, several SAE sets", () => {
   it("names every set in the title and the diagnoses, and groups the legend by set", () => {
     const el = document.createElement("div");
     render({ model: fakeModel({ result: sweepResult(), selected_layer: 1, progress: {} }), el });
-    expect(el.querySelector("header")!.textContent).toMatch(/ · SAE sets narrow \(.+\/narrow\), wide \(.+\/wide\) · /);
+    const described = [...el.querySelectorAll("header .sp-sets dt")].map((dt) => `${dt.textContent}: ${dt.nextElementSibling!.textContent}`);
+    expect(described).toEqual([expect.stringMatching(/^narrow: SAEs from .+\/narrow$/), expect.stringMatching(/^wide: SAEs from .+\/wide$/)]);
+    expect(el.querySelector(".sp-means")!.textContent).toMatch(/^Mean test accuracy over layers: raw 0\.\d{3} · narrow 0\.\d{3} · wide 0\.\d{3}$/);
     const { narrow, wide } = sweepResult().layers[1].diagnosis!;
     expect([...el.querySelectorAll(".sp-diagnosis strong")].map((s) => s.textContent)).toEqual([
       `Diagnosis (narrow): ${narrow.label.replace("_", " ")}. `, `Diagnosis (wide): ${wide.label.replace("_", " ")}. `,
@@ -156,5 +160,58 @@ describe("render, several SAE sets", () => {
       "L0 mean · narrow by layer", "L0 mean · wide by layer",
     ]);
     expect([...el.querySelectorAll(".sp-constant")].map((p) => p.textContent)).toEqual(["gap (raw − sae:narrow test): 0.000 at every layer"]);
+  });
+});
+
+describe("reading the charts at a glance", () => {
+  it("shows the values at the pointer's layer in a tooltip beside it, and hides it on leaving", () => {
+    const el = document.body.appendChild(document.createElement("div"));
+    render({ model: fakeModel({ result: sweepResult(), selected_layer: 0, progress: {} }), el });
+    const chart = el.querySelector("svg.sp-chart")!;
+    const tip = el.querySelector(".sp-chart-host .sp-tooltip") as HTMLElement;
+    expect(tip.hidden).toBe(true);
+    chart.dispatchEvent(new MouseEvent("mousemove", { bubbles: true, clientX: 30, clientY: 40 }));
+    expect(tip.hidden).toBe(false);
+    expect(tip.querySelector(".sp-tooltip-title")!.textContent).toBe("Layer 0");
+    const names = [...tip.querySelectorAll("tbody th")].map((th) => th.textContent);
+    expect(names).toEqual(expect.arrayContaining(["raw", "sae:narrow", "sae:wide"]));
+    expect(tip.style.left).toBe("44px");
+    expect(el.querySelector(".sp-readout")!.textContent).toMatch(/^Layer 0: /);
+    chart.dispatchEvent(new MouseEvent("mouseleave"));
+    expect(tip.hidden).toBe(true);
+    el.remove();
+  });
+
+  it("draws strips with a zero line and three ticks written alike", () => {
+    const result = sweepResult();
+    result.layers.forEach((entry, i) => { entry.scores["sae:wide"].test_accuracy = 0.5 + 0.05 * i; });
+    const el = document.createElement("div");
+    render({ model: fakeModel({ result, selected_layer: 0, progress: {} }), el });
+    for (const strip of el.querySelectorAll(".sp-strip")) {
+      expect(strip.querySelectorAll("line.sp-zero").length).toBe(1);
+      const ticks = [...strip.querySelectorAll("text.sp-tick")].map((text) => text.textContent!);
+      expect(ticks.length).toBe(3);
+      expect(new Set(ticks.map((tick) => tick.split(".")[1]?.length ?? 0)).size).toBe(1);
+    }
+  });
+
+  it("keeps shown curves apart in colour, empties hidden ones' swatches and says which coincide", () => {
+    const el = document.body.appendChild(document.createElement("div"));
+    const result = sweepResult();
+    result.layers.forEach((entry) => { entry.scores["pca_matched:narrow"] = { ...entry.scores.raw }; });
+    render({ model: fakeModel({ result, selected_layer: 0, progress: {} }), el });
+    const label = (name: string) => el.querySelector(`input[aria-label='${name}']`)!.parentElement!;
+    expect(label("pca_matched:narrow").textContent).toBe("pca_matched = raw");
+    expect(label("raw_topk_1").querySelector(".sp-swatch-hidden")).not.toBeNull();
+    (el.querySelector("input[aria-label='raw_topk_1']") as HTMLInputElement).click();
+    const strokes = [...el.querySelectorAll(".sp-chart path.sp-line:not(.sp-dashed)")].map((path) => path.getAttribute("stroke"));
+    expect(new Set(strokes).size).toBe(strokes.length);
+    // Members of a group wrap inside their own box, beside the group's name.
+    for (const group of el.querySelectorAll(".sp-toggle-group")) expect(group.children[1].className).toBe("sp-toggle-items");
+    el.remove();
+  });
+
+  it("sizes the charts to the view's width within bounds", () => {
+    expect([chartWidth(0), chartWidth(300), chartWidth(1016), chartWidth(5000)]).toEqual([640, 360, 1000, 1400]);
   });
 });
