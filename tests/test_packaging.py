@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import saeprobe
+from patience import patience
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -20,7 +21,7 @@ def test_wheel_contains_the_front_end_bundle_and_schema(tmp_path):
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp_path), str(ROOT)],
         check=True,
         capture_output=True,
-        timeout=600,
+        timeout=patience(600),
     )
     wheel = next(tmp_path.glob("saeprobe-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from patience import patience_ms
+
 CHROMIUM = os.environ.get("SAEPROBE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 # Chromium's own background traffic is refused on this network; keep it from trying.
@@ -39,6 +41,8 @@ def browser():
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1100, "height": 1400})
+    # Playwright's own 30 s for each action and wait, stretched on a loaded machine.
+    context.set_default_timeout(patience_ms(30_000))
     page = context.new_page()
     yield page
     context.close()

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from patience import patience
+
 AS_ROOT = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
 
 
@@ -91,6 +93,6 @@ def serving(command: list[str], ready_url: str, scratch: Path, name: str) -> Ite
         finally:
             server.terminate()
             try:
-                server.wait(timeout=20)
+                server.wait(timeout=patience(20))
             except subprocess.TimeoutExpired:
                 server.kill()

@@ -8,6 +8,8 @@ import secrets
 import pytest
 from notebook_servers import free_port, jupyter_command, serving, write_notebook
 
+from patience import patience_ms
+
 pytestmark = pytest.mark.browser
 
 CELLS = [
@@ -51,7 +53,9 @@ def run_cell(page, cell) -> None:
         page.keyboard.press("Shift+Enter")
         try:
             page.wait_for_function(
-                "el => /\\[(\\*|\\d+)\\]/.test(el.textContent)", arg=prompt.element_handle(), timeout=10_000
+                "el => /\\[(\\*|\\d+)\\]/.test(el.textContent)",
+                arg=prompt.element_handle(),
+                timeout=patience_ms(10_000),
             )
             return
         except Exception:
@@ -62,15 +66,15 @@ def run_cell(page, cell) -> None:
 def run_notebook(page, url, app, artifacts):
     page.goto(url)
     cells = page.locator(".jp-Notebook .jp-Cell")
-    cells.nth(1).wait_for(timeout=90_000)
-    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(timeout=90_000)
+    cells.nth(1).wait_for(timeout=patience_ms(90_000))
+    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(timeout=patience_ms(90_000))
     run_cell(page, cells.nth(0))
     layer_two = page.get_by_role("button", name="Layer 2", exact=True)
-    layer_two.wait_for(timeout=120_000)
+    layer_two.wait_for(timeout=patience_ms(120_000))
     layer_two.click()
     page.get_by_role("region", name="Layer 2 details").wait_for()
     page.screenshot(path=str(artifacts / f"{app}-widget-layer2.png"), full_page=True)
     run_cell(page, cells.nth(1))
     output = cells.nth(1).locator(".jp-OutputArea-output")
-    output.wait_for(timeout=60_000)
+    output.wait_for(timeout=patience_ms(60_000))
     assert output.inner_text().strip() == "SELECTED 2"

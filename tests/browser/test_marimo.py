@@ -8,6 +8,8 @@ import sys
 import pytest
 from notebook_servers import free_port, serving
 
+from patience import patience_ms
+
 pytestmark = pytest.mark.browser
 
 APP = """import marimo
@@ -61,10 +63,10 @@ def test_click_a_layer_and_the_marimo_cell_reads_it(tiny_result, tmp_path, page,
     with serving(command, f"http://127.0.0.1:{port}/health", tmp_path, "marimo") as log:
         try:
             page.goto(f"http://127.0.0.1:{port}/")
-            page.get_by_text("SELECTED 0").wait_for(timeout=120_000)
+            page.get_by_text("SELECTED 0").wait_for(timeout=patience_ms(120_000))
             page.get_by_role("button", name="Layer 2", exact=True).click()
             page.get_by_role("region", name="Layer 2 details").wait_for()
-            page.get_by_text("SELECTED 2").wait_for(timeout=60_000)
+            page.get_by_text("SELECTED 2").wait_for(timeout=patience_ms(60_000))
             page.screenshot(path=str(artifacts / "marimo-widget-layer2.png"), full_page=True)
         except Exception:
             page.screenshot(path=str(artifacts / "marimo-failure.png"), full_page=True)

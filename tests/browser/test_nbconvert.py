@@ -8,6 +8,8 @@ import sys
 
 import pytest
 
+from patience import patience, patience_ms
+
 pytestmark = pytest.mark.browser
 
 
@@ -27,7 +29,7 @@ def test_the_exported_page_keeps_working_layer_buttons(tiny_result, tmp_path, pa
     # unless asked to, so nbconvert shows each widget's own HTML view.
     NotebookClient(
         notebook,
-        timeout=300,
+        timeout=patience(300),
         kernel_name="python3",
         store_widget_state=False,
         resources={"metadata": {"path": str(tmp_path)}},
@@ -37,11 +39,11 @@ def test_the_exported_page_keeps_working_layer_buttons(tiny_result, tmp_path, pa
         [sys.executable, "-m", "jupyter", "nbconvert", "--to", "html", str(tmp_path / "sweep.ipynb")],
         check=True,
         capture_output=True,
-        timeout=300,
+        timeout=patience(300),
     )
     page.goto((tmp_path / "sweep.html").as_uri())
     view = page.frame_locator("iframe[title='saeprobe sweep']")
-    view.get_by_role("region", name="Layer 1 details").wait_for(timeout=30_000)
+    view.get_by_role("region", name="Layer 1 details").wait_for(timeout=patience_ms(30_000))
     view.get_by_role("button", name="Layer 2", exact=True).click()
     region = view.get_by_role("region", name="Layer 2 details")
     region.wait_for()
@@ -52,7 +54,7 @@ def test_the_exported_page_keeps_working_layer_buttons(tiny_result, tmp_path, pa
         "f => f.contentDocument && Math.abs(f.getBoundingClientRect().height"
         " - f.contentDocument.documentElement.scrollHeight) <= 8",
         arg=frame.element_handle(),
-        timeout=30_000,
+        timeout=patience_ms(30_000),
     )
     assert frame.bounding_box()["height"] > 900
     page.screenshot(path=str(artifacts / "nbconvert-layer2.png"), full_page=True)

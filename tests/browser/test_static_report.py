@@ -177,7 +177,8 @@ def test_the_details_switch_between_sae_sets_and_keep_the_choice(tmp_path, page,
 
     payload = two_set_result()
     page.goto(write_report(payload, tmp_path / "two-sets.html").as_uri())
-    assert "SAE sets narrow (" in page.locator("header").inner_text()
+    header = page.locator("header").inner_text()
+    assert f"narrow\n{payload['sae_sets']['narrow']}" in header and f"wide\n{payload['sae_sets']['wide']}" in header
     page.get_by_role("button", name="Layer 1", exact=True).click()
     region = page.get_by_role("region", name="Layer 1 details")
     entry = payload["layers"][1]

@@ -66,7 +66,7 @@ def test_heatmap_set_tabs_and_a_cell_opens_its_sweep(tmp_path, page, artifacts):
     region.wait_for()
     for found in next(entry for entry in topics["layers"] if entry["layer"] == 2)["diagnosis"].values():
         assert found["text"] in region.inner_text()
-    assert sweep.locator("header").inner_text().startswith("scratch/tiny-gpt2 · topics")
+    assert sweep.locator("header").inner_text().startswith(f"{topics['model']['label']} · topics")
     assert table.locator("[aria-current=true]").get_attribute("aria-label").startswith("topics, layer 2, gap ")
     page.screenshot(path=str(artifacts / "suite-report.png"), full_page=True)
 

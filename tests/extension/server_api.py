@@ -7,6 +7,8 @@ import time
 import pytest
 from tornado.httpclient import HTTPClientError
 
+from patience import patience
+
 
 async def fetch_json(jp_fetch, *parts, **kwargs):
     response = await jp_fetch("saeprobe", "api", *parts, **kwargs)
@@ -21,7 +23,7 @@ async def expect_error(jp_fetch, code, *parts, **kwargs):
 
 
 async def wait_for(jp_fetch, job_id, states, timeout=240):
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + patience(timeout)
     while True:
         _, status = await fetch_json(jp_fetch, "sweeps", job_id)
         if status["state"] in states or time.monotonic() > deadline:

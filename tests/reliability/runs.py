@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from patience import patience
+
 RUNNER = Path(__file__).with_name("sweep_runner.py")
 
 
@@ -15,7 +17,7 @@ def run_sweep(
 ) -> subprocess.CompletedProcess:
     """The runner in a fresh process: the sweep, its JSON at ``out``, and the process's fate."""
     command = [sys.executable, str(RUNNER), str(model), str(saes), str(data), str(cache), str(out), *options]
-    return subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=Path(__file__).parents[1])
+    return subprocess.run(command, capture_output=True, text=True, timeout=patience(600), cwd=Path(__file__).parents[1])
 
 
 def layers_of(path: Path) -> list:

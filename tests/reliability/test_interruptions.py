@@ -5,6 +5,8 @@ import signal
 import pytest
 from runs import layers_of, run_sweep
 
+from patience import patience
+
 pytestmark = pytest.mark.integration
 
 
@@ -39,5 +41,5 @@ def test_two_sweeps_share_one_cache_at_the_same_time(tiny_model_dir, sae_dir, re
         for out in outs
     ]
     for process in processes:
-        assert process.wait(timeout=600) == 0, process.stderr.read()
+        assert process.wait(timeout=patience(600)) == 0, process.stderr.read()
     assert layers_of(outs[0]) == undisturbed and layers_of(outs[1]) == undisturbed

@@ -15,6 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from patience import patience
+
 pytestmark = pytest.mark.integration
 TOKEN = "reliability-test-token"
 
@@ -63,14 +65,14 @@ class Server:
             data=json.dumps(body).encode() if body is not None else None,
             headers={"Authorization": f"token {TOKEN}"},
         )
-        with urllib.request.urlopen(request, timeout=30) as response:
+        with urllib.request.urlopen(request, timeout=patience(30)) as response:
             return json.loads(response.read() or b"null")
 
     def sweep(self, job_id: str) -> dict:
         return self.call("GET", f"/saeprobe/api/sweeps/{job_id}")
 
     def wait(self, job_id: str, states: tuple, timeout: float = 300) -> dict:
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + patience(timeout)
         while True:
             status = self.sweep(job_id)
             if status["state"] in states or time.monotonic() > deadline:
@@ -79,7 +81,7 @@ class Server:
 
     def kill(self) -> None:
         self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=30)
+        self.process.wait(timeout=patience(30))
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import time
 import pytest
 
 from builders import write_tiny_suite
+from patience import patience
 
 pytestmark = pytest.mark.integration
 
@@ -27,7 +28,7 @@ def test_ctrl_c_on_a_suite_says_what_was_kept_in_one_line_and_exits_130(tiny_mod
         time.sleep(0.05)
     assert process.poll() is None, f"the suite ended before it could be interrupted: {process.communicate()}"
     process.send_signal(signal.SIGINT)
-    _, err = process.communicate(timeout=600)
+    _, err = process.communicate(timeout=patience(600))
     assert process.returncode == 130, err
     assert "Traceback" not in err
     last = err.strip().splitlines()[-1]

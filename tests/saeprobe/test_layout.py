@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import saeprobe
+from patience import patience
 from saeprobe import _moved
 
 PACKAGE = Path(saeprobe.__file__).parent
@@ -90,7 +91,7 @@ def test_a_folder_loads_heavy_libraries_only_where_it_may(folder):
         f"for name in {modules!r}:\n    importlib.import_module(name)\n"
         f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {set(TORCH + SCIENCE)!r} - {set(allowed)!r}))"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=patience(300))
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]", f"importing saeprobe.{folder} loads {done.stdout.strip()}"
 
@@ -137,7 +138,11 @@ def test_old_public_imports_give_the_same_objects():
 
 def test_python_dash_m_on_the_old_paths_still_runs(tmp_path):
     done = subprocess.run(
-        [sys.executable, "-m", "saeprobe.cli", "--help"], capture_output=True, text=True, timeout=120, cwd=tmp_path
+        [sys.executable, "-m", "saeprobe.cli", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=patience(120),
+        cwd=tmp_path,
     )
     assert done.returncode == 0 and "usage: saeprobe" in done.stdout
     assert "saeprobe.cli moved to saeprobe.app" in done.stderr
@@ -147,7 +152,7 @@ def test_python_dash_m_on_the_old_paths_still_runs(tmp_path):
         [sys.executable, "-m", "saeprobe.jobs", str(tmp_path)],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=patience(120),
         cwd=tmp_path,
     )
     status = json.loads((tmp_path / "status.json").read_text())

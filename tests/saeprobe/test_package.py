@@ -6,6 +6,8 @@ import sys
 
 import pytest
 
+from patience import patience
+
 HEAVY = ("torch", "transformer_lens", "sae_lens", "transformers")
 
 
@@ -27,7 +29,7 @@ def test_light_entry_points_load_no_torch(statement):
         f"loaded = [m for m in sys.modules if m.split('.')[0] in {HEAVY!r}]\n"
         "assert not loaded, f'imported {loaded[:3]}'"
     )
-    subprocess.run([sys.executable, "-c", code], check=True, timeout=120, capture_output=True)
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=patience(120), capture_output=True)
 
 
 def test_the_builtin_plugins_are_found_without_installed_metadata(monkeypatch):

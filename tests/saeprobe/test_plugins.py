@@ -6,6 +6,7 @@ import textwrap
 
 import pytest
 
+from patience import patience
 from saeprobe import load_dataset, plugins, sweep
 from saeprobe.app import main
 from saeprobe.errors import PluginError
@@ -96,7 +97,7 @@ def toy_plugin(tmp_path, monkeypatch):
         ],
         check=True,
         capture_output=True,
-        timeout=300,
+        timeout=patience(300),
     )
     monkeypatch.syspath_prepend(str(target))
     plugins.refresh()

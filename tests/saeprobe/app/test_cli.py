@@ -5,6 +5,7 @@ import sys
 import pandas as pd
 import pytest
 
+from patience import patience
 from saeprobe.app import main
 
 pytestmark = pytest.mark.integration
@@ -60,7 +61,7 @@ def test_sweep_end_to_end_in_a_subprocess(tiny_model_dir, sae_dir, reviews_csv, 
         ],
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=patience(300),
     )
     assert completed.returncode == 0, completed.stderr
     payload = json.loads(out.read_text())
