@@ -11,6 +11,7 @@ from traitlets import Float, Int, Unicode
 from saeprobe.store import default_cache_dir
 
 from .handlers import (
+    DataColumnsHandler,
     JobHandler,
     JobReportHandler,
     JobResultHandler,
@@ -83,6 +84,7 @@ class SaeprobeServer(ExtensionApp):
             [
                 (rf"{API}/plugins", PluginsHandler),
                 (rf"{API}/saes", SaesHandler),
+                (rf"{API}/data/columns", DataColumnsHandler),
                 (rf"{API}/sweeps", JobsHandler),
                 (rf"{API}/sweeps/{JOB_ID}", JobHandler),
                 (rf"{API}/sweeps/{JOB_ID}/result", JobResultHandler),

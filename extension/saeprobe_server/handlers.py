@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from jupyter_server.auth.decorator import authorized
@@ -18,6 +19,7 @@ from .job_queue import JobManager, QueueFull
 
 AUTH_RESOURCE = "saeprobe"
 MAX_QUERY_CHARS = 200
+THEMES = ("light", "dark")
 
 
 def parse_body(raw: bytes) -> object:
@@ -33,6 +35,15 @@ def parse_body(raw: bytes) -> object:
         raise ValueError("the body nests too deeply; send a flat object of sweep parameters") from None
     except UnicodeDecodeError:
         raise ValueError("the body is not UTF-8 text") from None
+
+
+class FieldError(web.HTTPError):
+    """A refused request whose fault lies in one parameter: the error's JSON names it (``field``),
+    so a form can show the message beside that field."""
+
+    def __init__(self, status_code: int, message: str, field: str | None = None):
+        super().__init__(status_code, "%s", message)
+        self.field = field
 
 
 class SaeprobeHandler(APIHandler):
@@ -70,7 +81,10 @@ class SaeprobeHandler(APIHandler):
             super().write_error(status_code, **kwargs)
             return
         self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps({"message": error.log_message % error.args, "reason": error.reason}))
+        answer = {"message": error.log_message % error.args, "reason": error.reason}
+        if isinstance(error, FieldError) and error.field:
+            answer["field"] = error.field
+        self.finish(json.dumps(answer))
 
     def job_folder(self, job_id: str):
         try:
@@ -124,6 +138,35 @@ class SaesHandler(SaeprobeHandler):
         self.answer({"model": model, "saes": await self.run_cli("saes", **({"model": model} if model else {}))})
 
 
+class DataColumnsHandler(SaeprobeHandler):
+    """The columns of a labelled file under the root, read from its head, with the text, label and
+    split columns a sweep would likely read: a form offers them as choices."""
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        from saeprobe.data import table_columns
+        from saeprobe.errors import DataError
+
+        path = self.get_query_argument("path", "")
+        if not path or len(path) > 4 * MAX_QUERY_CHARS:
+            raise web.HTTPError(400, "give path=FILE, a CSV, TSV or JSONL file under the server's root")
+        try:
+            checked = self.jobs.checked_path("data", path)
+        except PermissionError as exc:
+            raise web.HTTPError(403, str(exc)) from None
+        except ValueError as exc:
+            raise web.HTTPError(400, str(exc)) from None
+        if not Path(checked).is_file():
+            raise web.HTTPError(404, f"data {path!r}: no such file under the server's root")
+        loop = asyncio.get_running_loop()
+        try:
+            found = await loop.run_in_executor(None, table_columns, checked)
+        except DataError as exc:
+            raise web.HTTPError(400, str(exc)) from None
+        self.answer({"path": checked, **found.__dict__})
+
+
 class JobsHandler(SaeprobeHandler):
     @web.authenticated
     @authorized
@@ -139,9 +182,9 @@ class JobsHandler(SaeprobeHandler):
         try:
             params = self.jobs.validate(parse_body(self.request.body))
         except PermissionError as exc:
-            raise web.HTTPError(403, str(exc)) from None
+            raise FieldError(403, str(exc), field=getattr(exc, "option", None)) from None
         except ValueError as exc:
-            raise web.HTTPError(400, str(exc)) from None
+            raise FieldError(400, str(exc), field=getattr(exc, "option", None)) from None
         try:
             job_id = self.jobs.submit(params, owner=self.owner)
         except QueueFull as exc:
@@ -201,4 +244,11 @@ class JobReportHandler(SaeprobeHandler):
     @web.authenticated
     @authorized
     def get(self, job_id: str) -> None:
-        self.finish(self.job_output(job_id, "report.html"), set_content_type="text/html; charset=utf-8")
+        page = self.job_output(job_id, "report.html")
+        # ?theme=light|dark: the report follows the front end's theme rather than the system's.
+        theme = self.get_query_argument("theme", None)
+        if theme is not None:
+            if theme not in THEMES:
+                raise web.HTTPError(400, f"theme {theme!r} is not one of {list(THEMES)}")
+            page = page.replace('<html lang="en">', f'<html lang="en" data-theme="{theme}">', 1)
+        self.finish(page, set_content_type="text/html; charset=utf-8")

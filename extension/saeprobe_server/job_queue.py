@@ -75,13 +75,18 @@ class JobManager:
         ``PermissionError`` for a path outside the allowed root."""
         params = validate_params(body)
         for name in PATH_PARAMETERS:
-            if isinstance(params.get(name), dict):  # named SAE sets
-                params[name] = {key: self._checked_path(f"{name}.{key}", value) for key, value in params[name].items()}
-            elif name in params:
-                params[name] = self._checked_path(name, params[name])
+            try:
+                if isinstance(params.get(name), dict):  # named SAE sets
+                    sets = params[name].items()
+                    params[name] = {key: self.checked_path(f"{name}.{key}", value) for key, value in sets}
+                elif name in params:
+                    params[name] = self.checked_path(name, params[name])
+            except (PermissionError, ValueError) as exc:
+                setattr(exc, "option", name)  # the field a form marks  # noqa: B010
+                raise
         return params
 
-    def _checked_path(self, name: str, value: str) -> str:
+    def checked_path(self, name: str, value: str) -> str:
         """``value`` as an absolute path when it names something under the root; unchanged when it
         is a plugin's name (a hub model, a SAELens release, a built-in dataset). Relative values are
         read against the root, never against the server's working directory."""

@@ -4,6 +4,7 @@ import json
 import shutil
 import time
 
+import pandas as pd
 import pytest
 from server_api import expect_error, fetch_json, wait_for
 from tornado.httpclient import HTTPClientError
@@ -90,6 +91,13 @@ async def test_a_full_sweep_job(jp_fetch, workspace):
     report = await jp_fetch("saeprobe", "api", "sweeps", started["id"], "report")
     assert report.headers["Content-Type"].startswith("text/html") and b"saeprobe-state" in report.body
     assert "sandbox allow-scripts" in report.headers["Content-Security-Policy"]
+    assert b"data-theme" not in report.body.split(b"<head>")[0]
+    # A front end's theme, which the report follows instead of the system's.
+    dark = await jp_fetch("saeprobe", "api", "sweeps", started["id"], "report", params={"theme": "dark"})
+    assert b'<html lang="en" data-theme="dark">' in dark.body
+    assert "not one of" in await expect_error(
+        jp_fetch, 400, "sweeps", started["id"], "report", params={"theme": "sepia"}
+    )
     _, listing = await fetch_json(jp_fetch, "sweeps")
     assert started["id"] in [job["id"] for job in listing["sweeps"]]
 
@@ -219,3 +227,40 @@ async def test_an_echoed_value_keeps_its_percent_signs(jp_fetch, workspace):
 async def test_data_that_is_no_file_is_refused_at_submission(jp_fetch, workspace, data, message):
     body = json.dumps({"model": "model", "data": data})
     assert message in await expect_error(jp_fetch, 400, "sweeps", method="POST", body=body)
+
+
+async def test_a_data_files_columns_come_with_suggestions(jp_fetch, workspace):
+    """The form's column lists: the file's columns and the likely text, label and split columns."""
+    frame = {
+        "review": ["a long film review"] * 4,
+        "stars": ["1", "5"] * 2,
+        "part": ["train", "test"] * 2,
+        "id": [1, 2, 3, 4],
+    }
+    pd.DataFrame(frame).to_csv(workspace / "films.csv", index=False)
+    _, found = await fetch_json(jp_fetch, "data", "columns", params={"path": "films.csv"})
+    assert found["columns"] == ["review", "stars", "part", "id"] and found["n_rows_read"] == 4
+    assert (found["text_column"], found["label_column"], found["split_column"]) == ("review", "stars", "part")
+    _, plain = await fetch_json(jp_fetch, "data", "columns", params={"path": "reviews.csv"})
+    assert (plain["text_column"], plain["label_column"], plain["split_column"]) == ("text", "label", None)
+    (workspace / "semicolons.csv").write_text("text;label\na;b\n")
+    for path, status, words in [
+        ("semicolons.csv", 400, "separated by ';'"),
+        ("missing.csv", 400, "no such file"),
+        ("/etc/passwd", 403, "outside the allowed root"),
+        ("model", 400, "is a folder"),
+    ]:
+        assert words in await expect_error(jp_fetch, status, "data", "columns", params={"path": path}), path
+
+
+async def test_a_refused_parameter_is_named_for_the_form(jp_fetch, workspace):
+    """The error JSON names the field at fault, so the JupyterLab form shows it beside that field."""
+    for body, status, field in [
+        ({"model": "model", "data": "reviews.csv", "pooling": "sideways"}, 400, "pooling"),
+        ({"model": "model", "data": "reviews.csv", "layers": "a-b"}, 400, "layers"),
+        ({"model": "model", "data": "/etc/passwd"}, 403, "data"),
+        ({"data": "reviews.csv"}, 400, "model"),
+        ({"model": "model", "data": "reviews.csv", "saes": {"task": "./missing/saes"}}, 400, "saes"),
+    ]:
+        answer = json.loads(await expect_error(jp_fetch, status, "sweeps", method="POST", body=json.dumps(body)))
+        assert answer["field"] == field, answer

@@ -34,11 +34,11 @@ def validate_params(body: Any) -> dict[str, Any]:
         raise SettingsError("the body must be a JSON object of sweep parameters")
     for name, required in SOURCES.items():
         if required and name not in body:
-            raise SettingsError(f"parameter {name!r} is required")
+            raise SettingsError(f"parameter {name!r} is required", option=name)
         if name == "saes" and isinstance(body.get(name), dict):
             _check_sets(body[name])
         elif name in body and (not isinstance(body[name], str) or not body[name].strip()):
-            raise SettingsError(f"parameter {name!r} must be a non-empty string")
+            raise SettingsError(f"parameter {name!r} must be a non-empty string", option=name)
     options = {name: value for name, value in body.items() if name not in SOURCES}
     check_names([*SOURCES, *DataOptions.names(), *SweepSettings.names()], options, "a sweep job")
     data_options = DataOptions.from_dict({k: v for k, v in options.items() if k in DataOptions.names()})

@@ -8,6 +8,7 @@ from .._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from ._builtin import DEMO_DATA, EMBEDDED_DATASETS, EmbeddedDatasets, demo_dataset, general_sentences
+    from ._columns import TableColumns, table_columns
     from ._dataset import ProbeDataset, Prompts, Split, prompts_of
     from ._protocol import (
         PEER_SEED,
