@@ -15,7 +15,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from saeprobe.app import PARAMS_FILE, process_start, read_status, update_status, validate_params
+from saeprobe.app import PARAMS_FILE, cli_line, process_start, read_status, update_status, validate_params
 from saeprobe.store import read_json, write_json
 
 JOB_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -229,7 +229,8 @@ class JobManager:
                 "resumable": True,
                 "error": status.get("error") or "the job's process ended before it finished; resume it",
             }
-        return {"id": job_id, **status, "params": {k: v for k, v in params.items() if k != "cache_dir"}}
+        shown = {k: v for k, v in params.items() if k != "cache_dir"}
+        return {"id": job_id, **status, "params": shown, "cli": cli_line(shown)}
 
     def summary(self, job_id: str) -> dict[str, Any]:
         """A job as listings show it: state, position, progress, times, a short error, and what it

@@ -85,6 +85,8 @@ async def test_a_full_sweep_job(jp_fetch, workspace):
     status = await wait_for(jp_fetch, started["id"], ("done", "failed"))
     assert status["state"] == "done", status
     assert status["progress"]["stage"] == "probe fits" and status["progress"]["done"] == 2
+    assert status["cli"].startswith(f"saeprobe sweep --model {workspace / 'model'} ")
+    assert "--saes task=" in status["cli"]
     _, result = await fetch_json(jp_fetch, "sweeps", started["id"], "result")
     assert [entry["layer"] for entry in result["layers"]] == [0, 1] and result["classes"] == ["neg", "pos"]
     assert "sae:task" in result["layers"][0]["scores"] and list(result["layers"][0]["saes"]) == ["task"]

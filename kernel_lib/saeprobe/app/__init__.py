@@ -13,6 +13,7 @@ if TYPE_CHECKING:
         PARAMS_FILE,
         SOURCES,
         STATUS_FILE,
+        cli_line,
         process_start,
         read_status,
         run_job,

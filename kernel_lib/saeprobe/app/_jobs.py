@@ -11,11 +11,12 @@ compare named SAE sets), the :class:`~saeprobe.DataOptions` fields and the
 from __future__ import annotations
 
 import os
+import shlex
 import time
 from pathlib import Path
 from typing import Any
 
-from ..config import DataOptions, SweepSettings, check_names
+from ..config import DataOptions, SweepSettings, check_names, flags
 from ..errors import SAEError, SettingsError
 from ..sae import check_set_name
 from ..store import read_json, write_json
@@ -49,6 +50,31 @@ def validate_params(body: Any) -> dict[str, Any]:
         **{k: v for k, v in data_options.to_dict().items() if k in given},
         **{k: v for k, v in settings.to_dict().items() if k in given},
     }
+
+
+def cli_line(params: dict[str, Any]) -> str:
+    """The ``saeprobe sweep`` command that reproduces a job from its parameters: the sources, then
+    each DataOptions and SweepSettings field as its own flag (``--no-`` for a false switch, lists
+    joined by commas), writing the result and its report; other keys (the server's) are left out."""
+    named = {"model": "--model", "data": "--data", **flags(DataOptions, SweepSettings)}
+    parts = ["saeprobe", "sweep"]
+    for name, value in params.items():
+        if value is None:
+            continue
+        if name == "saes":
+            specs = value.items() if isinstance(value, dict) else [(None, value)]
+            for set_name, spec in specs:
+                parts += ["--saes", shlex.quote(f"{set_name}={spec}" if set_name else str(spec))]
+            continue
+        if name not in named:
+            continue
+        flag = named[name]
+        if isinstance(value, bool):
+            parts.append(flag if value else f"--no-{flag[2:]}")
+            continue
+        text = ",".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
+        parts += [flag, shlex.quote(text.replace("\n", "\\n"))]  # the CLI reads \n in a template as a new line
+    return " ".join([*parts, "--out", "sweep.json", "--html"])
 
 
 def _check_sets(sets: dict[str, Any]) -> None:
