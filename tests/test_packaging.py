@@ -1,5 +1,5 @@
 """The wheel carries the widget bundle, the result schema, the demo data, the server extension and
-the file that enables it."""
+the file that enables it, and the prebuilt JupyterLab extension where JupyterLab finds it."""
 
 import subprocess
 import sys
@@ -12,6 +12,7 @@ import saeprobe
 from patience import patience
 
 ROOT = Path(__file__).resolve().parents[1]
+LAB = f"saeprobe-{saeprobe.__version__}.data/data/share/jupyter/labextensions/saeprobe"
 
 pytestmark = pytest.mark.integration
 
@@ -37,6 +38,10 @@ def test_wheel_contains_the_front_end_bundle_and_schema(tmp_path):
         "saeprobe_server/app.py",
         "saeprobe_server/openapi.json",
         f"saeprobe-{saeprobe.__version__}.data/data/etc/jupyter/jupyter_server_config.d/saeprobe_server.json",
+        f"{LAB}/package.json",
+        f"{LAB}/install.json",
     ):
         assert required in names, f"{required} missing from {wheel.name}"
+    # The prebuilt JupyterLab extension: its federated entry point and the modules it loads.
+    assert any(name.startswith(f"{LAB}/static/remoteEntry.") for name in names)
     assert not any(name.startswith(("widgets/", "extension/", "tests/")) for name in names)

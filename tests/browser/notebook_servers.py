@@ -67,7 +67,8 @@ def jupyter_command(app: str, root: Path, port: int, token: str) -> list[str]:
 @contextmanager
 def serving(command: list[str], ready_url: str, scratch: Path, name: str) -> Iterator[Path]:
     """Run ``command`` until the block ends, once ``ready_url`` answers; yields its log file. A
-    server that dies or does not answer within 90 s fails the test with the log's end."""
+    server that dies or does not answer within 90 s (stretched on a loaded machine) fails the test
+    with the log's end."""
     env = {
         **os.environ,
         "JUPYTER_CONFIG_DIR": str(scratch / "config"),
@@ -78,7 +79,7 @@ def serving(command: list[str], ready_url: str, scratch: Path, name: str) -> Ite
     log_path = scratch / f"{name}.log"
     with log_path.open("w") as log:
         server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=scratch)
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + patience(90)
         while True:
             try:
                 urllib.request.urlopen(ready_url, timeout=2)

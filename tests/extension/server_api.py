@@ -10,14 +10,21 @@ from tornado.httpclient import HTTPClientError
 from patience import patience
 
 
+def fetch(jp_fetch, *parts, **kwargs):
+    """A request to the saeprobe API, its time limit (pytest-jupyter's 20 s) stretched for the
+    machine's load: a listing runs the saeprobe CLI in a subprocess, whose imports alone take seconds."""
+    kwargs.setdefault("request_timeout", patience(60))
+    return jp_fetch("saeprobe", "api", *parts, **kwargs)
+
+
 async def fetch_json(jp_fetch, *parts, **kwargs):
-    response = await jp_fetch("saeprobe", "api", *parts, **kwargs)
+    response = await fetch(jp_fetch, *parts, **kwargs)
     return response.code, json.loads(response.body)
 
 
 async def expect_error(jp_fetch, code, *parts, **kwargs):
     with pytest.raises(HTTPClientError) as error:
-        await jp_fetch("saeprobe", "api", *parts, **kwargs)
+        await fetch(jp_fetch, *parts, **kwargs)
     assert error.value.code == code
     return error.value.response.body.decode() if error.value.response else ""
 

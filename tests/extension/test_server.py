@@ -6,7 +6,7 @@ import time
 
 import pandas as pd
 import pytest
-from server_api import expect_error, fetch_json, wait_for
+from server_api import expect_error, fetch, fetch_json, wait_for
 from tornado.httpclient import HTTPClientError
 
 pytestmark = pytest.mark.integration
@@ -90,12 +90,12 @@ async def test_a_full_sweep_job(jp_fetch, workspace):
     _, result = await fetch_json(jp_fetch, "sweeps", started["id"], "result")
     assert [entry["layer"] for entry in result["layers"]] == [0, 1] and result["classes"] == ["neg", "pos"]
     assert "sae:task" in result["layers"][0]["scores"] and list(result["layers"][0]["saes"]) == ["task"]
-    report = await jp_fetch("saeprobe", "api", "sweeps", started["id"], "report")
+    report = await fetch(jp_fetch, "sweeps", started["id"], "report")
     assert report.headers["Content-Type"].startswith("text/html") and b"saeprobe-state" in report.body
     assert "sandbox allow-scripts" in report.headers["Content-Security-Policy"]
     assert b"data-theme" not in report.body.split(b"<head>")[0]
     # A front end's theme, which the report follows instead of the system's.
-    dark = await jp_fetch("saeprobe", "api", "sweeps", started["id"], "report", params={"theme": "dark"})
+    dark = await fetch(jp_fetch, "sweeps", started["id"], "report", params={"theme": "dark"})
     assert b'<html lang="en" data-theme="dark">' in dark.body
     assert "not one of" in await expect_error(
         jp_fetch, 400, "sweeps", started["id"], "report", params={"theme": "sepia"}
@@ -181,7 +181,7 @@ async def test_stored_nan_and_a_damaged_job_folder_do_not_break_the_listing(jp_f
     (odd / "params.json").write_text('{"model": "m", "data": "d.csv", "test_size": NaN}')  # written by an older server
     (odd / "status.json").write_text('{"state": "done", "created": 2, "progress": {"done": NaN}}')
     (damaged / "params.json").write_text('{"model": "m", "da')  # a truncated write
-    response = await jp_fetch("saeprobe", "api", "sweeps")
+    response = await fetch(jp_fetch, "sweeps")
     listing = json.loads(response.body.decode(), parse_constant=lambda c: pytest.fail(f"bare {c} in the listing"))
     states = {job["id"]: job for job in listing["sweeps"]}
     assert states["a" * 32]["state"] == "done" and states["a" * 32]["progress"] == {"done": None}
