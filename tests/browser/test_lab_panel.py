@@ -9,6 +9,7 @@ import re
 import secrets
 import time
 
+import pandas as pd
 import pytest
 from notebook_servers import free_port, jupyter_command, serving
 
@@ -25,9 +26,13 @@ UNNAMED = """root => [...root.querySelectorAll('button, input, select, progress'
 
 
 @pytest.fixture
-def lab(tmp_path, monkeypatch):
+def lab(tmp_path, monkeypatch, tiny_result):
     root = tmp_path / "work"
     root.mkdir()
+    # What the file browser offers the commands: a table with its own column names, a result file.
+    films = pd.DataFrame({"review": ["a fine film", "a dull film"] * 4, "stars": ["5", "1"] * 4})
+    films.to_csv(root / "films.csv", index=False)
+    tiny_result.to_json(root / "result.json")
     # The jobs' caches and results apart from the user's; the model comes from its PyPI package.
     monkeypatch.setenv("SAEPROBE_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
@@ -112,3 +117,22 @@ def drive(page, url, artifacts):
     report.get_by_role("button", name="Layer 1", exact=True).click(timeout=patience_ms(60_000))
     report.get_by_role("region", name="Layer 1 details").wait_for()
     page.screenshot(path=str(artifacts / "lab-report.png"))
+
+    # The finished job in a new notebook: the result saved beside it, one cell showing the widget.
+    done.get_by_role("button", name=re.compile("^Open in notebook: ")).click()
+    page.locator(".jp-Notebook .jp-Cell", has_text="SweepResult.from_json").first.wait_for(timeout=patience_ms(60_000))
+
+    # The file browser's commands: a table opens the form with its columns offered and chosen.
+    page.locator(".jp-DirListing-item", has_text="films.csv").click(button="right")
+    page.get_by_role("menuitem", name="Sweep with saeprobe…").click()
+    prefilled = page.get_by_role("form", name="New saeprobe sweep").last
+    assert prefilled.get_by_label("Data", exact=True).input_value() == "films.csv"
+    text_column = prefilled.get_by_label("text column", exact=True)
+    page.wait_for_function("el => el.value === 'review'", arg=text_column.element_handle())
+    assert prefilled.get_by_label("label column", exact=True).input_value() == "stars"
+    # A result file is drawn in a tab by the widget's own view.
+    page.locator(".jp-DirListing-item", has_text="result.json").click(button="right")
+    page.get_by_role("menuitem", name="Open saeprobe report").click()
+    drawn = page.locator(".sp-lab-result").last
+    drawn.get_by_role("button", name="Layer 2", exact=True).click()
+    drawn.get_by_role("region", name="Layer 2 details").wait_for()

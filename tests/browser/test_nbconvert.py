@@ -29,7 +29,7 @@ def test_the_exported_page_keeps_working_layer_buttons(tiny_result, tmp_path, pa
     # unless asked to, so nbconvert shows each widget's own HTML view.
     NotebookClient(
         notebook,
-        timeout=patience(300),
+        timeout=int(patience(300)),
         kernel_name="python3",
         store_widget_state=False,
         resources={"metadata": {"path": str(tmp_path)}},

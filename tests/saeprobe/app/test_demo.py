@@ -70,7 +70,7 @@ def test_quickstart_notebook_executes(demo_cache, tmp_path, monkeypatch):
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
     notebook = nbformat.read(ROOT / "examples" / "quickstart.ipynb", as_version=4)
     NotebookClient(
-        notebook, timeout=patience(900), kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+        notebook, timeout=int(patience(900)), kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
     ).execute()
     outputs = [output for cell in notebook.cells if cell.cell_type == "code" for output in cell.get("outputs", [])]
     widget_views = [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
