@@ -45,3 +45,15 @@ def test_wheel_contains_the_front_end_bundle_and_schema(tmp_path):
     # The prebuilt JupyterLab extension: its federated entry point and the modules it loads.
     assert any(name.startswith(f"{LAB}/static/remoteEntry.") for name in names)
     assert not any(name.startswith(("widgets/", "extension/", "tests/")) for name in names)
+
+
+def test_jupyterlab_lists_the_extension_enabled():
+    """`pip install` puts the prebuilt extension where JupyterLab looks: it is listed, enabled, OK."""
+    listing = subprocess.run(
+        [sys.executable, "-m", "jupyter", "labextension", "list"],
+        capture_output=True,
+        text=True,
+        timeout=patience(120),
+    )
+    line = next((line for line in (listing.stdout + listing.stderr).splitlines() if "saeprobe v" in line), "")
+    assert "enabled" in line and "OK" in line and "(python, saeprobe)" in line, listing.stdout + listing.stderr

@@ -100,7 +100,10 @@ function activate(
     isVisible: () => Boolean(selected() && /\.json$/i.test(selected()!.name)),
     execute: async (args) => {
       const path = (args.path as string | undefined) ?? selected()?.path;
-      if (!path) return;
+      if (!path) {
+        await showErrorMessage("No result selected", "Select a sweep result (a .json file) in the file browser first.");
+        return;
+      }
       try {
         const file = await app.serviceManager.contents.get(path, { type: "file", format: "text", content: true });
         const document = JSON.parse(String(file.content));
@@ -118,7 +121,8 @@ function activate(
       }
     },
   });
-  for (const command of [COMMANDS.panel, COMMANDS.sweep]) palette?.addItem({ command, category: "saeprobe" });
+  // The palette offers the file commands too, for the file selected in the file browser.
+  for (const command of Object.values(COMMANDS)) palette?.addItem({ command, category: "saeprobe" });
   app.contextMenu.addItem({ command: COMMANDS.sweepFile, selector: '.jp-DirListing-item[data-isdir="false"]', rank: 20 });
   app.contextMenu.addItem({ command: COMMANDS.openResult, selector: '.jp-DirListing-item[data-isdir="false"]', rank: 21 });
   // For the browser test: the panel's first sight of each job's progress.
