@@ -54,11 +54,14 @@ def validate_params(body: Any) -> dict[str, Any]:
 
 def cli_line(params: dict[str, Any]) -> str:
     """The ``saeprobe sweep`` command that reproduces a job from its parameters: the sources, then
-    each DataOptions and SweepSettings field as its own flag (``--no-`` for a false switch, lists
+    each DataOptions and SweepSettings field by name as its own flag (``--no-`` for a false switch, lists
     joined by commas), writing the result and its report; other keys (the server's) are left out."""
     named = {"model": "--model", "data": "--data", **flags(DataOptions, SweepSettings)}
     parts = ["saeprobe", "sweep"]
-    for name, value in params.items():
+    # The sources first, as a reader writes the command; then the rest by name.
+    order = [*SOURCES, *sorted(name for name in params if name not in SOURCES)]
+    for name in order:
+        value = params.get(name)
         if value is None:
             continue
         if name == "saes":
