@@ -3,16 +3,14 @@ as the text, the label and the split: what a form needs to offer them as choices
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
 from ..config import DataOptions
 from ..errors import DataError
-from ._tables import TABLE_SUFFIXES, read_table
+from ._tables import TABLE_SUFFIXES, read_json_lines, read_table
 
 # A .json file is one document, read whole; beyond this size, ask for JSON lines.
 MAX_JSON_BYTES = 50 * 2**20
@@ -63,22 +61,7 @@ def _head(path: Path, max_rows: int) -> pd.DataFrame:
             )
         return read_table(path).head(max_rows)
     if suffix in (".jsonl", ".ndjson"):
-        records: list[dict[str, Any]] = []
-        with path.open(encoding="utf-8", errors="replace") as handle:
-            for number, line in enumerate(handle, start=1):
-                if len(records) == max_rows:
-                    break
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except ValueError as exc:
-                    raise DataError(
-                        f"line {number} of {path.name!r} is not a JSON object: {exc}; fix or remove it"
-                    ) from None
-                if isinstance(record, dict):
-                    records.append(record)
-        return pd.DataFrame(records)
+        return read_json_lines(path, max_rows)
     tabs = suffix in (".tsv", ".tab")
     try:
         head = pd.read_csv(

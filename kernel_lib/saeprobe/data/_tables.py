@@ -85,7 +85,7 @@ def read_table(path: Path) -> pd.DataFrame:
         elif suffix in (".tsv", ".tab"):
             frame = pd.read_csv(path, sep="\t", keep_default_na=False, quoting=3, encoding="utf-8")
         elif suffix in (".jsonl", ".ndjson"):
-            frame = _read_json_lines(path)
+            frame = read_json_lines(path)
         else:
             with path.open(encoding="utf-8") as handle:
                 frame = pd.DataFrame(json.load(handle))
@@ -103,10 +103,14 @@ def read_table(path: Path) -> pd.DataFrame:
     return frame
 
 
-def _read_json_lines(path: Path) -> pd.DataFrame:
-    records = []
+def read_json_lines(path: Path, max_rows: int | None = None) -> pd.DataFrame:
+    """The records of a JSON-lines file (its first ``max_rows`` when given) as a DataFrame. Raises
+    :class:`DataError` naming the first line that is not a JSON object."""
+    records: list[dict[str, Any]] = []
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
+            if max_rows is not None and len(records) == max_rows:
+                break
             if not line.strip():
                 continue
             try:
