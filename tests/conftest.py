@@ -120,6 +120,16 @@ def tiny_suite(
 
 
 @pytest.fixture(scope="session")
+def tiny_suite_run(tiny_suite: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The tiny suite run once on the local engine, and the cache it filled: the reference the other
+    engines' results must equal, and a cache later runs read instead of computing again."""
+    import saeprobe
+
+    cache = tmp_path_factory.mktemp("suite-cache")
+    return saeprobe.suite(tiny_suite, tmp_path_factory.mktemp("suite-out"), cache_dir=cache, progress=False), cache
+
+
+@pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The documentation site, built once, offline and in strict mode (a broken link fails)."""
     import subprocess

@@ -41,12 +41,21 @@ def die_at(module, name: str, n: int, half_write: bool = False) -> None:
 
 
 def sweep_file(model: str, saes: str, data: str, cache: str | Path | bool):
-    """The sweep every fault-injection test runs (and compares), on the file ``data``."""
+    """The sweep every fault-injection test runs (and compares), on the file ``data``. Without the
+    controls: they are refits of the same kinds, and what these tests exercise is the cache."""
     import saeprobe
 
     dataset = saeprobe.load_dataset(data, template="Review: {text}\nSentiment:")
     return saeprobe.sweep(
-        model, saes, dataset, pooling="mean", top_ks=(1, 5), batch_size=4, cache_dir=cache, progress=False
+        model,
+        saes,
+        dataset,
+        pooling="mean",
+        top_ks=(1, 5),
+        controls=(),
+        batch_size=4,
+        cache_dir=cache,
+        progress=False,
     )
 
 

@@ -295,13 +295,11 @@ def test_a_damaged_sae_and_a_bad_file_exit_2(tiny_model_dir, sae_dir, reviews_cs
     assert "is not UTF-8 text" in capsys.readouterr().err
 
 
-def test_suite_from_the_command_line(tiny_suite, tmp_path, capsys):
+def test_suite_from_the_command_line(tiny_suite, tiny_suite_run, tmp_path, capsys):
     """A suite file in process (main): the printed table of mean accuracies with wins/ties/losses, and
-    the files; a second, named SAE set given as --saes NAME=DIR in a sweep works alike."""
-    assert (
-        main(["suite", str(tiny_suite), "--out", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "c"), "--quiet"])
-        == 0
-    )
+    the files (the units come from the cache of the suite run in process, which computed them)."""
+    cache = str(tiny_suite_run[1])
+    assert main(["suite", str(tiny_suite), "--out", str(tmp_path / "out"), "--cache-dir", cache, "--quiet"]) == 0
     printed = capsys.readouterr().out
     assert "suite: 3 runs, engine local" in printed and "sae:narrow" in printed and "sae:wide" in printed
     table = printed.split("\n")[4:8]
@@ -310,7 +308,7 @@ def test_suite_from_the_command_line(tiny_suite, tmp_path, capsys):
     assert main(["suite", "--out", str(tmp_path / "x")]) == 2
     assert "give a suite file or --builtin NAME" in capsys.readouterr().err
     # A subset, by name or count; its units come from the cache the whole suite filled.
-    subset = ["suite", str(tiny_suite), "--out", str(tmp_path / "one"), "--cache-dir", str(tmp_path / "c"), "--quiet"]
+    subset = ["suite", str(tiny_suite), "--out", str(tmp_path / "one"), "--cache-dir", cache, "--quiet"]
     assert main([*subset, "--first", "1"]) == 0
     assert "suite: 1 runs" in capsys.readouterr().out
     assert main([*subset, "--datasets", "larger_than,topic"]) == 2

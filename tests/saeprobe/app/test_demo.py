@@ -80,20 +80,17 @@ def test_quickstart_notebook_executes(demo_cache, tmp_path, monkeypatch):
 
 
 def test_smollm2_demo_probes_the_last_prompt_token(smollm2_cache, tmp_path):
-    run = run_demo(tmp_path / "smollm2.html", smollm2_cache, "--model", "smollm2", "--layers", "3,29")
+    # One early layer: the forward passes stop there (layer 29's extraction is checked against the
+    # model's own run in model/test_builtin.py).
+    run = run_demo(tmp_path / "smollm2.html", smollm2_cache, "--model", "smollm2", "--layers", "3")
     assert run.returncode == 0, run.stderr[-3000:]
     assert "SmolLM2-135M (decoder) at the last prompt token, 246 train / 106 test sentences" in run.stdout
     table = run.stdout.split("SAE set 'task'")[1].split("\n\n")[0].splitlines()
-    assert [line.split()[0] for line in table[3:]] == ["3", "29"]
+    assert [line.split()[0] for line in table[3:]] == ["3"]
     # The seed's situation (a decoder read at the last prompt token, an early layer): most active
     # features fire on every example, and PCA to as many dimensions loses the concept too.
     diagnoses = [line for line in run.stdout.splitlines() if line.startswith("layer ") and "): " in line]
-    assert [line.split(" (")[0] for line in diagnoses] == [
-        "layer 3 task",
-        "layer 3 general",
-        "layer 29 task",
-        "layer 29 general",
-    ]
+    assert [line.split(" (")[0] for line in diagnoses] == ["layer 3 task", "layer 3 general"]
     assert diagnoses[0].startswith("layer 3 task (dimensionality)")
     assert (tmp_path / "smollm2.html").stat().st_size > 20_000 and not (tmp_path / "smollm2-general.html").exists()
 

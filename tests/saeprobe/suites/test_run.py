@@ -11,15 +11,8 @@ from saeprobe.errors import SettingsError
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(scope="module")
-def local_suite(tiny_suite, tmp_path_factory):
-    cache = tmp_path_factory.mktemp("suite-cache")
-    out = tmp_path_factory.mktemp("suite-out")
-    return saeprobe.suite(tiny_suite, out, cache_dir=cache, progress=False), cache
-
-
-def test_a_suite_writes_every_run_its_summary_and_report(local_suite):
-    result, _ = local_suite
+def test_a_suite_writes_every_run_its_summary_and_report(tiny_suite_run):
+    result, _ = tiny_suite_run
     payload = json.loads((result.out / "suite.json").read_text())
     assert payload["schema_version"] == "1.0" and payload["engine"] == "local"
     assert [(run["dataset"], run["result"].split("/")[0]) for run in payload["runs"]] == [
@@ -61,8 +54,8 @@ def test_a_suite_writes_every_run_its_summary_and_report(local_suite):
     assert again.rows == result.rows and [r.result for r in again.runs] == [r.result for r in result.runs]
 
 
-def test_a_rerun_computes_nothing(local_suite, tiny_suite, tmp_path):
-    first, cache = local_suite
+def test_a_rerun_computes_nothing(tiny_suite_run, tiny_suite, tmp_path):
+    first, cache = tiny_suite_run
     again = saeprobe.suite(tiny_suite, tmp_path, cache_dir=cache, progress=False)
     for run in again.runs:
         assert run.timings["forward_batches"] == 0 and run.timings["layers_from_cache"] == 4, run
@@ -70,8 +63,8 @@ def test_a_rerun_computes_nothing(local_suite, tiny_suite, tmp_path):
     assert again.rows == first.rows
 
 
-def test_parallel_fits_on_the_local_engine_give_the_same_results(local_suite, tiny_suite, tmp_path):
-    first, _ = local_suite
+def test_parallel_fits_on_the_local_engine_give_the_same_results(tiny_suite_run, tiny_suite, tmp_path):
+    first, _ = tiny_suite_run
     parallel = saeprobe.suite(tiny_suite, tmp_path / "out", cache_dir=tmp_path / "cache", workers=2, progress=False)
     for a, b in zip(first.runs, parallel.runs, strict=True):
         assert (
@@ -89,14 +82,15 @@ def test_ctrl_c_keeps_finished_units_and_the_rerun_resumes(tiny_suite, tmp_path)
     def stop_after_first(unit, result):
         raise KeyboardInterrupt
 
+    one_layer = _suite_with(tiny_suite, tmp_path, {}, layers="1")  # a cache of its own to fill: keep it small
     with pytest.raises(KeyboardInterrupt):
         saeprobe.suite(
-            tiny_suite, tmp_path / "out", cache_dir=tmp_path / "cache", progress=False, on_unit=stop_after_first
+            one_layer, tmp_path / "out", cache_dir=tmp_path / "cache", progress=False, on_unit=stop_after_first
         )
     assert (tmp_path / "out" / "runs").is_dir() and not (tmp_path / "out" / "suite.json").exists()
-    resumed = saeprobe.suite(tiny_suite, tmp_path / "out", cache_dir=tmp_path / "cache", progress=False)
+    resumed = saeprobe.suite(one_layer, tmp_path / "out", cache_dir=tmp_path / "cache", progress=False)
     cached = [run.timings["layers_from_cache"] for run in resumed.runs]
-    assert cached == [4, 0, 0]  # the finished unit came from the cache; the others were computed
+    assert cached == [1, 0, 0]  # the finished unit came from the cache; the others were computed
 
 
 def test_a_suite_needs_a_known_engine_and_a_cache(tiny_suite, tmp_path, monkeypatch):
@@ -109,8 +103,9 @@ def test_a_suite_needs_a_known_engine_and_a_cache(tiny_suite, tmp_path, monkeypa
         saeprobe.suite(tiny_suite, tmp_path, engine="ray", cache_dir=tmp_path / "c")
 
 
-def _suite_with(tiny_suite, tmp_path, replace: dict[str, str]) -> object:
-    """The tiny suite's mapping with datasets rewritten (``{name: yaml entry}``), read from tmp_path."""
+def _suite_with(tiny_suite, tmp_path, replace: dict[str, str], **fields: object) -> object:
+    """The tiny suite's mapping with datasets rewritten (``{name: yaml entry}``) and top-level
+    ``fields`` replaced, read from tmp_path."""
     import shutil
 
     import yaml
@@ -119,6 +114,7 @@ def _suite_with(tiny_suite, tmp_path, replace: dict[str, str]) -> object:
         shutil.copy(csv, tmp_path / csv.name)
     payload = yaml.safe_load(tiny_suite.read_text())
     payload["datasets"] = [replace.get(entry["name"], entry) for entry in payload["datasets"]]
+    payload.update(fields)
     path = tmp_path / "suite.yaml"
     path.write_text(yaml.safe_dump(payload))
     return path
@@ -143,7 +139,9 @@ def test_every_dataset_problem_is_reported_at_once_under_the_suites_keys_before_
     assert not (tmp_path / "cache").exists() and not (tmp_path / "out").exists()
 
 
-def test_a_unit_that_fails_while_running_is_recorded_and_the_rest_finish(tiny_suite, tmp_path, monkeypatch):
+def test_a_unit_that_fails_while_running_is_recorded_and_the_rest_finish(
+    tiny_suite, tiny_suite_run, tmp_path, monkeypatch
+):
     from saeprobe.suites import _local
 
     real = _local.run_unit
@@ -154,8 +152,9 @@ def test_a_unit_that_fails_while_running_is_recorded_and_the_rest_finish(tiny_su
         return real(unit, *args, **kwargs)
 
     monkeypatch.setattr(_local, "run_unit", failing_on_topics)
+    _, cache = tiny_suite_run  # the units that do not fail come from this cache
     with pytest.warns(saeprobe.errors.SaeprobeWarning, match="1 of the suite's 3 units failed"):
-        result = saeprobe.suite(tiny_suite, tmp_path / "out", cache_dir=tmp_path / "cache", progress=False)
+        result = saeprobe.suite(tiny_suite, tmp_path / "out", cache_dir=cache, progress=False)
     assert [run.error for run in result.failed] == ["RuntimeError: the disk went away"]
     assert {row["n_datasets"] for row in result.rows} == {2}  # the summary holds the units that finished
     stored = SuiteResult.from_json(tmp_path / "out")

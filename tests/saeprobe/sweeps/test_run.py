@@ -40,7 +40,10 @@ def sst2_subset(shared_data):
 @pytest.fixture(scope="module")
 def sst2_result(tiny_model_dir, sae_dir, sst2_subset, tmp_path_factory):
     cache = tmp_path_factory.mktemp("cache")
-    return sweep(str(tiny_model_dir), str(sae_dir), sst2_subset, layers="all", cache_dir=cache, progress=False), cache
+    result = sweep(
+        str(tiny_model_dir), str(sae_dir), sst2_subset, layers="all", cache_dir=cache, progress=False, threads=2
+    )
+    return result, cache
 
 
 def test_result_holds_every_layer_with_raw_and_sae_scores(sst2_result):
@@ -317,16 +320,15 @@ def test_regimes_add_rows_fitted_on_altered_training_rows(tiny_model_dir, sae_di
     assert SweepResult.from_json(result.to_json()).scores.equals(scores)
 
 
-def test_layers_fitted_side_by_side_give_the_same_result(tiny_model_dir, sae_dir, sst2_subset):
-    one, two = (
-        sweep(str(tiny_model_dir), str(sae_dir), sst2_subset, cache_dir=False, progress=False, threads=threads)
-        for threads in (1, 2)
-    )
-    assert one.to_dict()["layers"] == two.to_dict()["layers"]
+def test_layers_fitted_side_by_side_give_the_same_result(tiny_model_dir, sae_dir, sst2_subset, sst2_result):
+    one = sweep(str(tiny_model_dir), str(sae_dir), sst2_subset, cache_dir=False, progress=False, threads=1)
+    assert one.to_dict()["layers"] == sst2_result[0].to_dict()["layers"]  # fitted two layers at a time
 
 
 @pytest.mark.parametrize("threads", [1, 2])
-def test_an_interrupted_sweep_keeps_finished_layers(tiny_model_dir, sae_dir, sst2_subset, tmp_path, threads):
+def test_an_interrupted_sweep_keeps_finished_layers(
+    tiny_model_dir, sae_dir, sst2_subset, sst2_result, tmp_path, threads
+):
     def stop_after_two(partial):
         if len(partial.layers) == 2:
             raise KeyboardInterrupt("simulated kill")
@@ -346,8 +348,7 @@ def test_an_interrupted_sweep_keeps_finished_layers(tiny_model_dir, sae_dir, sst
     # started are not run.
     assert resumed.timings["layers_from_cache"] == 2 if threads == 1 else 2 <= resumed.timings["layers_from_cache"] <= 4
     assert resumed.timings["forward_batches"] == 0
-    fresh = sweep(str(tiny_model_dir), str(sae_dir), sst2_subset, cache_dir=False, progress=False)
-    assert resumed.to_dict()["layers"] == fresh.to_dict()["layers"]
+    assert resumed.to_dict()["layers"] == sst2_result[0].to_dict()["layers"]  # as if never interrupted
     again = sweep(str(tiny_model_dir), str(sae_dir), sst2_subset, cache_dir=tmp_path, progress=False)
     assert again.timings["layers_from_cache"] == 4 and again.timings["encode_s"] < 0.5
 
