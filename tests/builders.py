@@ -240,7 +240,8 @@ def save_sae_with_metadata(directory: Path, layer: int, **metadata) -> Path:
 
 def write_tiny_suite(folder: Path, model: Path, sets: dict[str, Path], rows: int = 72) -> Path:
     """Write ``suite.yaml`` and three datasets of ``rows`` rows each (from the built-in suite's
-    files) into ``folder``: ``model`` with the SAE sets ``sets``, all layers; returns the file."""
+    files) into ``folder``: ``model`` with the SAE sets ``sets``, all layers, without the controls
+    (what suites add is the running of units, which the controls' refits only slow); returns the file."""
     import pandas as pd
 
     from saeprobe.data import DEMO_DATA
@@ -256,7 +257,7 @@ def write_tiny_suite(folder: Path, model: Path, sets: dict[str, Path], rows: int
     path = folder / "suite.yaml"
     path.write_text(
         f"models: [{model}]\nsaes: {{{sets_yaml}}}\ndatasets:\n{datasets}\nlayers: all\n"
-        "settings: {top_ks: [1, 5], feature_table_size: 12}\n"
+        "settings: {top_ks: [1, 5], feature_table_size: 12, controls: []}\n"
     )
     return path
 
