@@ -20,16 +20,20 @@ ray = pytest.importorskip("ray", reason="the ray engine's tests need Ray: pip in
 @pytest.fixture(scope="module")
 def ray_cluster(tmp_path_factory):
     # Workers inherit the environment the cluster starts with: their own default cache for the
-    # object-store engine, and no hub.
-    previous = os.environ.get("SAEPROBE_CACHE_DIR")
-    os.environ["SAEPROBE_CACHE_DIR"] = str(tmp_path_factory.mktemp("worker-cache"))
+    # object-store engine, and no hub. Ray runs its workers at nice 15 unless told otherwise; on a
+    # machine whose cores other processes keep busy they would then get a few percent of a core
+    # and a test would crawl for tens of minutes, so they run at the tests' own priority.
+    settings = {"SAEPROBE_CACHE_DIR": str(tmp_path_factory.mktemp("worker-cache")), "RAY_worker_niceness": "0"}
+    previous = {name: os.environ.get(name) for name in settings}
+    os.environ.update(settings)
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     yield
     ray.shutdown()
-    if previous is None:
-        os.environ.pop("SAEPROBE_CACHE_DIR")
-    else:
-        os.environ["SAEPROBE_CACHE_DIR"] = previous
+    for name, value in previous.items():
+        if value is None:
+            os.environ.pop(name)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture
