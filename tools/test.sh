@@ -15,7 +15,8 @@ if ! wait "$npm_install"; then
   cat "$logs/npm" >&2
   exit 1
 fi
-before=$(mktemp -d)
+before="$logs/before"
+mkdir "$before"
 cp -r kernel_lib/saeprobe/view/static "$before/static"
 cp -r extension/labextension "$before/labextension"
 cp widgets/src/schema.generated.ts "$before/schema.generated.ts"
@@ -28,7 +29,6 @@ if ! diff -rq "$before/static" kernel_lib/saeprobe/view/static >/dev/null \
        "or the result types (widgets/src/schema.generated.ts) were stale: they are rebuilt now; commit them" >&2
   exit 1
 fi
-rm -rf "$before"
 .venv/bin/ruff check kernel_lib extension tests benchmarks tools
 .venv/bin/ruff format --check --quiet kernel_lib extension tests benchmarks tools
 # The type checks and the front end's unit tests keep one core busy for about a minute and a half;

@@ -23,17 +23,12 @@ def ray_cluster(tmp_path_factory):
     # object-store engine, and no hub. Ray runs its workers at nice 15 unless told otherwise; on a
     # machine whose cores other processes keep busy they would then get a few percent of a core
     # and a test would crawl for tens of minutes, so they run at the tests' own priority.
-    settings = {"SAEPROBE_CACHE_DIR": str(tmp_path_factory.mktemp("worker-cache")), "RAY_worker_niceness": "0"}
-    previous = {name: os.environ.get(name) for name in settings}
-    os.environ.update(settings)
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
-    yield
-    ray.shutdown()
-    for name, value in previous.items():
-        if value is None:
-            os.environ.pop(name)
-        else:
-            os.environ[name] = value
+    with pytest.MonkeyPatch.context() as environment:
+        environment.setenv("SAEPROBE_CACHE_DIR", str(tmp_path_factory.mktemp("worker-cache")))
+        environment.setenv("RAY_worker_niceness", "0")
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+        yield
+        ray.shutdown()
 
 
 @pytest.fixture
